@@ -1,0 +1,69 @@
+"""The shared world every test can stand in (healthchecks' alice, bob and charlie).
+
+Fujian (35) → Fuzhou (3501) → Gulou (350102, "county A") with two schools;
+Fujian → Xiamen (3502) → Siming (350203, "county B") with one school.
+A province officer, a county officer of county A, a principal and teachers in county A,
+and an **outsider**: the county officer of county B, who must see none of county A.
+"""
+
+import pytest
+
+from tisheng.accounts.models import RoleAssignment
+from tisheng.orgs.models import Region, RegionLevel
+from tisheng.orgs.tests.factories import OrganizationFactory, SchoolFactory
+from tisheng.people.tests.factories import TEST_PASSWORD, TeacherFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD
+
+
+def _region(code: str, name: str, level: str, parent: Region | None) -> Region:
+    path = code if parent is None else f"{parent.path}/{code}"
+    return Region.objects.get_or_create(code=code, defaults=dict(name=name, level=level, parent=parent, path=path))[0]
+
+
+class World:
+    pass
+
+
+@pytest.fixture
+def world(db) -> World:
+    w = World()
+    w.province = _region("35", "福建省", RegionLevel.PROVINCE, None)
+    w.city_a = _region("3501", "福州市", RegionLevel.CITY, w.province)
+    w.county_a = _region("350102", "鼓楼区", RegionLevel.COUNTY, w.city_a)
+    w.city_b = _region("3502", "厦门市", RegionLevel.CITY, w.province)
+    w.county_b = _region("350203", "思明区", RegionLevel.COUNTY, w.city_b)
+    w.school_a = SchoolFactory(county=w.county_a, code="3501020001", name="福州市鼓楼第一中心小学")
+    w.school_a2 = SchoolFactory(county=w.county_a, code="3501020002", name="福州市鼓楼实验幼儿园",
+                                stage="kindergarten")
+    w.school_b = SchoolFactory(county=w.county_b, code="3502030001", name="厦门市思明实验小学")
+    w.college_a = OrganizationFactory(code="TC350102", name="鼓楼区教师进修学校", kind="teacher_college",
+                                      region=w.county_a)
+
+    def officer(name: str, phone: str, role: str, **node) -> object:
+        user = UserFactory(name=name, phone=phone)
+        RoleAssignment.objects.create(user=user, role=role, **node)
+        return user
+
+    w.province_officer = officer("省工程办", "13700000001", "province_office", region=w.province)
+    w.county_officer = officer("鼓楼区工程办", "13700000002", "county_office", region=w.county_a)
+    w.outsider = officer("思明区工程办", "13700000003", "county_office", region=w.county_b)
+    w.teachers_a = [TeacherFactory(school=w.school_a, name=n) for n in ("林晓燕", "陈志强", "黄丽华")]
+    w.teacher_a2 = TeacherFactory(school=w.school_a2, name="张美玲", stage="kindergarten", subject="学前教育")
+    w.teacher_b = TeacherFactory(school=w.school_b, name="王建国",
+                                 national_id="350203198001011235")
+    w.teacher = w.teachers_a[0]
+    w.principal = w.teachers_a[1].user
+    RoleAssignment.objects.create(user=w.principal, role="school_admin", school=w.school_a)
+    for school in (w.school_a, w.school_a2, w.school_b):
+        school.teacher_count = school.teachers.filter(status="active").count()
+        school.save()
+    return w

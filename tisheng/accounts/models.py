@@ -1,0 +1,128 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tisheng.accounts.roles import Role
+
+
+class UserManager(BaseUserManager):
+    def create_user(self, phone: str | None, name: str, password: str | None = None, **extra):
+        user = self.model(phone=phone or None, name=name, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+
+class User(AbstractBaseUser):
+    """A person who logs in. Teachers log in by phone or national ID (looked up through
+    their teacher profile); officers by phone."""
+
+    phone = models.CharField(_("phone"), max_length=20, unique=True, null=True, blank=True)
+    name = models.CharField(_("name"), max_length=64)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+    failed_login_count = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    must_change_password = models.BooleanField(default=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleAssignment(models.Model):
+    """(user, role, org node). The node is a region, a school or an organization."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    region = models.ForeignKey("orgs.Region", null=True, blank=True, on_delete=models.PROTECT)
+    school = models.ForeignKey("orgs.School", null=True, blank=True, on_delete=models.PROTECT)
+    organization = models.ForeignKey("orgs.Organization", null=True, blank=True, on_delete=models.PROTECT)
+    granted_at = models.DateTimeField(default=timezone.now)
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="role_assignment_exactly_one_node",
+                condition=(
+                    Q(region__isnull=False, school__isnull=True, organization__isnull=True)
+                    | Q(region__isnull=True, school__isnull=False, organization__isnull=True)
+                    | Q(region__isnull=True, school__isnull=True, organization__isnull=False)
+                ),
+            ),
+            models.UniqueConstraint(fields=["user", "role", "region"], name="one_role_per_region",
+                                    condition=Q(region__isnull=False)),
+            models.UniqueConstraint(fields=["user", "role", "school"], name="one_role_per_school",
+                                    condition=Q(school__isnull=False)),
+            models.UniqueConstraint(fields=["user", "role", "organization"], name="one_role_per_organization",
+                                    condition=Q(organization__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.node}"
+
+    @property
+    def node(self):
+        return self.region or self.school or self.organization
+
+    def scope_paths(self) -> list[str]:
+        """The org-tree paths this assignment covers (each with everything below it)."""
+        if self.region_id:
+            return [self.region.path]
+        if self.school_id:
+            return [self.school.path]
+        org = self.organization
+        if org.kind == "teacher_college":
+            return [org.region.path]
+        # A training institution covers only its own organization node until contracts
+        # with regions exist (programs issue).
+        return [org.path]
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", _("Login")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOCKED_OUT = "locked_out", _("Account locked")
+    LOGOUT = "logout", _("Logout")
+    IDLE_LOGOUT = "idle_logout", _("Logged out after idle time")
+    ROLE_GRANTED = "role_granted", _("Role granted")
+    ROLE_REVOKED = "role_revoked", _("Role revoked")
+    USER_CREATED = "user_created", _("User created")
+    PERSONAL_DATA_VIEWED = "personal_data_viewed", _("Personal data viewed")
+    EXPORTED = "exported", _("Export")
+    ROSTER_IMPORTED = "roster_imported", _("Roster imported")
+    TEACHER_CHANGED = "teacher_changed", _("Teacher changed")
+    TEACHER_TRANSFERRED = "teacher_transferred", _("Teacher transferred")
+
+
+class AuditLog(models.Model):
+    """Append-only: the database refuses UPDATE and DELETE (see migration 0002)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                              related_name="+")
+    actor_name = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=32, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(max_length=32, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    scope_path = models.CharField(max_length=96, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"

@@ -1,0 +1,82 @@
+"""Roles and the capabilities they grant. Defined once; everything else asks `can()`."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PROVINCE_OFFICE = "province_office", _("Province office")
+    CITY_OFFICE = "city_office", _("City office")
+    COUNTY_OFFICE = "county_office", _("County office")
+    TEACHER_COLLEGE = "teacher_college", _("Teacher college")
+    INSTITUTION = "institution", _("Training institution")
+    SCHOOL_ADMIN = "school_admin", _("School administrator")
+    SCHOOL_ASSESSOR = "school_assessor", _("School assessor")
+    TEACHER = "teacher", _("Teacher")
+    EVALUATOR = "evaluator", _("Evaluator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+class Cap:
+    """Capability strings. A role grants a set of them over its scope."""
+
+    ORGS_VIEW = "orgs.view"
+    SCHOOLS_EDIT = "schools.edit"
+    TEACHERS_VIEW = "teachers.view"
+    TEACHERS_VIEW_ID = "teachers.view_id"  # the national ID in full (audited)
+    TEACHERS_EDIT = "teachers.edit"
+    ROSTER_IMPORT = "roster.import"
+    REPORTS_VIEW = "reports.view"
+    REPORTS_EXPORT = "reports.export"
+    ACCOUNTS_MANAGE = "accounts.manage"
+    AUDIT_VIEW = "audit.view"
+
+
+_OFFICE = {
+    Cap.ORGS_VIEW,
+    Cap.TEACHERS_VIEW,
+    Cap.REPORTS_VIEW,
+    Cap.REPORTS_EXPORT,
+}
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.PROVINCE_OFFICE: frozenset(
+        _OFFICE | {Cap.SCHOOLS_EDIT, Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID}
+    ),
+    Role.CITY_OFFICE: frozenset(_OFFICE),
+    Role.COUNTY_OFFICE: frozenset(
+        _OFFICE | {Cap.SCHOOLS_EDIT, Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID}
+    ),
+    Role.TEACHER_COLLEGE: frozenset({Cap.ORGS_VIEW, Cap.TEACHERS_VIEW, Cap.REPORTS_VIEW}),
+    # An institution reaches teachers only through its contracts (programs issue).
+    Role.INSTITUTION: frozenset({Cap.ORGS_VIEW}),
+    Role.SCHOOL_ADMIN: frozenset(
+        _OFFICE | {Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID}
+    ),
+    Role.SCHOOL_ASSESSOR: frozenset({Cap.ORGS_VIEW, Cap.TEACHERS_VIEW}),
+    # A teacher's scope is their own record (see SELF_SCOPED_ROLES).
+    Role.TEACHER: frozenset({Cap.TEACHERS_VIEW, Cap.TEACHERS_VIEW_ID}),
+    Role.EVALUATOR: frozenset({Cap.ORGS_VIEW, Cap.TEACHERS_VIEW, Cap.REPORTS_VIEW}),
+    # Separation of duties (等保三级): security and audit admins see no business data.
+    Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNTS_MANAGE, Cap.ORGS_VIEW}),
+    Role.AUDIT_ADMIN: frozenset({Cap.AUDIT_VIEW}),
+}
+
+# Roles whose scope is the user's own records, not the subtree of their node.
+SELF_SCOPED_ROLES = frozenset({Role.TEACHER})
+
+# Where each role may be assigned.
+ROLE_NODE_KINDS: dict[str, frozenset[str]] = {
+    Role.PROVINCE_OFFICE: frozenset({"province"}),
+    Role.CITY_OFFICE: frozenset({"city"}),
+    Role.COUNTY_OFFICE: frozenset({"county"}),
+    Role.TEACHER_COLLEGE: frozenset({"teacher_college"}),
+    Role.INSTITUTION: frozenset({"institution"}),
+    Role.SCHOOL_ADMIN: frozenset({"school"}),
+    Role.SCHOOL_ASSESSOR: frozenset({"school"}),
+    Role.TEACHER: frozenset({"school"}),
+    Role.EVALUATOR: frozenset({"province", "city", "county", "school"}),
+    Role.SECURITY_ADMIN: frozenset({"province"}),
+    Role.AUDIT_ADMIN: frozenset({"province"}),
+}

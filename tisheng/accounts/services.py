@@ -1,0 +1,138 @@
+"""Writes for accounts: users, role assignments, the audit log, login bookkeeping."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tisheng.accounts.models import AuditAction, AuditLog, RoleAssignment, User
+from tisheng.accounts.roles import ROLE_NODE_KINDS, Role
+from tisheng.orgs.models import Organization, Region, School
+from tisheng.orgs.scope import forget_grants
+
+ROLE_NOT_ALLOWED_AT_NODE = "role_not_allowed_at_node"
+
+
+def audit(
+    *,
+    actor: User | None,
+    action: str,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    scope_path: str = "",
+    ip: str | None = None,
+    **detail: Any,
+) -> AuditLog:
+    if obj is not None:
+        object_type = object_type or obj._meta.model_name
+        object_id = object_id or str(obj.pk)
+        scope_path = scope_path or getattr(obj, getattr(obj, "scope_path_field", "path"), "") or ""
+    return AuditLog.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=actor.name if actor is not None and actor.pk else "",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        scope_path=scope_path,
+        ip=ip,
+        detail=detail,
+    )
+
+
+def node_kind(node: Region | School | Organization) -> str:
+    if isinstance(node, Region):
+        return node.level
+    if isinstance(node, School):
+        return "school"
+    return node.kind
+
+
+def find_node(code: str) -> Region | School | Organization | None:
+    """An org node by its code: a division code, a school code or an organization code."""
+    return (
+        Region.objects.filter(code=code).first()
+        or School.objects.filter(code=code).first()
+        or Organization.objects.filter(code=code).first()
+    )
+
+
+@transaction.atomic
+def role_assign(*, actor: User | None, user: User, role: str, node: Region | School | Organization) -> RoleAssignment:
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role: %(role)s") % {"role": role})
+    if node_kind(node) not in ROLE_NODE_KINDS[role]:
+        raise ValidationError(
+            _("The role %(role)s cannot be assigned at %(node)s.") % {"role": Role(role).label, "node": node},
+            code=ROLE_NOT_ALLOWED_AT_NODE,
+        )
+    field = {"school": "school"}.get(node_kind(node)) or ("organization" if isinstance(node, Organization) else "region")
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, **{field: node}, defaults={"granted_by": actor}
+    )
+    if created:
+        audit(actor=actor, action=AuditAction.ROLE_GRANTED, object_type="user", object_id=str(user.pk),
+              scope_path=node.path, role=role, node=getattr(node, "code", ""))
+    forget_grants(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: User | None, assignment: RoleAssignment) -> None:
+    node = assignment.node
+    assignment.delete()
+    audit(actor=actor, action=AuditAction.ROLE_REVOKED, object_type="user", object_id=str(assignment.user_id),
+          scope_path=node.path, role=assignment.role, node=getattr(node, "code", ""))
+    forget_grants(assignment.user)
+
+
+@transaction.atomic
+def user_create(*, actor: User | None, phone: str, name: str, password: str, role: str | None = None,
+                node: Region | School | Organization | None = None) -> User:
+    """A user who logs in by phone, optionally with a first role. The password must pass
+    the complexity rules; a phone may belong to one user only."""
+    if User.objects.filter(phone=phone).exists():
+        raise ValidationError(_("A user with phone %(phone)s already exists.") % {"phone": phone})
+    user = User(phone=phone, name=name)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit(actor=actor, action=AuditAction.USER_CREATED, object_type="user", object_id=str(user.pk),
+          scope_path=node.path if node is not None else "")
+    if role:
+        role_assign(actor=actor, user=user, role=role, node=node)
+    return user
+
+
+def is_locked(user: User, now: dt.datetime | None = None) -> bool:
+    return user.locked_until is not None and user.locked_until > (now or timezone.now())
+
+
+def login_failed(*, user: User, ip: str | None) -> bool:
+    """Count a failed login; returns True when this failure locks the account."""
+    User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
+    user.refresh_from_db(fields=["failed_login_count", "locked_until"])
+    audit(actor=user, action=AuditAction.LOGIN_FAILED, object_type="user", object_id=str(user.pk), ip=ip,
+          failures=user.failed_login_count)
+    if user.failed_login_count >= settings.LOGIN_MAX_FAILURES:
+        until = timezone.now() + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+        User.objects.filter(pk=user.pk).update(locked_until=until, failed_login_count=0)
+        user.locked_until = until
+        audit(actor=user, action=AuditAction.LOCKED_OUT, object_type="user", object_id=str(user.pk), ip=ip,
+              until=until.isoformat())
+        return True
+    return False
+
+
+def login_succeeded(*, user: User, ip: str | None) -> None:
+    User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+    audit(actor=user, action=AuditAction.LOGIN, object_type="user", object_id=str(user.pk), ip=ip)

@@ -1,0 +1,156 @@
+"""One settings module, read from environment variables (healthchecks' style).
+
+`DATABASE_URL` selects the database (an SQLite file under var/ by default); every other
+setting is a `TISHENG_*` variable.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+
+
+def envbool(name: str, default: str) -> bool:
+    return os.getenv(name, default).lower() in ("1", "true", "yes", "on")
+
+
+def envint(name: str, default: str) -> int:
+    return int(os.getenv(name, default))
+
+
+def envstr(name: str, default: str) -> str:
+    return os.getenv(name, default)
+
+
+VAR_DIR = Path(envstr("TISHENG_VAR_DIR", str(PROJECT_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = envstr("TISHENG_SECRET_KEY", "dev-only-secret-key-change-me-in-production-0123456789")
+# Keys for personal data. The national ID is stored encrypted (Fernet, derived from
+# TISHENG_ID_ENCRYPTION_KEY) plus an HMAC under a separate key for lookups, so a database
+# dump alone reveals neither. Production sets both; the defaults are for development only.
+ID_ENCRYPTION_KEY = envstr("TISHENG_ID_ENCRYPTION_KEY", "dev-only-id-encryption-key")
+ID_HASH_KEY = envstr("TISHENG_ID_HASH_KEY", "dev-only-id-hash-key")
+
+DEBUG = envbool("TISHENG_DEBUG", "false")
+ALLOWED_HOSTS = envstr("TISHENG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in envstr("TISHENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "tisheng.core",
+    "tisheng.orgs",
+    "tisheng.accounts",
+    "tisheng.people",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tisheng.accounts.middleware.IdleTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tisheng.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tisheng.accounts.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "tisheng.wsgi.application"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tisheng.sqlite3'}"),
+        conn_max_age=envint("TISHENG_DB_CONN_MAX_AGE", "60"),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL and a busy timeout let the dev server and a background import share the file.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["tisheng.accounts.backends.PhoneOrNationalIdBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "tisheng.accounts.passwords.ComplexityValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+# Level-3 protection (等保三级) basics: lockout and idle logout.
+LOGIN_MAX_FAILURES = envint("TISHENG_LOGIN_MAX_FAILURES", "5")
+LOGIN_LOCKOUT_MINUTES = envint("TISHENG_LOGIN_LOCKOUT_MINUTES", "15")
+IDLE_TIMEOUT_MINUTES = envint("TISHENG_IDLE_TIMEOUT_MINUTES", "30")
+SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = envbool("TISHENG_SECURE_COOKIES", "false")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+# Uploaded files (roster files, later evidence) live outside the web root and are only ever
+# served by views that check scope.
+PRIVATE_MEDIA_ROOT = Path(envstr("TISHENG_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+
+ROSTER_MAX_UPLOAD_BYTES = envint("TISHENG_ROSTER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The official URL the province gives teachers; also the xAPI account homePage.
+SITE_URL = envstr("TISHENG_SITE_URL", "http://127.0.0.1:8000")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("TISHENG_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,15 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from tisheng.api import api
+from tisheng.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("tisheng.accounts.urls")),
+    path("orgs/", include("tisheng.orgs.urls")),
+    path("people/", include("tisheng.people.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+]
