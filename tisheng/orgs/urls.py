@@ -1,2 +1,8 @@
+from django.urls import path
+
+from tisheng.orgs import views
+
 app_name = "orgs"
-urlpatterns: list = []
+urlpatterns = [
+    path("tree/", views.tree, name="tree"),
+]
