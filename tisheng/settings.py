@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,6 +138,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise serves the app's static files straight from their folders: no collectstatic step
+# for `make run`, and the same path in production behind gunicorn.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded files (roster files, later evidence) live outside the web root and are only ever
 # served by views that check scope.
 PRIVATE_MEDIA_ROOT = Path(envstr("TISHENG_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))

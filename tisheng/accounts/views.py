@@ -1,9 +1,46 @@
-# Placeholder views so the URLconf loads while this module is being written.
-from django.http import Http404
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from tisheng.accounts import selectors, services
+from tisheng.accounts.forms import LoginForm, client_ip
+from tisheng.accounts.models import AuditAction
+from tisheng.accounts.roles import Cap
+from tisheng.orgs.scope import has_capability
 
 
 def login_view(request):
-    raise Http404
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.user)
+        services.login_succeeded(user=form.user, ip=client_ip(request))
+        target = request.POST.get("next") or request.GET.get("next") or ""
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = ""
+        return redirect(target or "home")
+    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
 
 
-logout_view = audit_log = login_view
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        services.audit(actor=request.user, action=AuditAction.LOGOUT, object_type="user",
+                       object_id=str(request.user.pk), ip=client_ip(request))
+    logout(request)
+    return redirect("accounts:login")
+
+
+@login_required
+def audit_log(request):
+    if not has_capability(request.user, Cap.AUDIT_VIEW):
+        raise PermissionDenied
+    entries = selectors.audit_log_list(request.user, action=request.GET.get("action") or None)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_log.html", {"page": page, "actions": AuditAction.choices,
+                                                       "action": request.GET.get("action", "")})

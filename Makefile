@@ -1,0 +1,58 @@
+# The one-word entry points: make run, make test, make bench, make lint.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test test-sqlite test-postgres lint bench messages system-deps setup clean
+
+$(INSTALLED): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+setup: $(INSTALLED)
+
+# Debian packages the tests need, installed only when missing: Chromium for the browser
+# tests, a font with Chinese glyphs for their screenshots, the PostgreSQL server.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing="$$missing fonts-wqy-microhei"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+run: $(INSTALLED)
+	$(BIN)/tisheng migrate --noinput
+	$(BIN)/tisheng seed --scale demo --if-empty
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(BIN)/tisheng serve --bind 127.0.0.1:8000
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+test: $(INSTALLED) system-deps lint test-sqlite test-postgres
+
+test-sqlite: $(INSTALLED)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
+
+test-postgres: $(INSTALLED)
+	scripts/pg.sh with $(BIN)/pytest -q -n $(PYTEST_WORKERS)
+
+# Rebuild the zh_Hans catalog from tisheng/locale/src/*.json and compile it.
+messages: $(INSTALLED)
+	$(BIN)/python scripts/translate.py
+
+bench: $(INSTALLED) system-deps
+	scripts/pg.sh with $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var test-artifacts
