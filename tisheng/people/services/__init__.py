@@ -1,0 +1,1 @@
+"""Writes for teachers: the roster import (bulk) and single edits and transfers."""
