@@ -380,7 +380,12 @@ def _classify(records: Sequence[TeacherRecord]) -> tuple[list[tuple[TeacherRecor
 
 
 def _changed(teacher: Teacher, record: TeacherRecord) -> list[str]:
-    return [f for f in _UPDATABLE if getattr(teacher, f) != getattr(record, f)]
+    """Fields the record changes. A blank phone or start date in the file keeps what is on
+    record: rosters often leave them empty, which must not erase them."""
+    return [
+        f for f in _UPDATABLE
+        if getattr(teacher, f) != getattr(record, f) and not (f in ("phone", "started_work") and not getattr(record, f))
+    ]
 
 
 def roster_preview(records: list[TeacherRecord]) -> RosterCounts:
