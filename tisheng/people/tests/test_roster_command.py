@@ -3,7 +3,7 @@ import json
 from django.core.management import call_command
 
 from tisheng.people.models import RosterImport, Teacher
-from tisheng.people.tests.roster_helpers import csv_bytes, make_id, row_cells, xlsx_bytes
+from tisheng.people.tests.test_roster_helpers import csv_bytes, make_id, row_cells, xlsx_bytes
 
 
 def run(capsys, *args) -> tuple[int, str, str]:

@@ -4,7 +4,7 @@ import pytest
 
 from tisheng.people.services.roster import CANONICAL_HEADERS, roster_validate
 from tisheng.people.services.roster_files import RosterFileError, read_roster
-from tisheng.people.tests.roster_helpers import csv_bytes, make_id, row_cells, xlsx_bytes
+from tisheng.people.tests.test_roster_helpers import csv_bytes, make_id, row_cells, xlsx_bytes
 
 
 def reason(content: bytes, filename: str) -> str:

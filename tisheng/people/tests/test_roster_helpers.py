@@ -1,4 +1,4 @@
-"""Building roster files for the roster tests."""
+"""Building roster files for the roster tests (helpers, no tests here)."""
 
 import datetime as dt
 import io
