@@ -1,7 +1,8 @@
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from tisheng.accounts.roles import Cap
+from tisheng.accounts.roles import Cap, Role
 from tisheng.orgs.scope import grants_for, has_capability
 
 # (url name, label, capability needed; None = every signed-in user)
@@ -12,18 +13,50 @@ NAV_ITEMS = (
     ("people:roster_import", _("Roster import"), Cap.ROSTER_IMPORT),
     ("accounts:audit_log", _("Audit log"), Cap.AUDIT_VIEW),
 )
+MY_RECORD = _("My record")
+
+
+def _is_active(request, url: str) -> bool:
+    return request.path == url or (url != "/" and request.path.startswith(url))
+
+
+def _role_labels(user) -> list[dict]:
+    """Each role of the user with the name of the node it is held at (one query)."""
+    from tisheng.accounts.models import RoleAssignment
+
+    assignments = RoleAssignment.objects.filter(user=user).select_related("region", "school", "organization")
+    return [{"role": Role(a.role).label if a.role in Role.values else a.role, "node": a.node}
+            for a in assignments.order_by("id")]
+
+
+def _own_teacher_url(user) -> str | None:
+    from tisheng.people.selectors import own_teacher
+
+    teacher = own_teacher(user)
+    return reverse("people:teacher_detail", args=[teacher.pk]) if teacher else None
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    grants = grants_for(user)
     items = []
     for name, label, cap in NAV_ITEMS:
         if cap is not None and not has_capability(user, cap):
             continue
         # Teachers see their own record, not a list.
-        if name == "people:teacher_list" and all(g.self_only for g in grants_for(user)):
+        if name == "people:teacher_list" and all(g.self_only for g in grants):
             continue
-        items.append({"url": reverse(name), "label": label, "active": request.path == reverse(name)})
-    return {"nav_items": items, "user_roles": grants_for(user)}
+        url = reverse(name)
+        items.append({"url": url, "label": label, "active": _is_active(request, url)})
+    # Anyone holding the teacher role gets a link to their own record ("我的信息").
+    if any(g.role == Role.TEACHER for g in grants):
+        url = _own_teacher_url(user)
+        if url:
+            items.insert(1, {"url": url, "label": MY_RECORD, "active": request.path == url})
+    return {
+        "nav_items": items,
+        "user_roles": grants,
+        "user_role_labels": SimpleLazyObject(lambda: _role_labels(user)),
+    }
