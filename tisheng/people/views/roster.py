@@ -1,9 +1,127 @@
-# Placeholder views so the URLconf loads while this module is being written.
-from django.http import Http404
+"""Roster import pages: upload and history, the preview and its commit, the error report,
+the template. Login and Cap.ROSTER_IMPORT required; another county's import is a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_http_methods
+
+from tisheng.accounts.models import AuditAction
+from tisheng.accounts.roles import Cap
+from tisheng.accounts.services import audit
+from tisheng.orgs.scope import get_object_for_user, has_capability, scope_filter
+from tisheng.people.models import RosterImport
+from tisheng.people.services.roster_files import RosterFileError, check_size
+from tisheng.people.services.roster_import import roster_file_run, stored_path
+from tisheng.people.services.roster_reports import roster_errors_xlsx, roster_template_xlsx
+
+NO_FILE = gettext_noop("Choose a roster file to upload")
+FILE_GONE = gettext_noop("The uploaded file is no longer available; upload it again")
+COMMIT_BLOCKED = gettext_noop("Nothing was imported: the roster has errors. Fix them, or import only the valid rows.")
+ALREADY_COMMITTED = gettext_noop("This import has already been committed")
+COMMITTED = gettext_noop("Roster imported: %(created)s new, %(updated)s updated, %(transferred)s transferred in")
+COMMITTED_VALID_ONLY = gettext_noop(
+    "Only the valid rows were imported: %(created)s new, %(updated)s updated, %(transferred)s transferred in; "
+    "%(errors)s rows with errors were skipped"
+)
+
+SHOWN_ERRORS = 200
+HISTORY_ROWS = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _placeholder(request, *args, **kwargs):
-    raise Http404
+def _require_import(user) -> None:
+    if not has_capability(user, Cap.ROSTER_IMPORT):
+        raise PermissionDenied
 
 
-teacher_list = teacher_detail = roster_import = roster_template = roster_import_detail = roster_errors = _placeholder
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_import(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require_import(user)
+    error = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise RosterFileError(_(NO_FILE))
+            check_size(upload.size)  # before reading it
+            outcome = roster_file_run(actor=user, content=upload.read(), filename=upload.name,
+                                      mode=RosterImport.Mode.DRY_RUN, record=True, store=True)
+        except RosterFileError as exc:
+            error = exc.message
+        else:
+            return redirect("people:roster_import_detail", pk=outcome.roster_import.pk)
+    history = scope_filter(RosterImport.objects.all(), user, Cap.ROSTER_IMPORT).defer("errors")[:HISTORY_ROWS]
+    return render(request, "people/roster_import.html", {"history": history, "error": error},
+                  status=400 if error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    _require_import(user)
+    roster = get_object_for_user(user, RosterImport, Cap.ROSTER_IMPORT, pk=pk)
+    path = stored_path(roster.sha256, roster.filename)
+    if request.method == "POST":
+        mode = request.POST.get("mode")
+        if mode not in (RosterImport.Mode.ALL_OR_NOTHING, RosterImport.Mode.VALID_ONLY):
+            return HttpResponse(status=400)
+        if roster.committed or roster.mode != RosterImport.Mode.DRY_RUN:
+            messages.error(request, _(ALREADY_COMMITTED))
+            return redirect("people:roster_import_detail", pk=roster.pk)
+        if not path.exists():
+            messages.error(request, _(FILE_GONE))
+            return redirect("people:roster_import_detail", pk=roster.pk)
+        try:
+            outcome = roster_file_run(actor=user, content=path.read_bytes(), filename=roster.filename, mode=mode)
+        except RosterFileError as exc:
+            messages.error(request, exc.message)
+            return redirect("people:roster_import_detail", pk=roster.pk)
+        if not outcome.committed:
+            messages.error(request, _(COMMIT_BLOCKED))
+            return redirect("people:roster_import_detail", pk=roster.pk)
+        counts = outcome.counts
+        params = {"created": counts.created, "updated": counts.updated, "transferred": counts.transferred,
+                  "errors": len({e.row for e in outcome.errors})}
+        messages.success(request, _(COMMITTED_VALID_ONLY if mode == RosterImport.Mode.VALID_ONLY else COMMITTED) % params)
+        return redirect("people:roster_import_detail", pk=outcome.roster_import.pk)
+    errors = roster.errors[:SHOWN_ERRORS]
+    return render(request, "people/roster_detail.html", {
+        "roster": roster,
+        "errors": errors,
+        "more_errors": max(0, roster.error_count - len(errors)),
+        "can_commit": not roster.committed and roster.mode == RosterImport.Mode.DRY_RUN and path.exists(),
+        "error_rows": len({e["row"] for e in roster.errors}),
+    })
+
+
+@login_required
+def roster_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    _require_import(user)
+    roster = get_object_for_user(user, RosterImport, Cap.ROSTER_IMPORT, pk=pk)
+    # The report repeats the rows' cells, national IDs included: an export of personal data.
+    audit(actor=user, action=AuditAction.EXPORTED, obj=roster, kind="roster_errors", rows=roster.error_count)
+    return _xlsx(roster_errors_xlsx(roster), f"roster-errors-{roster.pk}.xlsx")
+
+
+@login_required
+def roster_template(request: HttpRequest) -> HttpResponse:
+    _require_import(request.user)
+    return _xlsx(roster_template_xlsx(), "教师花名册模板.xlsx")

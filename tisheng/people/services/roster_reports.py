@@ -1,0 +1,86 @@
+"""The spreadsheets the roster import hands out: the template and the error report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import openpyxl
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from tisheng.core import idcard
+from tisheng.people.choices import Title
+from tisheng.people.models import RosterImport
+from tisheng.people.services.roster import CANONICAL_HEADERS
+from tisheng.people.services.roster_files import RosterFileError, read_roster
+from tisheng.people.services.roster_import import stored_path
+
+ERRORS_ROW = gettext_noop("Row")
+ERRORS_COLUMN = gettext_noop("Column")
+ERRORS_REASON = gettext_noop("Reason")
+TEMPLATE_SHEET = gettext_noop("Roster")
+
+# What the drop-downs offer: the names schools write, all accepted by the import.
+TEMPLATE_STAGES = ("幼儿园", "小学", "初中", "高中", "中职", "特殊教育")
+TEMPLATE_TITLES = tuple(Title.values)
+TEMPLATE_STATUSES = ("在职", "离岗", "退休", "调出")
+EXAMPLE_ROW = ("张三", idcard.make("350102", dt.date(1985, 3, 12), 123), "13800000000", "3501020001", "小学", "数学",
+               "一级教师", "2008-09", "在职")
+
+
+def _save(workbook: openpyxl.Workbook) -> bytes:
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _list_validation(values: tuple[str, ...], column: str) -> DataValidation:
+    validation = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
+    validation.add(f"{column}2:{column}100000")
+    return validation
+
+
+def roster_template_xlsx() -> bytes:
+    """Headers, one example row, drop-downs for 任教学段 / 职称 / 状态; the ID, phone and
+    school code columns are text so Excel does not turn them into numbers."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = _(TEMPLATE_SHEET)
+    sheet.append(list(CANONICAL_HEADERS))
+    sheet.append(list(EXAMPLE_ROW))
+    for letter, width in zip("ABCDEFGHI", (10, 22, 15, 14, 10, 12, 12, 14, 8), strict=True):
+        sheet.column_dimensions[letter].width = width
+    for letter in "BCD":  # text cells for the first rows a school fills in
+        for row in range(2, 1002):
+            sheet[f"{letter}{row}"].number_format = "@"
+    columns = {h: chr(ord("A") + i) for i, h in enumerate(CANONICAL_HEADERS)}
+    for header, values in (("任教学段", TEMPLATE_STAGES), ("职称", TEMPLATE_TITLES), ("状态", TEMPLATE_STATUSES)):
+        sheet.add_data_validation(_list_validation(values, columns[header]))
+    sheet.freeze_panes = "A2"
+    return _save(workbook)
+
+
+def roster_errors_xlsx(roster_import: RosterImport) -> bytes:
+    """Row, column, reason, then the row's original cells (re-read from the stored file,
+    when there is one)."""
+    headers: list[str] = []
+    cells_by_row: dict[int, list[str]] = {}
+    path = stored_path(roster_import.sha256, roster_import.filename)
+    if path.exists():
+        try:
+            parsed = read_roster(Path(path).read_bytes(), roster_import.filename)
+        except RosterFileError:
+            parsed = None
+        if parsed is not None:
+            headers = parsed.headers
+            wanted = {e["row"] for e in roster_import.errors}
+            cells_by_row = {r["_row"]: parsed.cells(r) for r in parsed.rows if r["_row"] in wanted}
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append([_(ERRORS_ROW), _(ERRORS_COLUMN), _(ERRORS_REASON), *headers])
+    for e in roster_import.errors:
+        sheet.append([e["row"], e["column"], e["reason"], *cells_by_row.get(e["row"], [])])
+    return _save(workbook)
