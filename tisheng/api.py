@@ -1,7 +1,25 @@
-"""The JSON API at /api/v1/: one NinjaAPI, one router per app."""
+"""The JSON API at /api/v1/: one NinjaAPI, one router per app.
 
+Every error body is `{"detail": "<message>"}` in the request's language: 401 without a
+session, 403 for a capability the caller does not hold, 404 for an object outside the
+caller's scope (the same answer as for one that does not exist), 422 for a malformed
+parameter (with the field errors under "errors").
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
+
+from tisheng.orgs.api import router as orgs_router
+from tisheng.people.api import router as people_router
+
+NOT_AUTHENTICATED = _("Authentication required: sign in first.")
+PERMISSION_DENIED = _("You do not have permission to do this.")
+NOT_FOUND = _("Not found.")
+INVALID_PARAMETERS = _("Invalid request parameters.")
 
 api = NinjaAPI(
     title="tisheng API",
@@ -9,3 +27,37 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=django_auth,
 )
+
+
+def _error(request: HttpRequest, message, status: int, **extra) -> HttpResponse:
+    return api.create_response(request, {"detail": str(message), **extra}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def _not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, NOT_AUTHENTICATED, 401)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, PERMISSION_DENIED, 403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, NOT_FOUND, 404)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+        for e in exc.errors
+    ]
+    fields = ", ".join(e["loc"][-1] for e in errors if e["loc"])
+    message = f"{INVALID_PARAMETERS} ({fields})" if fields else str(INVALID_PARAMETERS)
+    return _error(request, message, 422, errors=errors)
+
+
+api.add_router("/", orgs_router, tags=["orgs"])
+api.add_router("/", people_router, tags=["people"])
