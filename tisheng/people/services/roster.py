@@ -123,7 +123,7 @@ class _Chunk:
 
 # --- normalization ---------------------------------------------------------------------------
 
-_PHONE = re.compile(r"^1[3-9]\d{9}$")
+PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})?$"),
@@ -269,7 +269,7 @@ def roster_validate(
 
         phone = normalize_phone(raw.get(PHONE))
         if phone:
-            if not _PHONE.match(phone):
+            if not PHONE_PATTERN.match(phone):
                 err(row, PHONE, PHONE_BAD_FORMAT)
             elif phone in seen_phones:
                 err(row, PHONE, PHONE_DUPLICATE, row=seen_phones[phone])
