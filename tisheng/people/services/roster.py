@@ -242,8 +242,8 @@ def roster_validate(
     seen_ids: dict[str, int] = {}
     seen_phones: dict[str, int] = {}
 
-    def err(row: int, column: str, reason: str, **params: Any) -> None:
-        errors.append(RowError(row=row, column=labels[column], reason=_(reason) % params if params else _(reason)))
+    def err(at: int, column: str, reason: str, **params: Any) -> None:
+        errors.append(RowError(row=at, column=labels[column], reason=_(reason) % params if params else _(reason)))
 
     for offset, raw in enumerate(rows):
         row = int(raw.get("_row") or first_row + offset)
