@@ -74,7 +74,7 @@ def teacher_list(request: HttpRequest, filters: Query[TeacherFilters]):
     )
 
 
-@router.get("/teachers/{int:teacher_id}", response=TeacherDetailOut, summary="One teacher")
+@router.get("/teachers/{teacher_id}", response=TeacherDetailOut, summary="One teacher")
 def teacher_detail(request: HttpRequest, teacher_id: int):
     require_capability(request, Cap.TEACHERS_VIEW)
     return selectors.get_teacher_for_user(request.user, teacher_id)

@@ -125,3 +125,17 @@ def test_teacher_list_query_count_does_not_grow_with_rows(client, world, django_
     TeacherFactory.create_batch(12, school=world.school_a2)
     with django_assert_num_queries(5):
         assert len(client.get(URL).json()["items"]) == 20
+
+
+def test_a_teacher_id_that_is_not_a_number_gives_422_in_json(client, world):
+    client.force_login(world.county_officer)
+    response = client.get(f"{URL}/abc")
+    assert response.status_code == 422
+    assert "teacher_id" in response.json()["detail"]
+
+
+def test_a_teacher_id_that_does_not_exist_gives_the_same_404_as_one_outside_scope(client, world):
+    client.force_login(world.outsider)
+    missing, outside = client.get(f"{URL}/999999"), client.get(f"{URL}/{world.teacher.pk}")
+    assert missing.status_code == outside.status_code == 404
+    assert missing.json() == outside.json()
