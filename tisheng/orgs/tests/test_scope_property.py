@@ -33,7 +33,9 @@ from tisheng.accounts.roles import ROLE_CAPABILITIES, ROLE_NODE_KINDS, SELF_SCOP
 from tisheng.core import idcard
 from tisheng.orgs.models import Organization, Region, RegionLevel, School, Stage
 from tisheng.orgs.scope import get_object_for_user, scope_filter
+from tisheng.orgs.selectors import school_list
 from tisheng.people.models import Teacher
+from tisheng.people.selectors import teacher_list
 
 CAPABILITIES: tuple[str, ...] = tuple(v for k, v in vars(Cap).items() if k.isupper())
 
@@ -101,6 +103,7 @@ class WorldSpec:
     teachers: list[TeacherSpec]
     users: list[UserSpec]
     probes: list[tuple[int, str]]  # (user index, capability) for get_object_for_user
+    filter_region: RegionSpec  # what the selectors' region filters are tried with
 
 
 def _children(draw, parent: RegionSpec, suffixes, level: str, used: set[str]) -> list[RegionSpec]:
@@ -170,7 +173,7 @@ def worlds(draw) -> WorldSpec:
 
     probes = draw(st.lists(st.tuples(st.integers(0, len(users) - 1), st.sampled_from(CAPABILITIES)),
                            min_size=1, max_size=3))
-    return WorldSpec(regions, schools, orgs, teachers, users, probes)
+    return WorldSpec(regions, schools, orgs, teachers, users, probes, draw(st.sampled_from(regions)))
 
 
 def at_or_below(parts: tuple[str, ...], root: tuple[str, ...]) -> bool:
@@ -283,8 +286,63 @@ def test_no_user_reads_or_changes_anything_outside_their_subtree(spec: WorldSpec
                 else:
                     assert get_object_for_user(user, model, capability, pk=obj.pk) == obj
 
+        # The selectors the lists, the API and the exports start from, including a region filter
+        # that may point outside the user's scope or at a prefix-sharing cousin.
+        region = spec.filter_region
+        for i, user in enumerate(users):
+            teachers = expected_sets(spec, rows, i, Cap.TEACHERS_VIEW)[Teacher]
+            schools = expected_sets(spec, rows, i, Cap.ORGS_VIEW)[School]
+            assert set(teacher_list(user).values_list("pk", flat=True)) == teachers
+            assert {s.pk for s in school_list(user)} == schools
+            below = {rows[id(t)].pk for t in spec.teachers if at_or_below(t.parts, region.parts)}
+            assert set(teacher_list(user, region=region.code).values_list("pk", flat=True)) == teachers & below
+            below = {rows[id(s)].pk for s in spec.schools if at_or_below(s.parts, region.parts)}
+            assert {s.pk for s in school_list(user, {"region": region.code})} == schools & below
+
         anonymous = AnonymousUser()
         for model in (Region, School, Organization, Teacher):
             for capability in CAPABILITIES:
                 assert not scope_filter(model.objects.all(), anonymous, capability).exists()
+        transaction.set_rollback(True)
+
+
+def holds_anywhere(user: UserSpec, capability: str) -> bool:
+    return user.is_active and any(capability in ROLE_CAPABILITIES[role] for role, _, _ in user.assignments)
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(spec=worlds(), data=st.data())
+def test_the_api_shows_each_user_exactly_their_subtree(client, spec: WorldSpec, data):
+    """The same claim end to end, through /api/v1/: lists hold exactly the user's subtree,
+    details answer 404 outside it (401 for a disabled account, 403 without the capability)."""
+    with transaction.atomic():
+        rows, users = build(spec)
+        endpoints = (
+            ("regions", Region, Cap.ORGS_VIEW, spec.regions, lambda r: r.code),
+            ("schools", School, Cap.ORGS_VIEW, spec.schools, lambda s: s.code),
+            ("teachers", Teacher, Cap.TEACHERS_VIEW, spec.teachers, lambda t: t.pk),
+        )
+        for i, (user, user_spec) in enumerate(zip(users, spec.users, strict=True)):
+            client.force_login(user)
+            for name, model, capability, specs, key in endpoints:
+                response = client.get(f"/api/v1/{name}", {"page_size": 200})
+                if not user_spec.is_active:
+                    assert response.status_code == 401
+                    continue
+                if not holds_anywhere(user_spec, capability):
+                    assert response.status_code == 403
+                    continue
+                expected = expected_sets(spec, rows, i, capability)[model]
+                assert response.status_code == 200
+                items = response.json()["items"]
+                assert {item["code"] if name != "teachers" else item["id"] for item in items} == {
+                    key(rows[id(x)]) for x in specs if rows[id(x)].pk in expected}
+                assert response.json()["count"] == len(expected)
+                for x in data.draw(st.lists(st.sampled_from(specs), max_size=3, unique_by=id)) if specs else ():
+                    obj = rows[id(x)]
+                    status = client.get(f"/api/v1/{name}/{key(obj)}").status_code
+                    assert status == (200 if obj.pk in expected else 404), (name, key(obj), user_spec)
         transaction.set_rollback(True)
