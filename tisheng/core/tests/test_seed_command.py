@@ -1,0 +1,36 @@
+"""`tisheng seed` on an empty database, and its refusals."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tisheng.core.seed.run import ALREADY_SEEDED, SeedError, seed_run
+from tisheng.orgs.models import School
+from tisheng.people.models import Teacher
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seeding_on_top_of_existing_schools_is_refused(world, settings):
+    settings.LANGUAGE_CODE = "en"
+    with pytest.raises(SeedError) as raised:
+        seed_run(scale="demo")
+    assert str(raised.value) == ALREADY_SEEDED
+    assert Teacher.objects.count() == 5
+
+
+def test_the_seed_command_prints_progress_and_the_account_table(capsys):
+    call_command("seed", "--scale", "county")
+
+    out = capsys.readouterr().out
+    assert "schools:" in out
+    assert "teachers:" in out
+    assert "13800000001" in out
+    assert "Demo@2026" in out
+    assert "13800000012" in out
+    assert set(School.objects.values_list("county__code", flat=True)) == {"350102"}
+
+
+def test_the_seed_command_refuses_a_second_run(capsys):
+    call_command("seed", "--scale", "county")
+    with pytest.raises(CommandError):
+        call_command("seed", "--scale", "county")
