@@ -1,7 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from tisheng.accounts.models import RoleAssignment
 from tisheng.orgs.tests.factories import RegionFactory, SchoolFactory
+from tisheng.people.tests.factories import UserFactory
 
 TREE = reverse("orgs:tree")
 
@@ -76,3 +78,32 @@ def test_tree_query_count_does_not_grow_with_schools(client, world, django_asser
         response = client.get(TREE, {"node": "3501"})
     counts = {e.code: (e.school_count, e.teacher_count) for e in response.context["children"]}
     assert counts["350110"] == (schools_per_county, 7 * schools_per_county)
+
+
+def test_a_principal_tree_is_their_school_with_a_link_to_its_teachers(client, world):
+    client.force_login(world.principal)
+    response = client.get(TREE)
+    assert response.context["node"] == world.school_a
+    assert response.context["teacher_total"] == 3
+    assert f"?school={world.school_a.pk}" in response.text
+    assert client.get(TREE, {"node": world.school_a2.code}).status_code == 404
+
+
+def test_an_evaluator_of_two_counties_sees_both_as_roots_and_nothing_else(client, world):
+    evaluator = UserFactory()
+    RoleAssignment.objects.create(user=evaluator, role="evaluator", region=world.county_a)
+    RoleAssignment.objects.create(user=evaluator, role="evaluator", school=world.school_b)
+    client.force_login(evaluator)
+    response = client.get(TREE)
+    assert response.context["node"] is None
+    assert [(e.name, e.teacher_count) for e in response.context["children"]] == [
+        ("鼓楼区", 4), ("厦门市思明实验小学", 1)]
+    assert client.get(TREE, {"node": "350203"}).status_code == 404
+    assert client.get(TREE, {"node": world.school_b.code}).status_code == 200
+
+
+def test_the_tree_speaks_english_when_asked(client, world):
+    client.force_login(world.province_officer)
+    response = client.get(TREE, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Active teachers" in response.text
+    assert "Org tree" in response.text
