@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import io
 import os
 import sys
 import tempfile
@@ -49,7 +50,7 @@ def ensure_schools() -> list[tuple[str, str]]:
     counties = list(Region.objects.filter(level=RegionLevel.COUNTY).order_by("code"))
     if not counties:
         with contextlib.suppress(Exception):  # another engineer's command; else our own regions below
-            call_command("load_regions", verbosity=0)
+            call_command("load_regions", verbosity=0, stdout=io.StringIO())
         counties = list(Region.objects.filter(level=RegionLevel.COUNTY).order_by("code"))
     if not counties:
         province = Region.objects.get_or_create(code="35", defaults=dict(name="福建省", level=RegionLevel.PROVINCE,

@@ -611,6 +611,7 @@ def _sync_users(teachers: list[Teacher]) -> None:
 def _move_teachers(moved: list[tuple[Teacher, int]], *, now: dt.datetime, source: str, actor_id: int | None,
                    actor_name: str) -> None:
     ids = [t.pk for t, _old in moved]
+    old_paths = dict(School.objects.filter(pk__in={old for _t, old in moved}).values_list("pk", "path"))
     TeacherPosting.objects.filter(teacher_id__in=ids, ended__isnull=True).update(ended=now)
     TeacherPosting.objects.bulk_create(
         [TeacherPosting(teacher_id=t.pk, school_id=t.school_id, started=now, source=source, recorded_by_id=actor_id)
@@ -625,12 +626,19 @@ def _move_teachers(moved: list[tuple[Teacher, int]], *, now: dt.datetime, source
                             granted_by_id=actor_id) for t, _old in moved if t.user_id],
             batch_size=2000,
         )
-    # The audit row lives at the new school: the receiving office must not learn where the
-    # teacher came from, so the old school is recorded by id only, never by path or name.
-    AuditLog.objects.bulk_create(
-        [AuditLog(at=now, actor_id=actor_id, actor_name=actor_name, action=AuditAction.TEACHER_TRANSFERRED,
-                  object_type="teacher", object_id=str(t.pk), scope_path=t.org_path,
-                  detail={"from_school": old, "to_school": t.school_id, "source": source})
-         for t, old in moved],
-        batch_size=2000,
-    )
+    # Two audit rows per transfer: the receiving side's (at the new school) says nothing of
+    # where the teacher came from, since a county may pull in a teacher from anywhere by
+    # national ID; the sending side's (at the old school) records both ends.
+    audit_rows = []
+    for t, old in moved:
+        audit_rows.append(AuditLog(
+            at=now, actor_id=actor_id, actor_name=actor_name, action=AuditAction.TEACHER_TRANSFERRED,
+            object_type="teacher", object_id=str(t.pk), scope_path=t.org_path,
+            detail={"direction": "in", "to_school": t.school_id, "source": source},
+        ))
+        audit_rows.append(AuditLog(
+            at=now, actor_id=actor_id, actor_name=actor_name, action=AuditAction.TEACHER_TRANSFERRED,
+            object_type="teacher", object_id=str(t.pk), scope_path=old_paths.get(old, ""),
+            detail={"direction": "out", "from_school": old, "to_school": t.school_id, "source": source},
+        ))
+    AuditLog.objects.bulk_create(audit_rows, batch_size=2000)

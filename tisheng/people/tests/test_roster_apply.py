@@ -80,8 +80,10 @@ def test_a_known_id_at_another_school_is_a_transfer(world):
         == [world.school_a.pk]
     world.school_b.refresh_from_db()
     assert world.school_b.teacher_count == 0
-    audit = AuditLog.objects.get(action=AuditAction.TEACHER_TRANSFERRED)
-    assert audit.scope_path == world.school_a.path
+    audits = {a.detail["direction"]: a for a in AuditLog.objects.filter(action=AuditAction.TEACHER_TRANSFERRED)}
+    assert audits["in"].scope_path == world.school_a.path
+    assert "from_school" not in audits["in"].detail
+    assert (audits["out"].scope_path, audits["out"].detail["from_school"]) == (world.school_b.path, world.school_b.pk)
 
 
 def test_every_import_writes_one_audit_row(world):

@@ -190,3 +190,18 @@ def test_the_history_page_runs_a_fixed_number_of_queries(client, world, django_a
 
     with django_assert_max_num_queries(12):
         client.get(reverse("people:roster_import"))
+
+
+def test_a_transfer_in_shows_in_the_counts_without_naming_the_old_school(client, world):
+    teacher_b = world.teacher_b
+    client.force_login(world.principal)
+    preview = upload(client, xlsx_bytes([row_cells(name=teacher_b.name, national_id=teacher_b.national_id)]))
+
+    committed = client.post(preview.url, {"mode": "all"}, follow=True).content.decode()
+
+    roster = RosterImport.objects.get(committed=True)
+    assert roster.transferred == 1
+    assert world.school_b.name not in committed
+    assert world.county_b.name not in committed
+    teacher_b.refresh_from_db()
+    assert teacher_b.school == world.school_a
