@@ -101,10 +101,14 @@ def roster_file_run(
         error_count=len(errors),
         errors=_error_dicts(errors),
     )
-    if mode == RosterImport.Mode.DRY_RUN or (mode == RosterImport.Mode.ALL_OR_NOTHING and errors):
+    if mode == RosterImport.Mode.ALL_OR_NOTHING and errors:
+        # Nothing written, and the counts say so.
+        outcome.counts = RosterCounts(rows=len(parsed.rows))
+        return outcome
+    if mode == RosterImport.Mode.DRY_RUN:
         outcome.counts = roster_preview(records)
         outcome.counts.rows = len(parsed.rows)
-        if record and mode == RosterImport.Mode.DRY_RUN:
+        if record:
             _store(content, sha256, filename, store)
             _fill(history, outcome.counts)
             history.save()

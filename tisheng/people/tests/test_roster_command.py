@@ -38,7 +38,8 @@ def test_one_bad_row_means_nothing_is_written_and_a_nonzero_exit(world, tmp_path
 
     assert code == 1
     result = json.loads(out)
-    assert result["errors"] == [{"row": 3, "column": "身份证号", "reason": "身份证号校验位错误"}]
+    assert result == {"rows": 2, "created": 0, "updated": 0, "transferred": 0,
+                      "errors": [{"row": 3, "column": "身份证号", "reason": "身份证号校验位错误"}]}
     assert not Teacher.objects.filter(name="李明").exists()
     assert not RosterImport.objects.exists()
 
