@@ -43,6 +43,7 @@ FILE_EMPTY = gettext_noop("The sheet is empty")
 FILE_NO_ROWS = gettext_noop("The sheet has headers but no teacher rows")
 HEADERS_MERGED = gettext_noop("The header row contains merged cells; unmerge them and put one header per column")
 HEADERS_MISSING = gettext_noop("Missing headers: %(headers)s")
+HEADERS_UNKNOWN = gettext_noop("; headers not recognized: %(headers)s")
 HEADERS_DUPLICATE = gettext_noop("Duplicate headers: %(headers)s")
 
 HEADER_ALIASES: dict[str, str] = {h: h for h in CANONICAL_HEADERS} | {
@@ -187,7 +188,11 @@ def _parse_table(table: list[list[Any]], merged_header: bool) -> ParsedRoster:
             columns[canonical] = index
     missing = [h for h in CANONICAL_HEADERS if h not in columns]
     if missing:
-        raise RosterFileError(_(HEADERS_MISSING) % {"headers": "、".join(missing)})
+        message = _(HEADERS_MISSING) % {"headers": "、".join(missing)}
+        unknown = [w for w, c in zip(written, table[0], strict=True) if w and HEADER_ALIASES.get(_header_key(c)) is None]
+        if unknown:
+            message += _(HEADERS_UNKNOWN) % {"headers": "、".join(unknown[:10])}
+        raise RosterFileError(message)
     if duplicates:
         raise RosterFileError(_(HEADERS_DUPLICATE) % {"headers": "、".join(duplicates)})
     parsed = ParsedRoster(headers=written, header_labels={h: written[i] for h, i in columns.items()})

@@ -47,6 +47,14 @@ def test_a_file_missing_headers_names_the_missing_ones():
     assert message == "缺少表头：身份证号、手机号码"
 
 
+def test_a_misspelled_header_is_named_as_not_recognized():
+    headers = ["姓名", "身份证号码X", "手机号码", "学校代码", "任教学段", "任教学科", "职称", "参加工作时间", "状态"]
+
+    message = reason(xlsx_bytes([row_cells()], headers=headers), "roster.xlsx")
+
+    assert message == "缺少表头：身份证号；未识别的表头：身份证号码X"
+
+
 def test_merged_header_cells_are_refused():
     assert reason(xlsx_bytes([row_cells()], merge="A1:B1"), "roster.xlsx") == "表头含有合并单元格，请取消合并，每列一个表头"
 
