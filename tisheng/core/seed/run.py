@@ -30,6 +30,7 @@ ALREADY_SEEDED = gettext_noop(
     "The database already has schools or teachers; seeding runs only on an empty database. "
     "Start from a fresh one (remove the SQLite file or drop the PostgreSQL database, then migrate)."
 )
+ALREADY_SEEDED_SKIPPED = gettext_noop("The database already has schools or teachers; nothing seeded.")
 UNKNOWN_SCALE = gettext_noop("Unknown scale %(scale)s; use demo, county or province.")
 ROWS_REJECTED = gettext_noop("The roster validation rejected seeded rows: %(errors)s")
 
@@ -72,13 +73,18 @@ def schools_create(specs: list[SchoolSpec]) -> int:
     return len(specs)
 
 
+def database_is_empty() -> bool:
+    """No schools and no teachers: the only state seeding starts from."""
+    return not School.objects.exists() and not Teacher.objects.exists()
+
+
 def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
              out: Callable[[str], None] = lambda line: None) -> SeedReport:
     """Seed an empty database at `scale` (demo, county or province), deterministically for
     a given `seed`. Refuses (SeedError) when schools or teachers already exist."""
     if scale not in SCALES:
         raise SeedError(_(UNKNOWN_SCALE) % {"scale": scale})
-    if School.objects.exists() or Teacher.objects.exists():
+    if not database_is_empty():
         raise SeedError(_(ALREADY_SEEDED))
     started = time.monotonic()
     report = SeedReport(scale=scale)

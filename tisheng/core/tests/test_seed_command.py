@@ -34,3 +34,14 @@ def test_the_seed_command_refuses_a_second_run(capsys):
     call_command("seed", "--scale", "county")
     with pytest.raises(CommandError):
         call_command("seed", "--scale", "county")
+
+
+def test_if_empty_makes_a_second_run_a_quiet_no_op(capsys, settings):
+    settings.LANGUAGE_CODE = "en"
+    call_command("seed", "--scale", "county")
+    teachers = Teacher.objects.count()
+
+    call_command("seed", "--scale", "county", "--if-empty")
+
+    assert "nothing seeded" in capsys.readouterr().out
+    assert Teacher.objects.count() == teachers

@@ -1,6 +1,7 @@
 """`tisheng seed --scale demo|county|province [--seed N]`: a realistic Fujian to work with.
 
-Runs only on an empty database (no schools, no teachers); to seed again, start from a fresh
+Runs only on an empty database (no schools, no teachers; `--if-empty` makes a seeded one a
+no-op, for `make run`); to seed again, start from a fresh
 database: `rm var/tisheng.sqlite3 && tisheng migrate && tisheng seed` (or drop and recreate
 the PostgreSQL database).
 """
@@ -9,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from tisheng.accounts.roles import Role
-from tisheng.core.seed.run import SeedError, seed_run
+from tisheng.core.seed.run import ALREADY_SEEDED_SKIPPED, SeedError, database_is_empty, seed_run
 from tisheng.core.seed.schools import SCALES
 
 
@@ -19,8 +20,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=SCALES, default="demo")
         parser.add_argument("--seed", type=int, default=1, help="the same seed gives the same world")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="do nothing (and succeed) when the database already has schools or teachers")
 
-    def handle(self, *args, scale: str, seed: int, **options):
+    def handle(self, *args, scale: str, seed: int, if_empty: bool = False, **options):
+        if if_empty and not database_is_empty():
+            self.stdout.write(_(ALREADY_SEEDED_SKIPPED))
+            return
         try:
             report = seed_run(scale=scale, seed=seed, out=self.stdout.write)
         except SeedError as exc:
