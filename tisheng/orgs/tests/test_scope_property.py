@@ -108,7 +108,7 @@ class WorldSpec:
 
 def _children(draw, parent: RegionSpec, suffixes, level: str, used: set[str]) -> list[RegionSpec]:
     out = []
-    for suffix in draw(st.lists(st.sampled_from(suffixes), max_size=3, unique=True)):
+    for suffix in draw(st.lists(st.sampled_from(suffixes), min_size=1, max_size=3, unique=True)):
         code = parent.code + suffix
         if code not in used:  # division codes are unique nationwide
             used.add(code)
@@ -142,7 +142,7 @@ def worlds(draw) -> WorldSpec:
             kind = "teacher_college" if code.upper().startswith("T") else "institution"
             orgs.append(OrgSpec(code, kind, draw(st.sampled_from(cities + counties))))
 
-    teachers = [TeacherSpec(s) for s in schools for _ in range(draw(st.integers(0, 2)))]
+    teachers = [TeacherSpec(s) for s in schools for _ in range(draw(st.integers(0, 3)))]
 
     nodes: dict[str, list] = {
         "province": provinces, "city": cities, "county": counties, "school": schools,
@@ -153,7 +153,7 @@ def worlds(draw) -> WorldSpec:
     for index in range(draw(st.integers(1, 5))):
         user = UserSpec(is_active=draw(st.sampled_from((True, True, True, False))))
         seen = set()
-        for role in draw(st.lists(st.sampled_from(list(Role)), max_size=4)):
+        for role in draw(st.lists(st.sampled_from(list(Role)), min_size=1, max_size=4)):
             kinds = [k for k in sorted(ROLE_NODE_KINDS[role]) if nodes[k]]
             if not kinds:
                 continue
@@ -246,7 +246,7 @@ def expected_sets(spec: WorldSpec, rows, user_index: int, capability: str) -> di
 
 
 @pytest.mark.django_db
-@settings(max_examples=75, deadline=None,
+@settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(spec=worlds())
@@ -311,7 +311,7 @@ def holds_anywhere(user: UserSpec, capability: str) -> bool:
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(spec=worlds(), data=st.data())
