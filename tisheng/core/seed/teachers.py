@@ -10,6 +10,8 @@ import datetime as dt
 import random
 from collections.abc import Iterable, Iterator
 
+from django.utils import timezone
+
 from tisheng.core import idcard
 from tisheng.core.seed.names import person_name
 from tisheng.core.seed.schools import SchoolSpec
@@ -23,6 +25,7 @@ NEAR_RETIREMENT_YEARS = 5
 NEAR_RETIREMENT_SHARE = 0.125
 
 _YEAR = 365.2425
+COUNTIES_NOT_GROUPED = "Schools must come grouped by county: national ID sequences are kept per county."
 
 # Teaching stage (roster text) of a teacher by the school's stage: (stage text, weight).
 _TEACHING_STAGES: dict[str, tuple[tuple[str, int], ...]] = {
@@ -89,6 +92,7 @@ class TeacherRowMaker:
     def __init__(self, *, seed: int = 1):
         self.seed = seed
         self.made = 0
+        self.today = timezone.localdate()
         self._sequences: dict[tuple[str, dt.date, str], int] = {}
 
     def _phone(self) -> str:
@@ -128,6 +132,8 @@ class TeacherRowMaker:
             started = dt.date(start_year, 9, 1)
             if started > REFERENCE_DATE:
                 started = dt.date(start_year - 1, 9, 1)
+            # The roster refuses future dates; only matters on a clock set before the reference date.
+            started = min(started, self.today)
             years = (REFERENCE_DATE - started).days / _YEAR
             row = {
                 "姓名": person_name(rng, sex),
@@ -144,7 +150,18 @@ class TeacherRowMaker:
             yield row
 
     def rows(self, schools: Iterable[SchoolSpec]) -> Iterator[dict[str, str]]:
+        """Rows of every school. Schools come grouped by county (as plan_schools orders them),
+        so the ID sequences of a finished county can be dropped: memory stays flat."""
+        current = None
+        finished: set[str] = set()
         for school in schools:
+            if school.county_code != current:
+                if school.county_code in finished:
+                    raise ValueError(COUNTIES_NOT_GROUPED)
+                if current is not None:
+                    finished.add(current)
+                self._sequences.clear()
+                current = school.county_code
             yield from self.rows_for_school(school)
 
 

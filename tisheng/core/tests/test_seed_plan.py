@@ -165,3 +165,10 @@ def test_subjects_follow_the_stage(demo_rows):
     assert set(by_stage["幼儿园"]) == {"学前教育"}
     assert by_stage["小学"].most_common(2)[0][0] in ("语文", "数学")
     assert "物理" not in by_stage["小学"]
+
+
+def test_rows_refuse_schools_not_grouped_by_county(demo):
+    gulou, siming = demo[0], next(s for s in demo if s.county_code == "350203")
+
+    with pytest.raises(ValueError, match="grouped by county"):
+        list(TeacherRowMaker().rows([gulou, siming, gulou]))
