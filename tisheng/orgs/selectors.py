@@ -96,20 +96,22 @@ def breadcrumbs(actor, node: Node) -> list[Node]:
 
 def _school_totals_by_prefix(actor, node: Region, prefix_lengths: set[int]) -> dict[str, tuple[int, int]]:
     """{child path: (schools, teachers)} for the schools below `node`, grouped on the
-    prefix of their path that names the child region. Children's codes nearly always
-    share one length (2/4/6 digits by level), so this is one GROUP BY."""
+    prefix of their path that names the child region, separator included, so a child
+    "35/351" never counts the schools of a sibling "35/3510". Children's codes nearly
+    always share one length (2/4/6 digits by level), so this is one GROUP BY."""
     totals: dict[str, tuple[int, int]] = {}
     schools = scope_filter(School.objects.filter(_subtree("path", node.path)), actor, Cap.ORGS_VIEW)
     for length in sorted(prefix_lengths):
         rows = (
             schools.order_by()
-            .annotate(prefix=Substr("path", 1, length))
+            .annotate(prefix=Substr("path", 1, length + 1))
             .values("prefix")
             .annotate(schools=Count("id"), teachers=Coalesce(Sum("teacher_count"), 0))
             .values_list("prefix", "schools", "teachers")
         )
         for prefix, n_schools, n_teachers in rows:
-            totals[prefix] = (n_schools, n_teachers)
+            if prefix.endswith("/"):
+                totals[prefix[:-1]] = (n_schools, n_teachers)
     return totals
 
 

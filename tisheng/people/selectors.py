@@ -80,8 +80,8 @@ def teacher_list(
     if school:
         if isinstance(school, School):
             qs = qs.filter(school=school)
-        elif isinstance(school, int) or (isinstance(school, str) and school.isdigit() and len(school) < 10):
-            qs = qs.filter(school_id=int(school))
+        elif isinstance(school, int):
+            qs = qs.filter(school_id=school)
         else:
             qs = qs.filter(school__code=str(school))
     if stage:

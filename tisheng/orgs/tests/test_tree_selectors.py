@@ -34,3 +34,15 @@ def test_school_list_is_scoped_and_filtered(world):
     assert list(school_list(world.province_officer, {"region": "350102", "stage": "kindergarten"})) == [
         world.school_a2]
     assert list(school_list(world.outsider, {"region": "350102"})) == []
+
+
+def test_sibling_codes_that_share_a_prefix_do_not_share_counts(world):
+    from tisheng.orgs.tests.factories import RegionFactory, SchoolFactory
+
+    short = RegionFactory(code="359", name="甲市", parent=world.province)
+    longer = RegionFactory(code="3590", name="乙市", parent=world.province)
+    SchoolFactory(county=RegionFactory(code="35901", parent=short), teacher_count=7)
+    SchoolFactory(county=RegionFactory(code="359001", parent=longer), teacher_count=11)
+    counts = {e.name: (e.school_count, e.teacher_count) for e in tree_children(world.province_officer, world.province)}
+    assert counts["甲市"] == (1, 7)
+    assert counts["乙市"] == (1, 11)
