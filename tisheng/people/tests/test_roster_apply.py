@@ -116,3 +116,33 @@ def test_apply_runs_a_fixed_number_of_queries_whatever_the_number_of_rows(world,
         roster_apply(records, actor=None, source="test")
 
     assert TeacherPosting.objects.filter(source="test").count() == rows
+
+
+def test_a_blank_phone_or_start_date_in_the_file_keeps_what_is_on_record(world):
+    import_rows([roster_row(phone="13912345678", started="2008-09")])
+
+    counts = import_rows([roster_row(phone="", started="")])
+
+    teacher = Teacher.objects.get(name="李明")
+    assert counts.unchanged == 1
+    assert (teacher.phone, teacher.started_work) == ("13912345678", dt.date(2008, 9, 1))
+
+
+def test_a_new_phone_in_the_roster_becomes_the_login_phone(world):
+    teacher = world.teachers_a[2]
+
+    import_rows([roster_row(name=teacher.name, national_id=teacher.national_id, phone="13600001111")])
+
+    teacher.refresh_from_db()
+    assert teacher.user.phone == "13600001111"
+
+
+def test_a_retirement_in_the_roster_lowers_the_school_count(world):
+    teacher = world.teachers_a[2]
+    before = world.school_a.teacher_count
+
+    counts = import_rows([roster_row(name=teacher.name, national_id=teacher.national_id, status="退休")])
+
+    world.school_a.refresh_from_db()
+    assert counts.updated == 1
+    assert world.school_a.teacher_count == before - 1

@@ -205,3 +205,24 @@ def test_a_transfer_in_shows_in_the_counts_without_naming_the_old_school(client,
     assert world.county_b.name not in committed
     teacher_b.refresh_from_db()
     assert teacher_b.school == world.school_a
+
+
+@pytest.mark.parametrize("bad_rows", [1, 30])
+def test_the_preview_page_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries, bad_rows):
+    client.force_login(world.county_officer)
+    preview = upload(client, xlsx_bytes([row_cells(seq=i, phone="1") for i in range(bad_rows)]))
+
+    with django_assert_max_num_queries(10):
+        page = client.get(preview.url)
+
+    assert page.content.decode().count("手机号码格式不正确") == bad_rows
+
+
+def test_the_preview_shows_the_first_200_errors(client, world):
+    client.force_login(world.county_officer)
+    preview = upload(client, xlsx_bytes([row_cells(seq=i, phone="1") for i in range(230)]))
+
+    page = client.get(preview.url).content.decode()
+
+    assert page.count("手机号码格式不正确") == 200
+    assert "另有 30 条错误" in page
