@@ -238,8 +238,9 @@ def roster_validate(
     roots = _import_roots(actor)
     today = timezone.localdate()
     errors: list[RowError] = []
-    candidates: list[TeacherRecord] = []
-    school_codes: dict[int, str] = {}  # candidate index → school code
+    # (row, school code, the record when the row is otherwise valid); schools are checked
+    # for every row in one pass against the database, so a row's errors all show at once.
+    pending: list[tuple[int, str, TeacherRecord | None]] = []
     seen_ids: dict[str, int] = {}
     seen_phones: dict[str, int] = {}
 
@@ -308,26 +309,28 @@ def roster_validate(
         if status is None:
             err(row, STATUS, STATUS_UNKNOWN)
 
+        record = None
         if len(errors) == before:
-            school_codes[len(candidates)] = code
-            candidates.append(TeacherRecord(
+            record = TeacherRecord(
                 row=row, name=name, national_id=national_id, phone=phone, school_id=0, school_path="",
                 stage=stage, subject=subject, title=title, started_work=started_work, status=status,
-            ))
+            )
+        if code:
+            pending.append((row, code, record))
 
     # Against the database: schools (exist, in scope), then phones used by other people.
     schools: dict[str, tuple[int, str]] = {}
-    codes = sorted(set(school_codes.values()))
+    codes = sorted({code for _row, code, _record in pending})
     for chunk in _chunks(codes):
         schools.update({c: (pk, p) for c, pk, p in School.objects.filter(code__in=chunk).values_list("code", "pk", "path")})
     records: list[TeacherRecord] = []
-    for index, record in enumerate(candidates):
-        found = schools.get(school_codes[index])
+    for row, code, record in pending:
+        found = schools.get(code)
         if found is None:
-            err(record.row, SCHOOL_CODE, SCHOOL_NOT_FOUND)
+            err(row, SCHOOL_CODE, SCHOOL_NOT_FOUND)
         elif not _in_roots(found[1], roots):
-            err(record.row, SCHOOL_CODE, SCHOOL_OUT_OF_SCOPE)
-        else:
+            err(row, SCHOOL_CODE, SCHOOL_OUT_OF_SCOPE)
+        elif record is not None:
             record.school_id, record.school_path = found
             records.append(record)
 
@@ -337,7 +340,8 @@ def roster_validate(
             if record.row in taken:
                 err(record.row, PHONE, PHONE_TAKEN)
         records = [r for r in records if r.row not in taken]
-    errors.sort(key=lambda e: e.row)
+    order = {labels[h]: i for i, h in enumerate(CANONICAL_HEADERS)}
+    errors.sort(key=lambda e: (e.row, order.get(e.column, 0)))
     return records, errors
 
 

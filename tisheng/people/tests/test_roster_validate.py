@@ -72,6 +72,14 @@ def test_each_error_names_the_row_column_and_reason_in_chinese(world):
     ]
 
 
+def test_a_row_shows_all_its_errors_in_column_order(world):
+    assert errors_of([roster_row(phone="123", school="9999999999", stage="大学")]) == [
+        (2, "手机号码", "手机号码格式不正确"),
+        (2, "学校代码", "学校代码不存在"),
+        (2, "任教学段", "任教学段不正确"),
+    ]
+
+
 def test_duplicates_inside_the_file_point_at_the_first_row(world):
     rows = [roster_row(seq=1, phone="13912345678"), roster_row(seq=2), roster_row(seq=3),
             roster_row(seq=1, name="李明二"), roster_row(seq=4, phone="13912345678")]
