@@ -108,3 +108,17 @@ def test_excel_dates_and_number_cells_are_understood(world):
 
 def test_canonical_headers_are_the_template_headers():
     assert CANONICAL_HEADERS == ("姓名", "身份证号", "手机号码", "学校代码", "任教学段", "任教学科", "职称", "参加工作时间", "状态")
+
+
+def test_merged_header_cells_are_also_found_in_the_sheet_xml():
+    from tisheng.people.services.roster_files import _merged_header_from_xml
+
+    assert _merged_header_from_xml(xlsx_bytes([row_cells()], merge="B1:C1"))
+    assert not _merged_header_from_xml(xlsx_bytes([row_cells()], merge="B2:C2"))
+    assert not _merged_header_from_xml(xlsx_bytes([row_cells()]))
+
+
+def test_a_merged_data_cell_is_not_a_header_problem(world):
+    parsed = read_roster(xlsx_bytes([row_cells(seq=1), row_cells(seq=2)], merge="J2:K3"), "roster.xlsx")
+
+    assert len(parsed.rows) == 2
