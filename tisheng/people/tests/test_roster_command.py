@@ -118,3 +118,15 @@ def test_without_json_the_summary_is_human_readable(world, tmp_path, capsys):
 
     assert code == 0
     assert out.startswith("已导入：共 1 行，新增 1")
+
+
+def test_an_unknown_actor_or_a_missing_file_is_one_json_error(world, tmp_path, capsys):
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(xlsx_bytes([row_cells()]))
+
+    code, out, _err = run(capsys, path, "--json", "--as", "19999999999")
+    missing_code, missing_out, _err = run(capsys, tmp_path / "nope.xlsx", "--json")
+
+    assert code == missing_code == 2
+    assert json.loads(out)["errors"][0]["reason"] == "没有手机号为 19999999999 的有效用户"
+    assert json.loads(missing_out)["errors"][0]["reason"].startswith("文件不存在")

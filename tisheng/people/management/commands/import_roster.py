@@ -7,7 +7,7 @@ import os
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -17,6 +17,8 @@ from tisheng.people.models import RosterImport
 from tisheng.people.services.roster_files import RosterFileError, check_size
 from tisheng.people.services.roster_import import roster_file_run
 
+NO_SUCH_USER = gettext_noop("No active user with phone %(phone)s")
+NO_SUCH_FILE = gettext_noop("No such file: %(path)s")
 ROW_ERROR_LINE = gettext_noop("Row %(row)s [%(column)s] %(reason)s")
 IMPORTED = gettext_noop("Imported")
 PREVIEWED = gettext_noop("Preview (nothing written)")
@@ -30,7 +32,7 @@ SUMMARY = gettext_noop(
 class Command(BaseCommand):
     help = (
         "Import a teacher roster (.xlsx or .csv). All-or-nothing unless --valid-only; exits 1 when "
-        "errors prevented the commit, 2 when the file cannot be read."
+        "row errors prevented (or, with --dry-run, would prevent) the commit, 2 when the file cannot be read."
     )
 
     def add_arguments(self, parser):
@@ -49,9 +51,9 @@ class Command(BaseCommand):
         if options["as_phone"]:
             actor = User.objects.filter(phone=options["as_phone"], is_active=True).first()
             if actor is None:
-                raise CommandError(f"No active user with phone {options['as_phone']}")
+                self._fail(as_json, _(NO_SUCH_USER) % {"phone": options["as_phone"]})
         if not os.path.isfile(path):
-            raise CommandError(f"No such file: {path}")
+            self._fail(as_json, _(NO_SUCH_FILE) % {"path": path})
         if options["dry_run"]:
             mode = RosterImport.Mode.DRY_RUN
         elif options["valid_only"]:
@@ -64,12 +66,7 @@ class Command(BaseCommand):
                 content = fh.read()
             outcome = roster_file_run(actor=actor, content=content, filename=path, mode=mode, record=False)
         except RosterFileError as exc:
-            if as_json:
-                self.stdout.write(_dumps({"rows": 0, "created": 0, "updated": 0, "transferred": 0,
-                                          "errors": [{"row": 0, "column": "", "reason": exc.message}]}))
-            else:
-                self.stderr.write(exc.message)
-            sys.exit(2)
+            self._fail(as_json, exc.message)
 
         counts = outcome.counts
         errors = [{"row": e.row, "column": e.column, "reason": e.reason} for e in outcome.errors]
@@ -92,6 +89,15 @@ class Command(BaseCommand):
         # Errors that would stop (or did stop) an all-or-nothing commit make the exit code 1.
         if errors and not outcome.committed and mode != RosterImport.Mode.VALID_ONLY:
             sys.exit(1)
+
+    def _fail(self, as_json: bool, message: str) -> None:
+        """The file (or the actor) is unusable: nothing was read or written. Exit code 2."""
+        if as_json:
+            self.stdout.write(_dumps({"rows": 0, "created": 0, "updated": 0, "transferred": 0,
+                                      "errors": [{"row": 0, "column": "", "reason": message}]}))
+        else:
+            self.stderr.write(message)
+        sys.exit(2)
 
 
 def _dumps(result: dict) -> str:
