@@ -172,3 +172,15 @@ def test_rows_refuse_schools_not_grouped_by_county(demo):
 
     with pytest.raises(ValueError, match="grouped by county"):
         list(TeacherRowMaker().rows([gulou, siming, gulou]))
+
+
+def test_ids_and_phones_stay_unique_in_the_largest_county_at_province_scale(province):
+    jinjiang = [s for s in province if s.county_code == "350582"]  # 晋江市, about 22,000 teachers
+    maker = TeacherRowMaker()
+
+    rows = list(maker.rows(jinjiang))
+
+    assert len(rows) > 15_000
+    assert len({r["身份证号"] for r in rows}) == len(rows)
+    assert len({r["手机号码"] for r in rows}) == len(rows)
+    assert all(idcard.is_valid(r["身份证号"]) for r in rows[:2000])
