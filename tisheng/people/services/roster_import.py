@@ -67,6 +67,17 @@ def import_scope_path(actor: User | None) -> str:
     return "/".join(common)
 
 
+def roster_commit_of(preview: RosterImport) -> RosterImport | None:
+    """The commit that followed a preview: the same file committed in the same scope since."""
+    if preview.committed:
+        return None
+    return (
+        RosterImport.objects.filter(sha256=preview.sha256, scope_path=preview.scope_path, committed=True,
+                                    at__gte=preview.at)
+        .order_by("at", "id").defer("errors").first()
+    )
+
+
 def _error_dicts(errors: list[RowError]) -> list[dict]:
     return [{"row": e.row, "column": e.column, "reason": e.reason} for e in errors[:MAX_STORED_ERRORS]]
 

@@ -226,3 +226,17 @@ def test_the_preview_shows_the_first_200_errors(client, world):
 
     assert page.count("手机号码格式不正确") == 200
     assert "另有 30 条错误" in page
+
+
+def test_a_preview_is_committed_once(client, world):
+    client.force_login(world.county_officer)
+    preview = upload(client, xlsx_bytes([row_cells(seq=1)]))
+    client.post(preview.url, {"mode": "all"})
+
+    second = client.post(preview.url, {"mode": "all"}, follow=True)
+
+    assert RosterImport.objects.filter(committed=True).count() == 1
+    assert "该批次已经导入" in second.content.decode()
+    page = client.get(preview.url).content.decode()
+    assert 'data-testid="commit-all"' not in page
+    assert "查看导入结果" in page

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -19,7 +20,7 @@ from tisheng.accounts.services import audit
 from tisheng.orgs.scope import get_object_for_user, has_capability, scope_filter
 from tisheng.people.models import RosterImport
 from tisheng.people.services.roster_files import RosterFileError, check_size
-from tisheng.people.services.roster_import import roster_file_run, stored_path
+from tisheng.people.services.roster_import import roster_commit_of, roster_file_run, stored_path
 from tisheng.people.services.roster_reports import roster_errors_xlsx, roster_template_xlsx
 
 NO_FILE = gettext_noop("Choose a roster file to upload")
@@ -89,7 +90,14 @@ def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _(FILE_GONE))
             return redirect("people:roster_import_detail", pk=roster.pk)
         try:
-            outcome = roster_file_run(actor=user, content=path.read_bytes(), filename=roster.filename, mode=mode)
+            with transaction.atomic():
+                # One commit per preview: a double click waits here for the first, then finds it.
+                RosterImport.objects.select_for_update().filter(pk=roster.pk).first()
+                earlier = roster_commit_of(roster)
+                if earlier is not None:
+                    messages.error(request, _(ALREADY_COMMITTED))
+                    return redirect("people:roster_import_detail", pk=earlier.pk)
+                outcome = roster_file_run(actor=user, content=path.read_bytes(), filename=roster.filename, mode=mode)
         except RosterFileError as exc:
             messages.error(request, exc.message)
             return redirect("people:roster_import_detail", pk=roster.pk)
@@ -102,11 +110,14 @@ def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _(COMMITTED_VALID_ONLY if mode == RosterImport.Mode.VALID_ONLY else COMMITTED) % params)
         return redirect("people:roster_import_detail", pk=outcome.roster_import.pk)
     errors = roster.errors[:SHOWN_ERRORS]
+    commit = roster_commit_of(roster)
     return render(request, "people/roster_detail.html", {
         "roster": roster,
         "errors": errors,
         "more_errors": max(0, roster.error_count - len(errors)),
-        "can_commit": not roster.committed and roster.mode == RosterImport.Mode.DRY_RUN and path.exists(),
+        "commit": commit,
+        "can_commit": (not roster.committed and roster.mode == RosterImport.Mode.DRY_RUN and path.exists()
+                       and commit is None),
         "error_rows": len({e["row"] for e in roster.errors}),
     })
 
