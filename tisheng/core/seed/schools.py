@@ -277,6 +277,8 @@ def plan_schools(scale: str, counties: list[County], *, seed: int = 1) -> list[S
             continue
         rng = random.Random(f"{seed}:schools:{county.code}")
         namer = _Namer(county, rng, used, city_numbers)
+        if county.code == DEMO_COUNTY:
+            namer.numbers["p"] = 1  # 福州市鼓楼第一中心小学 is the demo school; numbering goes on from 第二
         for n in range(1, count + 1):
             code = f"{county.code}{n:04d}"
             if code == DEMO_SCHOOL_CODE:

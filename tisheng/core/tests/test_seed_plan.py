@@ -184,3 +184,11 @@ def test_ids_and_phones_stay_unique_in_the_largest_county_at_province_scale(prov
     assert len({r["身份证号"] for r in rows}) == len(rows)
     assert len({r["手机号码"] for r in rows}) == len(rows)
     assert all(idcard.is_valid(r["身份证号"]) for r in rows[:2000])
+
+
+def test_gulou_has_one_first_central_primary_school_the_demo_school(province):
+    names = [s.name for s in province if s.county_code == DEMO_COUNTY]
+
+    assert DEMO_SCHOOL_NAME in names
+    assert "福州市鼓楼区第一中心小学" not in names
+    assert "福州市鼓楼区第二中心小学" in names
