@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -112,14 +112,6 @@ class RosterCounts:
     updated: int = 0
     transferred: int = 0
     unchanged: int = 0
-
-
-@dataclass
-class _Chunk:
-    """Existing state for one chunk of records, fetched with a few queries."""
-
-    hashes: list[str] = field(default_factory=list)
-    existing: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 # --- normalization ---------------------------------------------------------------------------
@@ -411,7 +403,8 @@ def roster_preview(records: list[TeacherRecord]) -> RosterCounts:
     return counts
 
 
-def _common_path(paths: Iterable[str]) -> str:
+def common_path(paths: Iterable[str]) -> str:
+    """The deepest node at or above all of `paths` ("" when they share nothing)."""
     parts: list[str] | None = None
     for p in paths:
         segs = p.split("/")
@@ -506,7 +499,7 @@ def roster_apply(records: list[TeacherRecord], *, actor: UserType | None, source
             if moved:
                 _move_teachers(moved, now=now, source=source, actor_id=actor_id, actor_name=actor_name)
         recount_schools(affected)
-        scope_path = _common_path(r.school_path for r in records) if records else ""
+        scope_path = common_path(r.school_path for r in records) if records else ""
         AuditLog.objects.create(
             actor_id=actor_id, actor_name=actor_name, action=AuditAction.ROSTER_IMPORTED,
             object_type="roster", object_id=source, scope_path=scope_path,

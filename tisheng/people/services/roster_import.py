@@ -22,6 +22,7 @@ from tisheng.people.services.roster import (
     RosterCounts,
     RowError,
     TeacherRecord,
+    common_path,
     roster_apply,
     roster_preview,
     roster_validate,
@@ -56,15 +57,7 @@ def import_scope_path(actor: User | None) -> str:
     if actor is None:
         root = Region.objects.filter(level=RegionLevel.PROVINCE).order_by("path").values_list("path", flat=True).first()
         return root or ""
-    roots = capability_paths(actor, Cap.ROSTER_IMPORT)
-    common = roots[0].split("/") if roots else []
-    for root in roots[1:]:
-        segs = root.split("/")
-        n = 0
-        while n < min(len(common), len(segs)) and common[n] == segs[n]:
-            n += 1
-        common = common[:n]
-    return "/".join(common)
+    return common_path(capability_paths(actor, Cap.ROSTER_IMPORT))
 
 
 def roster_commit_of(preview: RosterImport) -> RosterImport | None:

@@ -146,3 +146,15 @@ def test_a_retirement_in_the_roster_lowers_the_school_count(world):
     world.school_a.refresh_from_db()
     assert counts.updated == 1
     assert world.school_a.teacher_count == before - 1
+
+
+@pytest.mark.parametrize(("paths", "expected"), [
+    (["35/3501/350102/A", "35/3501/350102/B"], "35/3501/350102"),
+    (["35/3501/350102/A", "35/3502/350203/B"], "35"),
+    (["35/3501/350102/A"], "35/3501/350102/A"),
+    (["35/3501", "36/3601"], ""),
+])
+def test_an_import_is_filed_at_the_deepest_node_above_its_schools(paths, expected):
+    from tisheng.people.services.roster import common_path
+
+    assert common_path(paths) == expected

@@ -240,3 +240,19 @@ def test_a_preview_is_committed_once(client, world):
     page = client.get(preview.url).content.decode()
     assert 'data-testid="commit-all"' not in page
     assert "查看导入结果" in page
+
+
+def test_a_principals_import_is_in_the_county_history_but_not_the_other_way_round(client, world):
+    client.force_login(world.principal)
+    upload(client, xlsx_bytes([row_cells(seq=1)]), "校本花名册.xlsx")
+    client.force_login(world.county_officer)
+    upload(client, xlsx_bytes([row_cells(seq=2)]), "全区花名册.xlsx")
+
+    county_page = client.get(reverse("people:roster_import")).content.decode()
+    client.force_login(world.principal)
+    school_page = client.get(reverse("people:roster_import")).content.decode()
+
+    assert "校本花名册.xlsx" in county_page
+    assert "全区花名册.xlsx" in county_page
+    assert "校本花名册.xlsx" in school_page
+    assert "全区花名册.xlsx" not in school_page
