@@ -1,0 +1,46 @@
+"""`make bench`: the issue's numbers, in one run on the database DATABASE_URL names.
+
+1. seed the province (≈12,000 schools, ≈450,000 teachers) on a fresh database, timed;
+2. the teacher list and org tree pages at that scale: server time and query counts;
+3. a 100,000-row roster import into the loaded province, against openpyxl's read-only
+   parse of the same file (the ratio is what the issue asks for: these machines are noisy,
+   so both are timed in the same run).
+
+Each step runs in its own process; the figures (`name=value` lines) are repeated at the end.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv/bin/python")
+STEPS = [
+    ("seed", [PYTHON, "bench/bench_seed.py", "--scale", os.getenv("BENCH_SCALE", "province")]),
+    ("pages", [PYTHON, "bench/bench_pages.py"]),
+    ("import", [PYTHON, "bench/bench_import.py"]),
+]
+
+
+def main() -> int:
+    if "DATABASE_URL" not in os.environ:
+        print("bench: DATABASE_URL is not set; run through `make bench` (scripts/pg.sh with …)", file=sys.stderr)
+    figures: list[str] = []
+    for name, cmd in STEPS:
+        print(f"== {name}: {' '.join(cmd[1:])}", flush=True)
+        started = time.monotonic()
+        done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        sys.stdout.write(done.stdout)
+        figures += [line for line in done.stdout.splitlines() if "=" in line and not line.startswith("bench_")]
+        print(f"== {name}: {time.monotonic() - started:.0f} s, exit {done.returncode}", flush=True)
+        if done.returncode:
+            return done.returncode
+    print("\n== figures")
+    print("\n".join(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
