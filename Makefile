@@ -42,10 +42,10 @@ lint: $(INSTALLED)
 test: $(INSTALLED) system-deps lint test-sqlite test-postgres
 
 test-sqlite: $(INSTALLED)
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
+	TISHENG_RECORD_RUN=1 $(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 test-postgres: $(INSTALLED)
-	scripts/pg.sh with $(BIN)/pytest -q -n $(PYTEST_WORKERS)
+	TISHENG_RECORD_RUN=1 scripts/pg.sh with $(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 # Rebuild the zh_Hans catalog from tisheng/locale/src/*.json and compile it.
 messages: $(INSTALLED)
