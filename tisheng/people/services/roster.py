@@ -517,25 +517,26 @@ def _unusable_password() -> str:
 
 def _create_teachers(new: list[tuple[TeacherRecord, str]], *, now: dt.datetime, source: str,
                      actor_id: int | None) -> None:
-    """User, Teacher, posting and teacher role for each new record. On PostgreSQL the rows
-    go in by COPY with ids taken from the sequences up front (no model instances, no
+    """User, Teacher, posting and teacher role for each new record, as plain rows with ids
+    taken up front (COPY on PostgreSQL, executemany on SQLite; no model instances, no
     RETURNING): building 400,000 model instances was most of a 100,000-row import."""
-    if connection.vendor == "postgresql":
+    if connection.vendor in _RAW_VENDORS:
         user_ids = _allocate_ids(User, len(new))
         teacher_ids = _allocate_ids(Teacher, len(new))
-        _copy_rows(User, ("id", "password", "phone", "name", "must_change_password", "date_joined"), (
+        _insert(User, ("id", "password", "phone", "name", "must_change_password", "date_joined"), [
             (uid, _unusable_password(), r.phone or None, r.name, True, now) for uid, (r, _h) in zip(user_ids, new, strict=True)
-        ))
-        _copy_rows(Teacher, ("id", "user_id", *_TEACHER_COLUMNS), (
+        ])
+        _insert(Teacher, ("id", "user_id", *_TEACHER_COLUMNS), [
             (tid, uid, *_teacher_values(r, h, now)) for tid, uid, (r, h) in zip(teacher_ids, user_ids, new, strict=True)
-        ))
-        _copy_rows(TeacherPosting, ("teacher_id", "school_id", "started", "source", "recorded_by_id"), (
+        ])
+        _insert(TeacherPosting, ("teacher_id", "school_id", "started", "source", "recorded_by_id"), [
             (tid, r.school_id, now, source, actor_id) for tid, (r, _h) in zip(teacher_ids, new, strict=True)
-        ))
-        _copy_rows(RoleAssignment, ("user_id", "role", "school_id", "granted_at", "granted_by_id"), (
+        ])
+        _insert(RoleAssignment, ("user_id", "role", "school_id", "granted_at", "granted_by_id"), [
             (uid, Role.TEACHER.value, r.school_id, now, actor_id) for uid, (r, _h) in zip(user_ids, new, strict=True)
-        ))
+        ])
         return
+    # Other databases: Django's bulk_create, which returns the ids.
     users = User.objects.bulk_create([
         User(phone=r.phone or None, name=r.name, password=_unusable_password(), must_change_password=True,
              date_joined=now)
@@ -571,14 +572,27 @@ def _teacher_values(r: TeacherRecord, h: str, now: dt.datetime) -> tuple:
     )
 
 
+_RAW_VENDORS = ("postgresql", "sqlite")
+
+
 def _allocate_ids(model: type[Model], n: int) -> list[int]:
-    """n ids from the table's identity sequence (PostgreSQL), in one round trip."""
+    """n primary keys for rows about to be inserted, in one round trip: from the identity
+    sequence on PostgreSQL; on SQLite past both the largest id and the AUTOINCREMENT
+    counter, which is safe because the import's transaction holds the write lock
+    (transaction_mode IMMEDIATE)."""
+    table, pk = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, n])
+            return [row[0] for row in cursor.fetchall()]
+        quote = connection.ops.quote_name
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, model._meta.pk.column, n],
+            f"SELECT MAX(COALESCE((SELECT MAX({quote(pk)}) FROM {quote(table)}), 0), "
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
         )
-        return [row[0] for row in cursor.fetchall()]
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + n))
 
 
 def _bulk_update(model: type[Model], objs: list[Model], fields: Sequence[str]) -> None:
@@ -663,9 +677,30 @@ def _move_teachers(moved: list[tuple[Teacher, int]], *, now: dt.datetime, source
 
 
 def _insert(model: type[Model], fields: Sequence[str], rows: list[tuple]) -> None:
-    """Insert plain rows: COPY on PostgreSQL, bulk_create elsewhere."""
+    """Insert plain rows (values in the order of `fields`; other columns get their field
+    default): COPY on PostgreSQL, one executemany on SQLite, bulk_create elsewhere."""
+    if not rows:
+        return
     if connection.vendor == "postgresql":
         _copy_rows(model, fields, rows)
+    elif connection.vendor == "sqlite":
+        _executemany_rows(model, fields, rows)
     else:
         model._default_manager.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows],
                                            batch_size=2000)
+
+
+def _executemany_rows(model: type[Model], fields: Sequence[str], rows: list[tuple]) -> None:
+    meta = model._meta
+    named = set(fields)
+    extra = [f for f in meta.concrete_fields if f.attname not in named and not f.primary_key]
+    columns = [meta.get_field(a) for a in fields] + extra
+    defaults = tuple(f.get_default() for f in extra)
+    prepare = [f.get_db_prep_save for f in columns]  # what Django itself sends for each value
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [
+            tuple(p(v, connection) for p, v in zip(prepare, row + defaults, strict=True)) for row in rows
+        ])
