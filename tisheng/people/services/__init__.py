@@ -1,1 +1,8 @@
-"""Writes for teachers: the roster import (bulk) and single edits and transfers."""
+"""Writes for teachers.
+
+- `roster`: validate roster rows and apply them in bulk (the import and province seeding).
+- `roster_files`: read .xlsx / .csv roster files; every unusable file is a RosterFileError.
+- `roster_import`: one import from a file: preview or commit, the RosterImport history.
+- `roster_reports`: the template and the error report spreadsheets.
+- `teachers`: single edits and transfers, with the same bookkeeping as the import.
+"""
