@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, JSONField, Model, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from psycopg.types.json import Jsonb
 
 from tisheng.accounts.models import AuditAction, AuditLog, RoleAssignment, User
 from tisheng.accounts.roles import Cap, Role
@@ -39,6 +38,7 @@ from tisheng.people.choices import (
     Title,
 )
 from tisheng.people.models import Teacher, TeacherPosting
+from tisheng.people.services.bulk import RAW_VENDORS, allocate_ids, bulk_update, insert_rows
 
 if TYPE_CHECKING:
     from tisheng.accounts.models import User as UserType
@@ -493,7 +493,7 @@ def roster_apply(records: list[TeacherRecord], *, actor: UserType | None, source
             changed_teachers = updated + [t for t, _old in moved]
             if changed_teachers:
                 fields = sorted(update_fields | {"updated_at"} | ({"school", "org_path"} if moved else set()))
-                _bulk_update(Teacher, changed_teachers, fields)
+                bulk_update(Teacher, changed_teachers, fields)
             if user_changes:
                 _sync_users(user_changes)
             if moved:
@@ -520,19 +520,19 @@ def _create_teachers(new: list[tuple[TeacherRecord, str]], *, now: dt.datetime, 
     """User, Teacher, posting and teacher role for each new record, as plain rows with ids
     taken up front (COPY on PostgreSQL, executemany on SQLite; no model instances, no
     RETURNING): building 400,000 model instances was most of a 100,000-row import."""
-    if connection.vendor in _RAW_VENDORS:
-        user_ids = _allocate_ids(User, len(new))
-        teacher_ids = _allocate_ids(Teacher, len(new))
-        _insert(User, ("id", "password", "phone", "name", "must_change_password", "date_joined"), [
+    if connection.vendor in RAW_VENDORS:
+        user_ids = allocate_ids(User, len(new))
+        teacher_ids = allocate_ids(Teacher, len(new))
+        insert_rows(User, ("id", "password", "phone", "name", "must_change_password", "date_joined"), [
             (uid, _unusable_password(), r.phone or None, r.name, True, now) for uid, (r, _h) in zip(user_ids, new, strict=True)
         ])
-        _insert(Teacher, ("id", "user_id", *_TEACHER_COLUMNS), [
+        insert_rows(Teacher, ("id", "user_id", *_TEACHER_COLUMNS), [
             (tid, uid, *_teacher_values(r, h, now)) for tid, uid, (r, h) in zip(teacher_ids, user_ids, new, strict=True)
         ])
-        _insert(TeacherPosting, ("teacher_id", "school_id", "started", "source", "recorded_by_id"), [
+        insert_rows(TeacherPosting, ("teacher_id", "school_id", "started", "source", "recorded_by_id"), [
             (tid, r.school_id, now, source, actor_id) for tid, (r, _h) in zip(teacher_ids, new, strict=True)
         ])
-        _insert(RoleAssignment, ("user_id", "role", "school_id", "granted_at", "granted_by_id"), [
+        insert_rows(RoleAssignment, ("user_id", "role", "school_id", "granted_at", "granted_by_id"), [
             (uid, Role.TEACHER.value, r.school_id, now, actor_id) for uid, (r, _h) in zip(user_ids, new, strict=True)
         ])
         return
@@ -572,75 +572,6 @@ def _teacher_values(r: TeacherRecord, h: str, now: dt.datetime) -> tuple:
     )
 
 
-_RAW_VENDORS = ("postgresql", "sqlite")
-
-
-def _allocate_ids(model: type[Model], n: int) -> list[int]:
-    """n primary keys for rows about to be inserted, in one round trip: from the identity
-    sequence on PostgreSQL; on SQLite past both the largest id and the AUTOINCREMENT
-    counter, which is safe because the import's transaction holds the write lock
-    (transaction_mode IMMEDIATE)."""
-    table, pk = model._meta.db_table, model._meta.pk.column
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, n])
-            return [row[0] for row in cursor.fetchall()]
-        quote = connection.ops.quote_name
-        cursor.execute(
-            f"SELECT MAX(COALESCE((SELECT MAX({quote(pk)}) FROM {quote(table)}), 0), "
-            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
-            [table],
-        )
-        start = cursor.fetchone()[0] + 1
-    return list(range(start, start + n))
-
-
-def _bulk_update(model: type[Model], objs: list[Model], fields: Sequence[str]) -> None:
-    """Write `fields` of `objs`: one UPDATE … FROM (VALUES …) per 2,000 rows, a join on the
-    primary key. Django's bulk_update builds a CASE per field whose evaluation grows with
-    the batch, which made 100,000 updated rows take minutes."""
-    if connection.vendor not in _RAW_VENDORS:
-        model._default_manager.bulk_update(objs, fields, batch_size=1000)
-        return
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = [meta.pk] + [meta.get_field(f) for f in fields]
-
-    def cast(field) -> str:  # VALUES columns arrive untyped on PostgreSQL
-        return f"::{field.cast_db_type(connection)}" if connection.vendor == "postgresql" else ""
-
-    names = ", ".join(f"c{i}" for i in range(len(columns)))
-    assignments = ", ".join(f"{quote(f.column)} = v.c{i}{cast(f)}" for i, f in enumerate(columns) if i)
-    table = quote(meta.db_table)
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    for start in range(0, len(objs), 2000):
-        batch = objs[start:start + 2000]
-        params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in batch for f in columns]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH v({names}) AS (VALUES {', '.join([row] * len(batch))}) "
-                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{quote(meta.pk.column)} = v.c0{cast(meta.pk)}",
-                params,
-            )
-
-
-def _copy_rows(model: type[Model], fields: Sequence[str], rows: Iterable[tuple]) -> None:
-    """COPY rows into the model's table (PostgreSQL). Columns not named get their field
-    default, as Django would write it; the primary key, unless named, its identity."""
-    meta = model._meta
-    named = set(fields)
-    extra = [f for f in meta.concrete_fields if f.attname not in named and not f.primary_key]
-    defaults = tuple(f.get_default() for f in extra)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(a).column) for a in fields) + "".join(", " + quote(f.column) for f in extra)
-    json_at = [i for i, a in enumerate(fields) if isinstance(meta.get_field(a), JSONField)]
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            if json_at:
-                row = tuple(Jsonb(v) if i in json_at else v for i, v in enumerate(row))
-            copy.write_row(row + defaults)
-
-
 def _sync_users(teachers: list[Teacher]) -> None:
     """A teacher's login account follows the roster's name and phone."""
     users = list(User.objects.filter(pk__in=[t.user_id for t in teachers]).only("id", "name", "phone"))
@@ -649,7 +580,7 @@ def _sync_users(teachers: list[Teacher]) -> None:
         teacher = by_id[user.pk]
         user.name = teacher.name
         user.phone = teacher.phone or user.phone
-    _bulk_update(User, users, ["name", "phone"])
+    bulk_update(User, users, ["name", "phone"])
 
 
 def _move_teachers(moved: list[tuple[Teacher, int]], *, now: dt.datetime, source: str, actor_id: int | None,
@@ -657,12 +588,12 @@ def _move_teachers(moved: list[tuple[Teacher, int]], *, now: dt.datetime, source
     ids = [t.pk for t, _old in moved]
     old_paths = dict(School.objects.filter(pk__in={old for _t, old in moved}).values_list("pk", "path"))
     TeacherPosting.objects.filter(teacher_id__in=ids, ended__isnull=True).update(ended=now)
-    _insert(TeacherPosting, ("teacher_id", "school_id", "started", "source", "recorded_by_id"),
+    insert_rows(TeacherPosting, ("teacher_id", "school_id", "started", "source", "recorded_by_id"),
             [(t.pk, t.school_id, now, source, actor_id) for t, _old in moved])
     users = [t.user_id for t, _old in moved if t.user_id]
     if users:
         RoleAssignment.objects.filter(user_id__in=users, role=Role.TEACHER).delete()
-        _insert(RoleAssignment, ("user_id", "role", "school_id", "granted_at", "granted_by_id"),
+        insert_rows(RoleAssignment, ("user_id", "role", "school_id", "granted_at", "granted_by_id"),
                 [(t.user_id, Role.TEACHER.value, t.school_id, now, actor_id) for t, _old in moved if t.user_id])
     # Two audit rows per transfer: the receiving side's (at the new school) says nothing of
     # where the teacher came from, since a county may pull in a teacher from anywhere by
@@ -674,35 +605,7 @@ def _move_teachers(moved: list[tuple[Teacher, int]], *, now: dt.datetime, source
         audit_rows.append((now, actor_id, actor_name, AuditAction.TEACHER_TRANSFERRED.value, "teacher", str(t.pk),
                            old_paths.get(old, ""),
                            {"direction": "out", "from_school": old, "to_school": t.school_id, "source": source}))
-    _insert(AuditLog, ("at", "actor_id", "actor_name", "action", "object_type", "object_id", "scope_path", "detail"),
+    insert_rows(AuditLog, ("at", "actor_id", "actor_name", "action", "object_type", "object_id", "scope_path", "detail"),
             audit_rows)
 
 
-def _insert(model: type[Model], fields: Sequence[str], rows: list[tuple]) -> None:
-    """Insert plain rows (values in the order of `fields`; other columns get their field
-    default): COPY on PostgreSQL, one executemany on SQLite, bulk_create elsewhere."""
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        _copy_rows(model, fields, rows)
-    elif connection.vendor == "sqlite":
-        _executemany_rows(model, fields, rows)
-    else:
-        model._default_manager.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows],
-                                           batch_size=2000)
-
-
-def _executemany_rows(model: type[Model], fields: Sequence[str], rows: list[tuple]) -> None:
-    meta = model._meta
-    named = set(fields)
-    extra = [f for f in meta.concrete_fields if f.attname not in named and not f.primary_key]
-    columns = [meta.get_field(a) for a in fields] + extra
-    defaults = tuple(f.get_default() for f in extra)
-    prepare = [f.get_db_prep_save for f in columns]  # what Django itself sends for each value
-    quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [
-            tuple(p(v, connection) for p, v in zip(prepare, row + defaults, strict=True)) for row in rows
-        ])
