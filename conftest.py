@@ -91,3 +91,28 @@ def pytest_sessionfinish(session, exitstatus):
     (out / f"run-{vendor}.json").write_text(
         json.dumps({"vendor": vendor, "exitstatus": int(exitstatus), "passed": passed})
     )
+
+
+@pytest.fixture
+def program_2(world):
+    """提升工程2.0, active, with the MOE preset's rules (no enrollments yet)."""
+    import datetime as dt
+
+    from tisheng.programs.models import Program
+    from tisheng.programs.rules import MOE_2019
+
+    return Program.objects.create(code="tisheng-2", name="提升工程2.0", status="active", start_date=dt.date(2024, 9, 1),
+                                  end_date=dt.date(2029, 8, 31), reference_date=dt.date(2024, 9, 1), rules=MOE_2019)
+
+
+@pytest.fixture
+def program_1(world):
+    """Fujian's 2015–2017 project, with the notice's rules (no enrollments yet)."""
+    import datetime as dt
+
+    from tisheng.programs.models import Program
+    from tisheng.programs.rules import FUJIAN_2015
+
+    return Program.objects.create(code="fujian-2015", name="福建省中小学教师信息技术应用能力提升工程", status="active",
+                                  start_date=dt.date(2015, 9, 1), end_date=dt.date(2017, 12, 31),
+                                  reference_date=dt.date(2015, 9, 1), rules=FUJIAN_2015)

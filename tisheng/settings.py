@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "tisheng.orgs",
     "tisheng.accounts",
     "tisheng.people",
+    "tisheng.programs",
+    "tisheng.ledger",
+    "tisheng.certificates",
 ]
 
 MIDDLEWARE = [

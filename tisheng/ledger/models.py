@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    ONLINE = "online", _("Online")
+    PRACTICE = "practice", _("Practice")
+    OFFLINE = "offline", _("Offline")
+    IMPORTED = "imported", _("Imported")
+
+
+class LedgerEntry(models.Model):
+    """One credit (or its reversal) of 学时. Append-only: the database refuses UPDATE and
+    DELETE (migration 0002); a correction is a new row with negative hours that names the
+    row it reverses and why. Balances, completion and transcripts add these up."""
+
+    teacher = models.ForeignKey("people.Teacher", on_delete=models.PROTECT, related_name="ledger_entries")
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="ledger_entries")
+    category = models.CharField(max_length=16, choices=Category.choices)
+    hours = models.DecimalField(max_digits=6, decimal_places=2)
+    source_kind = models.CharField(max_length=32)  # "course", "xapi", "practice_point", "declaration", …
+    source_id = models.CharField(max_length=64)
+    idempotency_key = models.CharField(max_length=128, unique=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    granted_by_system = models.CharField(max_length=64, blank=True)  # when no person granted it
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_by")
+    reason = models.CharField(max_length=255, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    # Scoped by the teacher's current school: after a transfer the new school sees the
+    # hours earned before it.
+    scope_path_field = "teacher__org_path"
+    scope_owner_field = "teacher__user"
+    scope_view_capability = "teachers.view"
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["program", "teacher"], name="ledger_by_enrollment")]
+
+    def __str__(self) -> str:
+        return f"{self.teacher_id} {self.category} {self.hours} ({self.source_kind}:{self.source_id})"

@@ -1,0 +1,175 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tisheng.programs.rules import RuleSet
+
+
+class Program(models.Model):
+    """A training program (1.0, 2.0 or a province's variant) with its rules as data."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("deadline"))
+    # Exemptions (years to retirement) are judged at this date.
+    reference_date = models.DateField(_("reference date for exemptions"))
+    rules = models.JSONField(_("rule set"))
+    rules_version = models.PositiveIntegerField(default=1)
+    copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-start_date", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ruleset(self) -> RuleSet:
+        cached = getattr(self, "_ruleset", None)
+        if cached is None or cached[0] != self.rules:
+            cached = (self.rules, RuleSet.model_validate(self.rules))
+            self._ruleset = cached
+        return cached[1]
+
+
+class RolloutBatch(models.Model):
+    """Which counties join a program in which year (the notice's 分批推进)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="batches")
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=64)
+    counties = models.ManyToManyField("orgs.Region", related_name="rollout_batches", blank=True)
+    enrolled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["program", "year", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {self.name}"
+
+
+class EnrollmentState(models.TextChoices):
+    ENROLLED = "enrolled", _("Enrolled")
+    EXEMPT = "exempt", _("Exempt")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETE = "complete", _("Complete")
+    UNDER_REVIEW = "under_review", _("Under review")
+    APPROVED = "approved", _("Approved")
+    CERTIFIED = "certified", _("Certified")
+    RETURNED = "returned", _("Returned")
+
+
+class ReviewLevel(models.TextChoices):
+    """Who holds an enrollment that is under review: the next level to decide."""
+
+    COUNTY = "county", _("County")
+    CITY = "city", _("City")
+    PROVINCE = "province", _("Province")
+
+
+class Enrollment(models.Model):
+    """A teacher in a program. `org_path` mirrors the teacher's school so the scope filter
+    is one prefix match here too; the hour totals and the explanation are the last
+    completion evaluation (computed from the ledger, never edited by hand)."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrollments")
+    teacher = models.ForeignKey("people.Teacher", on_delete=models.PROTECT, related_name="enrollments")
+    batch = models.ForeignKey(RolloutBatch, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="enrollments")
+    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=96, db_index=True)
+    state = models.CharField(_("state"), max_length=16, choices=EnrollmentState.choices,
+                             default=EnrollmentState.ENROLLED, db_index=True)
+    review_level = models.CharField(max_length=16, choices=ReviewLevel.choices, blank=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    # Last completion evaluation.
+    online_hours = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+    practice_hours = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+    offline_hours = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+    imported_hours = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+    total_hours = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+    explanation = models.CharField(_("what is left"), max_length=255, blank=True)
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    scope_path_field = "org_path"
+    scope_owner_field = "teacher__user"
+    scope_view_capability = "teachers.view"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "teacher"], name="one_enrollment_per_program")]
+        indexes = [
+            models.Index(fields=["program", "org_path", "state"], name="enrollment_scope_state"),
+            models.Index(fields=["program", "state", "review_level", "org_path"], name="enrollment_review_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher_id} in {self.program_id} ({self.state})"
+
+
+class Exemption(models.Model):
+    """Why an enrollment is exempt. Automatic ones (years to retirement) are granted by the
+    rule; manual ones (long sick leave, …) wait for an approver."""
+
+    class Kind(models.TextChoices):
+        RETIREMENT = "retirement", _("Close to retirement")
+        MANUAL = "manual", _("Manual")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="exemptions")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=255)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(name="manual_exemption_decided_by_someone",
+                                   condition=~Q(kind="manual", state="approved") | Q(decided_by__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.reason}"
+
+
+class ReviewDecision(models.Model):
+    """One step of the review chain (结业审核) for one enrollment."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("Submitted")
+        APPROVE = "approve", _("Approved")
+        RETURN = "return", _("Returned")
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="decisions")
+    level = models.CharField(max_length=16)  # school / county / city / province
+    action = models.CharField(max_length=16, choices=Action.choices)
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.action} {self.enrollment_id}"
