@@ -31,6 +31,8 @@ class Cap:
     REPORTS_EXPORT = "reports.export"
     ACCOUNTS_MANAGE = "accounts.manage"
     AUDIT_VIEW = "audit.view"
+    HOURS_DECLARE = "hours.declare"  # a teacher declares hours from other platforms
+    HOURS_APPROVE = "hours.approve"  # the school approves them as imported hours
 
 
 _OFFICE = {
@@ -52,11 +54,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # An institution reaches teachers only through its contracts (programs issue).
     Role.INSTITUTION: frozenset({Cap.ORGS_VIEW}),
     Role.SCHOOL_ADMIN: frozenset(
-        _OFFICE | {Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID}
+        _OFFICE | {Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID, Cap.HOURS_APPROVE}
     ),
     Role.SCHOOL_ASSESSOR: frozenset({Cap.ORGS_VIEW, Cap.TEACHERS_VIEW}),
     # A teacher's scope is their own record (see SELF_SCOPED_ROLES).
-    Role.TEACHER: frozenset({Cap.TEACHERS_VIEW, Cap.TEACHERS_VIEW_ID}),
+    Role.TEACHER: frozenset({Cap.TEACHERS_VIEW, Cap.TEACHERS_VIEW_ID, Cap.HOURS_DECLARE}),
     Role.EVALUATOR: frozenset({Cap.ORGS_VIEW, Cap.TEACHERS_VIEW, Cap.REPORTS_VIEW}),
     # Separation of duties (等保三级): security and audit admins see no business data.
     Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNTS_MANAGE, Cap.ORGS_VIEW}),
