@@ -104,6 +104,9 @@ class AuditAction(models.TextChoices):
     ROSTER_IMPORTED = "roster_imported", _("Roster imported")
     TEACHER_CHANGED = "teacher_changed", _("Teacher changed")
     TEACHER_TRANSFERRED = "teacher_transferred", _("Teacher transferred")
+    REVIEW_SUBMITTED = "review_submitted", _("Completion list submitted")
+    REVIEW_APPROVED = "review_approved", _("Completion approved")
+    REVIEW_RETURNED = "review_returned", _("Completion returned")
 
 
 class AuditLog(models.Model):

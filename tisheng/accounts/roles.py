@@ -31,6 +31,9 @@ class Cap:
     REPORTS_EXPORT = "reports.export"
     ACCOUNTS_MANAGE = "accounts.manage"
     AUDIT_VIEW = "audit.view"
+    COMPLETION_SUBMIT = "completion.submit"  # a school submits its completion list
+    COMPLETION_REVIEW = "completion.review"  # a county or city reviews it
+    COMPLETION_APPROVE = "completion.approve"  # the province approves it
     HOURS_DECLARE = "hours.declare"  # a teacher declares hours from other platforms
     HOURS_APPROVE = "hours.approve"  # the school approves them as imported hours
 
@@ -44,11 +47,13 @@ _OFFICE = {
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PROVINCE_OFFICE: frozenset(
-        _OFFICE | {Cap.SCHOOLS_EDIT, Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID}
+        _OFFICE | {Cap.SCHOOLS_EDIT, Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID,
+                   Cap.COMPLETION_APPROVE}
     ),
-    Role.CITY_OFFICE: frozenset(_OFFICE),
+    Role.CITY_OFFICE: frozenset(_OFFICE | {Cap.COMPLETION_REVIEW}),
     Role.COUNTY_OFFICE: frozenset(
-        _OFFICE | {Cap.SCHOOLS_EDIT, Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID}
+        _OFFICE | {Cap.SCHOOLS_EDIT, Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID,
+                   Cap.COMPLETION_REVIEW}
     ),
     Role.TEACHER_COLLEGE: frozenset({Cap.ORGS_VIEW, Cap.TEACHERS_VIEW, Cap.REPORTS_VIEW}),
     # An institution reaches teachers only through its contracts (programs issue).
