@@ -31,6 +31,10 @@ class Cap:
     REPORTS_EXPORT = "reports.export"
     ACCOUNTS_MANAGE = "accounts.manage"
     AUDIT_VIEW = "audit.view"
+    PROGRAMS_MANAGE = "programs.manage"  # programs, rule sets, rollout, enrollment (province)
+    TRAINING_RECORD = "training.record"  # management/backbone trainees of the office's own level
+    EXEMPTIONS_REQUEST = "exemptions.request"  # a school asks for a manual exemption
+    EXEMPTIONS_APPROVE = "exemptions.approve"  # the county decides it
     COMPLETION_SUBMIT = "completion.submit"  # a school submits its completion list
     COMPLETION_REVIEW = "completion.review"  # a county or city reviews it
     COMPLETION_APPROVE = "completion.approve"  # the province approves it
@@ -48,18 +52,19 @@ _OFFICE = {
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PROVINCE_OFFICE: frozenset(
         _OFFICE | {Cap.SCHOOLS_EDIT, Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID,
-                   Cap.COMPLETION_APPROVE}
+                   Cap.COMPLETION_APPROVE, Cap.PROGRAMS_MANAGE, Cap.TRAINING_RECORD}
     ),
-    Role.CITY_OFFICE: frozenset(_OFFICE | {Cap.COMPLETION_REVIEW}),
+    Role.CITY_OFFICE: frozenset(_OFFICE | {Cap.COMPLETION_REVIEW, Cap.TRAINING_RECORD}),
     Role.COUNTY_OFFICE: frozenset(
         _OFFICE | {Cap.SCHOOLS_EDIT, Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID,
-                   Cap.COMPLETION_REVIEW}
+                   Cap.COMPLETION_REVIEW, Cap.EXEMPTIONS_APPROVE}
     ),
     Role.TEACHER_COLLEGE: frozenset({Cap.ORGS_VIEW, Cap.TEACHERS_VIEW, Cap.REPORTS_VIEW}),
     # An institution reaches teachers only through its contracts (programs issue).
     Role.INSTITUTION: frozenset({Cap.ORGS_VIEW}),
     Role.SCHOOL_ADMIN: frozenset(
-        _OFFICE | {Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID, Cap.HOURS_APPROVE}
+        _OFFICE | {Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID, Cap.HOURS_APPROVE,
+                   Cap.EXEMPTIONS_REQUEST}
     ),
     Role.SCHOOL_ASSESSOR: frozenset({Cap.ORGS_VIEW, Cap.TEACHERS_VIEW}),
     # A teacher's scope is their own record (see SELF_SCOPED_ROLES).
