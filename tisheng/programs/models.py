@@ -142,6 +142,11 @@ class Exemption(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    # Scoped through its enrollment (a lookup path, not a column: no migration).
+    scope_path_field = "enrollment__org_path"
+    scope_owner_field = "enrollment__teacher__user"
+    scope_view_capability = "teachers.view"
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -173,3 +178,59 @@ class ReviewDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level} {self.action} {self.enrollment_id}"
+
+
+class TrainingKind(models.TextChoices):
+    """Who the management and backbone training (管理人员和骨干教师专项培训) reached."""
+
+    MANAGEMENT = "management", _("Administrators, researchers and principals")
+    BACKBONE = "backbone", _("Backbone teachers")
+
+
+class QuotaTarget(models.Model):
+    """How many people a level must train itself (the Fujian notice: the province at least
+    2,000 administrators, researchers, principals and backbone teachers; each 设区市 500;
+    平潭 100). `kind` blank means both kinds together."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="quota_targets")
+    region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=TrainingKind.choices, blank=True)
+    target = models.PositiveIntegerField(_("target"))
+
+    scope_path_field = "region__path"
+    scope_view_capability = "reports.view"
+
+    class Meta:
+        ordering = ["program", "region__path", "kind"]
+        constraints = [models.UniqueConstraint(fields=["program", "region", "kind"], name="one_quota_per_region_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.kind or '*'} ≥ {self.target}"
+
+
+class ManagementTraining(models.Model):
+    """One person trained by an office's own management/backbone training: the actual side
+    of a QuotaTarget. `region` is the level that organised it (province or city), which is
+    whose quota it counts for; the teacher is linked when they are on a roster."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="management_trainings")
+    region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=64, db_index=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=TrainingKind.choices)
+    teacher = models.ForeignKey("people.Teacher", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=64)
+    position = models.CharField(_("position"), max_length=64, blank=True)
+    trained_on = models.DateField(_("trained on"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    scope_path_field = "region_path"
+    scope_view_capability = "reports.view"
+
+    class Meta:
+        ordering = ["-trained_on", "-id"]
+        indexes = [models.Index(fields=["program", "region", "kind"], name="training_quota_actual")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()}, {self.trained_on})"
