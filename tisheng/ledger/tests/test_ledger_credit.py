@@ -24,7 +24,8 @@ def credit(world, program, hours="10", teacher=None, source_id="c1", category="o
 def test_crediting_the_same_source_twice_credits_once(world, program_1, enrolled_1):
     first = credit(world, program_1)
     again = credit(world, program_1)
-    assert first.created and not again.created
+    assert first.created
+    assert not again.created
     assert again.pk == first.pk
     assert LedgerEntry.objects.count() == 1
     enrolled_1[world.teacher.pk].refresh_from_db()
