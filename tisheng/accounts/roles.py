@@ -64,7 +64,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.INSTITUTION: frozenset({Cap.ORGS_VIEW}),
     Role.SCHOOL_ADMIN: frozenset(
         _OFFICE | {Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID, Cap.HOURS_APPROVE,
-                   Cap.EXEMPTIONS_REQUEST}
+                   Cap.EXEMPTIONS_REQUEST, Cap.COMPLETION_SUBMIT}
     ),
     Role.SCHOOL_ASSESSOR: frozenset({Cap.ORGS_VIEW, Cap.TEACHERS_VIEW}),
     # A teacher's scope is their own record (see SELF_SCOPED_ROLES).
