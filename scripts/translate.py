@@ -42,6 +42,10 @@ def main(argv: list[str]) -> int:
         elif "fuzzy" in entry.flags:
             entry.msgstr = ""
             entry.flags.remove("fuzzy")
+        if entry.msgid_plural and entry.msgid not in translations:
+            # Translations come only from the JSON files; a plural left over from a fuzzy
+            # guess (makemessages) names the wrong variables and would not compile.
+            entry.msgstr_plural = {0: ""}
     po.save()
     missing = [e.msgid for e in po if not e.translated()]
     subprocess.run([str(ROOT / ".venv/bin/tisheng"), "compilemessages", "-l", "zh_Hans"], cwd=ROOT / "tisheng",
