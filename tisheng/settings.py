@@ -4,6 +4,8 @@
 setting is a `TISHENG_*` variable.
 """
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "tisheng.programs",
     "tisheng.ledger",
     "tisheng.certificates",
+    "tisheng.jobs",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +162,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The official URL the province gives teachers; also the xAPI account homePage.
 SITE_URL = envstr("TISHENG_SITE_URL", "http://127.0.0.1:8000")
+
+# Certificates carry an Ed25519 signature (QR code and PDF metadata) that anyone can check
+# offline with the public key published at /verify/. Production sets the private key: base64
+# of the raw 32 bytes. WARNING: the default is derived from SECRET_KEY, for development only;
+# anyone who knows the dev SECRET_KEY can forge dev certificates.
+CERT_SIGNING_KEY = envstr("TISHENG_CERT_SIGNING_KEY", "") or base64.b64encode(
+    hashlib.sha256(b"tisheng-certificate-signing-key:" + SECRET_KEY.encode()).digest()
+).decode()
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("tisheng.accounts.urls")),
     path("orgs/", include("tisheng.orgs.urls")),
     path("people/", include("tisheng.people.urls")),
+    path("ledger/", include("tisheng.ledger.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

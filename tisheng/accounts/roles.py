@@ -31,6 +31,12 @@ class Cap:
     REPORTS_EXPORT = "reports.export"
     ACCOUNTS_MANAGE = "accounts.manage"
     AUDIT_VIEW = "audit.view"
+    CERTIFICATES_VIEW = "certificates.view"
+    # Issue the kinds the province issues (结业证书, the 2.0 certificate), one or a county's batch.
+    CERTIFICATES_ISSUE = "certificates.issue"
+    # Issue the kinds an institution or teacher college issues (1.0 online / practice).
+    CERTIFICATES_ISSUE_PARTNER = "certificates.issue_partner"
+    CERTIFICATES_REVOKE = "certificates.revoke"
     PROGRAMS_MANAGE = "programs.manage"  # programs, rule sets, rollout, enrollment (province)
     TRAINING_RECORD = "training.record"  # management/backbone trainees of the office's own level
     EXEMPTIONS_REQUEST = "exemptions.request"  # a school asks for a manual exemption
@@ -92,3 +98,19 @@ ROLE_NODE_KINDS: dict[str, frozenset[str]] = {
     Role.SECURITY_ADMIN: frozenset({"province"}),
     Role.AUDIT_ADMIN: frozenset({"province"}),
 }
+
+# Certificates (issue 3). The province office issues and revokes; a county office can batch
+# issue the province's kinds for its county; partners issue theirs where their scope reaches.
+_CERTIFICATE_CAPABILITIES: dict[str, set[str]] = {
+    Role.PROVINCE_OFFICE: {Cap.CERTIFICATES_VIEW, Cap.CERTIFICATES_ISSUE, Cap.CERTIFICATES_ISSUE_PARTNER,
+                           Cap.CERTIFICATES_REVOKE},
+    Role.CITY_OFFICE: {Cap.CERTIFICATES_VIEW},
+    Role.COUNTY_OFFICE: {Cap.CERTIFICATES_VIEW, Cap.CERTIFICATES_ISSUE},
+    Role.TEACHER_COLLEGE: {Cap.CERTIFICATES_VIEW, Cap.CERTIFICATES_ISSUE_PARTNER},
+    Role.INSTITUTION: {Cap.CERTIFICATES_ISSUE_PARTNER},
+    Role.SCHOOL_ADMIN: {Cap.CERTIFICATES_VIEW},
+    Role.TEACHER: {Cap.CERTIFICATES_VIEW},
+    Role.EVALUATOR: {Cap.CERTIFICATES_VIEW},
+}
+for _role, _caps in _CERTIFICATE_CAPABILITIES.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)

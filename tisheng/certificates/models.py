@@ -1,0 +1,76 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tisheng.certificates import signing
+
+
+class Certificate(models.Model):
+    """An issued certificate. What it says (name, masked ID, program, hours, issuers) is
+    copied here at issue time and signed, so it stays what was issued whatever later
+    happens to the teacher's record. The PDF is rendered from these fields on demand."""
+
+    number = models.CharField(_("certificate number"), max_length=32, unique=True)
+    enrollment = models.ForeignKey("programs.Enrollment", on_delete=models.PROTECT, related_name="certificates")
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    teacher = models.ForeignKey("people.Teacher", on_delete=models.PROTECT, related_name="certificates")
+    code = models.CharField(max_length=32)
+    name = models.CharField(_("certificate"), max_length=128)
+    teacher_name = models.CharField(_("name"), max_length=64)
+    id_masked = models.CharField(_("national ID"), max_length=18)
+    program_code = models.CharField(max_length=32)
+    program_name = models.CharField(_("program"), max_length=128)
+    hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2)
+    hours_detail = models.JSONField(default=dict, blank=True)
+    issuers = models.JSONField(_("issued by"), default=list)
+    org_path = models.CharField(max_length=96, db_index=True)
+    issued_at = models.DateTimeField(_("issued on"), default=timezone.now)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    # `{payload}.{signature}` (see signing.py), as printed in the QR code.
+    signed = models.TextField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.TextField(_("reason for revocation"), blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    scope_path_field = "org_path"
+    scope_owner_field = "teacher__user"
+    scope_view_capability = "certificates.view"
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            # One valid certificate of a kind per enrollment; a revoked one may be replaced.
+            models.UniqueConstraint(fields=["enrollment", "code"], condition=Q(revoked_at__isnull=True),
+                                    name="one_valid_certificate_per_kind"),
+        ]
+        indexes = [models.Index(fields=["program", "code", "org_path"], name="certificate_scope")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def verification_string(self) -> str:
+        return signing.verification_string(self.number, self.signed)
+
+    @property
+    def verify_url(self) -> str:
+        return f"{settings.SITE_URL}/verify/{self.number}"
+
+
+class CertificateSequence(models.Model):
+    """The last number used per prefix ("FJ2024-350102"): numbers are gap-free per county
+    and program year, and taken under a row lock so two issuers never get the same one."""
+
+    prefix = models.CharField(max_length=24, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last}"

@@ -1,0 +1,127 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tisheng.accounts.roles import Cap
+from tisheng.certificates import signing
+from tisheng.certificates.models import Certificate
+from tisheng.certificates.pdf import render_certificate_pdf
+from tisheng.certificates.selectors import batch_counties, batch_programs, certificate_list, province_kinds
+from tisheng.certificates.services import certificate_revoke
+from tisheng.certificates.tasks import ISSUE_BATCH
+from tisheng.jobs.selectors import get_job_for_user
+from tisheng.jobs.services import job_enqueue
+from tisheng.orgs.scope import get_object_for_user, has_capability
+
+CHOOSE_CERTIFICATE = _("Choose a program and a certificate kind issued by the province.")
+CHOOSE_COUNTY = _("Choose a county in your area.")
+BATCH_QUEUED = _("The batch is queued; this page shows its progress.")
+REVOKED = _("Certificate %(number)s has been revoked.")
+
+
+@require_GET
+@login_required
+def certificate_index(request: HttpRequest) -> HttpResponse:
+    page = Paginator(certificate_list(request.user).order_by("-issued_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "certificates/certificate_list.html", {
+        "page": page,
+        "can_batch": has_capability(request.user, Cap.CERTIFICATES_ISSUE),
+        "can_revoke": has_capability(request.user, Cap.CERTIFICATES_REVOKE),
+    })
+
+
+@require_GET
+@login_required
+def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The PDF, rendered from the stored (signed) fields: a teacher's own, or one in scope."""
+    certificate = get_object_for_user(request.user, Certificate, Cap.CERTIFICATES_VIEW, number=number)
+    response = HttpResponse(render_certificate_pdf(certificate), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.number}.pdf"'
+    return response
+
+
+@require_POST
+@login_required
+def certificate_revoke_view(request: HttpRequest, number: str) -> HttpResponse:
+    certificate = get_object_for_user(request.user, Certificate, Cap.CERTIFICATES_REVOKE, number=number)
+    try:
+        certificate_revoke(actor=request.user, certificate=certificate, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, REVOKED % {"number": certificate.number})
+    return redirect("certificates:list")
+
+
+@login_required
+def batch_issue(request: HttpRequest) -> HttpResponse:
+    """批量发证: the province's certificate for every eligible teacher of a county, as a job."""
+    if not has_capability(request.user, Cap.CERTIFICATES_ISSUE):
+        raise PermissionDenied
+    programs = list(batch_programs())
+    choices = [(f"{p.pk}:{k.code}", f"{p.name} · {k.name}", p, k.code) for p in programs for k in province_kinds(p)]
+    counties = list(batch_counties(request.user))
+    errors = []
+    if request.method == "POST":
+        chosen = next((c for c in choices if c[0] == request.POST.get("certificate")), None)
+        county = next((c for c in counties if str(c.pk) == request.POST.get("county")), None)
+        if chosen is None:
+            errors.append(CHOOSE_CERTIFICATE)
+        if county is None:
+            errors.append(CHOOSE_COUNTY)
+        if not errors:
+            job = job_enqueue(actor=request.user, kind=ISSUE_BATCH, scope_path=county.path,
+                              args={"program": chosen[2].pk, "code": chosen[3], "county": county.pk})
+            messages.success(request, BATCH_QUEUED)
+            return redirect("certificates:batch_job", pk=job.pk)
+    return render(request, "certificates/batch_issue.html", {
+        "choices": choices, "counties": counties, "errors": errors,
+        "selected": {"certificate": request.POST.get("certificate", ""), "county": request.POST.get("county", "")},
+    }, status=400 if errors else 200)
+
+
+@require_GET
+@login_required
+def batch_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_job_for_user(request.user, pk)
+    if job.kind != ISSUE_BATCH:
+        raise Http404
+    from tisheng.orgs.models import Region
+    from tisheng.programs.models import Program
+
+    program = Program.objects.filter(pk=job.args.get("program")).first()
+    kind = next((k for k in program.ruleset.certificates if k.code == job.args.get("code")), None) if program else None
+    county = Region.objects.filter(pk=job.args.get("county")).first()
+    return render(request, "certificates/batch_job.html",
+                  {"job": job, "program": program, "kind": kind, "county": county})
+
+
+# Public verification (no login).
+
+@require_GET
+def verify_index(request: HttpRequest) -> HttpResponse:
+    number = request.GET.get("number", "").strip()
+    if number:
+        return redirect("verify:detail", number=number)
+    return render(request, "certificates/verify_index.html", {
+        "public_key_pem": signing.public_key_pem(),
+        "public_key_base64": signing.public_key_base64(),
+        "example": f"{request.build_absolute_uri(reverse('verify:index'))}FJ2024-350102-000001#…",
+    })
+
+
+@require_GET
+def verify_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """What anyone holding the certificate may check: only these fields, never more."""
+    certificate = (Certificate.objects.filter(number=number)
+                   .only("number", "name", "teacher_name", "id_masked", "program_name", "hours", "issuers",
+                         "issued_at", "revoked_at", "revoked_reason").first())
+    if certificate is None:
+        return render(request, "certificates/verify_not_found.html", {"number": number}, status=404)
+    return render(request, "certificates/verify_detail.html", {"certificate": certificate})

@@ -1,0 +1,162 @@
+"""Hours pages: 我的学时 (a teacher's enrollments, totals and what is left), a teacher's
+hours as their school or county sees them, transcripts (PDF / .xlsx), and declarations of
+hours from other platforms with the school's queue to approve them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from tisheng.accounts.models import AuditAction
+from tisheng.accounts.roles import Cap
+from tisheng.accounts.services import audit
+from tisheng.ledger import selectors, services
+from tisheng.ledger.models import ImportedHoursDeclaration
+from tisheng.ledger.transcripts import transcript_for, transcript_pdf, transcript_xlsx
+from tisheng.orgs.scope import has_capability
+from tisheng.people import selectors as people_selectors
+from tisheng.programs.completion import fmt_hours
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DECLARATION_SUBMITTED = gettext_lazy("Your declaration was sent to your school for approval.")
+DECLARATION_APPROVED = gettext_lazy("Approved: %(hours)s hours credited as imported hours.")
+DECLARATION_REJECTED = gettext_lazy("The declaration was rejected.")
+DECLARATION_PROGRAM_REQUIRED = gettext_lazy("Choose the program the hours are for.")
+
+
+def _hours_page(request, teacher, *, own: bool):
+    actor = request.user
+    enrollments = list(selectors.enrollments_of(actor, teacher))
+    declarations = list(selectors.declarations_of(actor, teacher))
+    accepting = [e for e in enrollments if e.program.ruleset.max_imported_hours > 0]
+    return render(request, "ledger/hours.html", {
+        "teacher": teacher,
+        "own": own,
+        "enrollments": enrollments,
+        "declarations": declarations,
+        "declare_programs": [e.program for e in accepting] if own and has_capability(actor, Cap.HOURS_DECLARE) else [],
+    })
+
+
+@never_cache
+@login_required
+def my_hours(request):
+    """我的学时: the signed-in teacher's own enrollments and declarations."""
+    teacher = people_selectors.own_teacher(request.user)
+    if teacher is None:
+        raise Http404
+    teacher = people_selectors.get_teacher_for_user(request.user, teacher.pk)
+    return _hours_page(request, teacher, own=True)
+
+
+@never_cache
+@login_required
+def teacher_hours(request, pk: int):
+    """A teacher's hours as their school, county, city or province sees them."""
+    teacher = people_selectors.get_teacher_for_user(request.user, pk)
+    return _hours_page(request, teacher, own=teacher.user_id == request.user.pk)
+
+
+@never_cache
+@login_required
+def transcript(request, teacher_pk: int, program_pk: int, fmt: str):
+    """学时证明 as PDF or .xlsx; every download is recorded in the audit log."""
+    actor = request.user
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404
+    enrollment = selectors.get_enrollment_for_user(actor, teacher_id=teacher_pk, program_id=program_pk)
+    data = transcript_for(enrollment, list(selectors.ledger_entries(enrollment)))
+    if fmt == "pdf":
+        body, content_type = transcript_pdf(data), "application/pdf"
+    else:
+        body, content_type = transcript_xlsx(data), XLSX
+    audit(actor=actor, action=AuditAction.EXPORTED, obj=enrollment.teacher, ip=request.META.get("REMOTE_ADDR"),
+          kind="transcript", format=fmt, program=enrollment.program.code, entries=len(data.rows))
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, f"{data.filename_stem}.{fmt}")
+    return response
+
+
+@require_POST
+@login_required
+def declaration_new(request):
+    actor = request.user
+    teacher = people_selectors.own_teacher(actor)
+    if teacher is None or not has_capability(actor, Cap.HOURS_DECLARE):
+        raise PermissionDenied
+    program_id = request.POST.get("program", "")
+    enrollment = (selectors.enrollments_of(actor, teacher).filter(program_id=program_id).first()
+                  if program_id.isdigit() else None)
+    try:
+        if enrollment is None:
+            raise ValidationError(DECLARATION_PROGRAM_REQUIRED)
+        certificate = request.FILES.get("certificate")
+        if certificate is None:
+            raise ValidationError(services.DECLARATION_FILE_TYPE)
+        services.declaration_submit(
+            actor=actor, teacher=enrollment.teacher, program=enrollment.program,
+            platform=request.POST.get("platform", ""), title=request.POST.get("title", ""),
+            hours=request.POST.get("hours", ""), certificate=certificate)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, DECLARATION_SUBMITTED)
+    return redirect("ledger:my_hours")
+
+
+@never_cache
+@login_required
+def declaration_queue(request):
+    """The school's queue of declared hours: pending first, then the latest decisions."""
+    actor = request.user
+    if not has_capability(actor, Cap.HOURS_APPROVE):
+        raise PermissionDenied
+    return render(request, "ledger/declaration_queue.html", {
+        "pending": list(selectors.declaration_queue(actor)[:200]),
+        "decided": list(selectors.declaration_queue(actor, state=ImportedHoursDeclaration.State.APPROVED)[:50])
+        + list(selectors.declaration_queue(actor, state=ImportedHoursDeclaration.State.REJECTED)[:50]),
+    })
+
+
+@require_POST
+@login_required
+def declaration_decide(request, pk: int):
+    actor = request.user
+    declaration = selectors.get_declaration_for_user(actor, pk, Cap.HOURS_APPROVE)
+    try:
+        if request.POST.get("action") == "approve":
+            declaration = services.declaration_approve(actor=actor, declaration=declaration)
+            messages.success(request, _(DECLARATION_APPROVED) % {"hours": fmt_hours(declaration.approved_hours)})
+            if declaration.note:
+                messages.warning(request, declaration.note)
+        else:
+            services.declaration_reject(actor=actor, declaration=declaration, reason=request.POST.get("reason", ""))
+            messages.success(request, DECLARATION_REJECTED)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("ledger:declaration_queue")
+
+
+@never_cache
+@login_required
+def declaration_file(request, pk: int):
+    """The certificate image of a declaration, only to those who may see the teacher."""
+    declaration = selectors.get_declaration_for_user(request.user, pk)
+    path = (settings.PRIVATE_MEDIA_ROOT / declaration.certificate_file).resolve()
+    if not path.is_file() or settings.PRIVATE_MEDIA_ROOT.resolve() not in path.parents:
+        raise Http404
+    response = FileResponse(open(path, "rb"), content_type=declaration.certificate_type)  # noqa: SIM115
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = content_disposition_header(False, path.name)
+    return response
