@@ -12,6 +12,7 @@ NAV_ITEMS = (
     ("people:teacher_list", _("Teachers"), Cap.TEACHERS_VIEW),
     ("people:roster_import", _("Roster import"), Cap.ROSTER_IMPORT),
     ("accounts:audit_log", _("Audit log"), Cap.AUDIT_VIEW),
+    ("certificates:list", _("Certificates"), Cap.CERTIFICATES_VIEW),
     ("ledger:my_hours", _("My hours"), Cap.HOURS_DECLARE),
     ("ledger:declaration_queue", _("Hours declarations"), Cap.HOURS_APPROVE),
 )
