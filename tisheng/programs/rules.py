@@ -10,7 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 CURRENT_VERSION = 1
 
@@ -68,21 +71,25 @@ class RuleSet(_Doc):
 
     @model_validator(mode="after")
     def _consistent(self) -> RuleSet:
+        # Custom error types so rules_errors_localized can say them in Chinese.
         if any(v < 0 for v in self.min_hours.values()):
-            raise ValueError("min_hours must not be negative")
+            raise PydanticCustomError("min_hours_negative", "min_hours must not be negative")
         if sum(self.min_hours.values(), Decimal(0)) > self.required_hours:
-            raise ValueError("the category minimums add up to more than required_hours")
-        if self.yearly_quotas and sum(self.yearly_quotas.values(), Decimal(0)) > Decimal("1.0001"):
-            raise ValueError("yearly_quotas add up to more than 100 %")
+            raise PydanticCustomError("min_hours_over_required",
+                                      "the category minimums add up to more than required_hours")
         if any(not (0 <= v <= 1) for v in self.yearly_quotas.values()):
-            raise ValueError("each yearly quota is a share between 0 and 1")
+            raise PydanticCustomError("quota_share", "each yearly quota is a share between 0 and 1")
+        if self.yearly_quotas and sum(self.yearly_quotas.values(), Decimal(0)) > Decimal("1.0001"):
+            raise PydanticCustomError("quotas_over_total", "yearly_quotas add up to more than 100 %")
         codes = [c.code for c in self.certificates]
         if len(set(codes)) != len(codes):
-            raise ValueError("certificate codes must be unique")
+            raise PydanticCustomError("certificate_codes", "certificate codes must be unique")
         for c in self.certificates:
             missing = [r for r in c.requires_certificates if r not in codes or r == c.code]
             if missing:
-                raise ValueError(f"certificate {c.code} requires unknown certificates {missing}")
+                raise PydanticCustomError("certificate_requires",
+                                          "certificate {code} requires unknown certificates {missing}",
+                                          {"code": c.code, "missing": ", ".join(missing)})
         return self
 
 
@@ -92,6 +99,107 @@ def rules_error_messages(error: ValidationError) -> list[str]:
     for e in error.errors():
         where = ".".join(str(p) for p in e["loc"]) or "rules"
         lines.append(f"{where}: {e['msg']}")
+    return lines
+
+
+# Field names of the document as the UI calls them (English msgids, Chinese in programs.json).
+FIELD_LABELS = {
+    "version": gettext_noop("Rule set version"),
+    "minutes_per_hour": gettext_noop("Minutes per hour of credit"),
+    "required_hours": gettext_noop("Required hours"),
+    "min_hours": gettext_noop("Minimum hours per category"),
+    "min_practice_share": gettext_noop("Minimum practice share"),
+    "max_imported_hours": gettext_noop("Cap on imported hours"),
+    "cycle_years": gettext_noop("Cycle (years)"),
+    "diagnostic_required": gettext_noop("Diagnostic assessment required"),
+    "exempt_years_before_retirement": gettext_noop("Exempt within years of retirement"),
+    "micro_abilities": gettext_noop("Micro-ability requirements"),
+    "min_points": gettext_noop("Minimum capability points"),
+    "min_dimensions": gettext_noop("Minimum dimensions"),
+    "hours_per_point": gettext_noop("Hours per capability point"),
+    "online": gettext_noop("Online learning"),
+    "yearly_quotas": gettext_noop("Yearly completion quotas"),
+    "certificates": gettext_noop("Certificates"),
+    "code": gettext_noop("Code"),
+    "name": gettext_noop("Name"),
+    "issuers": gettext_noop("Issuers"),
+    "requires_certificates": gettext_noop("Required certificates"),
+    "requires_completion": gettext_noop("Requires completion"),
+}
+RULE_ERROR_AT = gettext_noop("Rule set, %(field)s: %(problem)s")
+RULE_ERROR_WHOLE = gettext_noop("Rule set: %(problem)s")
+# Pydantic error types → what the province office reads.
+RULE_PROBLEMS = {
+    "missing": gettext_noop("this field is required"),
+    "extra_forbidden": gettext_noop("this is not a field of a rule set"),
+    "greater_than_equal": gettext_noop("must be at least %(ge)s"),
+    "greater_than": gettext_noop("must be greater than %(gt)s"),
+    "less_than_equal": gettext_noop("must be at most %(le)s"),
+    "less_than": gettext_noop("must be less than %(lt)s"),
+    "decimal_parsing": gettext_noop("must be a number"),
+    "decimal_type": gettext_noop("must be a number"),
+    "int_parsing": gettext_noop("must be a whole number"),
+    "int_type": gettext_noop("must be a whole number"),
+    "int_from_float": gettext_noop("must be a whole number"),
+    "bool_parsing": gettext_noop("must be yes or no"),
+    "literal_error": gettext_noop("must be one of %(expected)s"),
+    "string_too_short": gettext_noop("must not be empty"),
+    "string_too_long": gettext_noop("is too long (at most %(max_length)s characters)"),
+    "string_pattern_mismatch": gettext_noop("may contain only lower-case letters, digits and _"),
+    "too_short": gettext_noop("needs at least %(min_length)s entries"),
+    "dict_type": gettext_noop("must be a table of values"),
+    "list_type": gettext_noop("must be a list"),
+    "model_type": gettext_noop("must be a table of values"),
+    "min_hours_negative": gettext_noop("minimum hours must not be negative"),
+    "min_hours_over_required": gettext_noop("the category minimums add up to more than the required hours"),
+    "quota_share": gettext_noop("each yearly quota is a share between 0 and 100 %"),
+    "quotas_over_total": gettext_noop("the yearly quotas add up to more than 100 %"),
+    "certificate_codes": gettext_noop("certificate codes must be unique"),
+    "certificate_requires": gettext_noop("certificate %(code)s requires unknown certificates: %(missing)s"),
+}
+RULE_PROBLEM_OTHER = gettext_noop("is not valid (%(detail)s)")
+# The whole-document checks name the field they are about.
+_CHECK_FIELDS = {
+    "min_hours_negative": "min_hours", "min_hours_over_required": "min_hours", "quota_share": "yearly_quotas",
+    "quotas_over_total": "yearly_quotas", "certificate_codes": "certificates", "certificate_requires": "certificates",
+}
+
+
+def _field_label(loc: tuple) -> str:
+    parts = []
+    for p in loc:
+        if isinstance(p, int):
+            parts.append(_("item %(n)s") % {"n": p + 1})
+        elif p in FIELD_LABELS:
+            parts.append(f"{_(FIELD_LABELS[p])}（{p}）")
+        elif p in CATEGORY_LABELS:
+            parts.append(CATEGORY_LABELS[p])
+        elif p == "[key]":
+            continue
+        else:
+            parts.append(str(p))
+    return " · ".join(parts)
+
+
+def rules_errors_localized(error: ValidationError) -> list[str]:
+    """One sentence per problem in the active language, naming the field in words and by
+    its key ("规则集，最低实践占比（min_practice_share）：不能大于 1")."""
+    lines = []
+    for e in error.errors():
+        template = RULE_PROBLEMS.get(e["type"])
+        ctx = {k: (", ".join(map(str, v)) if isinstance(v, list | tuple) else v) for k, v in (e.get("ctx") or {}).items()}
+        if template is None:
+            problem = _(RULE_PROBLEM_OTHER) % {"detail": e["msg"]}
+        else:
+            try:
+                problem = _(template) % ctx
+            except (KeyError, TypeError, ValueError):
+                problem = _(template)
+        loc = tuple(e["loc"]) or ((_CHECK_FIELDS[e["type"]],) if e["type"] in _CHECK_FIELDS else ())
+        if loc:
+            lines.append(_(RULE_ERROR_AT) % {"field": _field_label(loc), "problem": problem})
+        else:
+            lines.append(_(RULE_ERROR_WHOLE) % {"problem": problem})
     return lines
 
 
@@ -138,3 +246,81 @@ PRESETS: dict[str, tuple[str, dict]] = {
     "fujian_2015": ("福建省中小学教师信息技术应用能力提升工程（2015—2017）", FUJIAN_2015),
     "moe_2019": ("提升工程2.0", MOE_2019),
 }
+
+
+def _hours(value: Decimal) -> str:
+    return _("%(hours)s hours") % {"hours": f"{value.normalize():f}"}
+
+
+def _percent(share: Decimal) -> str:
+    return f"{(share * 100).normalize():f} %"
+
+
+def ruleset_summary(rs: RuleSet) -> list[tuple[str, str]]:
+    """The rule set as (label, value) lines a province office reads (the detail page)."""
+    yes, no = _("yes"), _("no")
+    lines = [
+        (_(FIELD_LABELS["required_hours"]), _hours(rs.required_hours)),
+        (_(FIELD_LABELS["minutes_per_hour"]), _("%(minutes)s minutes") % {"minutes": rs.minutes_per_hour}),
+        (_(FIELD_LABELS["min_hours"]), "；".join(f"{CATEGORY_LABELS[c]} {_hours(h)}" for c, h in rs.min_hours.items())
+         or _("none")),
+        (_(FIELD_LABELS["min_practice_share"]), _percent(rs.min_practice_share) if rs.min_practice_share else _("none")),
+        (_(FIELD_LABELS["max_imported_hours"]), _hours(rs.max_imported_hours) if rs.max_imported_hours
+         else _("not accepted")),
+        (_(FIELD_LABELS["cycle_years"]), _("%(years)s years") % {"years": rs.cycle_years} if rs.cycle_years
+         else _("none")),
+        (_(FIELD_LABELS["diagnostic_required"]), yes if rs.diagnostic_required else no),
+        (_(FIELD_LABELS["exempt_years_before_retirement"]),
+         _("fewer than %(years)s years to statutory retirement") % {"years": rs.exempt_years_before_retirement}
+         if rs.exempt_years_before_retirement else _("none")),
+    ]
+    if rs.micro_abilities:
+        lines.append((_(FIELD_LABELS["micro_abilities"]),
+                      _("at least %(points)s capability points in at least %(dimensions)s dimensions")
+                      % {"points": rs.micro_abilities.min_points, "dimensions": rs.micro_abilities.min_dimensions}))
+    if rs.yearly_quotas:
+        lines.append((_(FIELD_LABELS["yearly_quotas"]),
+                      "；".join(f"{year}：{_percent(share)}" for year, share in sorted(rs.yearly_quotas.items()))))
+    return lines
+
+
+def certificate_summary(c: CertificateRule) -> str:
+    """What a certificate needs, in words (the detail page's certificate table)."""
+    parts = [f"{CATEGORY_LABELS[cat]} {_hours(h)}" for cat, h in c.min_hours.items()]
+    if c.requires_certificates:
+        parts.append(_("after %(codes)s") % {"codes": ", ".join(c.requires_certificates)})
+    if c.requires_completion:
+        parts.append(_("on completion"))
+    return "；".join(parts)
+
+
+ISSUER_LABELS = {
+    "institution": gettext_noop("Training institution"),
+    "teacher_college": gettext_noop("Teacher college"),
+    "province": gettext_noop("Province office"),
+}
+
+
+def yearly_quotas_parse(text: str) -> dict[int, Decimal]:
+    """"2015: 30 %" lines (also "2015 30" or "2015=30%") → {2015: Decimal("0.3")}.
+    Raises ValueError naming the line that cannot be read."""
+    quotas: dict[int, Decimal] = {}
+    for raw in text.replace("，", "\n").replace(",", "\n").replace("；", "\n").splitlines():
+        line = raw.strip().replace("：", ":").replace("％", "%")
+        if not line:
+            continue
+        for sep in (":", "=", " "):
+            if sep in line:
+                year, _sep, value = line.partition(sep)
+                break
+        else:
+            raise ValueError(line)
+        try:
+            quotas[int(year.strip())] = Decimal(value.strip().rstrip("%").strip()) / 100
+        except (ArithmeticError, ValueError) as exc:
+            raise ValueError(line) from exc
+    return quotas
+
+
+def yearly_quotas_text(quotas: dict[int, Decimal]) -> str:
+    return "\n".join(f"{year}: {(Decimal(share) * 100).normalize():f}%" for year, share in sorted(quotas.items()))

@@ -39,6 +39,7 @@ from tisheng.people.choices import (
 )
 from tisheng.people.models import Teacher, TeacherPosting
 from tisheng.people.services.bulk import RAW_VENDORS, allocate_ids, bulk_update, insert_rows
+from tisheng.programs.services.enrollment import enrollment_sync_for_schools
 
 if TYPE_CHECKING:
     from tisheng.accounts.models import User as UserType
@@ -499,6 +500,7 @@ def roster_apply(records: list[TeacherRecord], *, actor: UserType | None, source
             if moved:
                 _move_teachers(moved, now=now, source=source, actor_id=actor_id, actor_name=actor_name)
         recount_schools(affected)
+        enrollment_sync_for_schools(affected)  # hires and transfers join the programs their county is in
         scope_path = common_path(r.school_path for r in records) if records else ""
         AuditLog.objects.create(
             actor_id=actor_id, actor_name=actor_name, action=AuditAction.ROSTER_IMPORTED,

@@ -28,6 +28,7 @@ from tisheng.people.services.roster import (
     normalize_phone,
     recount_schools,
 )
+from tisheng.programs.services.enrollment import enrollment_sync_for_schools
 
 if TYPE_CHECKING:
     from tisheng.accounts.models import User as UserType
@@ -126,6 +127,7 @@ def teacher_transfer(*, actor: UserType | None, teacher: Teacher, school: School
                                       granted_by_id=actor_id)
         forget_grants(teacher.user)
     recount_schools([old_school, school.pk])
+    enrollment_sync_for_schools([school.pk])  # their enrollments move with them
     audit(actor=actor, action=AuditAction.TEACHER_TRANSFERRED, obj=teacher, from_school=old_school,
           to_school=school.pk, reason=reason, source="manual")
     return teacher
