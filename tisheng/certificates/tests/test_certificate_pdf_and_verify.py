@@ -1,0 +1,120 @@
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from tisheng.certificates import signing
+from tisheng.certificates.management.commands.verify_certificate import INVALID, VALID
+from tisheng.certificates.pdf import render_certificate_pdf
+from tisheng.certificates.services import certificate_issue, certificate_revoke
+
+
+@pytest.fixture
+def certificate(world, approved_2):
+    return certificate_issue(actor=world.province_officer, enrollment=approved_2[0], code="completion")
+
+
+def _subject(pdf: bytes) -> bytes:
+    return re.search(rb"/Subject \(([^)]*)\)", pdf).group(1)
+
+
+def test_the_pdf_embeds_the_cjk_font_the_number_and_the_signed_verification_string(certificate):
+    pdf = render_certificate_pdf(certificate)
+
+    assert pdf.startswith(b"%PDF")
+    assert b"/FontFile2" in pdf  # the TrueType subset is embedded
+    assert b"WenQuanYi" in pdf
+    assert b"/MediaBox [ 0 0 841.8898 595.2756 ]" in pdf  # A4 landscape
+    assert _subject(pdf).decode() == certificate.verification_string
+    assert certificate.verification_string.startswith("http://127.0.0.1:8000/verify/FJ2024-350102-000001#")
+
+
+def test_rendering_is_deterministic(certificate):
+    assert render_certificate_pdf(certificate) == render_certificate_pdf(certificate)
+
+
+def test_verify_certificate_checks_a_pdf_offline(certificate, tmp_path, capsys, django_assert_num_queries):
+    path = tmp_path / "cert.pdf"
+    path.write_bytes(render_certificate_pdf(certificate))
+
+    with django_assert_num_queries(0):
+        call_command("verify_certificate", str(path))
+
+    out = capsys.readouterr().out
+    assert VALID in out
+    assert "FJ2024-350102-000001" in out
+    assert "林晓燕" in out
+    assert certificate.id_masked in out
+
+
+def test_verify_certificate_takes_the_public_key_from_a_file(certificate, tmp_path, capsys):
+    (tmp_path / "cert.pdf").write_bytes(render_certificate_pdf(certificate))
+    (tmp_path / "key.pem").write_text(signing.public_key_pem())
+
+    call_command("verify_certificate", str(tmp_path / "cert.pdf"), "--public-key", str(tmp_path / "key.pem"))
+
+    assert VALID in capsys.readouterr().out
+
+
+def test_one_changed_byte_of_the_payload_makes_the_signature_invalid(certificate, tmp_path, capsys):
+    pdf = render_certificate_pdf(certificate)
+    body = certificate.signed.split(".")[0].encode()
+    tampered_body = body[:20] + (b"A" if body[20:21] != b"A" else b"B") + body[21:]
+    path = tmp_path / "tampered.pdf"
+    path.write_bytes(pdf.replace(body, tampered_body))
+
+    with pytest.raises(SystemExit) as excinfo:
+        call_command("verify_certificate", str(path))
+
+    assert excinfo.value.code == 1
+    assert INVALID in capsys.readouterr().out
+
+
+def test_another_key_does_not_verify(certificate, tmp_path, capsys):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    (tmp_path / "cert.pdf").write_bytes(render_certificate_pdf(certificate))
+    (tmp_path / "other.pem").write_text(signing.public_key_pem(Ed25519PrivateKey.generate().public_key()))
+
+    with pytest.raises(SystemExit):
+        call_command("verify_certificate", str(tmp_path / "cert.pdf"), "--public-key", str(tmp_path / "other.pem"))
+
+    assert INVALID in capsys.readouterr().out
+
+
+def test_the_verify_page_works_without_login_and_shows_only_the_certificate(client, certificate):
+    response = client.get(f"/verify/{certificate.number}")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    for shown in ("林晓燕", certificate.id_masked, "提升工程2.0", "55", "福建省教育厅", "有效"):
+        assert shown in html
+    assert certificate.teacher.national_id not in html
+    assert certificate.teacher.phone not in html
+    assert "福州市鼓楼第一中心小学" not in html
+
+
+def test_a_revoked_certificate_shows_the_reason_on_the_verify_page(client, world, certificate):
+    certificate_revoke(actor=world.province_officer, certificate=certificate, reason="学时数据造假")
+
+    html = client.get(f"/verify/{certificate.number}").content.decode()
+
+    assert "已撤销：学时数据造假" in html
+    certificate.enrollment.refresh_from_db()
+    assert certificate.enrollment.state == "approved"
+
+
+def test_an_unknown_number_is_a_404_page_that_says_so(client, world):
+    response = client.get("/verify/FJ2024-350102-999999")
+
+    assert response.status_code == 404
+    assert "FJ2024-350102-999999" in response.content.decode()
+    assert response.templates[0].name == "certificates/verify_not_found.html"
+
+
+def test_the_public_key_is_published_at_verify(client, world):
+    html = client.get(reverse("verify:index")).content.decode()
+
+    assert signing.public_key_base64() in html
+    assert "BEGIN PUBLIC KEY" in html
