@@ -135,3 +135,18 @@ def test_a_whole_program_is_refreshed_in_chunks(world, program_1):
 def test_micro_abilities_are_zero_until_the_practice_app_provides_them(world, program_2):
     enrollment = enroll(program_2, world.teacher)
     assert completion.passed_micro_abilities(enrollment) == (0, 0)
+
+
+def test_the_completion_refresh_command_reevaluates_a_program(world, program_1):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    enrollment = enroll(program_1, world.teacher)
+    out = io.StringIO()
+    call_command("completion_refresh", "fujian-2015", stdout=out)
+    assert out.getvalue().startswith("fujian-2015 changed=1 ")
+    enrollment.refresh_from_db()
+    assert enrollment.explanation == "还差网络研修 50 学时，实践应用 30 学时"
+    with pytest.raises(CommandError, match="No such program: nope"):
+        call_command("completion_refresh", "nope")

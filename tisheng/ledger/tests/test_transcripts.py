@@ -116,3 +116,16 @@ def test_the_teacher_detail_page_links_to_the_teachers_hours(client, world, prog
 def test_the_outsider_gets_404_for_a_teachers_hours_page(client, world, program_1, history):
     client.force_login(world.outsider)
     assert client.get(reverse("ledger:teacher_hours", args=[world.teacher.pk])).status_code == 404
+
+
+def test_the_navigation_offers_my_hours_to_teachers_and_the_queue_to_the_school(client, world):
+    client.force_login(world.teachers_a[2].user)
+    home = client.get(reverse("home")).text
+    assert reverse("ledger:my_hours") in home
+    assert reverse("ledger:declaration_queue") not in home
+    client.force_login(world.principal)
+    assert reverse("ledger:declaration_queue") in client.get(reverse("home")).text
+    client.force_login(world.outsider)
+    home = client.get(reverse("home")).text
+    assert reverse("ledger:my_hours") not in home
+    assert reverse("ledger:declaration_queue") not in home
