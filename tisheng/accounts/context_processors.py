@@ -11,6 +11,7 @@ NAV_ITEMS = (
     ("orgs:tree", _("Org tree"), Cap.ORGS_VIEW),
     ("people:teacher_list", _("Teachers"), Cap.TEACHERS_VIEW),
     ("people:roster_import", _("Roster import"), Cap.ROSTER_IMPORT),
+    ("programs:list", _("Programs"), Cap.REPORTS_VIEW),
     ("accounts:audit_log", _("Audit log"), Cap.AUDIT_VIEW),
     ("certificates:list", _("Certificates"), Cap.CERTIFICATES_VIEW),
     ("ledger:my_hours", _("My hours"), Cap.HOURS_DECLARE),
