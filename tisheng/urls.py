@@ -9,6 +9,9 @@ urlpatterns = [
     path("accounts/", include("tisheng.accounts.urls")),
     path("orgs/", include("tisheng.orgs.urls")),
     path("people/", include("tisheng.people.urls")),
+    # The review chain keeps its own top-level "review" namespace under /programs/review/.
+    path("programs/review/", include("tisheng.programs.review_urls")),
+    path("programs/", include("tisheng.programs.urls")),
     path("ledger/", include("tisheng.ledger.urls")),
     path("certificates/", include("tisheng.certificates.urls")),
     path("verify/", include("tisheng.certificates.verify_urls")),

@@ -94,7 +94,7 @@ def program_copy(*, actor: User | None, program: Program) -> Program:
     """A draft copy of `program` with the same rules, to be changed (复制)."""
     _require_manage(actor)
     copy = Program.objects.create(
-        code=_copy_code(program.code), name=_("%(name)s (copy)") % {"name": program.name}[:128],
+        code=_copy_code(program.code), name=(_("%(name)s (copy)") % {"name": program.name})[:128],
         status=Program.Status.DRAFT, start_date=program.start_date, end_date=program.end_date,
         reference_date=program.reference_date, rules=program.rules, rules_version=program.rules_version,
         copied_from=program,
