@@ -17,7 +17,14 @@ from typing import Protocol
 
 from django.utils import timezone
 from reportlab import rl_config
-from reportlab.graphics.barcode.qrencoder import QR8bitByte, QRCode, QRErrorCorrectLevel
+from reportlab.graphics.barcode.qrencoder import (
+    QR8bitByte,
+    QRBitBuffer,
+    QRCode,
+    QRErrorCorrectLevel,
+    QRRSBlock,
+    QRUtil,
+)
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
@@ -90,12 +97,82 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
+# GF(256) tables of the QR code's Reed–Solomon field (polynomial 0x11d).
+_EXP = [0] * 512
+_LOG = [0] * 256
+_x = 1
+for _i in range(255):
+    _EXP[_i] = _x
+    _LOG[_x] = _i
+    _x <<= 1
+    if _x & 0x100:
+        _x ^= 0x11D
+for _i in range(255, 512):
+    _EXP[_i] = _EXP[_i - 255]
+
+
+@lru_cache(maxsize=64)
+def _generator_logs(ec_count: int) -> tuple[int | None, ...]:
+    """The generator polynomial's coefficients after the leading 1, as logarithms."""
+    coefficients = QRUtil.getErrorCorrectPolynomial(ec_count).num[1:]
+    return tuple(_LOG[c] if c else None for c in coefficients)
+
+
+def _rs_remainder(data: list[int], ec_count: int) -> list[int]:
+    """The error-correction codewords of one block (LFSR division by the generator)."""
+    generator = _generator_logs(ec_count)
+    remainder = [0] * ec_count
+    for byte in data:
+        factor = byte ^ remainder[0]
+        del remainder[0]
+        remainder.append(0)
+        if factor:
+            log_factor = _LOG[factor]
+            for i, g in enumerate(generator):
+                if g is not None:
+                    remainder[i] ^= _EXP[log_factor + g]
+    return remainder
+
+
+def _codewords(version: int, level: int, data: QR8bitByte) -> list[int]:
+    """reportlab's QRCode.createData with a faster Reed–Solomon step (its polynomial
+    arithmetic is pure Python and was most of a certificate's time); the same codewords."""
+    blocks = QRRSBlock.getRSBlocks(version, level)
+    buffer = QRBitBuffer()
+    data.write(buffer, version)
+    capacity = sum(b.dataCount for b in blocks) * 8
+    if buffer.getLengthInBits() > capacity:
+        raise ValueError("QR data too long")
+    if buffer.getLengthInBits() + 4 <= capacity:
+        buffer.put(0, 4)
+    while buffer.getLengthInBits() % 8:
+        buffer.putBit(False)
+    pads = (QRCode.PAD0, QRCode.PAD1)
+    i = 0
+    while buffer.getLengthInBits() < capacity:
+        buffer.put(pads[i % 2], 8)
+        i += 1
+    offset, dc_blocks, ec_blocks = 0, [], []
+    for block in blocks:
+        dc = buffer.buffer[offset:offset + block.dataCount]
+        offset += block.dataCount
+        dc_blocks.append(dc)
+        ec_blocks.append(_rs_remainder(dc, block.totalCount - block.dataCount))
+    out = []
+    for group in (dc_blocks, ec_blocks):
+        for i in range(max(len(b) for b in group)):
+            out.extend(b[i] for b in group if i < len(b))
+    return out
+
+
 def qr_modules(text: str) -> list[list[bool]]:
     """The QR matrix (error correction M). The mask pattern is fixed: any of the eight is a
-    valid code, and scoring all eight to pick the "best" is 90 % of the encoding time."""
+    valid code, and scoring all eight to pick the "best" is 90 % of reportlab's time."""
+    data = QR8bitByte(text.encode("utf-8"))
     code = QRCode(None, QRErrorCorrectLevel.M)
-    code.addData(QR8bitByte(text.encode("utf-8")))
+    code.addData(data)
     code.version = code.calculate_version()
+    code.dataCache = _codewords(code.version, QRErrorCorrectLevel.M, data)
     code.makeImpl(False, 0)
     return code.modules
 

@@ -118,3 +118,21 @@ def test_the_public_key_is_published_at_verify(client, world):
 
     assert signing.public_key_base64() in html
     assert "BEGIN PUBLIC KEY" in html
+
+
+@pytest.mark.parametrize("length", [10, 120, 330, 600])
+def test_the_fast_qr_encoding_gives_reportlabs_codewords_and_matrix(length):
+    from reportlab.graphics.barcode.qrencoder import QR8bitByte, QRCode, QRErrorCorrectLevel
+
+    from tisheng.certificates.pdf import _codewords, qr_modules
+
+    text = ("http://127.0.0.1:8000/verify/FJ2024-350102-000001#" + "eyJkIjoiMjAy-_.x" * 40)[:length]
+    data = QR8bitByte(text.encode())
+    reference = QRCode(None, QRErrorCorrectLevel.M)
+    reference.addData(data)
+    reference.version = reference.calculate_version()
+
+    assert _codewords(reference.version, QRErrorCorrectLevel.M, data) == QRCode.createData(
+        reference.version, QRErrorCorrectLevel.M, [data])
+    reference.makeImpl(False, 0)
+    assert qr_modules(text) == reference.modules
