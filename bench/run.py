@@ -21,6 +21,7 @@ STEPS = [
     ("seed", [PYTHON, "bench/bench_seed.py", "--scale", os.getenv("BENCH_SCALE", "province")]),
     ("pages", [PYTHON, "bench/bench_pages.py"]),
     ("import", [PYTHON, "bench/bench_import.py"]),
+    ("certificates", [PYTHON, "bench/bench_certificates.py"]),
 ]
 
 
