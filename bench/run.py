@@ -6,6 +6,8 @@
    parse of the same file (the ratio is what the issue asks for: these machines are noisy,
    so both are timed in the same run).
 
+The review chain (bench_review.py): the city's queue page and a 5,000-teacher approval.
+
 Each step runs in its own process; the figures (`name=value` lines) are repeated at the end.
 """
 
@@ -21,6 +23,7 @@ STEPS = [
     ("seed", [PYTHON, "bench/bench_seed.py", "--scale", os.getenv("BENCH_SCALE", "province")]),
     ("pages", [PYTHON, "bench/bench_pages.py"]),
     ("import", [PYTHON, "bench/bench_import.py"]),
+    ("review", [PYTHON, "bench/bench_review.py"]),
     ("certificates", [PYTHON, "bench/bench_certificates.py"]),
 ]
 
