@@ -23,6 +23,7 @@ from tisheng.orgs.models import Region, School, school_path
 from tisheng.orgs.services import divisions_read, regions_load
 from tisheng.people.models import Teacher
 from tisheng.people.services.roster import roster_apply, roster_validate
+from tisheng.programs.services.programs import programs_seed_demo
 
 CHUNK_ROWS = 20_000
 
@@ -118,5 +119,8 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
 
         report.accounts = demo_accounts_seed()
         progress(f"demo accounts: {len(report.accounts)}")
+
+        programs = programs_seed_demo(enroll_all=scale != "province")
+        progress(f"programs: {', '.join(p.code for p in programs)}")
     report.seconds = time.monotonic() - started
     return report

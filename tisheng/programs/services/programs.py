@@ -185,29 +185,36 @@ def management_training_record(*, actor: User | None, program: Program, region: 
 # Seed -----------------------------------------------------------------------------------------
 
 
+# The shipped programs: `tisheng load-presets` and `tisheng seed` create these.
+PRESET_PROGRAMS = (
+    {"preset": "fujian_2015", "code": "fujian-2015", "start_date": dt.date(2015, 9, 1),
+     "end_date": dt.date(2017, 12, 31), "status": Program.Status.CLOSED},
+    {"preset": "moe_2019", "code": "tisheng-2", "start_date": dt.date(2024, 9, 1),
+     "end_date": dt.date(2029, 8, 31), "status": Program.Status.ACTIVE},
+)
+
+
 def programs_seed_demo(*, enroll_all: bool = True) -> list[Program]:
-    """`tisheng seed`: both presets as programs, the 2.0 one active with every seeded county
-    enrolled in one 2024 batch (through batch_enroll, the same bulk path the UI uses); 1.0
-    closed, with the notice's quota targets and its 2015 batch of the demo county."""
+    """`tisheng seed`: both presets as programs. 2.0 is active with every county that has
+    schools enrolled in one 2024 batch (only the demo county when `enroll_all` is false),
+    through batch_enroll, the bulk path the UI uses; 1.0 is closed, with the notice's quota
+    targets and the demo county's 2015 batch (so its retirement exemptions show)."""
     from tisheng.core.seed.schools import DEMO_COUNTY
     from tisheng.orgs.models import School
     from tisheng.programs.services.enrollment import batch_create, batch_enroll
 
     with transaction.atomic():
-        p1 = program_create_from_preset(actor=None, preset="fujian_2015", code="fujian-2015",
-                                        start_date=dt.date(2015, 9, 1), end_date=dt.date(2017, 12, 31),
-                                        status=Program.Status.CLOSED)
-        p2 = program_create_from_preset(actor=None, preset="moe_2019", code="tisheng-2",
-                                        start_date=dt.date(2024, 9, 1), end_date=dt.date(2029, 8, 31),
-                                        status=Program.Status.ACTIVE)
+        p1, p2 = (program_create_from_preset(actor=None, **spec) for spec in PRESET_PROGRAMS)
         quota_targets_fujian(actor=None, program=p1)
-        demo = Region.objects.filter(code=DEMO_COUNTY)
-        b1 = batch_create(actor=None, program=p1, year=2015, name="2015年第一批", counties=list(demo))
-        batch_enroll(actor=None, batch=b1)
-        with_schools = Region.objects.filter(level=RegionLevel.COUNTY, pk__in=School.objects.values("county_id"))
-        counties = with_schools if enroll_all else demo
-        b2 = batch_create(actor=None, program=p2, year=2024, name="2024年全员", counties=list(counties))
-        batch_enroll(actor=None, batch=b2)
+        demo = list(Region.objects.filter(code=DEMO_COUNTY))
+        if demo:
+            batch_enroll(actor=None, batch=batch_create(actor=None, program=p1, year=2015, name="2015年第一批",
+                                                        counties=demo))
+        counties = (list(Region.objects.filter(level=RegionLevel.COUNTY, pk__in=School.objects.values("county_id")))
+                    if enroll_all else demo)
+        if counties:
+            batch_enroll(actor=None, batch=batch_create(actor=None, program=p2, year=2024, name="2024年全员",
+                                                        counties=counties))
     return [p1, p2]
 
 
