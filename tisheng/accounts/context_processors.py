@@ -12,6 +12,10 @@ NAV_ITEMS = (
     ("people:teacher_list", _("Teachers"), Cap.TEACHERS_VIEW),
     ("people:roster_import", _("Roster import"), Cap.ROSTER_IMPORT),
     ("programs:list", _("Programs"), Cap.REPORTS_VIEW),
+    ("review:school", _("Completion list"), Cap.COMPLETION_SUBMIT),
+    ("review:home", _("Completion review"), Cap.COMPLETION_REVIEW),
+    ("review:province", _("Completion approval"), Cap.COMPLETION_APPROVE),
+    ("review:mine", _("My completion review"), Cap.HOURS_DECLARE),  # every teacher holds hours.declare
     ("accounts:audit_log", _("Audit log"), Cap.AUDIT_VIEW),
     ("certificates:list", _("Certificates"), Cap.CERTIFICATES_VIEW),
     ("ledger:my_hours", _("My hours"), Cap.HOURS_DECLARE),
