@@ -83,11 +83,16 @@ def _chinese_date(moment: dt.datetime) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+# Never at the start of a line (the simplest rule of Chinese line breaking).
+_NO_LINE_START = set("，。、；：？！）》」』”’%")
+
+
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break Chinese text into lines that fit `width` (any character may end a line)."""
+    """Break Chinese text into lines that fit `width`: any character may end a line, but
+    punctuation stays with the character before it."""
     lines, line = [], ""
     for ch in text:
-        if pdfmetrics.stringWidth(line + ch, font, size) > width:
+        if line and ch not in _NO_LINE_START and pdfmetrics.stringWidth(line + ch, font, size) > width:
             lines.append(line)
             line = ch
         else:
@@ -183,7 +188,7 @@ def _draw_qr(c: Canvas, text: str, x: float, y: float, side: float) -> None:
     time of a certificate)."""
     modules = qr_modules(text)
     n = len(modules)
-    quiet = 2
+    quiet = 4  # the quiet zone the QR standard asks for
     unit = side / (n + 2 * quiet)
     c.setFillColorRGB(1, 1, 1)
     c.rect(x, y, side, side, stroke=0, fill=1)
@@ -228,23 +233,21 @@ def render_certificate_pdf(cert: CertificateLike) -> bytes:
     c.rect(34, 34, width - 68, height - 68)
 
     c.setFillColor(RED)
-    title_size = 30 if len(cert.name) <= 16 else 22
+    title_size = 32 if len(cert.name) <= 16 else 25
     c.setFont(font, title_size)
-    c.drawCentredString(width / 2, height - 110, cert.name)
+    c.drawCentredString(width / 2, height - 120, cert.name)
 
     c.setFillColor(GREY)
     c.setFont(font, 11)
     c.drawRightString(width - 70, height - 62, f"证书编号：{cert.number}")
 
     c.setFillColor(INK)
-    body = (f"{cert.teacher_name}（身份证号 {cert.id_masked}）参加{cert.program_name}，"
-            f"完成培训 {_hours(cert.hours)} 学时，经考核合格，特发此证。")
-    size = 17
-    y = height - 180
+    size = 19
     c.setFont(font, size)
-    c.drawString(90, y, cert.teacher_name)
-    for i, line in enumerate(_wrap("　　" + body, font, size, width - 180)):
-        c.drawString(90, y - 34 - i * 30, line)
+    c.drawString(100, height - 200, f"{cert.teacher_name}（身份证号 {cert.id_masked}）：")
+    body = f"　　参加{cert.program_name}，完成培训 {_hours(cert.hours)} 学时，经考核合格，特发此证。"
+    for i, line in enumerate(_wrap(body, font, size, width - 200)):
+        c.drawString(100, height - 245 - i * 34, line)
 
     # Issuers and date, bottom right.
     c.setFont(font, 14)

@@ -1,4 +1,6 @@
 import re
+import shutil
+import subprocess
 
 import pytest
 from django.core.management import call_command
@@ -136,3 +138,15 @@ def test_the_fast_qr_encoding_gives_reportlabs_codewords_and_matrix(length):
         reference.version, QRErrorCorrectLevel.M, [data])
     reference.makeImpl(False, 0)
     assert qr_modules(text) == reference.modules
+
+
+@pytest.mark.skipif(not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
+                    reason="needs Debian's poppler-utils and zbar-tools")
+def test_a_scanner_reads_the_verification_string_from_the_printed_qr_code(certificate, tmp_path):
+    (tmp_path / "cert.pdf").write_bytes(render_certificate_pdf(certificate))
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(tmp_path / "cert.pdf"), str(tmp_path / "page")],
+                   check=True)
+
+    scanned = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page.png")], capture_output=True, text=True)
+
+    assert scanned.stdout.strip() == certificate.verification_string
