@@ -206,3 +206,44 @@ def test_each_role_finds_its_review_page_in_the_navigation(client, world, progra
     assert nav(world.province_officer)["结业审批"] == reverse("review:province")
     assert nav(world.teachers_a[2].user)["我的结业审核"] == reverse("review:mine")
     assert "结业审核" not in nav(world.teachers_a[2].user)
+
+
+def test_approving_everything_matching_a_name_search_approves_only_that_teacher(client, world, program_2, at_county):
+    login(client, world.county_officer)
+    client.post(reverse("review:county"), {"program": program_2.pk, "mode": "filter", "q": world.teachers_a[2].name})
+    moved = Enrollment.objects.filter(review_level="city").values_list("teacher_id", flat=True)
+    assert list(moved) == [world.teachers_a[2].pk]
+
+
+def test_the_school_submits_one_teacher_from_their_page(client, world, program_2):
+    e = enroll(program_2, world.teacher)
+    login(client, world.principal)
+    response = client.post(reverse("review:enrollment", args=[e.pk]), {"action": "submit"})
+    assert response.status_code == 302
+    e.refresh_from_db()
+    assert (e.state, e.review_level) == ("under_review", "county")
+
+
+def test_a_returned_teacher_still_short_of_hours_cannot_be_resubmitted(client, world, program_2):
+    e = enroll(program_2, world.teacher, state="returned", explanation="还差实践应用 2 学时", return_reason="缺课堂实录")
+    login(client, world.principal)
+    queue = client.get(reverse("review:school")).content.decode()
+    assert "缺课堂实录" in queue
+    response = client.post(reverse("review:enrollment", args=[e.pk]), {"action": "submit"})
+    assert response.status_code == 400
+    assert str(svc.NOT_SUBMITTABLE) in response.content.decode()
+    e.refresh_from_db()
+    assert e.state == "returned"
+
+
+def test_another_schools_principal_cannot_submit_this_schools_teacher(client, world, program_2):
+    from tisheng.accounts.models import RoleAssignment
+
+    e = enroll(program_2, world.teacher)
+    other = world.teacher_b.user
+    RoleAssignment.objects.create(user=other, role="school_admin", school=world.school_b)
+    login(client, other)
+    assert client.post(reverse("review:enrollment", args=[e.pk]), {"action": "submit"}).status_code == 404
+    client.post(reverse("review:school"), {"program": program_2.pk, "mode": "selected", "ids": [e.pk]})
+    e.refresh_from_db()
+    assert e.state == "complete"
