@@ -9,6 +9,7 @@ the roster import and the transfer service call it for the schools they touched.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -30,8 +31,6 @@ from tisheng.programs.models import Enrollment, EnrollmentState, Exemption, Prog
 from tisheng.programs.retirement import within_years_of_retirement
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from tisheng.accounts.models import User
 
 NOT_A_COUNTY = gettext_noop("Only counties join a rollout batch: %(names)s")
@@ -89,13 +88,22 @@ def _enroll(program: Program, batch_id: int | None, teachers: list[tuple]) -> tu
     now = timezone.now()
     ids = allocate_ids(Enrollment, len(teachers))
     enrollments, exemptions = [], []
+    # Many teachers share a birth date: work each (date, sex) out once.
+    judged: dict[tuple, dt.date | None] = {}
+    reasons: dict[dt.date, str] = {}
     for pk, (teacher_id, school_id, org_path, birth_date, sex) in zip(ids, teachers, strict=True):
-        retires = within_years_of_retirement(birth_date, sex, program.reference_date, years) if years else None
+        retires = None
+        if years:
+            key = (birth_date, sex)
+            if key not in judged:
+                judged[key] = within_years_of_retirement(birth_date, sex, program.reference_date, years)
+            retires = judged[key]
         state = EnrollmentState.EXEMPT if retires else EnrollmentState.ENROLLED
         enrollments.append((pk, program.pk, teacher_id, batch_id, school_id, org_path, state, now, now))
         if retires:
-            exemptions.append((pk, Exemption.Kind.RETIREMENT, retirement_reason(retires, years),
-                               Exemption.State.APPROVED, now, now))
+            if retires not in reasons:
+                reasons[retires] = retirement_reason(retires, years)
+            exemptions.append((pk, Exemption.Kind.RETIREMENT, reasons[retires], Exemption.State.APPROVED, now, now))
     insert_rows(Enrollment, ["id", "program_id", "teacher_id", "batch_id", "school_id", "org_path", "state",
                              "enrolled_at", "updated_at"], enrollments)
     insert_rows(Exemption, ["enrollment_id", "kind", "reason", "state", "created_at", "decided_at"], exemptions)
