@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -74,11 +75,12 @@ def transcript(request, teacher_pk: int, program_pk: int, fmt: str):
     if fmt not in ("pdf", "xlsx"):
         raise Http404
     enrollment = selectors.get_enrollment_for_user(actor, teacher_id=teacher_pk, program_id=program_pk)
-    data = transcript_for(enrollment, list(selectors.ledger_entries(enrollment)))
-    if fmt == "pdf":
-        body, content_type = transcript_pdf(data), "application/pdf"
-    else:
-        body, content_type = transcript_xlsx(data), XLSX
+    with translation.override("zh-hans"):  # a 学时证明 is a Chinese document whatever the UI language
+        data = transcript_for(enrollment, list(selectors.ledger_entries(enrollment)))
+        if fmt == "pdf":
+            body, content_type = transcript_pdf(data), "application/pdf"
+        else:
+            body, content_type = transcript_xlsx(data), XLSX
     audit(actor=actor, action=AuditAction.EXPORTED, obj=enrollment.teacher, ip=request.META.get("REMOTE_ADDR"),
           kind="transcript", format=fmt, program=enrollment.program.code, entries=len(data.rows))
     response = HttpResponse(body, content_type=content_type)

@@ -129,3 +129,12 @@ def test_the_navigation_offers_my_hours_to_teachers_and_the_queue_to_the_school(
     home = client.get(reverse("home")).text
     assert reverse("ledger:my_hours") not in home
     assert reverse("ledger:declaration_queue") not in home
+
+
+def test_the_transcript_is_in_chinese_even_for_an_english_ui(client, world, program_1, history):
+    client.force_login(world.teacher.user)
+    client.cookies["django_language"] = "en"
+    sheet = load_workbook(io.BytesIO(client.get(url(world, program_1, "xlsx")).content)).active
+    values = [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    assert "状态" in values
+    assert "In progress" not in values
