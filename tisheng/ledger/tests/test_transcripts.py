@@ -138,3 +138,23 @@ def test_the_transcript_is_in_chinese_even_for_an_english_ui(client, world, prog
     values = [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
     assert "状态" in values
     assert "In progress" not in values
+
+
+def test_the_hours_page_takes_the_same_queries_for_more_programs_and_declarations(
+        client, world, program_1, program_2, history):
+    from tisheng.ledger.models import ImportedHoursDeclaration
+
+    client.force_login(world.teacher.user)
+    client.get(reverse("ledger:my_hours"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("ledger:my_hours"))
+    enroll(program_2, world.teacher)
+    for i in range(3):
+        ImportedHoursDeclaration.objects.create(teacher=world.teacher, program=program_2, org_path=world.teacher.org_path,
+                                                platform="国家智慧教育平台", title=f"研修{i}", hours=2,
+                                                certificate_file="x.png", certificate_type="image/png")
+    with CaptureQueriesContext(connection) as more:
+        page = client.get(reverse("ledger:my_hours"))
+    assert "研修2" in page.text
+    assert "提升工程2.0" in page.text
+    assert len(more) == len(one)
