@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -112,7 +113,7 @@ def verify_index(request: HttpRequest) -> HttpResponse:
     return render(request, "certificates/verify_index.html", {
         "public_key_pem": signing.public_key_pem(),
         "public_key_base64": signing.public_key_base64(),
-        "example": f"{request.build_absolute_uri(reverse('verify:index'))}FJ2024-350102-000001#…",
+        "example": f"{settings.SITE_URL}{reverse('verify:index')}FJ2024-350102-000001#…",
     })
 
 
