@@ -132,7 +132,18 @@ def program_update(*, actor: User | None, program: Program, rules: dict[str, Any
     _check_program(program)
     program.save()
     audit(actor=actor, action=PROGRAM_CHANGED, obj=program, scope_path="35", fields=changed, rules=changed_rules)
+    if changed_rules and program.enrollments.exists():
+        # Completion follows the rules: re-evaluate every enrollment, in the background
+        # (a province's 450,000 take minutes).
+        transaction.on_commit(lambda: _completion_refresh_enqueue(actor, program))
     return program
+
+
+def _completion_refresh_enqueue(actor: User | None, program: Program) -> None:
+    from tisheng.jobs.services import job_enqueue
+    from tisheng.programs.tasks import COMPLETION_REFRESH
+
+    job_enqueue(actor=actor, kind=COMPLETION_REFRESH, args={"program": program.pk}, scope_path="35")
 
 
 # Quotas ------------------------------------------------------------------------------------
