@@ -115,3 +115,21 @@ def test_the_outsider_cannot_see_a_job_of_another_county(client, world, counting
 
     assert client.get(reverse("jobs:status", args=[started.pk])).status_code == 404
     assert client.get(reverse("jobs:progress", args=[started.pk])).status_code == 404
+
+
+def test_on_postgresql_a_worker_claims_with_skip_locked(world, counting_job):
+    """Workers never wait for each other: a job another worker holds is skipped. (Holding a
+    lock from a second connection needs committed rows, and a transactional test could not
+    flush the append-only audit log afterwards, so this checks the SQL.)"""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("SQLite claims with a conditional UPDATE instead of row locks")
+    queued = job_enqueue(actor=None, kind="tests.count", args={"n": 1}, scope_path="")
+
+    with CaptureQueriesContext(connection) as queries:
+        claimed = job_claim()
+
+    assert claimed.pk == queued.pk
+    assert any("FOR UPDATE SKIP LOCKED" in q["sql"] for q in queries.captured_queries)
