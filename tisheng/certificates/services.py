@@ -14,7 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -139,37 +139,52 @@ def certificate_issue(*, actor, enrollment: Enrollment, code: str, issuers: Issu
     rule = certificate_rule(program, code)
     if actor is not None and not path_in_scope(actor, issue_capability(rule), enrollment.org_path):
         raise PermissionDenied(NOT_ALLOWED)
-    with transaction.atomic():
-        held = {c.code: c for c in Certificate.objects.filter(enrollment=enrollment, revoked_at__isnull=True)}
-        if code in held:
-            return held[code]
-        problems = certificate_problems(enrollment, rule, set(held))
-        if problems:
-            raise problems[0]
-        cache = issuers if issuers is not None else {}
-        issuer_names = [_issuer_name(kind, enrollment.org_path, cache) for kind in rule.issuers]
-        now = timezone.now()
-        categories = list(rule.min_hours) or ["online", "practice", "offline", "imported"]
-        hours = (sum((_hours_of(enrollment, c) for c in rule.min_hours), Decimal(0)) if rule.min_hours
-                 else enrollment.total_hours)
-        teacher = enrollment.teacher
-        number = _next_number(program, enrollment.org_path)
-        id_masked = teacher.national_id_masked
-        issued_on = timezone.localtime(now).date().isoformat()
-        payload = {"no": number, "name": teacher.name, "id": id_masked, "prog": program.code, "cert": code,
-                   "h": _fmt(hours), "d": issued_on}
-        certificate = Certificate.objects.create(
-            number=number, enrollment=enrollment, program=program, teacher=teacher, code=code, name=rule.name,
-            teacher_name=teacher.name, id_masked=id_masked, program_code=program.code, program_name=program.name,
-            hours=hours, hours_detail={c: _fmt(_hours_of(enrollment, c)) for c in categories},
-            issuers=issuer_names, org_path=enrollment.org_path, issued_at=now,
-            issued_by=actor if actor is not None and actor.pk else None, signed=signing.sign_payload(payload),
-        )
-        if rule.requires_completion and enrollment.state != EnrollmentState.CERTIFIED:
-            Enrollment.objects.filter(pk=enrollment.pk).update(state=EnrollmentState.CERTIFIED, updated_at=now)
-            enrollment.state = EnrollmentState.CERTIFIED
-        audit(actor=actor, action="certificate_issued", obj=certificate, number=number, code=code,
-              program=program.code, teacher=teacher.pk)
+    try:
+        with transaction.atomic():
+            # The state and hours as they are now, locked: the review chain or the completion
+            # evaluator cannot change them under us, and two issuers of one enrollment queue up.
+            current = (Enrollment.objects.select_for_update().filter(pk=enrollment.pk)
+                       .values("state", *(f"{c}_hours" for c in ("online", "practice", "offline", "imported")),
+                               "total_hours").get())
+            for field, value in current.items():
+                setattr(enrollment, field, value)
+            held = {c.code: c for c in Certificate.objects.filter(enrollment=enrollment, revoked_at__isnull=True)}
+            if code in held:
+                return held[code]
+            problems = certificate_problems(enrollment, rule, set(held))
+            if problems:
+                raise problems[0]
+            cache = issuers if issuers is not None else {}
+            issuer_names = [_issuer_name(kind, enrollment.org_path, cache) for kind in rule.issuers]
+            now = timezone.now()
+            categories = list(rule.min_hours) or ["online", "practice", "offline", "imported"]
+            hours = (sum((_hours_of(enrollment, c) for c in rule.min_hours), Decimal(0)) if rule.min_hours
+                     else enrollment.total_hours)
+            teacher = enrollment.teacher
+            number = _next_number(program, enrollment.org_path)
+            id_masked = teacher.national_id_masked
+            issued_on = timezone.localtime(now).date().isoformat()
+            payload = {"no": number, "name": teacher.name, "id": id_masked, "prog": program.code, "cert": code,
+                       "h": _fmt(hours), "d": issued_on}
+            certificate = Certificate.objects.create(
+                number=number, enrollment=enrollment, program=program, teacher=teacher, code=code, name=rule.name,
+                teacher_name=teacher.name, id_masked=id_masked, program_code=program.code, program_name=program.name,
+                hours=hours, hours_detail={c: _fmt(_hours_of(enrollment, c)) for c in categories},
+                issuers=issuer_names, org_path=enrollment.org_path, issued_at=now,
+                issued_by=actor if actor is not None and actor.pk else None, signed=signing.sign_payload(payload),
+            )
+            if rule.requires_completion and enrollment.state != EnrollmentState.CERTIFIED:
+                Enrollment.objects.filter(pk=enrollment.pk).update(state=EnrollmentState.CERTIFIED, updated_at=now)
+                enrollment.state = EnrollmentState.CERTIFIED
+            audit(actor=actor, action="certificate_issued", obj=certificate, number=number, code=code,
+                  program=program.code, teacher=teacher.pk)
+    except IntegrityError:
+        # Another worker issued the same kind to this enrollment in the meantime: the unique
+        # constraint caught it, our transaction (and its number) rolled back; theirs stands.
+        existing = Certificate.objects.filter(enrollment=enrollment, code=code, revoked_at__isnull=True).first()
+        if existing is None:
+            raise
+        return existing
     return certificate
 
 

@@ -30,6 +30,10 @@ class Job(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Last sign of life of the worker running it (claim or progress): a job running with an
+    # old heartbeat lost its worker and is queued again by `tisheng run-periodic`.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     scope_path_field = "scope_path"
 

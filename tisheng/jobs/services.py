@@ -8,11 +8,13 @@ win, and the loser tries the next job.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,11 @@ from tisheng.jobs.models import Job, JobState
 from tisheng.jobs.registry import JOBS
 
 logger = logging.getLogger(__name__)
+
+# A running job whose worker has given no sign of life for this long is taken to be lost.
+STALE_AFTER = dt.timedelta(minutes=30)
+MAX_ATTEMPTS = 3
+WORKER_LOST = "the worker running this job stopped answering (3 attempts)"
 
 UNKNOWN_JOB_KIND = _("Unknown kind of job.")
 # Shown when a job fails: the details go to the log, not to the page.
@@ -47,15 +54,17 @@ def job_claim() -> Job | None:
             if job is None:
                 return None
             job.state = JobState.RUNNING
-            job.started_at = timezone.now()
-            job.save(update_fields=["state", "started_at"])
+            job.started_at = job.heartbeat_at = timezone.now()
+            job.attempts += 1
+            job.save(update_fields=["state", "started_at", "heartbeat_at", "attempts"])
             return job
     while True:
         candidate = Job.objects.filter(state=JobState.QUEUED).order_by("id").values_list("pk", flat=True).first()
         if candidate is None:
             return None
         now = timezone.now()
-        if Job.objects.filter(pk=candidate, state=JobState.QUEUED).update(state=JobState.RUNNING, started_at=now):
+        if Job.objects.filter(pk=candidate, state=JobState.QUEUED).update(
+                state=JobState.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1):
             return Job.objects.get(pk=candidate)
 
 
@@ -63,7 +72,7 @@ def job_progress(job: Job, done: int, total: int) -> None:
     """Record progress; commits at once when called outside a transaction, which is how job
     functions call it (between their chunks), so the page sees it move."""
     job.done, job.total = done, total
-    Job.objects.filter(pk=job.pk).update(done=done, total=total)
+    Job.objects.filter(pk=job.pk).update(done=done, total=total, heartbeat_at=timezone.now())
 
 
 def job_run(job: Job) -> Job:
@@ -87,6 +96,20 @@ def job_run(job: Job) -> Job:
     job.finished_at = timezone.now()
     job.save(update_fields=["state", "result", "done", "total", "finished_at"])
     return job
+
+
+def jobs_requeue_stale(*, silent_for: dt.timedelta = STALE_AFTER, max_attempts: int = MAX_ATTEMPTS) -> int:
+    """Queue again the jobs whose worker died (running, no heartbeat for `silent_for`); after
+    `max_attempts` they are marked failed instead. Job functions are written to be re-run
+    (the certificate batch skips what it already issued)."""
+    cutoff = timezone.now() - silent_for
+    stale = Job.objects.filter(state=JobState.RUNNING, heartbeat_at__lt=cutoff)
+    failed = stale.filter(attempts__gte=max_attempts).update(
+        state=JobState.FAILED, error=WORKER_LOST, finished_at=timezone.now())
+    requeued = stale.filter(attempts__lt=max_attempts).update(state=JobState.QUEUED)
+    if failed or requeued:
+        logger.warning("stale jobs: %s queued again, %s failed", requeued, failed)
+    return requeued
 
 
 def jobs_run_pending(*, limit: int | None = None) -> int:

@@ -77,7 +77,7 @@ def test_run_jobs_once_and_run_periodic_empty_the_queue(world, counting_job, cap
     assert "jobs_run=2" in capsys.readouterr().out
     job_enqueue(actor=None, kind="tests.count", args={"n": 1}, scope_path="")
     call_command("run_periodic")
-    assert "jobs_run=1" in capsys.readouterr().out
+    assert "jobs_requeued=0 jobs_run=1" in capsys.readouterr().out
 
     assert set(Job.objects.values_list("state", flat=True)) == {"done"}
 
@@ -133,3 +133,27 @@ def test_on_postgresql_a_worker_claims_with_skip_locked(world, counting_job):
 
     assert claimed.pk == queued.pk
     assert any("FOR UPDATE SKIP LOCKED" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_job_whose_worker_died_is_queued_again_then_given_up(world, counting_job):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tisheng.jobs.services import jobs_requeue_stale
+
+    lost = job_enqueue(actor=None, kind="tests.count", args={"n": 1}, scope_path="")
+    alive = job_enqueue(actor=None, kind="tests.count", args={"n": 1}, scope_path="")
+    job_claim(), job_claim()
+    Job.objects.filter(pk=lost.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+
+    assert jobs_requeue_stale() == 1
+    lost.refresh_from_db()
+    alive.refresh_from_db()
+    assert (lost.state, alive.state) == ("queued", "running")
+
+    Job.objects.filter(pk=lost.pk).update(state="running", attempts=3,
+                                          heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+    assert jobs_requeue_stale() == 0
+    lost.refresh_from_db()
+    assert lost.state == "failed"
