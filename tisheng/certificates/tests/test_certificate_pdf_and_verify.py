@@ -150,3 +150,12 @@ def test_a_scanner_reads_the_verification_string_from_the_printed_qr_code(certif
     scanned = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page.png")], capture_output=True, text=True)
 
     assert scanned.stdout.strip() == certificate.verification_string
+
+
+def test_a_malformed_signing_key_is_reported_by_the_system_check(settings):
+    from tisheng.certificates.checks import KEY_INVALID, signing_key_check
+
+    assert signing_key_check(None) == []
+    settings.CERT_SIGNING_KEY = "bm90IGEga2V5"  # base64 of 9 bytes
+
+    assert [e.msg for e in signing_key_check(None)] == [KEY_INVALID]
