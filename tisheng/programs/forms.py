@@ -36,7 +36,7 @@ def _dec(label, required: bool = False, **kw) -> forms.DecimalField:
 
 
 class ProgramForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=128)
+    name = forms.CharField(label=_("Name"), max_length=128, widget=forms.TextInput(attrs={"style": "width: 100%"}))
     status = forms.ChoiceField(label=_("Status"), choices=Program.Status.choices)
     start_date = forms.DateField(label=_("Start date"), widget=_DATE)
     end_date = forms.DateField(label=_("Deadline"), widget=_DATE)
@@ -59,7 +59,7 @@ class ProgramForm(forms.Form):
                                     widget=forms.Textarea(attrs={"rows": 4, "placeholder": "2015: 30%\n2016: 50%"}),
                                     help_text=_("One year per line: the share of teachers to complete that year"))
     certificates = forms.CharField(label=_("Certificates (JSON)"), required=False,
-                                   widget=forms.Textarea(attrs={"rows": 10, "class": "code"}))
+                                   widget=forms.Textarea(attrs={"rows": 10, "style": "width: 100%; font-family: monospace"}))
 
     CATEGORY_FIELDS = {"online": "min_online", "practice": "min_practice", "offline": "min_offline",
                        "imported": "min_imported"}
@@ -140,8 +140,9 @@ class ProgramForm(forms.Form):
 
 class BatchForm(forms.Form):
     year = forms.IntegerField(label=_("Year"))
-    name = forms.CharField(label=_("Name"), max_length=64)
-    counties = forms.MultipleChoiceField(label=_("Counties"), widget=forms.SelectMultiple(attrs={"size": 12}))
+    name = forms.CharField(label=_("Batch name"), max_length=64)
+    counties = forms.MultipleChoiceField(label=_("Counties"),
+                                         widget=forms.CheckboxSelectMultiple(attrs={"class": "county-picker"}))
 
     def __init__(self, *args: Any, county_choices: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -160,13 +161,22 @@ class QuotaTargetForm(forms.Form):
 class TrainingForm(forms.Form):
     region = forms.ChoiceField(label=_("Organised by"))
     kind = forms.ChoiceField(label=_("Kind"), choices=TrainingKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=64)
-    position = forms.CharField(label=_("Position"), max_length=64, required=False)
     trained_on = forms.DateField(label=_("Trained on"), widget=_DATE)
+    people = forms.CharField(label=_("Trainees"), widget=forms.Textarea(attrs={
+        "rows": 4, "placeholder": "陈明，鼓楼第一中心小学校长\n林芳，鼓楼区教研员"}),
+        help_text=_("One per line: name, then position after a comma"))
 
     def __init__(self, *args: Any, regions: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [(r.pk, r.name) for r in regions]
+
+    def clean_people(self) -> list[tuple[str, str]]:
+        people = []
+        for line in self.cleaned_data["people"].splitlines():
+            name, _sep, position = line.replace("，", ",").replace("\t", ",").partition(",")
+            if name.strip():
+                people.append((name.strip(), position.strip()))
+        return people
 
 
 class ExemptionRequestForm(forms.Form):

@@ -27,6 +27,7 @@ from tisheng.orgs.scope import has_capability, path_q
 from tisheng.people.choices import TeacherStatus
 from tisheng.people.models import Teacher
 from tisheng.people.services.bulk import allocate_ids, insert_rows
+from tisheng.programs.completion import evaluate_sums
 from tisheng.programs.models import Enrollment, EnrollmentState, Exemption, Program, RolloutBatch
 from tisheng.programs.retirement import within_years_of_retirement
 
@@ -84,7 +85,10 @@ def _enroll(program: Program, batch_id: int | None, teachers: list[tuple]) -> tu
     a retirement exemption where the rule set grants one. Returns (enrolled, exempt)."""
     if not teachers:
         return 0, 0
-    years = program.ruleset.exempt_years_before_retirement
+    rules = program.ruleset
+    years = rules.exempt_years_before_retirement
+    # A new enrollment has no hours yet: its completion evaluation is the same for all.
+    explanation = evaluate_sums(rules, {}).explanation
     now = timezone.now()
     ids = allocate_ids(Enrollment, len(teachers))
     enrollments, exemptions = [], []
@@ -99,13 +103,14 @@ def _enroll(program: Program, batch_id: int | None, teachers: list[tuple]) -> tu
                 judged[key] = within_years_of_retirement(birth_date, sex, program.reference_date, years)
             retires = judged[key]
         state = EnrollmentState.EXEMPT if retires else EnrollmentState.ENROLLED
-        enrollments.append((pk, program.pk, teacher_id, batch_id, school_id, org_path, state, now, now))
+        enrollments.append((pk, program.pk, teacher_id, batch_id, school_id, org_path, state,
+                            "" if retires else explanation, now, now, now))
         if retires:
             if retires not in reasons:
                 reasons[retires] = retirement_reason(retires, years)
             exemptions.append((pk, Exemption.Kind.RETIREMENT, reasons[retires], Exemption.State.APPROVED, now, now))
     insert_rows(Enrollment, ["id", "program_id", "teacher_id", "batch_id", "school_id", "org_path", "state",
-                             "enrolled_at", "updated_at"], enrollments)
+                             "explanation", "evaluated_at", "enrolled_at", "updated_at"], enrollments)
     insert_rows(Exemption, ["enrollment_id", "kind", "reason", "state", "created_at", "decided_at"], exemptions)
     return len(enrollments), len(exemptions)
 

@@ -193,6 +193,27 @@ def management_training_record(*, actor: User | None, program: Program, region: 
     return record
 
 
+@transaction.atomic
+def management_trainings_record(*, actor: User | None, program: Program, region: Region, kind: str,
+                                trained_on: dt.date, people: list[tuple[str, str]]) -> int:
+    """Many trainees of one training at once ((name, position) pairs, e.g. pasted from the
+    sign-in sheet): one insert and one audit row."""
+    if actor is not None and not path_in_scope(actor, Cap.TRAINING_RECORD, region.path):
+        raise PermissionDenied(_(TRAINING_OUTSIDE_SCOPE))
+    people = [(n.strip()[:64], p.strip()[:64]) for n, p in people if n.strip()]
+    if not people:
+        raise ValidationError({"name": [_(TRAINING_NAME_REQUIRED)]})
+    recorded_by = actor if actor is not None and actor.pk else None
+    records = [ManagementTraining(program=program, region=region, region_path=region.path, kind=kind, name=name,
+                                  position=position, trained_on=trained_on, recorded_by=recorded_by)
+               for name, position in people]
+    records[0].full_clean()
+    ManagementTraining.objects.bulk_create(records, batch_size=1000)
+    audit(actor=actor, action=TRAINING_RECORDED, obj=program, scope_path=region.path, kind=kind,
+          region=region.code, count=len(records))
+    return len(records)
+
+
 # Seed -----------------------------------------------------------------------------------------
 
 

@@ -38,6 +38,7 @@ def test_enrolling_a_batch_enrolls_every_active_teacher_of_its_counties_and_nobo
     one = enrolled.get(teacher=world.teacher_a2)
     assert (one.school, one.org_path, one.batch, one.state) == (
         world.school_a2, world.school_a2.path, batch, EnrollmentState.ENROLLED)
+    assert one.explanation == "还差实践应用 25 学时；另差任意类别 25 学时；能力点 0/3，维度 0/3"
     batch.refresh_from_db()
     assert batch.enrolled_at is not None
     assert AuditLog.objects.filter(action="batch_enrolled", detail__enrolled=4).exists()

@@ -147,10 +147,11 @@ def test_the_quota_page_records_a_trainee_and_its_query_count_does_not_grow(clie
     client.login(username=w.province_officer.phone, password=password)
     client.post(reverse("programs:quotas", args=[program_1.pk]), {
         "action": "training", "training-region": str(w.province.pk), "training-kind": "backbone",
-        "training-name": "骨干乙", "training-position": "小学数学教师", "training-trained_on": "2015-12-01"})
-    assert ManagementTraining.objects.get().name == "骨干乙"
+        "training-people": "骨干乙，小学数学教师\n骨干丙, 初中语文教师\n\n", "training-trained_on": "2015-12-01"})
+    assert list(ManagementTraining.objects.order_by("name").values_list("name", "position", "kind")) == [
+        ("骨干丙", "初中语文教师", "backbone"), ("骨干乙", "小学数学教师", "backbone")]
 
     with django_assert_max_num_queries(16):
         page = client.get(reverse("programs:quotas", args=[program_1.pk])).content.decode()
     assert "骨干乙" in page
-    assert "1,999" in page
+    assert "1,998" in page

@@ -21,7 +21,6 @@ from tisheng.programs.services import programs as program_services
 
 BATCH_CREATED_MSG = gettext_lazy("The batch was created. Enroll it when the counties are ready.")
 TARGET_SAVED_MSG = gettext_lazy("The target was saved.")
-TRAINING_SAVED_MSG = gettext_lazy("The trainee was recorded.")
 FUJIAN_TARGETS_MSG = gettext_lazy("The notice's targets were set: the province 2,000, each city 500, 平潭 100.")
 
 
@@ -107,13 +106,14 @@ def quotas(request, pk: int):
                 d = training_form.cleaned_data
                 region = next(r for r in record_regions if str(r.pk) == d["region"])
                 try:
-                    program_services.management_training_record(
-                        actor=actor, program=program, region=region, kind=d["kind"], name=d["name"],
-                        position=d["position"], trained_on=d["trained_on"])
+                    n = program_services.management_trainings_record(
+                        actor=actor, program=program, region=region, kind=d["kind"], trained_on=d["trained_on"],
+                        people=d["people"])
                 except ValidationError as exc:
                     _form_errors(training_form, exc)
                 else:
-                    messages.success(request, TRAINING_SAVED_MSG)
+                    messages.success(request, ngettext("%(n)d trainee recorded.", "%(n)d trainees recorded.", n)
+                                     % {"n": n})
                     return redirect("programs:quotas", program.pk)
         else:
             raise PermissionDenied
