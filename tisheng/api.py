@@ -15,6 +15,7 @@ from ninja.security import django_auth
 
 from tisheng.orgs.api import router as orgs_router
 from tisheng.people.api import router as people_router
+from tisheng.programs.api import router as programs_router
 
 NOT_AUTHENTICATED = _("Authentication required: sign in first.")
 PERMISSION_DENIED = _("You do not have permission to do this.")
@@ -61,3 +62,4 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 api.add_router("/", orgs_router, tags=["orgs"])
 api.add_router("/", people_router, tags=["people"])
+api.add_router("/", programs_router, tags=["programs"])
