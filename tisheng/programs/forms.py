@@ -19,6 +19,13 @@ from tisheng.programs.services.programs import rules_validate
 QUOTAS_UNREADABLE = _("Cannot read the yearly quota line “%(line)s”; write one year per line, e.g. 2015: 30%")
 CERTIFICATES_NOT_JSON = _("The certificates are not valid JSON: %(error)s")
 
+# "Active" is already a teacher's status (在职); a program that is active is running (进行中).
+PROGRAM_STATUS_LABELS = {
+    Program.Status.DRAFT: _("Draft"),
+    Program.Status.ACTIVE: _("Running"),
+    Program.Status.CLOSED: _("Closed"),
+}
+
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -37,7 +44,7 @@ def _dec(label, required: bool = False, **kw) -> forms.DecimalField:
 
 class ProgramForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=128, widget=forms.TextInput(attrs={"style": "width: 100%"}))
-    status = forms.ChoiceField(label=_("Status"), choices=Program.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=list(PROGRAM_STATUS_LABELS.items()))
     start_date = forms.DateField(label=_("Start date"), widget=_DATE)
     end_date = forms.DateField(label=_("Deadline"), widget=_DATE)
     reference_date = forms.DateField(label=_("Reference date for exemptions"), widget=_DATE)

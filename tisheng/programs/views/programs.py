@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from tisheng.accounts.roles import Cap
 from tisheng.orgs.scope import has_capability
 from tisheng.programs import selectors
-from tisheng.programs.forms import ProgramForm, ProgramFromPresetForm
+from tisheng.programs.forms import PROGRAM_STATUS_LABELS, ProgramForm, ProgramFromPresetForm
 from tisheng.programs.models import EnrollmentState
 from tisheng.programs.rules import ISSUER_LABELS, certificate_summary, ruleset_summary
 from tisheng.programs.services import programs as services
@@ -33,6 +33,8 @@ def _form_errors(form, exc: ValidationError) -> None:
 def program_list(request):
     actor = request.user
     programs = list(selectors.program_list(actor))
+    for p in programs:
+        p.status_label = PROGRAM_STATUS_LABELS[p.status]
     can_manage = has_capability(actor, Cap.PROGRAMS_MANAGE)
     form = None
     if can_manage:
@@ -58,6 +60,7 @@ def program_list(request):
 def program_detail(request, pk: int):
     actor = request.user
     program = selectors.get_program_for_user(actor, pk)
+    program.status_label = PROGRAM_STATUS_LABELS[program.status]
     rs = program.ruleset
     counts = selectors.enrollment_counts(actor, program)
     return render(request, "programs/program_detail.html", {
