@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from tisheng.accounts.roles import Cap
 from tisheng.certificates.models import Certificate
-from tisheng.orgs.models import Region, RegionLevel
+from tisheng.orgs.models import Region
 from tisheng.orgs.scope import capability_paths, path_q, scope_filter
 from tisheng.programs.models import Program
 
@@ -16,10 +16,10 @@ def certificate_list(actor) -> QuerySet[Certificate]:
     return scope_filter(Certificate.objects.all(), actor, Cap.CERTIFICATES_VIEW)
 
 
-def batch_counties(actor) -> QuerySet[Region]:
-    """Counties where the actor may batch issue the province's certificates."""
-    return Region.objects.filter(path_q("path", capability_paths(actor, Cap.CERTIFICATES_ISSUE)),
-                                 level=RegionLevel.COUNTY).order_by("path")
+def batch_regions(actor) -> QuerySet[Region]:
+    """Regions where the actor may batch issue the province's certificates: a county office
+    its county; the province office the province, each city and each county."""
+    return Region.objects.filter(path_q("path", capability_paths(actor, Cap.CERTIFICATES_ISSUE))).order_by("path")
 
 
 def batch_programs() -> QuerySet[Program]:

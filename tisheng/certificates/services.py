@@ -1,4 +1,4 @@
-"""Writes for certificates: issue one, issue a county's batch, revoke.
+"""Writes for certificates: issue one, issue a region's batch, revoke.
 
     certificate_issue(actor=officer, enrollment=enrollment, code="completion")
 
@@ -211,12 +211,13 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certi
     return certificate
 
 
-def eligible_enrollments(*, actor, program: Program, code: str, county: Region):
-    """Enrollments of `county` in scope for issuing `code` that meet its requirements and do
-    not hold it yet: the whole eligibility as one query (the hours are on the row)."""
+def eligible_enrollments(*, actor, program: Program, code: str, region: Region):
+    """Enrollments of `region` (a county, a city, the province) in scope for issuing `code`
+    that meet its requirements and do not hold it yet: the whole eligibility as one query
+    (the hours are on the row)."""
     rule = certificate_rule(program, code)
     qs = scope_filter(Enrollment.objects.filter(program=program), actor, issue_capability(rule))
-    qs = qs.filter(path_q("org_path", [county.path])).exclude(state=EnrollmentState.EXEMPT)
+    qs = qs.filter(path_q("org_path", [region.path])).exclude(state=EnrollmentState.EXEMPT)
     if rule.requires_completion:
         qs = qs.filter(state=EnrollmentState.APPROVED)
     for category, need in rule.min_hours.items():
@@ -228,13 +229,13 @@ def eligible_enrollments(*, actor, program: Program, code: str, county: Region):
     return qs
 
 
-def certificates_issue_batch(*, actor, program: Program, code: str, county: Region,
+def certificates_issue_batch(*, actor, program: Program, code: str, region: Region,
                              progress: Callable[[int, int], None] | None = None, chunk: int = 100) -> dict:
-    """Issue `code` to every eligible enrollment of `county`; returns the counts."""
+    """Issue `code` to every eligible enrollment of `region`; returns the counts."""
     rule = certificate_rule(program, code)
-    if not path_in_scope(actor, issue_capability(rule), county.path):
+    if not path_in_scope(actor, issue_capability(rule), region.path):
         raise PermissionDenied(NOT_ALLOWED)
-    ids = list(eligible_enrollments(actor=actor, program=program, code=code, county=county)
+    ids = list(eligible_enrollments(actor=actor, program=program, code=code, region=region)
                .order_by("org_path", "id").values_list("pk", flat=True))
     total, issued, failed = len(ids), 0, 0
     errors: dict[str, int] = {}

@@ -13,6 +13,6 @@ def issue_batch(job, progress: Progress) -> dict:
     from tisheng.programs.models import Program
 
     program = Program.objects.get(pk=job.args["program"])
-    county = Region.objects.get(pk=job.args["county"])
-    return certificates_issue_batch(actor=job.created_by, program=program, code=job.args["code"], county=county,
+    region = Region.objects.get(pk=job.args["region"])
+    return certificates_issue_batch(actor=job.created_by, program=program, code=job.args["code"], region=region,
                                     progress=progress)

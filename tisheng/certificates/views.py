@@ -13,7 +13,7 @@ from tisheng.accounts.roles import Cap
 from tisheng.certificates import signing
 from tisheng.certificates.models import Certificate
 from tisheng.certificates.pdf import render_certificate_pdf
-from tisheng.certificates.selectors import batch_counties, batch_programs, certificate_list, province_kinds
+from tisheng.certificates.selectors import batch_programs, batch_regions, certificate_list, province_kinds
 from tisheng.certificates.services import certificate_revoke
 from tisheng.certificates.tasks import ISSUE_BATCH
 from tisheng.jobs.selectors import get_job_for_user
@@ -21,7 +21,7 @@ from tisheng.jobs.services import job_enqueue
 from tisheng.orgs.scope import get_object_for_user, has_capability
 
 CHOOSE_CERTIFICATE = _("Choose a program and a certificate kind issued by the province.")
-CHOOSE_COUNTY = _("Choose a county in your area.")
+CHOOSE_COUNTY = _("Choose a region in your area.")
 BATCH_QUEUED = _("The batch is queued; this page shows its progress.")
 REVOKED = _("Certificate %(number)s has been revoked.")
 
@@ -62,28 +62,29 @@ def certificate_revoke_view(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def batch_issue(request: HttpRequest) -> HttpResponse:
-    """批量发证: the province's certificate for every eligible teacher of a county, as a job."""
+    """批量发证: the province's certificate for every eligible teacher of a county (or, for the
+    province office, a city or the whole province), as a job."""
     if not has_capability(request.user, Cap.CERTIFICATES_ISSUE):
         raise PermissionDenied
     programs = list(batch_programs())
     choices = [(f"{p.pk}:{k.code}", f"{p.name} · {k.name}", p, k.code) for p in programs for k in province_kinds(p)]
-    counties = list(batch_counties(request.user))
+    regions = list(batch_regions(request.user))
     errors = []
     if request.method == "POST":
         chosen = next((c for c in choices if c[0] == request.POST.get("certificate")), None)
-        county = next((c for c in counties if str(c.pk) == request.POST.get("county")), None)
+        region = next((r for r in regions if str(r.pk) == request.POST.get("region")), None)
         if chosen is None:
             errors.append(CHOOSE_CERTIFICATE)
-        if county is None:
+        if region is None:
             errors.append(CHOOSE_COUNTY)
         if not errors:
-            job = job_enqueue(actor=request.user, kind=ISSUE_BATCH, scope_path=county.path,
-                              args={"program": chosen[2].pk, "code": chosen[3], "county": county.pk})
+            job = job_enqueue(actor=request.user, kind=ISSUE_BATCH, scope_path=region.path,
+                              args={"program": chosen[2].pk, "code": chosen[3], "region": region.pk})
             messages.success(request, BATCH_QUEUED)
             return redirect("certificates:batch_job", pk=job.pk)
     return render(request, "certificates/batch_issue.html", {
-        "choices": choices, "counties": counties, "errors": errors,
-        "selected": {"certificate": request.POST.get("certificate", ""), "county": request.POST.get("county", "")},
+        "choices": choices, "regions": regions, "errors": errors,
+        "selected": {"certificate": request.POST.get("certificate", ""), "region": request.POST.get("region", "")},
     }, status=400 if errors else 200)
 
 
@@ -98,9 +99,9 @@ def batch_job(request: HttpRequest, pk: int) -> HttpResponse:
 
     program = Program.objects.filter(pk=job.args.get("program")).first()
     kind = next((k for k in program.ruleset.certificates if k.code == job.args.get("code")), None) if program else None
-    county = Region.objects.filter(pk=job.args.get("county")).first()
+    region = Region.objects.filter(pk=job.args.get("region")).first()
     return render(request, "certificates/batch_job.html",
-                  {"job": job, "program": program, "kind": kind, "county": county})
+                  {"job": job, "program": program, "kind": kind, "region": region})
 
 
 # Public verification (no login).

@@ -100,7 +100,7 @@ class TestBatchIssue:
         assert "鼓楼区" in page
         assert "思明区" not in page
         response = client.post(reverse("certificates:batch"),
-                               {"certificate": f"{program_2.pk}:completion", "county": world.county_a.pk})
+                               {"certificate": f"{program_2.pk}:completion", "region": world.county_a.pk})
         job = Job.objects.get()
         assert response.url == reverse("certificates:batch_job", args=[job.pk])
         queued = client.get(response.url).content.decode()
@@ -121,9 +121,9 @@ class TestBatchIssue:
         from tisheng.certificates.services import certificates_issue_batch
 
         first = certificates_issue_batch(actor=world.county_officer, program=program_2, code="completion",
-                                         county=world.county_a)
+                                         region=world.county_a)
         again = certificates_issue_batch(actor=world.county_officer, program=program_2, code="completion",
-                                         county=world.county_a)
+                                         region=world.county_a)
 
         assert first["issued"] == 4
         assert again["eligible"] == 0
@@ -134,7 +134,7 @@ class TestBatchIssue:
         client.login(username=world.outsider.phone, password=password)
 
         response = client.post(reverse("certificates:batch"),
-                               {"certificate": f"{program_2.pk}:completion", "county": world.county_a.pk})
+                               {"certificate": f"{program_2.pk}:completion", "region": world.county_a.pk})
 
         assert response.status_code == 400
         assert not Job.objects.exists()
@@ -143,7 +143,7 @@ class TestBatchIssue:
         from tisheng.jobs.services import job_enqueue
 
         job = job_enqueue(actor=world.county_officer, kind="certificates.issue_batch", scope_path=world.county_a.path,
-                          args={"program": program_2.pk, "code": "completion", "county": world.county_a.pk})
+                          args={"program": program_2.pk, "code": "completion", "region": world.county_a.pk})
         client.login(username=world.outsider.phone, password=password)
 
         assert client.get(reverse("certificates:batch_job", args=[job.pk])).status_code == 404
@@ -152,3 +152,19 @@ class TestBatchIssue:
         client.login(username=world.teacher.user.phone, password=password)
 
         assert client.get(reverse("certificates:batch")).status_code == 403
+
+
+def test_the_province_office_can_issue_for_the_whole_province_in_one_job(client, world, program_2, password):
+    enroll(program_2, world.teacher, online="25", practice="30")
+    enroll(program_2, world.teacher_b, online="25", practice="30")
+    client.login(username=world.province_officer.phone, password=password)
+
+    page = client.get(reverse("certificates:batch")).content.decode()
+    client.post(reverse("certificates:batch"), {"certificate": f"{program_2.pk}:completion", "region": world.province.pk})
+    jobs_run_pending()
+
+    assert "福建省" in page
+    assert "思明区" in page
+    assert Job.objects.get().result["issued"] == 2
+    assert sorted(Certificate.objects.values_list("number", flat=True)) == ["FJ2024-350102-000001",
+                                                                             "FJ2024-350203-000001"]
