@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 
 # Finds the verification string wherever it is (QR text, PDF metadata, a pasted line).
-TOKEN_RE = re.compile(r"/verify/([A-Za-z0-9-]{1,40})#([A-Za-z0-9_-]{8,2000})\.([A-Za-z0-9_-]{80,90})")
+TOKEN_RE = re.compile(r"(https?://[^\s()#]*?)?/verify/([A-Za-z0-9-]{1,40})#([A-Za-z0-9_-]{8,2000})\.([A-Za-z0-9_-]{80,90})")
 
 
 def b64url(data: bytes) -> str:
@@ -84,6 +84,7 @@ class Verified:
     valid: bool
     number: str
     payload: dict
+    url: str = ""
     reason: str = ""
 
 
@@ -92,16 +93,17 @@ def verify_text(text: str, key: Ed25519PublicKey | None = None) -> Verified | No
     match = TOKEN_RE.search(text)
     if match is None:
         return None
-    number, body, signature = match.groups()
+    site, number, body, signature = match.groups()
+    url = f"{site or ''}/verify/{number}"
     key = key or public_key()
     try:
         payload = json.loads(b64url_decode(body))
     except (ValueError, binascii.Error):
-        return Verified(False, number, {}, "payload")
+        return Verified(False, number, {}, url, "payload")
     try:
         key.verify(b64url_decode(signature), body.encode("ascii"))
     except (InvalidSignature, ValueError, binascii.Error):
-        return Verified(False, number, payload if isinstance(payload, dict) else {}, "signature")
+        return Verified(False, number, payload if isinstance(payload, dict) else {}, url, "signature")
     if not isinstance(payload, dict) or payload.get("no") != number:
-        return Verified(False, number, payload if isinstance(payload, dict) else {}, "number")
-    return Verified(True, number, payload)
+        return Verified(False, number, payload if isinstance(payload, dict) else {}, url, "number")
+    return Verified(True, number, payload, url)

@@ -48,6 +48,7 @@ def test_verify_certificate_checks_a_pdf_offline(certificate, tmp_path, capsys, 
     assert "FJ2024-350102-000001" in out
     assert "林晓燕" in out
     assert certificate.id_masked in out
+    assert "http://127.0.0.1:8000/verify/FJ2024-350102-000001" in out  # where revocation is checked
 
 
 def test_verify_certificate_takes_the_public_key_from_a_file(certificate, tmp_path, capsys):
@@ -95,6 +96,8 @@ def test_the_verify_page_works_without_login_and_shows_only_the_certificate(clie
     assert certificate.teacher.national_id not in html
     assert certificate.teacher.phone not in html
     assert "福州市鼓楼第一中心小学" not in html
+    # The page compares a scanned QR code's "#…" (never sent to the server) with what was issued.
+    assert f'data-signed="{certificate.signed}"' in html
 
 
 def test_a_revoked_certificate_shows_the_reason_on_the_verify_page(client, world, certificate):

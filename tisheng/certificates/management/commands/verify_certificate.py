@@ -14,6 +14,8 @@ from tisheng.certificates import signing
 VALID = "签名有效"
 INVALID = "签名无效"
 NO_PAYLOAD = "文件中没有找到证书签名数据"
+# The signature proves what was issued; whether it was revoked since only the site knows.
+REVOCATION_NOTE = "离线校验不能确认证书是否已被撤销，请访问 {url} 查询证书状态"
 FIELD_LABELS = (("no", "证书编号"), ("name", "姓名"), ("id", "身份证号"), ("prog", "项目"), ("cert", "证书类别"),
                 ("h", "学时"), ("d", "发证日期"))
 
@@ -45,3 +47,4 @@ class Command(BaseCommand):
         self.stdout.write(VALID if result.valid else INVALID)
         if not result.valid:
             sys.exit(1)
+        self.stdout.write(REVOCATION_NOTE.format(url=result.url))
