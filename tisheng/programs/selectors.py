@@ -148,7 +148,3 @@ def exemption_queue(actor: User) -> QuerySet[Exemption]:
                         actor, Cap.EXEMPTIONS_APPROVE).select_related(
         "enrollment__teacher", "enrollment__school", "enrollment__program", "requested_by").order_by("created_at")
 
-
-def exemption_list(actor: User, program: Program) -> QuerySet[Exemption]:
-    return scope_filter(Exemption.objects.filter(enrollment__program=program), actor, Cap.TEACHERS_VIEW).select_related(
-        "enrollment__teacher", "enrollment__school", "requested_by", "decided_by")

@@ -8,13 +8,16 @@ COMPLETION_REFRESH = "programs.completion_refresh"
 
 @job(COMPLETION_REFRESH, capability=Cap.PROGRAMS_MANAGE)
 def completion_refresh(job, progress: Progress) -> dict:
-    """Re-evaluate every enrollment of a program after its rule set changed."""
+    """Judge every enrollment of a program again after its rule set (or its reference
+    date) changed: retirement exemptions first, then completion."""
     from tisheng.programs.completion import completion_refresh_program
     from tisheng.programs.models import Program
+    from tisheng.programs.services.enrollment import retirement_exemptions_sync
 
     program = Program.objects.get(pk=job.args["program"])
     total = program.enrollments.count()
     progress(0, total)
+    exempted, restored = retirement_exemptions_sync(program)
     changed = completion_refresh_program(program)
     progress(total, total)
-    return {"enrollments": total, "changed": changed}
+    return {"enrollments": total, "changed": changed, "exempted": exempted, "restored": restored}

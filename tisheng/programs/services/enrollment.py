@@ -177,3 +177,54 @@ def enrollment_sync_for_schools(school_ids: Iterable[int]) -> int:
                 for batch_id, group in groups.items():
                     created += _enroll(program, batch_id, group)[0]
     return created
+
+
+JUDGED_STATES = (EnrollmentState.ENROLLED, EnrollmentState.IN_PROGRESS, EnrollmentState.COMPLETE,
+                 EnrollmentState.RETURNED)
+
+
+@transaction.atomic
+def retirement_exemptions_sync(program: Program) -> tuple[int, int]:
+    """Judge the program's enrollments again after its exemption rule or reference date
+    changed: newly covered teachers become exempt (with the reason), those no longer covered
+    go back to enrolled (their retirement exemption is marked rejected, with the reason, so
+    the history stays). Manual exemptions are left alone. Returns (exempted, restored)."""
+    program = Program.objects.get(pk=program.pk)
+    years = program.ruleset.exempt_years_before_retirement
+    now = timezone.now()
+    retirement = Exemption.objects.filter(kind=Exemption.Kind.RETIREMENT, state=Exemption.State.APPROVED)
+    manual = Exemption.objects.filter(kind=Exemption.Kind.MANUAL, state=Exemption.State.APPROVED)
+    exempted: list[tuple] = []
+    restore_exemptions: list[int] = []
+    restore_enrollments: list[int] = []
+    judged: dict[tuple, dt.date | None] = {}
+    rows = (Enrollment.objects.filter(program=program)
+            .filter(state__in=[*JUDGED_STATES, EnrollmentState.EXEMPT])
+            .annotate(retirement_exemption=Subquery(retirement.filter(enrollment=OuterRef("pk")).values("pk")[:1]),
+                      manual=Exists(manual.filter(enrollment=OuterRef("pk"))))
+            .values_list("pk", "state", "teacher__birth_date", "teacher__sex", "retirement_exemption", "manual"))
+    for pk, state, birth_date, sex, exemption_id, has_manual in rows.iterator(chunk_size=5000):
+        key = (birth_date, sex)
+        if years and key not in judged:
+            judged[key] = within_years_of_retirement(birth_date, sex, program.reference_date, years)
+        retires = judged.get(key) if years else None
+        if retires and state in JUDGED_STATES and exemption_id is None:
+            exempted.append((pk, retires))
+        elif not retires and exemption_id is not None:
+            restore_exemptions.append(exemption_id)
+            if state == EnrollmentState.EXEMPT and not has_manual:
+                restore_enrollments.append(pk)
+    for start in range(0, len(exempted), CHUNK):
+        chunk = exempted[start:start + CHUNK]
+        Enrollment.objects.filter(pk__in=[pk for pk, _r in chunk]).update(state=EnrollmentState.EXEMPT,
+                                                                           updated_at=now)
+        insert_rows(Exemption, ["enrollment_id", "kind", "reason", "state", "created_at", "decided_at"], [
+            (pk, Exemption.Kind.RETIREMENT, retirement_reason(r, years), Exemption.State.APPROVED, now, now)
+            for pk, r in chunk])
+    for start in range(0, len(restore_exemptions), CHUNK):
+        Exemption.objects.filter(pk__in=restore_exemptions[start:start + CHUNK]).update(
+            state=Exemption.State.REJECTED, decided_at=now)
+    for start in range(0, len(restore_enrollments), CHUNK):
+        Enrollment.objects.filter(pk__in=restore_enrollments[start:start + CHUNK]).update(
+            state=EnrollmentState.ENROLLED, updated_at=now)
+    return len(exempted), len(restore_enrollments)

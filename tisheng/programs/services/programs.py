@@ -16,7 +16,7 @@ from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
 from tisheng.orgs.models import Region, RegionLevel
 from tisheng.orgs.scope import has_capability, path_in_scope
-from tisheng.programs.models import ManagementTraining, Program, QuotaTarget, RolloutBatch
+from tisheng.programs.models import ManagementTraining, Program, QuotaTarget
 from tisheng.programs.rules import PRESETS, RuleSet, rules_errors_localized
 
 if TYPE_CHECKING:
@@ -132,9 +132,9 @@ def program_update(*, actor: User | None, program: Program, rules: dict[str, Any
     _check_program(program)
     program.save()
     audit(actor=actor, action=PROGRAM_CHANGED, obj=program, scope_path="35", fields=changed, rules=changed_rules)
-    if changed_rules and program.enrollments.exists():
-        # Completion follows the rules: re-evaluate every enrollment, in the background
-        # (a province's 450,000 take minutes).
+    if (changed_rules or "reference_date" in changed) and program.enrollments.exists():
+        # Exemptions and completion follow the rules: judge every enrollment again, in the
+        # background (a province's 450,000 take minutes).
         transaction.on_commit(lambda: _completion_refresh_enqueue(actor, program))
     return program
 
@@ -249,6 +249,3 @@ def programs_seed_demo(*, enroll_all: bool = True) -> list[Program]:
                                                         counties=counties))
     return [p1, p2]
 
-
-def batches_of(program: Program) -> list[RolloutBatch]:
-    return list(program.batches.prefetch_related("counties"))

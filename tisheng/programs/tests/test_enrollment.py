@@ -152,3 +152,29 @@ def test_batch_enroll_query_count_does_not_grow_with_teachers(world, program_2, 
     with django_assert_max_num_queries(15):
         assert batch_enroll(actor=world.province_officer, batch=batch) == Teacher.objects.filter(
             org_path__startswith=world.county_a.path + "/", status="active").count()
+
+
+def test_changing_the_exemption_years_exempts_and_restores_teachers(world, program_1):
+    from tisheng.programs.services.enrollment import retirement_exemptions_sync
+
+    # Retires 2017-03-10 (exempt under 5 years and under 2), and 2019-06-01 (only under 5).
+    soon = TeacherFactory(school=world.school_a, national_id=idcard.make("350102", dt.date(1962, 3, 10), 2))
+    later = TeacherFactory(school=world.school_a, national_id=idcard.make("350102", dt.date(1964, 6, 1), 4))
+    program_1.rules = dict(program_1.rules, exempt_years_before_retirement=2)
+    program_1.save()
+    batch_enroll(actor=world.province_officer, batch=_batch(world, program_1))
+    assert Enrollment.objects.get(program=program_1, teacher=later).state == EnrollmentState.ENROLLED
+
+    program_1.rules = dict(program_1.rules, exempt_years_before_retirement=5)
+    program_1.save()
+    assert retirement_exemptions_sync(program_1) == (1, 0)
+    e = Enrollment.objects.get(program=program_1, teacher=later)
+    assert e.state == EnrollmentState.EXEMPT
+    assert e.exemptions.get().reason == "距法定退休不足5年（2019年6月退休）"
+
+    program_1.rules = dict(program_1.rules, exempt_years_before_retirement=None)
+    program_1.save()
+    assert retirement_exemptions_sync(program_1) == (0, 2)
+    assert set(Enrollment.objects.filter(program=program_1, teacher__in=[soon, later]).values_list(
+        "state", flat=True)) == {EnrollmentState.ENROLLED}
+    assert not Exemption.objects.filter(enrollment__program=program_1, state="approved").exists()
