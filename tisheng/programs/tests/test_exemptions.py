@@ -108,3 +108,26 @@ def test_the_enrollment_page_shows_only_the_actors_area(client, world, enrolled,
     assert "林晓燕" not in page
     assert client.post(reverse("programs:exemption_request", args=[enrolled.pk]),
                        {"reason": "x"}).status_code == 404
+
+
+def test_the_enrollment_page_query_count_does_not_grow_with_rows(client, world, enrolled, password,
+                                                                 django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tisheng.people.tests.factories import TeacherFactory
+    from tisheng.programs.services.enrollment import enrollment_sync_for_schools
+
+    client.login(username=world.county_officer.phone, password=password)
+    url = reverse("programs:enrollments", args=[enrolled.program_id])
+    exemption_request(actor=world.principal, enrollment=enrolled, reason="病假")
+    client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _n in range(20):
+        TeacherFactory(school=world.school_a)
+    enrollment_sync_for_schools([world.school_a.pk])
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert page.count("<tr>") > 20
