@@ -236,7 +236,11 @@ def programs_seed_demo(*, enroll_all: bool = True) -> list[Program]:
     from tisheng.programs.services.enrollment import batch_create, batch_enroll
 
     with transaction.atomic():
-        p1, p2 = (program_create_from_preset(actor=None, **spec) for spec in PRESET_PROGRAMS)
+        # `tisheng load-presets` may have made them already.
+        p1, p2 = (Program.objects.filter(code=spec["code"]).first()
+                  or program_create_from_preset(actor=None, **spec) for spec in PRESET_PROGRAMS)
+        if p1.batches.exists() or p2.batches.exists():
+            return [p1, p2]
         quota_targets_fujian(actor=None, program=p1)
         demo = list(Region.objects.filter(code=DEMO_COUNTY))
         if demo:

@@ -22,3 +22,12 @@ def test_the_demo_has_both_programs_with_2_0_active_and_the_seeded_counties_enro
     assert Enrollment.objects.filter(program=p2).count() == 5  # every active teacher of 鼓楼 and 思明
     assert Enrollment.objects.filter(program=p1).count() == 4  # 1.0: the demo county's 2015 batch
     assert QuotaTarget.objects.get(program=p1, region=world.province).target == 2000
+
+
+def test_seeding_after_load_presets_uses_the_existing_programs(world):
+    call_command("load_presets")
+
+    p1, p2 = programs_seed_demo()
+
+    assert Program.objects.count() == 2
+    assert Enrollment.objects.filter(program=p2).count() == 5
