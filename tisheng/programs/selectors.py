@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -103,8 +103,16 @@ def quota_table(actor: User, program: Program) -> list[QuotaRow]:
     regions = list(scope_filter(Region.objects.filter(level__in=[RegionLevel.PROVINCE, RegionLevel.CITY]),
                                 actor, Cap.REPORTS_VIEW).order_by("path"))
     ids = [r.pk for r in regions]
-    targets = dict(QuotaTarget.objects.filter(program=program, region_id__in=ids).order_by()
-                   .values_list("region_id").annotate(t=Sum("target")))
+    # A target for both kinds together (kind blank) stands; otherwise the kinds add up.
+    targets: dict[int, int] = {}
+    overall: dict[int, int] = {}
+    for region_id, kind, target in QuotaTarget.objects.filter(program=program, region_id__in=ids).values_list(
+            "region_id", "kind", "target"):
+        if kind:
+            targets[region_id] = targets.get(region_id, 0) + target
+        else:
+            overall[region_id] = target
+    targets.update(overall)
     actuals: dict[int, dict[str, int]] = {}
     for region_id, kind, n in (ManagementTraining.objects.filter(program=program, region_id__in=ids).order_by()
                                .values_list("region_id", "kind").annotate(n=Count("pk"))):

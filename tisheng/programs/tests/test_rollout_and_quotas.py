@@ -155,3 +155,16 @@ def test_the_quota_page_records_a_trainee_and_its_query_count_does_not_grow(clie
         page = client.get(reverse("programs:quotas", args=[program_1.pk])).content.decode()
     assert "骨干乙" in page
     assert "1,998" in page
+
+
+def test_targets_per_kind_add_up_unless_one_covers_both(world, program_1):
+    from tisheng.programs.services.programs import quota_target_set
+
+    quota_target_set(actor=world.province_officer, program=program_1, region=world.city_b, kind="management",
+                     target=200)
+    quota_target_set(actor=world.province_officer, program=program_1, region=world.city_b, kind="backbone",
+                     target=300)
+    assert {r.region.code: r.target for r in quota_table(world.province_officer, program_1)}["3502"] == 500
+
+    quota_target_set(actor=world.province_officer, program=program_1, region=world.city_b, target=600)
+    assert {r.region.code: r.target for r in quota_table(world.province_officer, program_1)}["3502"] == 600
