@@ -95,6 +95,7 @@ def teacher_update(*, actor: UserType | None, teacher: Teacher, **fields: Any) -
         user.save(update_fields=["name", "phone"])
     if "status" in changed:
         recount_schools([teacher.school_id])
+        enrollment_sync_for_schools([teacher.school_id])  # back from leave: enrolled like a hire
     audit(actor=actor, action=AuditAction.TEACHER_CHANGED, obj=teacher, fields=changed)
     return teacher
 

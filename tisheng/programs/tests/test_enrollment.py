@@ -178,3 +178,15 @@ def test_changing_the_exemption_years_exempts_and_restores_teachers(world, progr
     assert set(Enrollment.objects.filter(program=program_1, teacher__in=[soon, later]).values_list(
         "state", flat=True)) == {EnrollmentState.ENROLLED}
     assert not Exemption.objects.filter(enrollment__program=program_1, state="approved").exists()
+
+
+def test_a_teacher_back_from_leave_is_enrolled_like_a_hire(world, program_2):
+    from tisheng.people.services.teachers import teacher_update
+
+    away = TeacherFactory(school=world.school_a, name="休假教师", status="on_leave")
+    batch_enroll(actor=world.province_officer, batch=_batch(world, program_2))
+    assert not Enrollment.objects.filter(teacher=away).exists()
+
+    teacher_update(actor=world.county_officer, teacher=away, status="active")
+
+    assert Enrollment.objects.get(teacher=away).program == program_2
