@@ -11,9 +11,18 @@ from tisheng.orgs.scope import capability_paths, path_q, scope_filter
 from tisheng.programs.models import Program
 
 
-def certificate_list(actor) -> QuerySet[Certificate]:
-    """Certificates the actor may see: their subtree's, or a teacher's own."""
-    return scope_filter(Certificate.objects.all(), actor, Cap.CERTIFICATES_VIEW)
+def certificate_list(actor, *, q: str = "", status: str = "") -> QuerySet[Certificate]:
+    """Certificates the actor may see: their subtree's, or a teacher's own. `q` is a
+    certificate number or a teacher's name; `status` "valid" or "revoked"."""
+    qs = scope_filter(Certificate.objects.all(), actor, Cap.CERTIFICATES_VIEW)
+    q = q.strip()
+    if q:
+        qs = qs.filter(number=q.upper()) if "-" in q else qs.filter(teacher_name=q)
+    if status == "valid":
+        qs = qs.filter(revoked_at__isnull=True)
+    elif status == "revoked":
+        qs = qs.filter(revoked_at__isnull=False)
+    return qs
 
 
 def batch_regions(actor) -> QuerySet[Region]:

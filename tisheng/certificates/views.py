@@ -29,9 +29,11 @@ REVOKED = _("Certificate %(number)s has been revoked.")
 @require_GET
 @login_required
 def certificate_index(request: HttpRequest) -> HttpResponse:
-    page = Paginator(certificate_list(request.user).order_by("-issued_at", "-id"), 50).get_page(request.GET.get("page"))
+    filters = {"q": request.GET.get("q", "").strip(), "status": request.GET.get("status", "")}
+    certificates = certificate_list(request.user, **filters).order_by("-issued_at", "-id")
+    page = Paginator(certificates, 50).get_page(request.GET.get("page"))
     return render(request, "certificates/certificate_list.html", {
-        "page": page,
+        "page": page, "filters": filters,
         "can_batch": has_capability(request.user, Cap.CERTIFICATES_ISSUE),
         "can_revoke": has_capability(request.user, Cap.CERTIFICATES_REVOKE),
     })

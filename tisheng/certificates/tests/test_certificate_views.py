@@ -168,3 +168,18 @@ def test_the_province_office_can_issue_for_the_whole_province_in_one_job(client,
     assert Job.objects.get().result["issued"] == 2
     assert sorted(Certificate.objects.values_list("number", flat=True)) == ["FJ2024-350102-000001",
                                                                              "FJ2024-350203-000001"]
+
+
+def test_the_list_finds_a_certificate_by_number_or_name_and_by_status(client, world, issued, password):
+    from tisheng.certificates.services import certificate_revoke
+
+    certificate_revoke(actor=world.province_officer, certificate=issued[1], reason="重复")
+    client.login(username=world.county_officer.phone, password=password)
+
+    by_number = client.get(reverse("certificates:list"), {"q": issued[2].number.lower()}).context["page"]
+    by_name = client.get(reverse("certificates:list"), {"q": "林晓燕"}).context["page"]
+    revoked = client.get(reverse("certificates:list"), {"status": "revoked"}).context["page"]
+
+    assert [c.number for c in by_number] == [issued[2].number]
+    assert [c.number for c in by_name] == [issued[0].number]
+    assert [c.number for c in revoked] == [issued[1].number]
