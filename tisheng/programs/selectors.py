@@ -136,10 +136,17 @@ def training_regions(actor: User) -> list[Region]:
                              actor, Cap.TRAINING_RECORD).order_by("path"))
 
 
-def enrollment_list(actor: User, program: Program, *, state: str | None = None) -> QuerySet[Enrollment]:
+def enrollment_list(actor: User, program: Program, *, state: str | None = None, q: str = "",
+                    school_code: str = "") -> QuerySet[Enrollment]:
+    """The program's enrollments in the actor's scope; `q` matches the teacher's name,
+    `school_code` one school (a school outside the scope simply matches nothing)."""
     qs = scope_filter(Enrollment.objects.filter(program=program), actor, Cap.TEACHERS_VIEW)
     if state:
         qs = qs.filter(state=state)
+    if q:
+        qs = qs.filter(teacher__name__contains=q)
+    if school_code:
+        qs = qs.filter(school__code=school_code)
     return qs.select_related("teacher", "school").order_by("org_path", "teacher__name", "pk")
 
 

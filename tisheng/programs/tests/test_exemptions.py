@@ -131,3 +131,18 @@ def test_the_enrollment_page_query_count_does_not_grow_with_rows(client, world, 
     with django_assert_num_queries(len(few.captured_queries)):
         page = client.get(url).content.decode()
     assert page.count("<tr>") > 20
+
+
+def test_the_enrollment_page_filters_by_name_and_school(client, world, enrolled, password):
+    client.login(username=world.county_officer.phone, password=password)
+    url = reverse("programs:enrollments", args=[enrolled.program_id])
+
+    by_name = client.get(url, {"q": "晓燕"}).content.decode()
+    by_school = client.get(url, {"school": world.school_a2.code}).content.decode()
+    outside = client.get(url, {"school": world.school_b.code}).content.decode()
+
+    assert "林晓燕" in by_name
+    assert "陈志强" not in by_name
+    assert "张美玲" in by_school
+    assert "林晓燕" not in by_school
+    assert "王建国" not in outside

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -32,11 +33,15 @@ def enrollment_list(request, pk: int):
         raise PermissionDenied
     state = request.GET.get("state", "")
     state = state if state in EnrollmentState.values else ""
-    enrollments = selectors.enrollment_list(actor, program, state=state or None).prefetch_related("exemptions")
+    q = request.GET.get("q", "").strip()[:64]
+    school = request.GET.get("school", "").strip()[:16]
+    enrollments = selectors.enrollment_list(actor, program, state=state or None, q=q,
+                                            school_code=school).prefetch_related("exemptions")
     page = Paginator(enrollments, PER_PAGE).get_page(request.GET.get("page"))
     counts = selectors.enrollment_counts(actor, program)
     return render(request, "programs/enrollment_list.html", {
-        "program": program, "page": page, "state": state,
+        "program": program, "page": page, "state": state, "q": q, "school": school,
+        "querystring": urlencode({k: v for k, v in (("state", state), ("q", q), ("school", school)) if v}),
         "counts": [(value, label, counts[value]) for value, label in EnrollmentState.choices],
         "total": sum(counts.values()),
         "can_request": has_capability(actor, Cap.EXEMPTIONS_REQUEST),
