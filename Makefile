@@ -18,12 +18,15 @@ $(INSTALLED): pyproject.toml
 setup: $(INSTALLED)
 
 # Debian packages the tests need, installed only when missing: Chromium for the browser
-# tests, a font with Chinese glyphs for their screenshots, the PostgreSQL server.
+# tests, a font with Chinese glyphs for their screenshots and the PDFs, the PostgreSQL
+# server, and poppler + zbar to render a certificate and scan its QR code.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing="$$missing fonts-wqy-microhei"; \
+	[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

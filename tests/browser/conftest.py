@@ -117,7 +117,8 @@ def server_url() -> Iterator[str]:
 def browser():
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (make system-deps)")
+        # In CI the Makefile has installed it: a missing browser there is a failure.
+        (pytest.fail if os.getenv("CI") else pytest.skip)(f"{CHROMIUM} is not installed (make system-deps)")
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
