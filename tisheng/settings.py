@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "tisheng.programs",
     "tisheng.ledger",
     "tisheng.certificates",
+    "tisheng.learning",
+    "tisheng.diagnostics",
+    "tisheng.playback",
     "tisheng.jobs",
 ]
 

@@ -1,0 +1,75 @@
+"""The online-learning catalogue: institutions' courses and lessons, contracts that say which
+institution serves which region in which program, and teachers' course selections."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Contract(models.Model):
+    """The province selects an institution for a program (region = the province); a city
+    then chooses among the province's selection for itself or its counties (the notice's
+    遴选 and 选择). An institution reaches the teachers below the regions it is contracted for."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="contracts")
+    institution = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="contracts")
+    region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="contracts")
+    region_path = models.CharField(max_length=64, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    scope_path_field = "region_path"
+    scope_view_capability = "orgs.view"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "institution", "region"], name="one_contract")]
+
+    def __str__(self) -> str:
+        return f"{self.institution} @ {self.region} ({self.program})"
+
+
+class Course(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    institution = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="courses")
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="courses")
+    code = models.CharField(_("code"), max_length=64)
+    title = models.CharField(_("title"), max_length=128)
+    description = models.TextField(_("description"), blank=True)
+    hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
+    topics = models.JSONField(_("1.0 topics"), default=list, blank=True)  # ["T1", "T5", …]
+    micro_abilities = models.JSONField(_("2.0 micro-abilities"), default=list, blank=True)  # ["A1", "B3", …]
+    subjects = models.JSONField(_("subjects"), default=list, blank=True)
+    stages = models.JSONField(_("stages"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # xAPI activity id the institution's own platform uses for this course (xapi issue).
+    activity_id = models.URLField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["program", "code"]
+        constraints = [models.UniqueConstraint(fields=["institution", "code"], name="course_code_per_institution")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Lesson(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
+    order = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField(_("title"), max_length=128)
+    duration_seconds = models.PositiveIntegerField(_("duration (s)"))
+    # An uploaded MP4 (stored under PRIVATE_MEDIA_ROOT/videos/, served with range requests
+    # to those who may watch) or an external URL on the institution's CDN.
+    video_file = models.CharField(max_length=255, blank=True)
+    video_url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["course", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
