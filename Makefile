@@ -19,7 +19,8 @@ setup: $(INSTALLED)
 
 # Debian packages the tests need, installed only when missing: Chromium for the browser
 # tests, a font with Chinese glyphs for their screenshots and the PDFs, the PostgreSQL
-# server, and poppler + zbar to render a certificate and scan its QR code.
+# server, poppler + zbar to render a certificate and scan its QR code, ffmpeg to make the
+# player test's video, wrk to load the heartbeat endpoint in `make bench`.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
@@ -27,6 +28,8 @@ system-deps:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
+	command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
