@@ -73,3 +73,62 @@ class Lesson(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Quiz(models.Model):
+    """A course's optional end quiz: the course completes only when it is passed."""
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="quiz")
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"), default=60)
+
+    def __str__(self) -> str:
+        return f"{self.course} quiz"
+
+
+class Question(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(default=1)
+    text = models.CharField(_("question"), max_length=500)
+    choices = models.JSONField(_("choices"), default=list)  # ["…", "…", …]
+    correct = models.PositiveSmallIntegerField(_("correct choice"))  # index into choices
+
+    class Meta:
+        ordering = ["quiz", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QuizAttempt(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    teacher = models.ForeignKey("people.Teacher", on_delete=models.CASCADE, related_name="quiz_attempts")
+    answers = models.JSONField(default=list)
+    score = models.PositiveSmallIntegerField(default=0)  # percent
+    passed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["teacher", "quiz", "passed"])]
+
+    def __str__(self) -> str:
+        return f"{self.teacher} {self.quiz} {self.score}%"
+
+
+class CourseSelection(models.Model):
+    """A teacher's choice of a course in a program. It can be dropped until `started_at` is
+    set (by the player, on the first playback)."""
+
+    teacher = models.ForeignKey("people.Teacher", on_delete=models.CASCADE, related_name="course_selections")
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="course_selections")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="selections")
+    selected_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["selected_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["teacher", "program", "course"], name="one_selection")]
+        indexes = [models.Index(fields=["program", "teacher"])]
+
+    def __str__(self) -> str:
+        return f"{self.teacher} → {self.course}"
