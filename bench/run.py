@@ -8,6 +8,8 @@
 4. completion re-evaluation of the province's 450,000 enrollments (10 ledger entries each).
 
 The review chain (bench_review.py): the city's queue page and a 5,000-teacher approval.
+Heartbeats (bench_heartbeat.py): 1,000 viewers against gunicorn, driven by wrk, beside the
+trivial endpoint's requests/s on the same server.
 
 Each step runs in its own process; the figures (`name=value` lines) are repeated at the end.
 """
@@ -27,6 +29,7 @@ STEPS = [
     ("certificates", [PYTHON, "bench/bench_certificates.py"]),
     ("completion", [PYTHON, "bench/bench_completion.py"]),
     ("review", [PYTHON, "bench/bench_review.py"]),
+    ("heartbeat", [PYTHON, "bench/bench_heartbeat.py"]),
 ]
 
 

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from tisheng.accounts.roles import Cap
@@ -23,3 +24,9 @@ def home(request):
         "can_import": has_capability(actor, Cap.ROSTER_IMPORT),
         "can_audit": has_capability(actor, Cap.AUDIT_VIEW),
     })
+
+
+def ping(request):
+    """/healthz: the process is up. Touches no database (no session cookie is read unless one
+    is sent), so it is also the ceiling the heartbeat benchmark is measured against."""
+    return JsonResponse({"ok": True})

@@ -1,0 +1,114 @@
+"""Heartbeat ingestion through the real HTTP stack (issue 4, "Numbers").
+
+On the database DATABASE_URL names (PostgreSQL under `make bench`): creates N viewers (default
+1,000; see loadgen.prepare_viewers: each its own teacher, login session and playback started
+through the real `POST /learn/lessons/<id>/start`), serves the app with gunicorn (2 workers;
+`--servers sync,gthread` measures both), and drives it from this machine with wrk:
+
+1. the trivial endpoint /healthz (touches no database) for D seconds: the ceiling;
+2. `POST /learn/heartbeat` for D seconds, wrk's Lua (bench/heartbeat.lua) rotating through the
+   viewers' cookies and tokens with seq and intervals moving forward.
+
+Prints, per server, `heartbeat_rps=… heartbeat_p99_ms=… trivial_rps=… ratio=… server=… viewers=…`
+(the issue's goal: heartbeats/s ≥ 50 % of the trivial endpoint's and ≥ 1,500 absolute). Only
+2xx heartbeats count as heartbeats; anything else is reported and fails the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import loadgen  # noqa: E402
+
+BENCH = Path(__file__).resolve().parent
+WRK_LINE = re.compile(r"WRK requests=(\d+) duration_us=(\d+) p50_us=(\d+) p99_us=(\d+) errors=(\d+) statuses=(\S*)")
+
+
+def wrk(url: str, script: Path, *, seconds: int, connections: int, threads: int, env: dict) -> dict:
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url]
+    done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **env, "WRK_THREADS": str(threads)})
+    m = WRK_LINE.search(done.stdout)
+    if not m:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
+    requests, duration_us, p50, p99, errors = (int(x) for x in m.groups()[:5])
+    statuses = dict(tuple(int(y) for y in part.split(":")) for part in m.group(6).split(",") if part)
+    ok = sum(n for code, n in statuses.items() if 200 <= code < 300)
+    return {"requests": requests, "ok": ok, "rps": ok / (duration_us / 1e6), "p50_ms": p50 / 1000,
+            "p99_ms": p99 / 1000, "errors": errors, "statuses": statuses}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--viewers", type=int, default=int(os.getenv("BENCH_VIEWERS", "1000")))
+    parser.add_argument("--seconds", type=int, default=int(os.getenv("BENCH_SECONDS", "15")))
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--servers", default=os.getenv("BENCH_SERVERS", "sync,gthread"))
+    parser.add_argument("--heartbeat-path", default="/learn/heartbeat")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("bench_heartbeat: wrk not found (make system-deps installs it)", file=sys.stderr)
+        return 3
+
+    loadgen.django_setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    viewers = loadgen.prepare_viewers(args.viewers)
+    print(f"bench_heartbeat: {len(viewers)} viewers created in {time.perf_counter() - started:.1f} s", flush=True)
+    from django.db import connections
+
+    connections.close_all()
+
+    lines, failed = [], False
+    workdir = Path(tempfile.mkdtemp(prefix="tisheng-hb-"))
+    try:
+        for kind in args.servers.split(","):
+            port = loadgen.free_port()
+            base = f"http://127.0.0.1:{port}"
+            server = loadgen.start_server(kind, port, workers=args.workers, log=workdir / f"{kind}.log")
+            try:
+                started = time.perf_counter()
+                loadgen.start_playbacks(base, viewers)
+                print(f"bench_heartbeat: {kind}: {len(viewers)} playbacks started in "
+                      f"{time.perf_counter() - started:.1f} s", flush=True)
+                viewers_file = workdir / "viewers.tsv"
+                viewers_file.write_text("".join(
+                    f"{v['cookie']}\t{v['session']}\t{int(v.get('resume_at') or 0)}\n" for v in viewers))
+                common = dict(seconds=args.seconds, connections=args.connections, threads=args.threads)
+                trivial = wrk(base + "/healthz", BENCH / "trivial.lua", env={}, **common)
+                beat = wrk(base + args.heartbeat_path, BENCH / "heartbeat.lua", env={
+                    "VIEWERS": str(viewers_file), "CSRF": loadgen.CSRF_SECRET, "HB_PATH": args.heartbeat_path,
+                    "LESSON_SECONDS": str(loadgen.LESSON_SECONDS)}, **common)
+            finally:
+                loadgen.stop_server(server)
+            ratio = beat["rps"] / trivial["rps"] if trivial["rps"] else 0
+            print(f"bench_heartbeat: {kind}: trivial {trivial}", flush=True)
+            print(f"bench_heartbeat: {kind}: heartbeat {beat}", flush=True)
+            lines.append(f"heartbeat_rps={beat['rps']:.0f} heartbeat_p99_ms={beat['p99_ms']:.1f} "
+                         f"trivial_rps={trivial['rps']:.0f} ratio={ratio:.2f} server=gunicorn-{kind}x{args.workers} "
+                         f"viewers={len(viewers)}")
+            print(lines[-1], flush=True)
+            if beat["ok"] != beat["requests"] or beat["errors"]:
+                print(f"bench_heartbeat: {kind}: {beat['requests'] - beat['ok']} heartbeats not answered 2xx, "
+                      f"{beat['errors']} socket errors: {beat['statuses']}", file=sys.stderr)
+                failed = True
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
