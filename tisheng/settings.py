@@ -159,6 +159,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # served by views that check scope.
 PRIVATE_MEDIA_ROOT = Path(envstr("TISHENG_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 
+# The player sends a heartbeat this often (15–30 s in production; the browser tests use 2).
+HEARTBEAT_SECONDS = envint("TISHENG_HEARTBEAT_SECONDS", "20")
+
 ROSTER_MAX_UPLOAD_BYTES = envint("TISHENG_ROSTER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

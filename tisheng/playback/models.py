@@ -1,0 +1,83 @@
+"""Playback sessions: the server-side state of one playing of one lesson.
+
+A session row is the hot row of the heartbeat: everything a beat needs (the owner, the
+lesson's duration, the program's anti-cheat limits, the union of what the teacher has played
+of this lesson, the daily total) is cached in it when the session starts, so a beat is one
+indexed read and one conditional UPDATE. The newest session of a (teacher, lesson) holds the
+teacher's progress in that lesson; a newer session copies it when it starts.
+
+Times on the hot path are epoch seconds (floats): cheap to compare, no time-zone conversion
+per beat. `last_activity_by_teacher` turns them into aware datetimes for the monitoring pages.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class PlaybackSession(models.Model):
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    teacher = models.ForeignKey("people.Teacher", on_delete=models.CASCADE, related_name="playback_sessions")
+    lesson = models.ForeignKey("learning.Lesson", on_delete=models.CASCADE, related_name="playback_sessions")
+    course = models.ForeignKey("learning.Course", on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+    started_ts = models.FloatField()
+    last_beat_ts = models.FloatField()
+    last_seq = models.IntegerField(default=0)
+    # A newer session of the same teacher took over: this one earns nothing any more.
+    superseded = models.BooleanField(default=False)
+
+    # Cached at start from the lesson and the program's OnlineRule.
+    duration_seconds = models.PositiveIntegerField()
+    coverage_required = models.FloatField()
+    max_rate = models.FloatField()
+    daily_cap_seconds = models.FloatField()
+    presence_every_seconds = models.FloatField(default=0)
+
+    # The teacher's progress in this lesson (copied from the previous session of the lesson).
+    intervals = models.TextField(default="[]")  # compact JSON [[start, end], …], sorted, disjoint
+    lesson_seconds = models.FloatField(default=0)  # length of the union
+    position = models.FloatField(default=0)
+    lesson_complete = models.BooleanField(default=False)
+    course_complete = models.BooleanField(default=False)
+
+    earned_seconds = models.FloatField(default=0)  # credited by this session
+    # The teacher's credit on `day` (YYYYMMDD, Asia/Shanghai): before this session + by it.
+    day = models.IntegerField()
+    day_base = models.FloatField(default=0)
+    day_seconds = models.FloatField(default=0)
+
+    # Presence check: pops when earned_seconds reaches presence_due; crediting pauses until answered.
+    presence_due = models.FloatField(null=True, blank=True)
+    presence_id = models.IntegerField(default=0)
+    presence_pending = models.BooleanField(default=False)
+    presence_question = models.CharField(max_length=64, blank=True)
+    presence_answer = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["teacher", "superseded"], name="playback_teacher_active"),
+            models.Index(fields=["teacher", "lesson", "id"], name="playback_teacher_lesson"),
+            models.Index(fields=["teacher", "last_beat_ts"], name="playback_teacher_activity"),
+            models.Index(fields=["teacher", "day"], name="playback_teacher_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"playback {self.pk} of lesson {self.lesson_id} by teacher {self.teacher_id}"
+
+
+class LessonCompletion(models.Model):
+    """A teacher reached the program's coverage in a lesson (written once, when it happens)."""
+
+    teacher = models.ForeignKey("people.Teacher", on_delete=models.CASCADE, related_name="lesson_completions")
+    lesson = models.ForeignKey("learning.Lesson", on_delete=models.CASCADE, related_name="completions")
+    course = models.ForeignKey("learning.Course", on_delete=models.CASCADE, related_name="+")
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["teacher", "lesson"], name="one_completion_per_lesson")]
+
+    def __str__(self) -> str:
+        return f"lesson {self.lesson_id} completed by teacher {self.teacher_id}"

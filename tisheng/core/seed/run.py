@@ -23,6 +23,7 @@ from tisheng.orgs.models import Region, School, school_path
 from tisheng.orgs.services import divisions_read, regions_load
 from tisheng.people.models import Teacher
 from tisheng.people.services.roster import roster_apply, roster_validate
+from tisheng.playback.seed import playback_demo_seed
 from tisheng.programs.services.programs import programs_seed_demo
 
 CHUNK_ROWS = 20_000
@@ -122,5 +123,8 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
 
         programs = programs_seed_demo(enroll_all=scale != "province")
         progress(f"programs: {', '.join(p.code for p in programs)}")
+
+        demo_lesson = playback_demo_seed()
+        progress(f"player demo lesson: {demo_lesson.pk if demo_lesson else '-'}")
     report.seconds = time.monotonic() - started
     return report

@@ -1,0 +1,104 @@
+// The lesson player: starts a playback session, records what was actually played, and sends
+// it in heartbeats (every heartbeat_seconds, and on pause / hidden page / leaving through
+// navigator.sendBeacon). The server decides what counts; this only reports.
+(function () {
+  "use strict";
+  var video = document.getElementById("player");
+  var config = JSON.parse(document.getElementById("player-config").textContent);
+  var texts = document.getElementById("player-texts").dataset;
+  if (!video) return;
+  var csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]*)/) || [])[1] || "";
+  var session = null, seq = 0, timer = null, superseded = false, presenceId = null;
+  var played = [], segStart = null, lastTime = 0;
+
+  function status(text) { document.getElementById("player-status").textContent = text || ""; }
+
+  function show(answer) {
+    if (typeof answer.coverage === "number") {
+      document.getElementById("lesson-percent").textContent = Math.floor(answer.coverage * 100);
+    }
+    if (answer.lesson_complete) {
+      var badge = document.getElementById("lesson-state");
+      badge.textContent = texts.complete; badge.className = "badge badge-ok";
+    }
+    if (answer.superseded) { superseded = true; status(texts.superseded); video.pause(); stop(); }
+    var box = document.getElementById("presence");
+    if (answer.presence_check) {
+      presenceId = answer.presence_check.id;
+      document.getElementById("presence-question").textContent = answer.presence_check.question;
+      box.hidden = false; video.pause();
+    }
+  }
+
+  // A segment is what played continuously; a jump (seek) closes it.
+  function closeSegment(now) {
+    if (segStart !== null && now > segStart) played.push([segStart, now]);
+    segStart = null;
+  }
+  video.addEventListener("timeupdate", function () {
+    var t = video.currentTime;
+    if (!video.paused && segStart !== null && (t < lastTime || t - lastTime > 2 * video.playbackRate + 1)) {
+      closeSegment(lastTime); segStart = t;
+    } else if (!video.paused && segStart === null) { segStart = t; }
+    lastTime = t;
+  });
+  video.addEventListener("playing", function () { segStart = video.currentTime; lastTime = segStart; });
+  video.addEventListener("seeking", function () { closeSegment(lastTime); });
+  video.addEventListener("seeked", function () { lastTime = video.currentTime; if (!video.paused) segStart = lastTime; });
+
+  function payload() {
+    var t = video.currentTime;
+    if (segStart !== null) { closeSegment(t); if (!video.paused) segStart = t; }
+    var intervals = played; played = [];
+    seq += 1;
+    return JSON.stringify({session: session, seq: seq, intervals: intervals, rate: video.playbackRate,
+                           visible: document.visibilityState === "visible", position: t});
+  }
+
+  function beat() {
+    if (!session || superseded) return;
+    fetch(config.heartbeat, {method: "POST", credentials: "same-origin", body: payload(),
+                             headers: {"Content-Type": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (answer) { if (answer) show(answer); })
+      .catch(function () {});
+  }
+  function beacon() {
+    if (!session || superseded) return;
+    navigator.sendBeacon(config.heartbeat, new Blob([payload()], {type: "text/plain"}));
+  }
+  function stop() { if (timer) { clearInterval(timer); timer = null; } }
+
+  fetch(config.start, {method: "POST", credentials: "same-origin", headers: {"X-CSRFToken": csrf}})
+    .then(function (r) { return r.json(); })
+    .then(function (s) {
+      session = s.session;
+      show(s);
+      video.addEventListener("loadedmetadata", function () { if (s.resume_at) video.currentTime = s.resume_at; });
+      if (video.readyState >= 1 && s.resume_at) video.currentTime = s.resume_at;
+      timer = setInterval(beat, s.heartbeat_seconds * 1000);
+    });
+
+  video.addEventListener("pause", beacon);
+  video.addEventListener("ratechange", function () {
+    if (video.playbackRate > config.max_rate) status(texts.rate); else status("");
+  });
+  document.addEventListener("visibilitychange", function () {
+    beacon();
+    if (document.visibilityState !== "visible") status(texts.hidden); else if (!superseded) status("");
+  });
+  window.addEventListener("pagehide", beacon);
+
+  document.getElementById("presence-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var answer = document.getElementById("presence-answer").value;
+    fetch(config.presence, {method: "POST", credentials: "same-origin",
+                            headers: {"X-CSRFToken": csrf, "Content-Type": "application/json"},
+                            body: JSON.stringify({session: session, id: presenceId, answer: answer})})
+      .then(function (r) { return r.json(); })
+      .then(function (r) {
+        document.getElementById("presence-error").hidden = r.ok;
+        if (r.ok) { document.getElementById("presence").hidden = true; video.play(); }
+      });
+  });
+})();

@@ -1,0 +1,176 @@
+"""The lesson page, its video (with HTTP range requests), and the player's JSON endpoints.
+
+CSRF: `start` and `presence` are fetch() calls that send the X-CSRFToken header as usual.
+The heartbeat is exempt from Django's CSRF check because navigator.sendBeacon cannot set
+headers; it is protected instead by its playback token: 256 random bits, created by `start`
+(itself CSRF-protected), known only to the page, and bound to the user of the session cookie
+(a token of another user is answered 404). A cross-site page can make the browser send the
+cookie but cannot know a token, so it cannot forge a beat.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from tisheng.playback import selectors, services
+
+RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+CHUNK = 64 * 1024
+
+
+def heartbeat_seconds() -> int:
+    return int(getattr(settings, "HEARTBEAT_SECONDS", 20))
+
+
+def _lesson_or_404(request: HttpRequest, pk: int):
+    teacher = selectors.teacher_for_user(request.user)
+    lesson = selectors.get_lesson_for_teacher(teacher, pk)
+    if lesson is None:
+        raise Http404
+    return teacher, lesson
+
+
+@login_required
+@require_GET
+def my_lessons(request: HttpRequest) -> HttpResponse:
+    """The lessons of the teacher's selected courses, with progress: where playing starts."""
+    teacher = selectors.teacher_for_user(request.user)
+    if teacher is None:
+        raise Http404
+    return render(request, "playback/my_lessons.html", {"rows": selectors.my_lessons(teacher)})
+
+
+@login_required
+@require_GET
+def lesson_page(request: HttpRequest, pk: int) -> HttpResponse:
+    teacher, lesson = _lesson_or_404(request, pk)
+    progress = selectors.course_progress(teacher, lesson.course)
+    total = sum(p["lesson"].duration_seconds for p in progress) or 1
+    course_percent = round(100 * sum(min(p["seconds"], p["lesson"].duration_seconds) for p in progress) / total)
+    video_src = lesson.video_url or (reverse("playback:video", args=[lesson.pk]) if lesson.video_file else "")
+    return render(request, "playback/lesson.html", {
+        "lesson": lesson, "course": lesson.course, "progress": progress, "course_percent": course_percent,
+        "lessons_done": sum(1 for p in progress if p["complete"]), "video_src": video_src,
+        "current": next((p for p in progress if p["lesson"].pk == lesson.pk), None),
+        "player_config": {"start": reverse("playback:start", args=[lesson.pk]),
+                          "heartbeat": reverse("playback:heartbeat"), "presence": reverse("playback:presence"),
+                          "duration": lesson.duration_seconds,
+                          "max_rate": float(lesson.course.program.ruleset.online.max_playback_rate)},
+    })
+
+
+@login_required
+@require_POST
+def lesson_start(request: HttpRequest, pk: int) -> JsonResponse:
+    teacher, lesson = _lesson_or_404(request, pk)
+    session = services.playback_start(user=request.user, teacher=teacher, lesson=lesson)
+    return JsonResponse({"session": session.token, "resume_at": services.resume_position(session),
+                         "heartbeat_seconds": heartbeat_seconds(),
+                         "lesson_seconds": round(session.lesson_seconds, 1),
+                         "coverage": round(min(1.0, session.lesson_seconds / (lesson.duration_seconds or 1)), 4)})
+
+
+def _json_body(request: HttpRequest) -> dict:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@csrf_exempt  # see the module docstring: the playback token is the CSRF defence
+@require_POST
+def heartbeat(request: HttpRequest) -> JsonResponse:
+    user = request.user
+    if not user.is_authenticated:
+        return JsonResponse({"error": str(services.SESSION_NOT_FOUND)}, status=403)
+    try:
+        answer = services.heartbeat_record(user_id=user.pk, payload=_json_body(request))
+    except services.BeatError:
+        return JsonResponse({"error": str(services.BEAT_BAD_REQUEST)}, status=400)
+    except services.SessionNotFound:
+        return JsonResponse({"error": str(services.SESSION_NOT_FOUND)}, status=404)
+    return JsonResponse(answer)
+
+
+@login_required
+@require_POST
+def presence(request: HttpRequest) -> JsonResponse:
+    data = _json_body(request)
+    try:
+        ok = services.presence_answer(user_id=request.user.pk, token=str(data.get("session", "")),
+                                      check_id=int(data.get("id", 0)), answer=str(data.get("answer", "")))
+    except (TypeError, ValueError):
+        return JsonResponse({"error": str(services.BEAT_BAD_REQUEST)}, status=400)
+    except services.SessionNotFound:
+        return JsonResponse({"error": str(services.SESSION_NOT_FOUND)}, status=404)
+    return JsonResponse({"ok": ok, "error": None if ok else str(services.PRESENCE_WRONG)})
+
+
+def _video_path(name: str) -> Path:
+    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+    path = (root / name).resolve()
+    if not name or root not in path.parents or not path.is_file():
+        raise Http404
+    return path
+
+
+def _file_range(handle, start: int, length: int):
+    handle.seek(start)
+    try:
+        while length > 0:
+            chunk = handle.read(min(CHUNK, length))
+            if not chunk:
+                break
+            length -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
+
+
+@login_required
+@require_GET
+def lesson_video(request: HttpRequest, pk: int) -> HttpResponse:
+    """The uploaded video, to those who may watch the lesson, with single-range requests
+    (206 Partial Content), so the player can seek without downloading everything."""
+    _teacher, lesson = _lesson_or_404(request, pk)
+    path = _video_path(lesson.video_file)
+    size = path.stat().st_size
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    header = request.headers.get("Range", "")
+    match = RANGE_RE.match(header.strip()) if header else None
+    if match is None or not (match[1] or match[2]):
+        response = FileResponse(path.open("rb"), content_type=content_type)
+        response["Accept-Ranges"] = "bytes"
+        return response
+    if match[1]:
+        start = int(match[1])
+        end = min(int(match[2]), size - 1) if match[2] else size - 1
+    else:  # a suffix range: the last N bytes
+        start, end = max(0, size - int(match[2])), size - 1
+    if start >= size or end < start:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        response["Accept-Ranges"] = "bytes"
+        return response
+    length = end - start + 1
+    response = StreamingHttpResponse(_file_range(path.open("rb"), start, length), status=206,
+                                     content_type=content_type)
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
