@@ -20,6 +20,11 @@ NAV_ITEMS = (
     ("certificates:list", _("Certificates"), Cap.CERTIFICATES_VIEW),
     ("ledger:my_hours", _("My hours"), Cap.HOURS_DECLARE),
     ("ledger:declaration_queue", _("Hours declarations"), Cap.HOURS_APPROVE),
+    ("learning:catalogue", _("Course catalogue"), Cap.COURSES_SELECT),
+    ("learning:institution_courses", _("My courses"), Cap.COURSES_MANAGE),
+    ("learning:contracts", _("Institution contracts"), Cap.CONTRACTS_MANAGE),
+    ("learning:selection_status", _("Course selection"), Cap.LEARNING_MONITOR),
+    ("learning:monitor", _("Online learning"), Cap.LEARNING_MONITOR),
 )
 MY_RECORD = _("My record")
 

@@ -85,9 +85,13 @@ class RoleAssignment(models.Model):
         org = self.organization
         if org.kind == "teacher_college":
             return [org.region.path]
-        # A training institution covers only its own organization node until contracts
-        # with regions exist (programs issue).
-        return [org.path]
+        # A training institution covers its own node and the regions of its contracts (any
+        # program). grants_for loads the contract paths of all of a user's institutions in
+        # one query and leaves them on the organization as `_contract_paths`.
+        contract_paths = getattr(org, "_contract_paths", None)
+        if contract_paths is None:
+            contract_paths = list(org.contracts.values_list("region_path", flat=True).distinct())
+        return [org.path, *sorted(set(contract_paths))]
 
 
 class AuditAction(models.TextChoices):

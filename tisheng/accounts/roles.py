@@ -46,6 +46,11 @@ class Cap:
     COMPLETION_APPROVE = "completion.approve"  # the province approves it
     HOURS_DECLARE = "hours.declare"  # a teacher declares hours from other platforms
     HOURS_APPROVE = "hours.approve"  # the school approves them as imported hours
+    # Online learning (issue 4).
+    COURSES_MANAGE = "courses.manage"  # an institution publishes courses, sees its learners
+    CONTRACTS_MANAGE = "contracts.manage"  # the province selects institutions, a city chooses
+    COURSES_SELECT = "courses.select"  # a teacher browses the catalogue and selects courses
+    LEARNING_MONITOR = "learning.monitor"  # who selected, started, is idle (offices, schools)
 
 
 _OFFICE = {
@@ -113,4 +118,18 @@ _CERTIFICATE_CAPABILITIES: dict[str, set[str]] = {
     Role.EVALUATOR: {Cap.CERTIFICATES_VIEW},
 }
 for _role, _caps in _CERTIFICATE_CAPABILITIES.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
+
+# Online learning (issue 4): the province and cities contract institutions; offices and
+# schools monitor selection and progress; an institution publishes courses and sees its
+# learners in the regions its contracts cover.
+_LEARNING_CAPABILITIES: dict[str, set[str]] = {
+    Role.PROVINCE_OFFICE: {Cap.CONTRACTS_MANAGE, Cap.LEARNING_MONITOR},
+    Role.CITY_OFFICE: {Cap.CONTRACTS_MANAGE, Cap.LEARNING_MONITOR},
+    Role.COUNTY_OFFICE: {Cap.LEARNING_MONITOR},
+    Role.INSTITUTION: {Cap.COURSES_MANAGE},
+    Role.SCHOOL_ADMIN: {Cap.LEARNING_MONITOR},
+    Role.TEACHER: {Cap.COURSES_SELECT},
+}
+for _role, _caps in _LEARNING_CAPABILITIES.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)

@@ -49,6 +49,10 @@ class Course(models.Model):
     # xAPI activity id the institution's own platform uses for this course (xapi issue).
     activity_id = models.URLField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # "|T1|T5|A1|语文|primary|": the topics, micro-abilities, subjects and stages as one text,
+    # so a catalogue filter is one LIKE that behaves the same on SQLite and PostgreSQL
+    # (JSON containment is not portable). Kept by save().
+    search_tags = models.CharField(max_length=1000, blank=True, editable=False)
 
     class Meta:
         ordering = ["program", "code"]
@@ -56,6 +60,16 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        values = [*self.topics, *self.micro_abilities, *self.subjects, *self.stages]
+        self.search_tags = "|" + "|".join(str(v) for v in values) + "|" if values else ""
+        super().save(*args, **kwargs)
+
+
+def tag(value: str) -> str:
+    """The `search_tags` fragment that matches one topic, ability, subject or stage."""
+    return f"|{value}|"
 
 
 class Lesson(models.Model):

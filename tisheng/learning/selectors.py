@@ -1,8 +1,33 @@
-"""Reads of the catalogue, contracts and selections, always scoped to the actor."""
+"""Reads of the catalogue, contracts, selections and learning progress, always scoped to the
+actor (or, for a teacher's catalogue, to the teacher's own place in the tree)."""
 
 from __future__ import annotations
 
-from tisheng.learning.models import Course, QuizAttempt
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Length
+from django.utils import timezone
+
+from tisheng.accounts.roles import Cap, Role
+from tisheng.learning.models import Contract, Course, CourseSelection, QuizAttempt, tag
+from tisheng.orgs.models import Organization
+from tisheng.orgs.scope import capability_paths, path_q, scope_filter
+
+IDLE_DAYS = 7
 
 
 def course_has_quiz(course: Course) -> bool:
@@ -15,3 +40,170 @@ def quiz_passed(teacher, course: Course) -> bool:
     if not course_has_quiz(course):
         return True
     return QuizAttempt.objects.filter(teacher=teacher, quiz__course=course, passed=True).exists()
+
+
+def institutions_of(actor) -> QuerySet[Organization]:
+    """The training institutions the actor holds the institution role at."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return Organization.objects.none()
+    return Organization.objects.filter(kind="institution", roleassignment__user=actor,
+                                       roleassignment__role=Role.INSTITUTION).distinct()
+
+
+def courses_of_institutions(actor) -> QuerySet[Course]:
+    return (Course.objects.filter(institution__in=institutions_of(actor))
+            .select_related("institution", "program").annotate(lesson_count=Count("lessons")))
+
+
+def get_course_for_institution(actor, pk: int) -> Course:
+    from django.http import Http404
+
+    course = courses_of_institutions(actor).filter(pk=pk).first()
+    if course is None:
+        raise Http404
+    return course
+
+
+def online_required_hours(program) -> Decimal:
+    """The 学时 a teacher's selection must reach: the rule set's online minimum, or, when it
+    sets none (2.0), the part of the required hours that need not be practice:
+    required_hours × (1 − min_practice_share)."""
+    rs = program.ruleset
+    online = rs.min_hours.get("online")
+    if online:
+        return Decimal(online)
+    return (rs.required_hours * (1 - rs.min_practice_share)).quantize(Decimal("0.1"))
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def contracted_institutions_for(teacher, program) -> QuerySet:
+    """Institution ids serving the teacher's place in `program`: the contracts at the deepest
+    region above the teacher that has any (a city's or county's choice replaces the
+    province's selection for its area, as in the Fujian notice)."""
+    ancestors = _ancestor_paths(teacher.org_path)
+    deepest = (Contract.objects.filter(program=program, region_path__in=ancestors)
+               .annotate(depth=Length("region_path")).order_by("-depth").values("region_path")[:1])
+    return Contract.objects.filter(program=program, region_path=Subquery(deepest)).values("institution_id")
+
+
+def catalogue_for_teacher(teacher, program, *, q: str = "", topic: str = "", subject: str = "",
+                          stage: str = "") -> QuerySet[Course]:
+    """Published courses of the institutions contracted for the teacher's region in `program`."""
+    courses = Course.objects.filter(program=program, status=Course.Status.PUBLISHED,
+                                    institution_id__in=contracted_institutions_for(teacher, program))
+    if q:
+        courses = courses.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(code__icontains=q))
+    for value in (topic, subject, stage):
+        if value:
+            courses = courses.filter(search_tags__contains=tag(value))
+    return courses.select_related("institution").annotate(lesson_count=Count("lessons")).order_by("code")
+
+
+def recommended_course_ids(teacher, program) -> list[int]:
+    """The diagnostic test's recommendation (diagnostics app); none until it offers one."""
+    try:
+        from tisheng.diagnostics.selectors import recommended_course_ids as recommend
+    except ImportError:
+        return []
+    return list(recommend(teacher, program))
+
+
+def selections_of(teacher, program) -> QuerySet[CourseSelection]:
+    return (CourseSelection.objects.filter(teacher=teacher, program=program)
+            .select_related("course__institution").order_by("selected_at", "id"))
+
+
+def selected_hours(selections) -> Decimal:
+    return sum((s.course.hours for s in selections), Decimal(0))
+
+
+def contracts_for(actor, program) -> QuerySet[Contract]:
+    """Contracts the actor may see for a program: those at or below the regions where they
+    manage contracts, and the province's selection above them (what a city chooses from)."""
+    paths = capability_paths(actor, Cap.CONTRACTS_MANAGE)
+    visible = path_q("region_path", paths) | Q(region__level="province") if paths else Q(pk__in=[])
+    return (Contract.objects.filter(program=program).filter(visible)
+            .select_related("institution", "region").order_by("region_path", "institution__code"))
+
+
+def _hours_subquery(program) -> Subquery:
+    return Subquery(
+        CourseSelection.objects.filter(teacher=OuterRef("teacher_id"), program=program)
+        .values("teacher").annotate(h=Sum("course__hours")).values("h")[:1],
+        output_field=DecimalField(max_digits=7, decimal_places=1),
+    )
+
+
+def enrollments_with_selection(actor, program) -> QuerySet:
+    """The actor's enrollments in `program` with `selected` (学时 selected) and `started`."""
+    from tisheng.programs.models import Enrollment
+
+    qs = scope_filter(Enrollment.objects.filter(program=program), actor, Cap.LEARNING_MONITOR)
+    return qs.annotate(
+        selected=Coalesce(_hours_subquery(program), Value(Decimal(0)),
+                          output_field=DecimalField(max_digits=7, decimal_places=1)),
+        started=Exists(CourseSelection.objects.filter(teacher=OuterRef("teacher_id"), program=program,
+                                                      started_at__isnull=False)),
+    )
+
+
+def selection_summary_by_school(actor, program) -> list[dict]:
+    """Per school: enrolled teachers, those whose selection reaches the requirement, and
+    those who have started a course (one grouped query)."""
+    required = online_required_hours(program)
+    rows = (enrollments_with_selection(actor, program)
+            .values("school_id", "school__name", "school__code")
+            .annotate(enrolled=Count("id"),
+                      complete=Count("id", filter=Q(selected__gte=required)),
+                      started_count=Count("id", filter=Q(started=True)),
+                      online=Sum("online_hours"))
+            .order_by("school__code"))
+    return [{**r, "missing": r["enrolled"] - r["complete"]} for r in rows]
+
+
+def teachers_without_selection(actor, program) -> QuerySet:
+    required = online_required_hours(program)
+    return (enrollments_with_selection(actor, program).filter(selected__lt=required)
+            .select_related("teacher", "school").order_by("school__code", "teacher__name", "id"))
+
+
+def monitor_enrollments(actor, program, *, school_id: int | None = None, idle_only: bool = False) -> QuerySet:
+    """Enrollments for the county's monitoring list, with `last_activity`: the latest start
+    of a course (the player's heartbeats refine it, see last_activity_for)."""
+    qs = enrollments_with_selection(actor, program).annotate(
+        last_start=Subquery(CourseSelection.objects.filter(teacher=OuterRef("teacher_id"), program=program)
+                            .values("teacher").annotate(m=Max("started_at")).values("m")[:1]))
+    if school_id:
+        qs = qs.filter(school_id=school_id)
+    if idle_only:
+        qs = qs.filter(started=True, last_start__lt=timezone.now() - dt.timedelta(days=IDLE_DAYS))
+    return qs.select_related("teacher", "school").order_by("school__code", "teacher__name", "id")
+
+
+def last_activity_for(enrollments: list) -> dict[int, dt.datetime]:
+    """teacher id → last learning activity: the player's last heartbeat when the playback app
+    offers it, else the latest course start (one query for the page)."""
+    ids = [e.teacher_id for e in enrollments]
+    fallback = {e.teacher_id: e.last_start for e in enrollments if getattr(e, "last_start", None)}
+    try:
+        from tisheng.playback.selectors import last_activity_by_teacher
+    except ImportError:
+        return fallback
+    found = last_activity_by_teacher(ids) if ids else {}
+    return {**fallback, **{k: v for k, v in found.items() if v}}
+
+
+def institution_learners(actor) -> QuerySet[CourseSelection]:
+    """Selections of the actor's institutions' courses by teachers inside the regions the
+    institutions are contracted for."""
+    paths = capability_paths(actor, Cap.COURSES_MANAGE)
+    return (CourseSelection.objects.filter(course__institution__in=institutions_of(actor))
+            .filter(path_q("teacher__org_path", paths))
+            .select_related("teacher__school", "course", "program")
+            .annotate(teacher_online=F("teacher__enrollments__online_hours"))
+            .filter(teacher__enrollments__program=F("program"))
+            .order_by("teacher__org_path", "teacher__name", "course__code", "id"))

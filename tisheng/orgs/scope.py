@@ -42,12 +42,30 @@ def grants_for(actor) -> list[Grant]:
     assignments = RoleAssignment.objects.filter(user=actor).select_related(
         "region", "school", "organization", "organization__region"
     )
+    assignments = list(assignments)
+    _load_contract_paths([a.organization for a in assignments
+                          if a.organization_id and a.organization.kind == "institution"])
     grants = [
         Grant(role=a.role, paths=tuple(a.scope_paths()), self_only=a.role in SELF_SCOPED_ROLES)
         for a in assignments
     ]
     actor._scope_grants = grants
     return grants
+
+
+def _load_contract_paths(institutions: list) -> None:
+    """A training institution's scope is the regions of its contracts: one query for all
+    of the user's institutions, and none for users who hold no institution role."""
+    if not institutions:
+        return
+    from tisheng.learning.models import Contract
+
+    paths: dict[int, set[str]] = {org.pk: set() for org in institutions}
+    for org_id, path in Contract.objects.filter(institution__in=list(paths)).values_list(
+            "institution_id", "region_path"):
+        paths[org_id].add(path)
+    for org in institutions:
+        org._contract_paths = sorted(paths[org.pk])
 
 
 def forget_grants(actor) -> None:
