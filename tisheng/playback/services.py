@@ -82,6 +82,8 @@ def playback_start(*, user, teacher: Teacher, lesson: Lesson) -> PlaybackSession
     online = course.program.ruleset.online
     minutes_per_hour = course.program.ruleset.minutes_per_hour
     with transaction.atomic():
+        # Two starts at once must not leave two crediting sessions: they queue on the teacher row.
+        Teacher.objects.select_for_update().filter(pk=teacher.pk).values_list("pk", flat=True).first()
         # First, so a beat of the older session in flight commits before we copy its progress
         # (the UPDATE waits for its row lock), and any later beat of it finds it superseded.
         PlaybackSession.objects.filter(teacher=teacher, superseded=False).update(superseded=True)
