@@ -12,7 +12,7 @@ def _codes(value: str) -> list[str]:
 
 class CourseForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=64)
-    title = forms.CharField(label=_("Title"), max_length=128)
+    title = forms.CharField(label=_("Course title"), max_length=128)
     hours = forms.DecimalField(label=_("学时"), min_value=0.5, max_value=200, decimal_places=1)
     topics = forms.CharField(label=_("1.0 topics"), required=False, help_text=_("e.g. T1, T5"))
     micro_abilities = forms.CharField(label=_("2.0 micro-abilities"), required=False, help_text=_("e.g. A1, B3"))
@@ -30,7 +30,7 @@ class CourseForm(forms.Form):
 
 
 class LessonForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=128)
+    title = forms.CharField(label=_("Lesson title"), max_length=128)
     duration_minutes = forms.DecimalField(label=_("Duration (minutes)"), min_value=0.1, max_value=600,
                                           decimal_places=1)
     video_url = forms.URLField(label=_("Video URL (https)"), required=False, assume_scheme="https")

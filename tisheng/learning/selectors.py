@@ -10,7 +10,6 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    F,
     Max,
     OuterRef,
     Q,
@@ -200,10 +199,12 @@ def last_activity_for(enrollments: list) -> dict[int, dt.datetime]:
 def institution_learners(actor) -> QuerySet[CourseSelection]:
     """Selections of the actor's institutions' courses by teachers inside the regions the
     institutions are contracted for."""
+    from tisheng.programs.models import Enrollment
+
     paths = capability_paths(actor, Cap.COURSES_MANAGE)
     return (CourseSelection.objects.filter(course__institution__in=institutions_of(actor))
             .filter(path_q("teacher__org_path", paths))
             .select_related("teacher__school", "course", "program")
-            .annotate(teacher_online=F("teacher__enrollments__online_hours"))
-            .filter(teacher__enrollments__program=F("program"))
+            .annotate(teacher_online=Subquery(Enrollment.objects.filter(
+                teacher=OuterRef("teacher_id"), program=OuterRef("program_id")).values("online_hours")[:1]))
             .order_by("teacher__org_path", "teacher__name", "course__code", "id"))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 from tisheng.core.seed.accounts import DemoAccount, demo_accounts_seed, organizations_seed
 from tisheng.core.seed.schools import SCALES, SchoolSpec, counties_of, plan_schools
 from tisheng.core.seed.teachers import TeacherRowMaker
+from tisheng.learning.seed import learning_seed_demo
 from tisheng.orgs.models import Region, School, school_path
 from tisheng.orgs.services import divisions_read, regions_load
 from tisheng.people.models import Teacher
@@ -123,6 +124,9 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
 
         programs = programs_seed_demo(enroll_all=scale != "province")
         progress(f"programs: {', '.join(p.code for p in programs)}")
+
+        courses = learning_seed_demo()
+        progress(f"contracts and published courses: {courses}")
 
         demo_lesson = playback_demo_seed()
         progress(f"player demo lesson: {demo_lesson.pk if demo_lesson else '-'}")

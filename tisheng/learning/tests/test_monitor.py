@@ -103,3 +103,14 @@ def test_another_institution_sees_no_learners(client, world, program_1, learning
     response = client.get(reverse("learning:learners"))
 
     assert list(response.context["page"]) == []
+
+
+def test_each_selection_shows_once_with_the_teachers_online_hours(world, program_1, program_2, learning):
+    from tisheng.learning.selectors import institution_learners
+
+    enroll(program_2, world.teacher)
+
+    rows = [s for s in institution_learners(learning["user"]) if s.teacher_id == world.teacher.pk]
+
+    assert len(rows) == 1
+    assert rows[0].teacher_online == 0
