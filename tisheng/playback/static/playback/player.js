@@ -10,6 +10,8 @@
   var csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]*)/) || [])[1] || "";
   var session = null, seq = 0, timer = null, superseded = false, presenceId = null;
   var played = [], segStart = null, lastTime = 0;
+  // Whether the page was hidden at any time since the last beat: a beat vouches for its whole period.
+  var wasHidden = document.visibilityState !== "visible";
 
   function status(text) { document.getElementById("player-status").textContent = text || ""; }
 
@@ -46,26 +48,29 @@
   video.addEventListener("seeking", function () { closeSegment(lastTime); });
   video.addEventListener("seeked", function () { lastTime = video.currentTime; if (!video.paused) segStart = lastTime; });
 
-  function payload() {
+  function payload(periodVisible) {
     var t = video.currentTime;
     if (segStart !== null) { closeSegment(t); if (!video.paused) segStart = t; }
     var intervals = played; played = [];
+    var visible = periodVisible === undefined ? !wasHidden && document.visibilityState === "visible" : periodVisible;
+    wasHidden = document.visibilityState !== "visible";
     seq += 1;
     return JSON.stringify({session: session, seq: seq, intervals: intervals, rate: video.playbackRate,
-                           visible: document.visibilityState === "visible", position: t});
+                           visible: visible, position: t});
   }
 
   function beat() {
     if (!session || superseded) return;
+    if (video.paused && segStart === null && played.length === 0) return;  // nothing to report
     fetch(config.heartbeat, {method: "POST", credentials: "same-origin", body: payload(),
                              headers: {"Content-Type": "application/json"}})
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (answer) { if (answer) show(answer); })
       .catch(function () {});
   }
-  function beacon() {
+  function beacon(periodVisible) {
     if (!session || superseded) return;
-    navigator.sendBeacon(config.heartbeat, new Blob([payload()], {type: "text/plain"}));
+    navigator.sendBeacon(config.heartbeat, new Blob([payload(periodVisible)], {type: "text/plain"}));
   }
   function stop() { if (timer) { clearInterval(timer); timer = null; } }
 
@@ -79,15 +84,16 @@
       timer = setInterval(beat, s.heartbeat_seconds * 1000);
     });
 
-  video.addEventListener("pause", beacon);
+  video.addEventListener("pause", function () { beacon(); });
   video.addEventListener("ratechange", function () {
     if (video.playbackRate > config.max_rate) status(texts.rate); else status("");
   });
   document.addEventListener("visibilitychange", function () {
-    beacon();
+    // Report the period that just ended (visible or hidden) before the next one starts.
+    if (document.visibilityState !== "visible") beacon(!wasHidden); else beacon(false);
     if (document.visibilityState !== "visible") status(texts.hidden); else if (!superseded) status("");
   });
-  window.addEventListener("pagehide", beacon);
+  window.addEventListener("pagehide", function () { beacon(); });
 
   document.getElementById("presence-form").addEventListener("submit", function (e) {
     e.preventDefault();
