@@ -17,6 +17,7 @@ urlpatterns = [
     path("certificates/", include("tisheng.certificates.urls")),
     path("verify/", include("tisheng.certificates.verify_urls")),
     path("jobs/", include("tisheng.jobs.urls")),
+    path("diagnostics/", include("tisheng.diagnostics.urls")),
     path("learning/", include("tisheng.learning.urls")),
     path("learn/", include("tisheng.playback.urls")),
     path("api/v1/", api.urls),

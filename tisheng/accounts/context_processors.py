@@ -25,6 +25,7 @@ NAV_ITEMS = (
     ("learning:contracts", _("Institution contracts"), Cap.CONTRACTS_MANAGE),
     ("learning:selection_status", _("Course selection"), Cap.LEARNING_MONITOR),
     ("learning:monitor", _("Online learning"), Cap.LEARNING_MONITOR),
+    ("diagnostics:home", _("Diagnostic test"), Cap.TEACHERS_VIEW),
 )
 MY_RECORD = _("My record")
 

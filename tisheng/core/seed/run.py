@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tisheng.core.seed.accounts import DemoAccount, demo_accounts_seed, organizations_seed
-from tisheng.core.seed.schools import SCALES, SchoolSpec, counties_of, plan_schools
+from tisheng.core.seed.schools import DEMO_SCHOOL_CODE, SCALES, SchoolSpec, counties_of, plan_schools
 from tisheng.core.seed.teachers import TeacherRowMaker
+from tisheng.diagnostics.services import diagnostics_seed_demo
 from tisheng.learning.seed import learning_seed_demo
 from tisheng.orgs.models import Region, School, school_path
 from tisheng.orgs.services import divisions_read, regions_load
@@ -124,6 +125,9 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
 
         programs = programs_seed_demo(enroll_all=scale != "province")
         progress(f"programs: {', '.join(p.code for p in programs)}")
+
+        results = diagnostics_seed_demo(school_code=DEMO_SCHOOL_CODE, seed=seed)
+        progress(f"diagnostic tests and sample results: {results}")
 
         courses = learning_seed_demo()
         progress(f"contracts and published courses: {courses}")
