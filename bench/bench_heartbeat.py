@@ -95,6 +95,9 @@ def main() -> int:
             finally:
                 loadgen.stop_server(server)
             ratio = beat["rps"] / trivial["rps"] if trivial["rps"] else 0
+            # Other work on the machine skews both figures (the ratio less): say how busy it was.
+            print(f"bench_heartbeat: {kind}: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+                  flush=True)
             print(f"bench_heartbeat: {kind}: trivial {trivial}", flush=True)
             print(f"bench_heartbeat: {kind}: heartbeat {beat}", flush=True)
             lines.append(f"heartbeat_rps={beat['rps']:.0f} heartbeat_p99_ms={beat['p99_ms']:.1f} "
