@@ -243,8 +243,16 @@ def quiz_attempt_submit(*, teacher, quiz: Quiz, answers: list[int | None]) -> Qu
     questions = list(quiz.questions.all())
     right = sum(1 for q, a in zip(questions, answers, strict=False) if a == q.correct)
     score = round(100 * right / len(questions)) if questions else 0
-    return QuizAttempt.objects.create(quiz=quiz, teacher=teacher, answers=list(answers), score=score,
-                                      passed=score >= quiz.pass_mark)
+    attempt = QuizAttempt.objects.create(quiz=quiz, teacher=teacher, answers=list(answers), score=score,
+                                         passed=score >= quiz.pass_mark)
+    if attempt.passed:
+        # Lessons may all be complete already: the quiz was the last thing the course waited
+        # for, so let the player's completion check credit it now (once; idempotent).
+        from tisheng.playback.services import course_completion_check
+
+        course = Course.objects.select_related("program").get(pk=quiz.course_id)
+        course_completion_check(teacher=teacher, course=course)
+    return attempt
 
 
 @transaction.atomic
@@ -279,7 +287,7 @@ def contract_delete(*, actor, contract: Contract) -> None:
     contract.delete()
 
 
-def _diagnostic_done(teacher, program) -> bool:
+def diagnostic_done(teacher, program) -> bool:
     """Whether the teacher has taken the program's diagnostic test (diagnostics app); true
     when that app does not offer the check."""
     try:
@@ -298,7 +306,7 @@ def selection_add(*, actor, teacher, program, course: Course) -> CourseSelection
         raise PermissionDenied
     if not Enrollment.objects.filter(program=program, teacher=teacher).exists():
         raise ValidationError(NOT_ENROLLED)
-    if program.ruleset.diagnostic_required and not _diagnostic_done(teacher, program):
+    if program.ruleset.diagnostic_required and not diagnostic_done(teacher, program):
         raise ValidationError(DIAGNOSTIC_FIRST)
     if not catalogue_for_teacher(teacher, program).filter(pk=course.pk).exists():
         raise ValidationError(COURSE_NOT_IN_CATALOGUE)

@@ -98,3 +98,13 @@ def test_an_officer_without_a_teacher_record_gets_404_on_the_catalogue(client, w
     client.login(username=world.outsider.phone, password=password)
 
     assert client.get(reverse("learning:catalogue")).status_code == 404
+
+
+def test_the_catalogue_asks_for_the_diagnostic_test_first_where_the_rules_require_it(
+        client, world, program_1, catalogue, password):
+    client.login(username=world.teacher.user.phone, password=password)
+
+    response = client.get(reverse("learning:catalogue"), {"program": program_1.pk})
+
+    assert response.context["needs_diagnostic"]
+    assert "先完成训前诊断测评" in response.content.decode()

@@ -143,3 +143,24 @@ def test_a_county_office_gets_403_on_the_institution_pages(client, world, passwo
     client.login(username=world.county_officer.phone, password=password)
 
     assert client.get(reverse("learning:institution_courses")).status_code == 403
+
+
+def test_passing_the_quiz_after_the_last_lesson_credits_the_course_once(world, program_1, inst):
+    from tisheng.learning.tests.factories import enroll
+    from tisheng.ledger.models import LedgerEntry
+    from tisheng.playback.models import LessonCompletion
+
+    org, user = inst
+    enroll(program_1, world.teacher)
+    c = course(program_1, org, "Q2", status="draft", hours="8")
+    quiz = services.quiz_set(actor=user, course=c, pass_mark=100, text="1+1=?\n*2\n3")
+    for lesson in c.lessons.all():
+        LessonCompletion.objects.create(teacher=world.teacher, lesson=lesson, course=c)
+
+    services.quiz_attempt_submit(teacher=world.teacher, quiz=quiz, answers=[1])
+    assert not LedgerEntry.objects.filter(teacher=world.teacher, source_kind="course").exists()
+    services.quiz_attempt_submit(teacher=world.teacher, quiz=quiz, answers=[0])
+    services.quiz_attempt_submit(teacher=world.teacher, quiz=quiz, answers=[0])
+
+    credits = LedgerEntry.objects.filter(teacher=world.teacher, source_kind="course", source_id=str(c.pk))
+    assert [e.hours for e in credits] == [8]

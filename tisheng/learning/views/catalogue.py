@@ -39,12 +39,16 @@ def _teacher_programs(teacher):
     return Program.objects.filter(enrollments__teacher=teacher, status="active").order_by("-start_date", "code")
 
 
-def _lesson_url(lesson) -> str | None:
-    """The player's page for a lesson (playback app), when it exists."""
+def _url(name: str, *args) -> str | None:
+    """A page of another app (player, diagnostics), when it exists."""
     try:
-        return reverse("playback:lesson", args=[lesson.pk])
+        return reverse(name, args=args)
     except NoReverseMatch:
         return None
+
+
+def _lesson_url(lesson) -> str | None:
+    return _url("playback:lesson", lesson.pk)
 
 
 @login_required
@@ -66,7 +70,10 @@ def catalogue(request):
     return render(request, "learning/catalogue.html", {
         "teacher": teacher, "program": program, "programs": _teacher_programs(teacher),
         "courses": courses, "selections": selections, "total": total, "required": required,
-        "complete": total >= required, "filters": filters, "querystring": querystring(request),
+        "complete": total >= required, "filters": filters,
+        "needs_diagnostic": (program.ruleset.diagnostic_required
+                             and not services.diagnostic_done(teacher, program)),
+        "diagnostic_url": _url("diagnostics:home"), "querystring": querystring(request),
         "topics": TOPIC_CHOICES if program.ruleset.min_hours.get("online") else MICRO_ABILITY_CHOICES,
         "subjects": SUBJECTS, "stages": TeachingStage.choices,
     })
