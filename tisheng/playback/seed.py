@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import transaction
 
 from tisheng.learning.models import Contract, Course, CourseSelection, Lesson
-from tisheng.orgs.models import Organization
+from tisheng.learning.selectors import contracted_institutions_for
+from tisheng.orgs.models import Organization, Region
 from tisheng.people.models import Teacher
 
 DEMO_TEACHER_PHONE = "13800000008"
@@ -37,19 +38,27 @@ def video_generate(path: Path, *, seconds: int) -> bool:
 
 @transaction.atomic
 def playback_demo_seed() -> Lesson | None:
-    """The demo teacher's course to play: an institution contracted for their county in their
+    """The demo teacher's course to play: from an institution contracted for their place in their
     active program, a published one-lesson course with an 8-second generated video, selected."""
     teacher = Teacher.objects.filter(user__phone=DEMO_TEACHER_PHONE).select_related("school__county").first()
-    institution = Organization.objects.filter(kind="institution").order_by("code").first()
-    if teacher is None or institution is None:
+    if teacher is None:
         return None
     enrollment = (teacher.enrollments.filter(program__status="active").select_related("program")
                   .order_by("-program__start_date").first())
     if enrollment is None:
         return None
-    program, county = enrollment.program, teacher.school.county
-    Contract.objects.get_or_create(program=program, institution=institution, region=county,
-                                   defaults={"region_path": county.path})
+    program = enrollment.program
+    # An institution already serving the teacher's place (the catalogue seed's contracts); only
+    # when there is none, the province selects one (a contract lower down would hide the others).
+    institution = (Organization.objects.filter(pk__in=contracted_institutions_for(teacher, program))
+                   .order_by("code").first())
+    if institution is None:
+        institution = Organization.objects.filter(kind="institution").order_by("code").first()
+        if institution is None:
+            return None
+        province = Region.objects.get(path=teacher.org_path.split("/")[0])
+        Contract.objects.get_or_create(program=program, institution=institution, region=province,
+                                       defaults={"region_path": province.path})
     course, _ = Course.objects.get_or_create(
         institution=institution, code=DEMO_COURSE_CODE,
         defaults={"program": program, "title": DEMO_COURSE_TITLE, "hours": Decimal("1"), "micro_abilities": ["A1"],

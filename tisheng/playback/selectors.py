@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Max, Q
 
-from tisheng.learning.models import Contract, Course, Lesson
+from tisheng.learning.models import Course, Lesson
+from tisheng.learning.selectors import contracted_institutions_for
 from tisheng.people.models import Teacher
 from tisheng.playback.models import PlaybackSession
+from tisheng.programs.models import Enrollment
 
 
 def teacher_for_user(user) -> Teacher | None:
@@ -18,20 +20,17 @@ def teacher_for_user(user) -> Teacher | None:
     return Teacher.objects.filter(user=user).select_related("school").first()
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    parts = path.split("/")
-    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
-
-
 def lessons_visible_to_teacher(teacher: Teacher):
-    """Lessons the teacher may watch: a published course of their program, from an institution
-    contracted for that program at or above the teacher's region (the contract rule)."""
-    contracted = Contract.objects.filter(program_id=OuterRef("course__program_id"),
-                                         institution_id=OuterRef("course__institution_id"),
-                                         region_path__in=_ancestor_paths(teacher.org_path))
-    return (Lesson.objects.filter(course__status=Course.Status.PUBLISHED,
-                                  course__program__enrollments__teacher=teacher)
-            .filter(Exists(contracted)))
+    """Lessons the teacher may watch: published courses of the programs the teacher is enrolled
+    in, from the institutions contracted for the teacher's place (the catalogue's rule: the
+    deepest region above the teacher with contracts decides, so a city's choice replaces the
+    province's selection). One query."""
+    programs = list(Enrollment.objects.filter(teacher=teacher).values_list("program_id", flat=True))
+    allowed = Q(pk__in=[])
+    for program_id in programs:
+        allowed |= Q(course__program_id=program_id,
+                     course__institution_id__in=contracted_institutions_for(teacher, program_id))
+    return Lesson.objects.filter(allowed, course__status=Course.Status.PUBLISHED)
 
 
 def get_lesson_for_teacher(teacher: Teacher | None, pk: int) -> Lesson | None:

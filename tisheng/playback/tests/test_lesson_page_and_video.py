@@ -62,6 +62,18 @@ def test_a_contract_for_the_province_reaches_every_county(world, lesson, client)
     assert client.get(f"/learn/lessons/{lesson.pk}/").status_code == 200
 
 
+def test_a_county_choice_replaces_the_provinces_selection_for_the_player_too(world, lesson, client):
+    from tisheng.orgs.tests.factories import OrganizationFactory
+
+    Contract.objects.create(program=lesson.course.program, institution=lesson.course.institution,
+                            region=world.province, region_path=world.province.path)
+    other = OrganizationFactory(code="INST02", kind="institution", region=world.province)
+    Contract.objects.create(program=lesson.course.program, institution=other, region=world.county_b,
+                            region_path=world.county_b.path)
+    client.force_login(world.teacher_b.user)  # county B chose another institution
+    assert client.get(f"/learn/lessons/{lesson.pk}/").status_code == 404
+
+
 def test_a_teacher_not_enrolled_in_the_program_gets_404(world, lesson, client):
     client.force_login(world.teacher_a2.user)
     assert client.get(f"/learn/lessons/{lesson.pk}/").status_code == 404
