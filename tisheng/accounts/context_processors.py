@@ -21,6 +21,7 @@ NAV_ITEMS = (
     ("ledger:my_hours", _("My hours"), Cap.HOURS_DECLARE),
     ("ledger:declaration_queue", _("Hours declarations"), Cap.HOURS_APPROVE),
     ("learning:catalogue", _("Course catalogue"), Cap.COURSES_SELECT),
+    ("playback:my-lessons", _("My lessons"), Cap.COURSES_SELECT),
     ("learning:institution_courses", _("My courses"), Cap.COURSES_MANAGE),
     ("learning:contracts", _("Institution contracts"), Cap.CONTRACTS_MANAGE),
     ("learning:selection_status", _("Course selection"), Cap.LEARNING_MONITOR),

@@ -199,3 +199,10 @@ def test_the_demo_seed_gives_the_demo_teacher_a_playable_lesson(world, program_1
     assert [p["lesson"] for p in selectors.my_lessons(world.teacher)] == [lesson]
     if lesson.video_file:
         assert (tmp_path / lesson.video_file).stat().st_size > 1000
+
+
+def test_a_teacher_finds_my_lessons_in_the_navigation_and_the_outsider_does_not(world, client):
+    client.force_login(world.teacher.user)
+    assert 'href="/learn/lessons/"' in client.get("/").content.decode()
+    client.force_login(world.outsider)
+    assert 'href="/learn/lessons/"' not in client.get("/").content.decode()
