@@ -108,3 +108,12 @@ def test_the_catalogue_asks_for_the_diagnostic_test_first_where_the_rules_requir
 
     assert response.context["needs_diagnostic"]
     assert "先完成训前诊断测评" in response.content.decode()
+
+
+def test_a_teacher_not_enrolled_anywhere_is_told_so(client, world, password):
+    client.login(username=world.teacher.user.phone, password=password)
+
+    response = client.get(reverse("learning:catalogue"))
+
+    assert response.status_code == 200
+    assert "没有可选的课程" in response.content.decode()

@@ -164,3 +164,31 @@ def test_passing_the_quiz_after_the_last_lesson_credits_the_course_once(world, p
 
     credits = LedgerEntry.objects.filter(teacher=world.teacher, source_kind="course", source_id=str(c.pk))
     assert [e.hours for e in credits] == [8]
+
+
+def test_the_institution_uploads_a_lesson_video_from_its_course_page(client, world, program_1, inst, password,
+                                                                      settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    org, user = inst
+    c = _draft(program_1, org)
+    client.login(username=user.phone, password=password)
+
+    client.post(reverse("learning:lesson_add", args=[c.pk]), {
+        "title": "第一讲", "duration_minutes": "2", "video": SimpleUploadedFile("a.mp4", MP4_HEAD)})
+
+    lesson = c.lessons.get()
+    assert lesson.duration_seconds == 120
+    assert (tmp_path / lesson.video_file).exists()
+
+
+def test_another_institution_cannot_add_lessons_to_a_course(client, world, program_1, inst, password):
+    org, _ = inst
+    c = _draft(program_1, org)
+    _other, other_user = institution(world, "INST-B", "乙机构", "13600000002")
+    client.login(username=other_user.phone, password=password)
+
+    response = client.post(reverse("learning:lesson_add", args=[c.pk]), {
+        "title": "x", "duration_minutes": "2", "video_url": "https://cdn.example.com/x.mp4"})
+
+    assert response.status_code == 404
+    assert not c.lessons.exists()

@@ -114,3 +114,18 @@ def test_each_selection_shows_once_with_the_teachers_online_hours(world, program
 
     assert len(rows) == 1
     assert rows[0].teacher_online == 0
+
+
+def test_the_learners_page_takes_the_same_queries_for_more_learners(client, world, program_1, learning, password):
+    client.login(username=learning["user"].phone, password=password)
+    url = reverse("learning:learners")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    extra = [TeacherFactory(school=world.school_a2, name=f"新{i}") for i in range(4)]
+    enroll(program_1, *extra)
+    for t in extra:
+        services.selection_add(actor=t.user, teacher=t, program=program_1, course=learning["course"])
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)

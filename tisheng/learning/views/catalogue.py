@@ -54,7 +54,10 @@ def _lesson_url(lesson) -> str | None:
 @login_required
 def catalogue(request):
     teacher = _teacher(request)
-    program = chosen_program(request, _teacher_programs(teacher))
+    programs = list(_teacher_programs(teacher))
+    if not programs:
+        return render(request, "learning/catalogue_empty.html", {"teacher": teacher})
+    program = chosen_program(request, programs)
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "topic", "subject", "stage")}
     courses = list(selectors.catalogue_for_teacher(teacher, program, **filters))
     recommended = set(selectors.recommended_course_ids(teacher, program))
@@ -68,7 +71,7 @@ def catalogue(request):
     total = selectors.selected_hours(selections)
     required = selectors.online_required_hours(program)
     return render(request, "learning/catalogue.html", {
-        "teacher": teacher, "program": program, "programs": _teacher_programs(teacher),
+        "teacher": teacher, "program": program, "programs": programs,
         "courses": courses, "selections": selections, "total": total, "required": required,
         "complete": total >= required, "filters": filters,
         "needs_diagnostic": (program.ruleset.diagnostic_required
