@@ -117,3 +117,13 @@ def test_a_teacher_not_enrolled_anywhere_is_told_so(client, world, password):
 
     assert response.status_code == 200
     assert "没有可选的课程" in response.content.decode()
+
+
+def test_recommended_courses_are_marked_and_listed_first(client, world, program_1, catalogue, password, monkeypatch):
+    monkeypatch.setattr("tisheng.learning.selectors.recommended_course_ids",
+                        lambda teacher, program: [catalogue["a2"].pk, catalogue["b1"].pk])
+    client.login(username=world.teacher.user.phone, password=password)
+
+    courses = client.get(reverse("learning:catalogue"), {"program": program_1.pk}).context["courses"]
+
+    assert [(c.code, c.is_recommended) for c in courses] == [("A2", True), ("A1", False)]

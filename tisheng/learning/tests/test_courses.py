@@ -192,3 +192,16 @@ def test_another_institution_cannot_add_lessons_to_a_course(client, world, progr
 
     assert response.status_code == 404
     assert not c.lessons.exists()
+
+
+def test_the_institution_creates_a_draft_course_from_its_page(client, world, program_2, inst, password):
+    org, user = inst
+    client.login(username=user.phone, password=password)
+
+    response = client.post(reverse("learning:institution_courses"), {
+        "program": str(program_2.pk), "code": "N1", "title": "新课程", "hours": "6", "micro_abilities": "a1, B3",
+        "stages": ["primary"], "subjects": ["语文"]})
+
+    c = Course.objects.get(code="N1")
+    assert response.status_code == 302
+    assert (c.institution, c.micro_abilities, c.status) == (org, ["A1", "B3"], Course.Status.DRAFT)

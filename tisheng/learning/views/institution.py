@@ -44,12 +44,15 @@ def my_courses(request):
     programs = list(active_programs())
     form = CourseForm(request.POST or None)
     form.fields["program"] = _program_field(programs)
+    if len(institutions) > 1:
+        form.fields["institution"] = _choice_field(_("Institution"), [(str(o.pk), o.name) for o in institutions])
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         program = next(p for p in programs if str(p.pk) == d["program"])
+        institution = next((o for o in institutions if str(o.pk) == d.get("institution")), institutions[0])
         try:
             course = services.course_create(
-                actor=request.user, institution=institutions[0], program=program, code=d["code"], title=d["title"],
+                actor=request.user, institution=institution, program=program, code=d["code"], title=d["title"],
                 hours=d["hours"], topics=d["topics"], micro_abilities=d["micro_abilities"], subjects=d["subjects"],
                 stages=d["stages"], description=d["description"])
         except ValidationError as exc:
@@ -63,10 +66,14 @@ def my_courses(request):
     })
 
 
-def _program_field(programs):
+def _choice_field(label, choices):
     from django import forms
 
-    return forms.ChoiceField(label=_("Program"), choices=[(str(p.pk), p.name) for p in programs])
+    return forms.ChoiceField(label=label, choices=choices)
+
+
+def _program_field(programs):
+    return _choice_field(_("Program"), [(str(p.pk), p.name) for p in programs])
 
 
 @login_required
