@@ -9,7 +9,7 @@
   if (!video) return;
   var csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]*)/) || [])[1] || "";
   var session = null, seq = 0, timer = null, superseded = false, presenceId = null;
-  var played = [], segStart = null, lastTime = 0;
+  var played = [], segStart = null, lastTime = 0, lastSent = [];
   // Whether the page was hidden at any time since the last beat: a beat vouches for its whole period.
   var wasHidden = document.visibilityState !== "visible";
 
@@ -51,7 +51,7 @@
   function payload(periodVisible) {
     var t = video.currentTime;
     if (segStart !== null) { closeSegment(t); if (!video.paused) segStart = t; }
-    var intervals = played; played = [];
+    var intervals = played; played = []; lastSent = intervals;
     var visible = periodVisible === undefined ? !wasHidden && document.visibilityState === "visible" : periodVisible;
     wasHidden = document.visibilityState !== "visible";
     seq += 1;
@@ -62,11 +62,15 @@
   function beat() {
     if (!session || superseded) return;
     if (video.paused && segStart === null && played.length === 0) return;  // nothing to report
-    fetch(config.heartbeat, {method: "POST", credentials: "same-origin", body: payload(),
+    var body = payload(), sent = lastSent;
+    // A beat that did not get through is carried again by the next one (the server's union
+    // makes a repeat harmless).
+    function again() { played = sent.concat(played); }
+    fetch(config.heartbeat, {method: "POST", credentials: "same-origin", body: body,
                              headers: {"Content-Type": "application/json"}})
-      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (r) { if (r.status >= 500) again(); return r.ok ? r.json() : null; })
       .then(function (answer) { if (answer) show(answer); })
-      .catch(function () {});
+      .catch(again);
   }
   function beacon(periodVisible) {
     if (!session || superseded) return;
