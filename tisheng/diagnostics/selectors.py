@@ -107,6 +107,16 @@ def _cells(attempt: Attempt) -> list[Cell]:
     return cells
 
 
+def _environments_for(attempt: Attempt) -> list[str]:
+    """The school's environment group, then the lower groups where the program's rules allow
+    them (A 多媒体 < B 混合 < C 智慧)."""
+    own = attempt.teacher.school.environment or DEFAULT_ENVIRONMENT
+    rule = attempt.instrument.program.ruleset.micro_abilities
+    if rule is None or not rule.allow_lower_environments:
+        return [own]
+    return [own] + [e for e in reversed(topics.ENVIRONMENTS) if e < own]
+
+
 def diagnostic_result(attempt: Attempt) -> DiagnosticResult:
     """Bands per cell and what they recommend: a cell below 合格 recommends its level's topics
     of that dimension (1.0) or the micro-abilities of that dimension in the school's
@@ -117,9 +127,11 @@ def diagnostic_result(attempt: Attempt) -> DiagnosticResult:
     if not weak:
         return result
     if result.is_micro:
-        environment = attempt.teacher.school.environment or DEFAULT_ENVIRONMENT
+        environments = _environments_for(attempt)
         dims = {d for _, d in weak}
-        result.micro_abilities = list(MicroAbility.objects.filter(environment=environment, dimension__in=dims))
+        found = MicroAbility.objects.filter(environment__in=environments, dimension__in=dims)
+        # The school's own group first, then the lower ones the program allows.
+        result.micro_abilities = sorted(found, key=lambda m: (environments.index(m.environment), m.pk))
         return result
     result.topics = [t for t in Topic.objects.all() if (t.level, t.dimension) in set(weak)]
     levels = {t.level for t in result.topics}

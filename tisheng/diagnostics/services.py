@@ -193,3 +193,25 @@ def diagnostics_seed_demo(*, school_code: str, seed: int = 1) -> int:
             attempt_submit(actor=None, teacher=teacher, instrument=instrument, answers=answers)
             stored += 1
     return stored
+
+
+@transaction.atomic
+def topics_update(*, actor, rows: list[dict[str, Any]]) -> int:
+    """The province office corrects the shipped topics: {"code", "name", "level", "dimension",
+    "confirmed"} per row (codes stay as shipped). Returns how many rows changed."""
+    current = {t.code: t for t in Topic.objects.all()}
+    changed = 0
+    for row in rows:
+        topic = current.get(row["code"])
+        if topic is None:
+            continue
+        new = (row["name"].strip(), row["level"], row["dimension"], bool(row["confirmed"]))
+        if new == (topic.name, topic.level, topic.dimension, topic.confirmed):
+            continue
+        topic.name, topic.level, topic.dimension, topic.confirmed = new
+        topic.full_clean()
+        topic.save()
+        changed += 1
+    if changed:
+        audit(actor=actor, action="diagnostics.topics_update", object_type="topic", changed=changed)
+    return changed

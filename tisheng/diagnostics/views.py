@@ -21,7 +21,7 @@ from tisheng.diagnostics.forms import (
     choices_to_text,
     items_from_post,
 )
-from tisheng.diagnostics.models import Instrument
+from tisheng.diagnostics.models import Instrument, Topic
 from tisheng.learning.models import Course
 from tisheng.orgs.scope import has_capability
 from tisheng.people import selectors as people_selectors
@@ -29,6 +29,8 @@ from tisheng.programs.models import Enrollment, Program
 
 SUBMITTED = gettext_lazy("Your answers were scored. Here is your result.")
 INSTRUMENT_SAVED = gettext_lazy("The diagnostic test was saved.")
+TOPIC_INVALID = gettext_lazy("A topic needs a name, a level and one of the five dimensions.")
+TOPICS_SAVED = gettext_lazy("Topics saved: %(count)s changed.")
 RESULT_LIST_LIMIT = 500
 
 
@@ -198,4 +200,28 @@ def instrument_edit(request, pk: int):
         "band_rows": list(instrument.bands.all()) + [None],
         "levels": [""] if is_micro else list(topics.LEVELS),
         "dimensions": topics.MICRO_DIMENSIONS if is_micro else topics.DIMENSIONS,
+    }, status=400 if error else 200)
+
+
+@never_cache
+@login_required
+def topic_list(request):
+    """The province office corrects the 1.0 topics' names, level and dimension."""
+    _require_manage(request)
+    topics_qs = Topic.objects.all()
+    error = None
+    if request.method == "POST":
+        rows = [{"code": t.code, "name": request.POST.get(f"{t.code}-name", t.name),
+                 "level": request.POST.get(f"{t.code}-level", t.level),
+                 "dimension": request.POST.get(f"{t.code}-dimension", t.dimension),
+                 "confirmed": bool(request.POST.get(f"{t.code}-confirmed"))} for t in topics_qs]
+        try:
+            changed = services.topics_update(actor=request.user, rows=rows)
+        except ValidationError:
+            error = _(TOPIC_INVALID)
+        else:
+            messages.success(request, TOPICS_SAVED % {"count": changed})
+            return redirect("diagnostics:topic_list")
+    return render(request, "diagnostics/topic_list.html", {
+        "topics": topics_qs, "levels": topics.LEVELS, "dimensions": topics.DIMENSIONS, "error": error,
     }, status=400 if error else 200)

@@ -71,3 +71,21 @@ def test_a_2_0_result_shows_one_radar_of_the_four_dimensions_and_the_micro_abili
     assert 'data-testid="radar-micro"' in html
     assert 'data-testid="radar-I"' not in html
     assert "A1 技术支持的学情分析" in html  # school_a's environment is unset: group A
+
+
+def test_the_province_office_corrects_a_topic_and_an_invalid_dimension_is_refused(client, world, password):
+    catalogue_load()
+    client.login(username=world.outsider.phone, password=password)
+    assert client.get("/diagnostics/topics/").status_code == 404
+
+    client.login(username=world.province_officer.phone, password=password)
+    form = {"T25-name": "中小学教师信息技术应用能力标准解读", "T25-level": "II", "T25-dimension": "学习与发展",
+            "T25-confirmed": "1"}
+    saved = client.post("/diagnostics/topics/", form)
+    refused = client.post("/diagnostics/topics/", dict(form, **{"T25-dimension": "其他"}))
+
+    t25 = Topic.objects.get(code="T25")
+    assert saved.status_code == 302
+    assert (t25.level, t25.dimension, t25.confirmed) == ("II", "学习与发展", True)
+    assert refused.status_code == 400
+    assert "专题需要名称、层级" in refused.content.decode()

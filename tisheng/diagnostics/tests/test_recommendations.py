@@ -125,8 +125,21 @@ def test_for_2_0_a_weak_dimension_recommends_the_micro_abilities_of_the_schools_
 
     result = diagnostic_result(attempt)
 
-    assert [m.code for m in result.micro_abilities] == ["B8", "B9", "B10"]
+    # The school's group B first, then the lower group A the 2.0 rules allow.
+    assert [m.code for m in result.micro_abilities] == ["B8", "B9", "B10", "A10", "A11", "A12", "A13"]
     assert [c["dimensions"] for c in result.charts()] == [["学情分析", "教学设计", "学法指导", "学业评价"]]
+
+
+def test_for_2_0_only_the_schools_group_is_recommended_where_lower_groups_are_not_allowed(world, instrument_2):
+    program = instrument_2.program
+    program.rules = {**program.rules, "micro_abilities": {**program.rules["micro_abilities"],
+                                                          "allow_lower_environments": False}}
+    program.save()
+    world.school_a.environment = "C"
+    world.school_a.save()
+    attempt = submit(world, instrument_2, lambda it: LOW if it.dimension == "学业评价" else HIGH)
+
+    assert [m.code for m in diagnostic_result(attempt).micro_abilities] == ["C7"]
 
 
 def test_for_2_0_recommended_courses_meet_a_recommended_micro_ability(world, instrument_2):
