@@ -2,8 +2,9 @@
 
 On the database DATABASE_URL names (PostgreSQL under `make bench`): creates N viewers (default
 1,000; see loadgen.prepare_viewers: each its own teacher, login session and playback started
-through the real `POST /learn/lessons/<id>/start`), serves the app with gunicorn (2 workers;
-`--servers sync,gthread` measures both), and drives it from this machine with wrk:
+through the real `POST /learn/lessons/<id>/start`), serves the app with 2 workers of each
+server in `--servers` (default granian (WSGI) and gunicorn sync; also gthread), and drives it
+from this machine with wrk:
 
 1. the trivial endpoint /healthz (touches no database) for D seconds: the ceiling;
 2. `POST /learn/heartbeat` for D seconds, wrk's Lua (bench/heartbeat.lua) rotating through the
@@ -47,6 +48,10 @@ def wrk(url: str, script: Path, *, seconds: int, connections: int, threads: int,
             "p99_ms": p99 / 1000, "errors": errors, "statuses": statuses}
 
 
+def server_name(kind: str) -> str:
+    return kind if kind in ("granian", "runserver") else f"gunicorn-{kind}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--viewers", type=int, default=int(os.getenv("BENCH_VIEWERS", "1000")))
@@ -54,7 +59,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--servers", default=os.getenv("BENCH_SERVERS", "sync,gthread"))
+    parser.add_argument("--servers", default=os.getenv("BENCH_SERVERS", "granian,sync"))
     parser.add_argument("--heartbeat-path", default="/learn/heartbeat")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -101,7 +106,7 @@ def main() -> int:
             print(f"bench_heartbeat: {kind}: trivial {trivial}", flush=True)
             print(f"bench_heartbeat: {kind}: heartbeat {beat}", flush=True)
             lines.append(f"heartbeat_rps={beat['rps']:.0f} heartbeat_p99_ms={beat['p99_ms']:.1f} "
-                         f"trivial_rps={trivial['rps']:.0f} ratio={ratio:.2f} server=gunicorn-{kind}x{args.workers} "
+                         f"trivial_rps={trivial['rps']:.0f} ratio={ratio:.2f} server={server_name(kind)}x{args.workers} "
                          f"viewers={len(viewers)}")
             print(lines[-1], flush=True)
             if beat["ok"] != beat["requests"] or beat["errors"]:

@@ -178,11 +178,14 @@ def free_port() -> int:
 
 def start_server(kind: str, port: int, *, workers: int = 2, env: dict | None = None,
                  log: Path | None = None) -> subprocess.Popen:
-    """gunicorn with `sync` or `gthread` workers, or `runserver`, on 127.0.0.1:port; returns
-    once /healthz answers."""
+    """gunicorn with `sync` or `gthread` workers, granian (WSGI), or `runserver`, on
+    127.0.0.1:port; returns once /healthz answers."""
     bind = f"127.0.0.1:{port}"
     if kind == "runserver":
         cmd = [PYTHON, "-m", "django", "runserver", "--noreload", "--nothreading", bind]
+    elif kind == "granian":
+        cmd = [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers), "--backlog", "2048", "--no-ws", "tisheng.wsgi:application"]
     else:
         cmd = [str(ROOT / ".venv/bin/gunicorn"), "tisheng.wsgi:application", "--bind", bind,
                "--workers", str(workers), "--worker-class", kind, "--backlog", "2048", "--timeout", "60"]
