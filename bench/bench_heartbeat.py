@@ -112,6 +112,8 @@ def main() -> int:
             if beat["ok"] != beat["requests"] or beat["errors"]:
                 print(f"bench_heartbeat: {kind}: {beat['requests'] - beat['ok']} heartbeats not answered 2xx, "
                       f"{beat['errors']} socket errors: {beat['statuses']}", file=sys.stderr)
+                log = (workdir / f"{kind}.log").read_text(errors="replace").splitlines()
+                print("\n".join(["bench_heartbeat: the server log ends:", *log[-40:]]), file=sys.stderr)
                 failed = True
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

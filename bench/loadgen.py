@@ -185,13 +185,16 @@ def start_server(kind: str, port: int, *, workers: int = 2, env: dict | None = N
         cmd = [PYTHON, "-m", "django", "runserver", "--noreload", "--nothreading", bind]
     elif kind == "granian":
         cmd = [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", str(workers), "--backlog", "2048", "--no-ws", "tisheng.wsgi:application"]
+               "--workers", str(workers), "--backlog", "2048", "--no-ws",
+               # Each blocking thread holds its own persistent database connection: bound them
+               # (granian's default grows past PostgreSQL's max_connections under load).
+               "--blocking-threads", "8", "tisheng.wsgi:application"]
     else:
         cmd = [str(ROOT / ".venv/bin/gunicorn"), "tisheng.wsgi:application", "--bind", bind,
                "--workers", str(workers), "--worker-class", kind, "--backlog", "2048", "--timeout", "60"]
         if kind == "gthread":
             cmd += ["--threads", "4"]
-    full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tisheng.settings", **(env or {})}
+    full_env = {"DJANGO_SETTINGS_MODULE": "tisheng.settings", **os.environ, **(env or {})}
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (the child keeps it)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT,
                             start_new_session=True)
