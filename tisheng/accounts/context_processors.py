@@ -18,6 +18,7 @@ NAV_ITEMS = (
     ("review:mine", _("My completion review"), Cap.HOURS_DECLARE),  # every teacher holds hours.declare
     ("accounts:audit_log", _("Audit log"), Cap.AUDIT_VIEW),
     ("certificates:list", _("Certificates"), Cap.CERTIFICATES_VIEW),
+    ("certificates:partner", _("Partner certificates"), Cap.CERTIFICATES_ISSUE_PARTNER),
     ("ledger:my_hours", _("My hours"), Cap.HOURS_DECLARE),
     ("ledger:declaration_queue", _("Hours declarations"), Cap.HOURS_APPROVE),
     ("learning:catalogue", _("Course catalogue"), Cap.COURSES_SELECT),

@@ -74,3 +74,38 @@ class CertificateSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}: {self.last}"
+
+
+class PartnerSignature(models.Model):
+    """One partner's signature on a certificate the training institution and the teacher
+    college issue jointly (1.0's 网络研修与教学实践合格证明). The institution signs first, the
+    teacher college co-signs; the second signature issues the certificate, which is then
+    recorded on both. Open signatures (no certificate yet) are the pending list."""
+
+    class Side(models.TextChoices):
+        INSTITUTION = "institution", _("training institution")
+        TEACHER_COLLEGE = "teacher_college", _("teacher college")
+
+    enrollment = models.ForeignKey("programs.Enrollment", on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=32)
+    side = models.CharField(max_length=16, choices=Side.choices)
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    signed_at = models.DateTimeField(_("signed on"), default=timezone.now)
+    org_path = models.CharField(max_length=96, db_index=True)
+    certificate = models.ForeignKey(Certificate, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="partner_signatures")
+
+    scope_path_field = "org_path"
+    scope_view_capability = "certificates.issue_partner"
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "code", "side"], condition=Q(certificate__isnull=True),
+                                    name="one_open_partner_signature_per_side"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.side} · {self.organization_id}"

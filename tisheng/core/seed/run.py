@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from tisheng.certificates.seed_partner import partner_certificates_seed_demo
 from tisheng.core.seed.accounts import DemoAccount, demo_accounts_seed, organizations_seed
 from tisheng.core.seed.schools import DEMO_SCHOOL_CODE, SCALES, SchoolSpec, counties_of, plan_schools
 from tisheng.core.seed.teachers import TeacherRowMaker
@@ -134,5 +135,8 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
 
         demo_lesson = playback_demo_seed()
         progress(f"player demo lesson: {demo_lesson.pk if demo_lesson else '-'}")
+
+        partner = partner_certificates_seed_demo(school_code=DEMO_SCHOOL_CODE)
+        progress(f"1.0 partner certificates: {partner}")
     report.seconds = time.monotonic() - started
     return report
