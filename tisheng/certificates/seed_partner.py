@@ -9,6 +9,7 @@ from __future__ import annotations
 from tisheng.accounts.models import RoleAssignment
 from tisheng.certificates.services_partner import partner_issue, partner_sign
 from tisheng.learning.models import Contract
+from tisheng.learning.services import contract_create
 from tisheng.orgs.models import Region
 from tisheng.programs.models import Enrollment, EnrollmentState, Program
 
@@ -28,9 +29,12 @@ def partner_certificates_seed_demo(*, school_code: str, program_code: str = "fuj
                        .order_by("id")[:DEMO_TEACHERS]) if program else []
     if assignment is None or not enrollments:
         return 0
+    # The province selects the institution for 1.0, then the demo county is chosen for it.
     county: Region = enrollments[0].school.county
-    Contract.objects.get_or_create(program=program, institution=assignment.organization, region=county,
-                                   defaults={"region_path": county.path})
+    for region in (county.parent.parent if county.parent else None, county):
+        if region is not None and not Contract.objects.filter(program=program, institution=assignment.organization,
+                                                              region=region).exists():
+            contract_create(actor=None, program=program, institution=assignment.organization, region=region)
     for enrollment in enrollments:
         for category, hours in (("online", 50), ("practice", 30)):
             ledger_credit(teacher=enrollment.teacher, program=program, category=category, hours=hours,

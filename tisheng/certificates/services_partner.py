@@ -63,6 +63,10 @@ class PartnerOrgs:
     side: str
     orgs: list[tuple[Organization, list[str]]]
 
+    @property
+    def paths(self) -> list[str]:
+        return [p for _org, paths in self.orgs for p in paths]
+
     def for_path(self, path: str) -> Organization | None:
         for org, paths in self.orgs:
             if any(path == p or path.startswith(p + "/") for p in paths):
@@ -70,11 +74,20 @@ class PartnerOrgs:
         return None
 
 
-def partner_orgs(actor, side: str) -> PartnerOrgs:
+def partner_orgs(actor, side: str, program: Program | None = None) -> PartnerOrgs:
+    """A teacher college covers its region; an institution the regions it is contracted for
+    in `program` (in any program when None, as its scope does)."""
     from tisheng.accounts.models import RoleAssignment
+    from tisheng.learning.models import Contract
 
-    assignments = (RoleAssignment.objects.filter(user=actor, role=side, organization__kind=side)
-                   .select_related("organization", "organization__region")) if actor is not None else []
+    assignments = list(RoleAssignment.objects.filter(user=actor, role=side, organization__kind=side)
+                       .select_related("organization", "organization__region")) if actor is not None else []
+    if side == INSTITUTION and program is not None:
+        paths: dict[int, list[str]] = {a.organization_id: [] for a in assignments}
+        for org_id, path in Contract.objects.filter(program=program, institution__in=list(paths)).values_list(
+                "institution_id", "region_path"):
+            paths[org_id].append(path)
+        return PartnerOrgs(side=side, orgs=[(a.organization, sorted(paths[a.organization_id])) for a in assignments])
     return PartnerOrgs(side=side, orgs=[(a.organization, a.scope_paths()) for a in assignments])
 
 
@@ -104,7 +117,7 @@ def partner_issue(*, actor, enrollment: Enrollment, code: str, orgs: PartnerOrgs
     rule = certificate_rule(enrollment.program, code)
     if list(rule.issuers) != [INSTITUTION]:
         raise ValidationError(NOT_INSTITUTION_KIND, code="not_institution_kind")
-    org = _org_or_deny(orgs or partner_orgs(actor, INSTITUTION), enrollment)
+    org = _org_or_deny(orgs or partner_orgs(actor, INSTITUTION, enrollment.program), enrollment)
     return certificate_issue(actor=actor, enrollment=enrollment, code=code,
                              issuers={(INSTITUTION, _county_path(enrollment.org_path)): org.name})
 
@@ -124,7 +137,7 @@ def partner_sign(*, actor, enrollment: Enrollment, code: str, side: str | None =
         raise ValidationError(NOT_JOINT_KIND, code="not_joint_kind")
     if orgs is None:
         side = side or next(iter(partner_sides(actor)), INSTITUTION)
-        orgs = partner_orgs(actor, side)
+        orgs = partner_orgs(actor, side, enrollment.program)
     org = _org_or_deny(orgs, enrollment)
     with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().select_related("program", "teacher").get(pk=enrollment.pk)
@@ -162,9 +175,10 @@ def _narrow(qs: QuerySet, path: str | None, field: str = "org_path") -> QuerySet
 
 
 def institution_issuable(*, actor, program: Program, code: str, path: str | None = None) -> QuerySet[Enrollment]:
-    """Enrollments the institution may issue `code` to now (institution-only kinds)."""
-    return _narrow(eligible_enrollments(actor=actor, program=program, code=code, region=_province(program, actor)),
-                   path)
+    """Enrollments the institution may issue `code` to now (institution-only kinds): in its
+    scope and in the regions it is contracted for in `program`."""
+    qs = eligible_enrollments(actor=actor, program=program, code=code, region=_province())
+    return _narrow(qs.filter(path_q("org_path", partner_orgs(actor, INSTITUTION, program).paths)), path)
 
 
 def institution_signable(*, actor, program: Program, code: str, path: str | None = None) -> QuerySet[Enrollment]:
@@ -182,7 +196,7 @@ def awaiting_college(*, actor, program: Program, code: str, path: str | None = N
     return _narrow(qs.filter(Exists(signed)), path)
 
 
-def _province(program: Program, actor) -> Region:
+def _province() -> Region:
     """The root region to count under: eligible_enrollments wants a region; the scope
     filter already narrows to the actor's subtrees, so the province is the widest one."""
     return Region.objects.filter(parent__isnull=True).order_by("code").first() or Region(path="")
@@ -219,8 +233,8 @@ def partner_batch(*, actor, program: Program, code: str, action: str, path: str,
     """Issue, sign or co-sign `code` for every candidate at or below `path` (a county or a
     school); returns the counts like the province's batch."""
     side = COLLEGE if action == "cosign" else INSTITUTION
-    orgs = partner_orgs(actor, side)
-    if not any(path == p or path.startswith(p + "/") for _org, paths in orgs.orgs for p in paths):
+    orgs = partner_orgs(actor, side, program)
+    if orgs.for_path(path) is None:
         raise PermissionDenied(NOT_ALLOWED)
     ids = list(candidates(actor=actor, program=program, code=code, action=action, path=path)
                .order_by("org_path", "id").values_list("pk", flat=True))

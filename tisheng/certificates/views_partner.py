@@ -126,7 +126,7 @@ def partner_batch_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, NOTHING_TO_DO)
         return redirect(_back(value))
     node = Region.objects.filter(path=path).first() or School.objects.filter(path=path).first()
-    orgs = partner_orgs(request.user, side)
+    orgs = partner_orgs(request.user, side, chosen[2])
     if node is None or orgs.for_path(path) is None:
         raise Http404
     job = job_enqueue(actor=request.user, kind=PARTNER_BATCH, scope_path=path,

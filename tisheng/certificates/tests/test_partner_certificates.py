@@ -101,6 +101,17 @@ def test_an_institution_without_a_contract_for_the_teachers_region_may_not_issue
     assert not PartnerSignature.objects.exists()
 
 
+def test_a_contract_in_another_program_does_not_reach_the_teacher(world, program_1, program_2, institution, trained):
+    Contract.objects.create(program=program_2, institution=institution, region=world.county_a,
+                            region_path=world.county_a.path)
+    trainer = _member("福建教育学院培训部", "13700000011", "institution", institution)
+
+    with pytest.raises(PermissionDenied):
+        partner_issue(actor=trainer, enrollment=trained[0], code="online")
+
+    assert not services_partner.institution_issuable(actor=trainer, program=program_1, code="online").exists()
+
+
 def test_the_joint_certificate_is_issued_only_when_the_teacher_college_co_signs(world, trainer, college, trained):
     enrollment = trained[0]
 
@@ -278,3 +289,20 @@ def test_the_pending_page_takes_the_same_queries_for_more_teachers(
         response = client.get(url, {"certificate": _value(program_1, "practice")})
 
     assert 'data-testid="total-cosign">4<' in response.content.decode()
+
+
+def test_the_demo_seed_issues_online_certificates_and_leaves_joint_ones_for_the_college(world, program_1, college):
+    from tisheng.certificates.seed_partner import partner_certificates_seed_demo
+    from tisheng.core.seed.accounts import DEMO_INSTITUTION_CODE
+
+    org = OrganizationFactory(code=DEMO_INSTITUTION_CODE, name="福建师范大学继续教育学院", kind="institution",
+                              region=world.province)
+    _member("福建师大继教院管理员", "13700000015", "institution", org)
+    for teacher in world.teachers_a:
+        enroll(program_1, teacher, state="enrolled")
+
+    issued = partner_certificates_seed_demo(school_code=world.school_a.code, program_code=program_1.code)
+
+    assert issued == 3
+    assert [c.issuers for c in Certificate.objects.filter(code="online")] == [["福建师范大学继续教育学院"]] * 3
+    assert awaiting_college(actor=college, program=program_1, code="practice").count() == 3
