@@ -306,3 +306,19 @@ def test_the_demo_seed_issues_online_certificates_and_leaves_joint_ones_for_the_
     assert issued == 3
     assert [c.issuers for c in Certificate.objects.filter(code="online")] == [["福建师范大学继续教育学院"]] * 3
     assert awaiting_college(actor=college, program=program_1, code="practice").count() == 3
+
+
+def test_a_revoked_joint_certificate_is_signed_again_by_both_sides(world, trainer, college, trained):
+    from tisheng.certificates.services import certificate_revoke
+
+    enrollment = trained[0]
+    partner_sign(actor=trainer, enrollment=enrollment, code="practice")
+    first = partner_sign(actor=college, enrollment=enrollment, code="practice")
+    certificate_revoke(actor=world.province_officer, certificate=first, reason="学时认定有误")
+
+    assert partner_sign(actor=trainer, enrollment=enrollment, code="practice") is None
+    second = partner_sign(actor=college, enrollment=enrollment, code="practice")
+
+    assert second.pk != first.pk
+    assert PartnerSignature.objects.filter(certificate=second).count() == 2
+    assert PartnerSignature.objects.filter(certificate=first).count() == 2
