@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -138,5 +138,12 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
 
         partner = partner_certificates_seed_demo(school_code=DEMO_SCHOOL_CODE)
         progress(f"1.0 partner certificates: {partner}")
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # After a bulk load, as after any big roster import: fresh statistics for the
+        # planner and a visibility map for index-only counts (the teacher list's COUNT(*)
+        # reads the heap of every row until the table has been vacuumed).
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+        progress("vacuum analyze")
     report.seconds = time.monotonic() - started
     return report
