@@ -17,7 +17,6 @@ Prints `page=review_city_queue median_ms=… queries=…` and `review_batch_appr
 
 import os
 import random
-import statistics
 import sys
 import time
 
@@ -30,12 +29,12 @@ django.setup()
 import datetime as dt  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
+from bench_pages import measure  # noqa: E402  (bench/ is on sys.path: this script's folder)
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.db.models.functions import Mod, Substr  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from tisheng.accounts.models import RoleAssignment, User  # noqa: E402
@@ -46,7 +45,6 @@ from tisheng.programs.completion import COMPLETE_TEXT  # noqa: E402
 from tisheng.programs.models import Enrollment, Program  # noqa: E402
 from tisheng.programs.rules import MOE_2019  # noqa: E402
 
-REPEAT = int(os.getenv("BENCH_REPEAT", "15"))
 LIMIT_MS = 300.0
 BATCH = 5000
 CITY_PHONE = "13800000002"  # 福州市工程办
@@ -126,20 +124,6 @@ def spread_states(program: Program) -> int:
     return total
 
 
-def measure_page(client: Client, url: str) -> tuple[float, int]:
-    client.get(url)  # warm caches (plans, templates) once
-    times = []
-    for _ in range(REPEAT):
-        t0 = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - t0) * 1000)
-        if response.status_code != 200:
-            sys.exit(f"{url}: HTTP {response.status_code}")
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(url)
-    return statistics.median(times), len(ctx.captured_queries)
-
-
 def busiest_county(program: Program) -> Region:
     """The county with the most enrollments (paths are 35/CCCC/CCCCCC/…)."""
     row = (Enrollment.objects.filter(program=program).order_by().annotate(county=Substr("org_path", 1, 14))
@@ -188,7 +172,7 @@ def main() -> int:
     for name, query in (("review_city_queue", ""), ("review_city_queue_approved", "&status=approved"),
                         ("review_city_queue_search", "&q=%E6%9E%97")):
         url = f"{reverse('review:city')}?program={program.pk}{query}"
-        median, queries = measure_page(city, url)
+        median, _p95, queries = measure(city, url)
         print(f"page={name} median_ms={median:.1f} queries={queries} limit_ms={LIMIT_MS:.0f} "
               f"{'OK' if median < LIMIT_MS else 'OVER'} url={url}")
 
