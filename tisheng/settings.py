@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "tisheng.diagnostics",
     "tisheng.playback",
     "tisheng.jobs",
+    "tisheng.xapi",
+    "tisheng.integration",
+    "tisheng.practice",
+    "oauth2_provider",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""xapi models."""
