@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tisheng.xapi",
     "tisheng.integration",
     "tisheng.practice",
+    "tisheng.practice.checks",
     "oauth2_provider",
 ]
 

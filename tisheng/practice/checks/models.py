@@ -1,0 +1,1 @@
+"""Spot checks and similarity models."""
