@@ -51,6 +51,13 @@ class Cap:
     CONTRACTS_MANAGE = "contracts.manage"  # the province selects institutions, a city chooses
     COURSES_SELECT = "courses.select"  # a teacher browses the catalogue and selects courses
     LEARNING_MONITOR = "learning.monitor"  # who selected, started, is idle (offices, schools)
+    # School-based practice (issue 6).
+    PRACTICE_VIEW = "practice.view"  # plans, choices, evidence, results in scope
+    PRACTICE_CATALOGUE = "practice.catalogue"  # the province edits the micro-ability catalogue
+    PRACTICE_PLAN = "practice.plan"  # a school writes and submits its plan, names its team
+    PRACTICE_PLAN_APPROVE = "practice.plan_approve"  # the county approves or returns it
+    PRACTICE_ASSESS = "practice.assess"  # the school team grades evidence, assigns peers
+    PRACTICE_SUBMIT = "practice.submit"  # a teacher chooses points and uploads evidence
 
 
 _OFFICE = {
@@ -132,4 +139,20 @@ _LEARNING_CAPABILITIES: dict[str, set[str]] = {
     Role.TEACHER: {Cap.COURSES_SELECT},
 }
 for _role, _caps in _LEARNING_CAPABILITIES.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
+
+# School-based practice (issue 6): offices and teacher colleges see practice in their area; the
+# province edits the catalogue; the county approves school plans; the school writes its plan and
+# its team grades; a teacher chooses points and submits evidence (self-scoped).
+_PRACTICE_CAPABILITIES: dict[str, set[str]] = {
+    Role.PROVINCE_OFFICE: {Cap.PRACTICE_VIEW, Cap.PRACTICE_CATALOGUE},
+    Role.CITY_OFFICE: {Cap.PRACTICE_VIEW},
+    Role.COUNTY_OFFICE: {Cap.PRACTICE_VIEW, Cap.PRACTICE_PLAN_APPROVE},
+    Role.TEACHER_COLLEGE: {Cap.PRACTICE_VIEW},
+    Role.EVALUATOR: {Cap.PRACTICE_VIEW},
+    Role.SCHOOL_ADMIN: {Cap.PRACTICE_VIEW, Cap.PRACTICE_PLAN, Cap.PRACTICE_ASSESS},
+    Role.SCHOOL_ASSESSOR: {Cap.PRACTICE_VIEW, Cap.PRACTICE_ASSESS},
+    Role.TEACHER: {Cap.PRACTICE_VIEW, Cap.PRACTICE_SUBMIT},
+}
+for _role, _caps in _PRACTICE_CAPABILITIES.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
