@@ -190,3 +190,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("TISHENG_LOG_LEVEL", "WARNING")},
 }
+
+# Institution integration (issue 5): requests per minute per credential unless the credential
+# sets its own limit (the LRS and the integration API answer 429 with Retry-After beyond it).
+INTEGRATION_RATE_LIMIT_PER_MINUTE = envint("TISHENG_INTEGRATION_RATE_LIMIT_PER_MINUTE", "600")
+# Named so other apps' models can point at it (integration.InstitutionApplication).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
