@@ -78,3 +78,64 @@ class RateWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.credential_key}: {self.hits} in {self.bucket}"
+
+
+class Reason(models.TextChoices):
+    """Why a completion statement credited nothing (stored with the outcome; the API gives the
+    code and the message)."""
+
+    UNKNOWN_COURSE = "unknown_course", _("The statement's object is not the activity id of a course of this institution.")
+    NOT_AN_ACCOUNT = "not_an_account", _("The actor is not an account on the province platform's homePage.")
+    UNKNOWN_TEACHER = "unknown_teacher", _("The actor's account name is not the platform id of a teacher.")
+    NOT_ENROLLED = "not_enrolled", _(
+        "The teacher is not enrolled in the course's program in a region the institution is contracted for.")
+    NOT_PASSED = "not_passed", _("The result did not pass: success is false or the score is below the course's pass mark.")
+    ALREADY_CREDITED = "already_credited", _("The course was already credited to this teacher.")
+
+
+class StatementOutcome(models.Model):
+    """What one completion statement did: the ledger entry it credited, or why it credited
+    nothing. Written by hooks.statements_stored, one row per checked statement."""
+
+    statement_id = models.CharField(max_length=36, unique=True)
+    institution = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="statement_outcomes")
+    verb = models.CharField(max_length=255)
+    activity_id = models.CharField(max_length=255, blank=True)
+    actor_name = models.CharField(max_length=255, blank=True)  # the account name as sent
+    teacher = models.ForeignKey("people.Teacher", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    course = models.ForeignKey("learning.Course", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    entry = models.ForeignKey("ledger.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    hours = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+    reason = models.CharField(max_length=32, choices=Reason.choices, blank=True)
+    day = models.DateField()  # the day it was stored, Asia/Shanghai
+    stored_at = models.DateTimeField(default=timezone.now)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["institution", "updated_at", "id"], name="outcome_changes"),
+            models.Index(fields=["institution", "day"], name="outcome_day"),
+            models.Index(fields=["teacher", "course"], name="outcome_teacher_course"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}: {self.reason or 'credited'}"
+
+    @property
+    def credited(self) -> bool:
+        return self.entry_id is not None and self.voided_at is None
+
+
+class InstitutionDay(models.Model):
+    """Statements an institution stored on one day (Asia/Shanghai): one upsert per LRS request."""
+
+    institution = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    statements = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["institution", "day"], name="one_institution_day")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.day}: {self.statements}"
