@@ -51,6 +51,8 @@ class Cap:
     CONTRACTS_MANAGE = "contracts.manage"  # the province selects institutions, a city chooses
     COURSES_SELECT = "courses.select"  # a teacher browses the catalogue and selects courses
     LEARNING_MONITOR = "learning.monitor"  # who selected, started, is idle (offices, schools)
+    # Institution integration (issue 5): credentials, OAuth2 applications, the xAPI ops page.
+    INTEGRATION_MANAGE = "integration.manage"
     # School-based practice (issue 6).
     PRACTICE_VIEW = "practice.view"  # plans, choices, evidence, results in scope
     PRACTICE_CATALOGUE = "practice.catalogue"  # the province edits the micro-ability catalogue
@@ -58,6 +60,8 @@ class Cap:
     PRACTICE_PLAN_APPROVE = "practice.plan_approve"  # the county approves or returns it
     PRACTICE_ASSESS = "practice.assess"  # the school team grades evidence, assigns peers
     PRACTICE_SUBMIT = "practice.submit"  # a teacher chooses points and uploads evidence
+    PRACTICE_SPOT_CHECK = "practice.spot_check"  # the county draws spot checks, assigns reviewers
+    PRACTICE_SPOT_REVIEW = "practice.spot_review"  # a teacher college reviewer checks assigned items
 
 
 _OFFICE = {
@@ -156,3 +160,12 @@ _PRACTICE_CAPABILITIES: dict[str, set[str]] = {
 }
 for _role, _caps in _PRACTICE_CAPABILITIES.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
+
+# County spot checks of practice results (issue 6): the county office draws samples and assigns
+# reviewers from the teacher college, who check only the items assigned to them.
+ROLE_CAPABILITIES[Role.COUNTY_OFFICE] = ROLE_CAPABILITIES[Role.COUNTY_OFFICE] | {Cap.PRACTICE_SPOT_CHECK}
+ROLE_CAPABILITIES[Role.TEACHER_COLLEGE] = ROLE_CAPABILITIES[Role.TEACHER_COLLEGE] | {Cap.PRACTICE_SPOT_REVIEW}
+
+# Institution integration (issue 5): only the province office issues credentials to
+# institutions and watches what their platforms report.
+ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] = ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] | {Cap.INTEGRATION_MANAGE}

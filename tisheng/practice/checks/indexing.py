@@ -1,0 +1,125 @@
+"""The province's similarity index, backed by the database.
+
+Each worker process keeps one `SimilarityIndex` in memory. The first use loads every stored
+signature (a rebuild at worker start); later uses read only the rows above the largest
+submission id already held (plus a window below it, for rows of transactions that committed
+late), so the index is kept current incrementally. The in-memory index only proposes
+candidates: a match is confirmed against the candidates' signatures read from the database,
+so a stale entry can never produce a wrong match.
+
+Indexing a submission: its text's MinHash is stored (`SubmissionSignature`), compared with
+every other teacher's stored texts, and each near-duplicate (Jaccard ≥ 0.8) is stored as a
+`SimilarityMatch`. New submissions are picked up by the `practice_checks.index` job, queued
+when a submission with text is saved (see apps.py); the job indexes everything not yet
+indexed, so a lost job is made good by the next one.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from django.db import transaction
+
+from tisheng.practice.checks import similarity
+from tisheng.practice.checks.models import SimilarityMatch, SubmissionSignature
+
+# Rows with ids this far below the high-water mark are read again at each sync.
+LATE_COMMIT_WINDOW = 1000
+LOAD_CHUNK = 5000
+
+_index: similarity.SimilarityIndex | None = None
+_lock = threading.Lock()
+
+
+def reset_index() -> None:
+    """Forget the in-memory index (the next use rebuilds it from the database)."""
+    global _index
+    with _lock:
+        _index = None
+
+
+def province_index() -> similarity.SimilarityIndex:
+    """The process's index, synchronised with the stored signatures."""
+    global _index
+    with _lock:
+        if _index is None:
+            _index = similarity.SimilarityIndex()
+        _sync(_index)
+        return _index
+
+
+def _sync(index: similarity.SimilarityIndex) -> None:
+    since = max(0, index.high_water - LATE_COMMIT_WINDOW)
+    rows = (SubmissionSignature.objects.filter(submission_id__gt=since).order_by("submission_id")
+            .values_list("submission_id", "teacher_id", "hashvalues"))
+    keys: list[int] = []
+    teachers: list[int] = []
+    sigs: list[np.ndarray] = []
+    for key, teacher_id, data in rows.iterator(chunk_size=LOAD_CHUNK):
+        if key in index or not data:
+            continue
+        keys.append(key)
+        teachers.append(teacher_id)
+        sigs.append(similarity.unpack(data))
+        if len(keys) >= LOAD_CHUNK:
+            index.add_many(keys, teachers, np.stack(sigs))
+            keys, teachers, sigs = [], [], []
+    if keys:
+        index.add_many(keys, teachers, np.stack(sigs))
+
+
+def index_submission(submission) -> list[SimilarityMatch]:
+    """Store the submission's signature and its near-duplicates; returns the matches (none
+    for a text too short to compare, or already indexed)."""
+    if SubmissionSignature.objects.filter(submission_id=submission.pk).exists():
+        return []
+    sig = similarity.signature(submission.text)
+    if sig is None:
+        # Marked as seen (an empty signature), so the job does not pick it up again.
+        SubmissionSignature.objects.get_or_create(submission_id=submission.pk,
+                                                  defaults={"teacher_id": submission.teacher_id, "hashvalues": b""})
+        return []
+    index = province_index()
+    candidates = index.query(sig, teacher_id=submission.teacher_id, exclude_key=submission.pk)
+    confirmed = _confirm(sig, submission, [m.key for m in candidates])
+    with transaction.atomic():
+        SubmissionSignature.objects.create(submission_id=submission.pk, teacher_id=submission.teacher_id,
+                                           hashvalues=similarity.pack(sig))
+        matches = SimilarityMatch.objects.bulk_create(
+            [SimilarityMatch(submission_id=submission.pk, other_id=other, jaccard=score)
+             for other, score in confirmed],
+            ignore_conflicts=True)
+    with _lock:
+        index.add(submission.pk, submission.teacher_id, sig)
+    return matches
+
+
+def _confirm(sig: np.ndarray, submission, keys: list[int]) -> list[tuple[int, float]]:
+    """The candidates' estimates recomputed from their stored signatures and teachers."""
+    if not keys:
+        return []
+    rows = (SubmissionSignature.objects.filter(submission_id__in=keys)
+            .exclude(teacher_id=submission.teacher_id)
+            .values_list("submission_id", "hashvalues"))
+    found = [(key, similarity.jaccard(sig, similarity.unpack(data))) for key, data in rows if data]
+    return sorted([(key, score) for key, score in found if score >= similarity.THRESHOLD],
+                  key=lambda pair: (-pair[1], pair[0]))
+
+
+def index_pending(*, limit: int | None = None, progress=None) -> int:
+    """Index every submission with text that has no signature yet, oldest first."""
+    from tisheng.practice.models import Submission
+
+    pending = (Submission.objects.exclude(text="").filter(similarity_signature__isnull=True)
+               .order_by("pk").only("pk", "teacher_id", "text"))
+    if limit is not None:
+        pending = pending[:limit]
+    total = pending.count()
+    done = 0
+    for submission in pending.iterator(chunk_size=200):
+        index_submission(submission)
+        done += 1
+        if progress is not None and done % 100 == 0:
+            progress(done, total)
+    return done

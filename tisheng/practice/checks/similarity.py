@@ -1,0 +1,264 @@
+"""Near-duplicate evidence texts: MinHash signatures over Chinese character n-grams, banded
+LSH for candidates at Jaccard ≥ 0.8, then the Jaccard estimate from the signatures.
+
+Normalisation: NFKC (full-width letters, digits and punctuation become half-width), lower
+case, then everything that is not a letter or a digit (whitespace, punctuation, symbols) is
+dropped, so re-spacing, re-punctuating or switching 全角/半角 does not hide a copy.
+
+Shingles are SHINGLE = 4 consecutive characters. Chinese words are mostly two characters, so
+a 4-gram spans about two words: the analogue of the word-bigram shingles used for English
+near-duplicate detection. 3-grams are mostly single common phrases (信息技术, 学生的学), which
+every reflection on the same point shares, and lift the similarity of unrelated texts written
+to one template; 5-grams make a light edit (one changed character every sentence) cost too
+much, so a copy with synonyms swapped in falls under 0.8. The tests pin both sides.
+
+Signatures are datasketch MinHashes (128 permutations, the affine32 scheme: 128 × uint32 =
+512 bytes per text), fed with 32-bit hashes of the shingles computed in numpy in one pass.
+The LSH is datasketch's banding (9 bands × 13 rows is what MinHashLSH picks for 0.8 at 128
+permutations), stored here as numpy arrays instead of MinHashLSH's Python dictionaries: a
+band key is one uint64, each band a sorted array searched by bisection, plus a small
+unsorted tail for texts added since the last sort. That keeps 200,000 texts at ~120 MB
+(MinHashLSH's sets and byte keys take several times that) and lets a worker rebuild the
+index from the signatures in the database in seconds.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+SHINGLE = 4
+NUM_PERM = 128
+THRESHOLD = 0.8
+SEED = 1
+SCHEME = "affine32"
+# Texts shorter than this (after normalisation) are not compared: a two-line note says
+# nothing about copying, and its few shingles make the estimate noisy.
+MIN_CHARS = 30
+
+_NOT_WORD = re.compile(r"[\W_]+")
+_PROTOTYPE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+PERMUTATIONS = _PROTOTYPE.permutations
+_LSH = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+BANDS, ROWS = _LSH.b, _LSH.r
+del _LSH
+# Random odd multipliers that fold a band's 13 values into one 64-bit key.
+_BAND_MULT = (np.random.RandomState(7).randint(1, 2**62, size=ROWS, dtype=np.uint64) * np.uint64(2) + np.uint64(1))
+_POLY = np.uint64(0x100000001B3)
+
+
+def normalize(text: str) -> str:
+    """The text as compared: half-width, lower case, letters and digits only."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+def shingle_hashes(norm: str) -> np.ndarray:
+    """The distinct 32-bit hashes of the text's SHINGLE-character n-grams (numpy, no loop
+    over characters)."""
+    if len(norm) < SHINGLE:
+        return np.empty(0, dtype=np.uint32)
+    cps = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(cps) - SHINGLE + 1
+    with np.errstate(over="ignore"):
+        h = np.zeros(n, dtype=np.uint64)
+        for i in range(SHINGLE):
+            h = h * _POLY + cps[i:i + n]
+        folded = (h ^ (h >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    return np.unique(folded.astype(np.uint32))
+
+
+def minhash(text: str) -> MinHash | None:
+    """The text's MinHash, or None when it is too short to compare."""
+    norm = normalize(text)
+    if len(norm) < MIN_CHARS:
+        return None
+    m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=int, permutations=PERMUTATIONS)
+    m.update_batch(shingle_hashes(norm).tolist())
+    return m
+
+
+def signature(text: str) -> np.ndarray | None:
+    """The MinHash values (128 × uint32), or None for a text too short to compare."""
+    m = minhash(text)
+    return None if m is None else np.asarray(m.hashvalues, dtype=np.uint32)
+
+
+def pack(sig: np.ndarray) -> bytes:
+    """The signature as stored in the database (512 bytes, little-endian uint32)."""
+    return np.asarray(sig, dtype="<u4").tobytes()
+
+
+def unpack(data: bytes) -> np.ndarray:
+    return np.frombuffer(bytes(data), dtype="<u4").astype(np.uint32)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """The MinHash estimate of the Jaccard similarity of two signatures."""
+    return float(np.count_nonzero(a == b)) / NUM_PERM
+
+
+def band_keys(sigs: np.ndarray) -> np.ndarray:
+    """One uint64 per band for each signature row: (n, 128) → (n, BANDS)."""
+    sigs = np.atleast_2d(sigs).astype(np.uint64)
+    bands = sigs[:, :BANDS * ROWS].reshape(len(sigs), BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        keys = (bands * _BAND_MULT).sum(axis=2, dtype=np.uint64)
+    # The band number goes into the key, so equal values in different bands never collide.
+    return keys ^ np.arange(BANDS, dtype=np.uint64)
+
+
+@dataclass(frozen=True)
+class Match:
+    key: int
+    teacher_id: int
+    jaccard: float
+
+
+class SimilarityIndex:
+    """All signatures of the province in memory: keys (submission ids), their teachers, the
+    signatures and their band keys, with each band sorted for bisection."""
+
+    def __init__(self, capacity: int = 1024):
+        self.size = 0
+        self.keys = np.zeros(capacity, dtype=np.int64)
+        self.teachers = np.zeros(capacity, dtype=np.int64)
+        self.sigs = np.zeros((capacity, NUM_PERM), dtype=np.uint32)
+        self.bands = np.zeros((capacity, BANDS), dtype=np.uint64)
+        self._sorted_upto = 0
+        self._sorted_keys: list[np.ndarray] = [np.empty(0, dtype=np.uint64)] * BANDS
+        self._sorted_pos: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * BANDS
+        self._known: set[int] = set()
+        self.high_water = 0  # the largest key added: the next database sync reads above it
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __contains__(self, key: int) -> bool:
+        return key in self._known
+
+    def _grow(self, need: int) -> None:
+        capacity = len(self.keys)
+        if need <= capacity:
+            return
+        new = max(need, capacity * 2)
+        self.keys = np.resize(self.keys, new)
+        self.teachers = np.resize(self.teachers, new)
+        sigs = np.zeros((new, NUM_PERM), dtype=np.uint32)
+        sigs[:self.size] = self.sigs[:self.size]
+        self.sigs = sigs
+        bands = np.zeros((new, BANDS), dtype=np.uint64)
+        bands[:self.size] = self.bands[:self.size]
+        self.bands = bands
+
+    def add_many(self, keys, teachers, sigs: np.ndarray) -> None:
+        """Add signatures (keys not yet in the index); sorts the bands when the unsorted
+        tail grows past an eighth of the index."""
+        keys = np.asarray(keys, dtype=np.int64)
+        fresh = np.array([int(k) not in self._known for k in keys], dtype=bool)
+        if not fresh.all():
+            keys, teachers, sigs = keys[fresh], np.asarray(teachers)[fresh], np.asarray(sigs)[fresh]
+        n = len(keys)
+        if not n:
+            return
+        self._grow(self.size + n)
+        end = self.size + n
+        self.keys[self.size:end] = keys
+        self.teachers[self.size:end] = np.asarray(teachers, dtype=np.int64)
+        self.sigs[self.size:end] = sigs
+        self.bands[self.size:end] = band_keys(sigs)
+        self.size = end
+        self._known.update(int(k) for k in keys)
+        self.high_water = max(self.high_water, int(keys.max()))
+        if self.size - self._sorted_upto > max(4096, self._sorted_upto // 8):
+            self._sort()
+
+    def add(self, key: int, teacher_id: int, sig: np.ndarray) -> None:
+        self.add_many([key], [teacher_id], np.asarray(sig, dtype=np.uint32).reshape(1, NUM_PERM))
+
+    def _sort(self) -> None:
+        n = self.size
+        for band in range(BANDS):
+            column = self.bands[:n, band]
+            order = np.argsort(column, kind="stable")
+            self._sorted_keys[band] = column[order]
+            self._sorted_pos[band] = order
+        self._sorted_upto = n
+
+    def candidates(self, sig: np.ndarray) -> np.ndarray:
+        """Positions sharing at least one band with `sig`."""
+        query = band_keys(sig)[0]
+        found = []
+        for band in range(BANDS):
+            keys = self._sorted_keys[band]
+            lo = np.searchsorted(keys, query[band], side="left")
+            hi = np.searchsorted(keys, query[band], side="right")
+            if hi > lo:
+                found.append(self._sorted_pos[band][lo:hi])
+        tail = self.bands[self._sorted_upto:self.size]
+        if len(tail):
+            hit = np.nonzero((tail == query).any(axis=1))[0]
+            found.append(hit + self._sorted_upto)
+        if not found:
+            return np.empty(0, dtype=np.int64)
+        return np.unique(np.concatenate(found))
+
+    def query(self, sig: np.ndarray, *, teacher_id: int | None = None, exclude_key: int | None = None,
+              threshold: float = THRESHOLD) -> list[Match]:
+        """Texts of other teachers whose estimated Jaccard similarity with `sig` is at
+        least `threshold`, most similar first. The same teacher's texts (their earlier
+        versions) are never matches."""
+        sig = np.asarray(sig, dtype=np.uint32)
+        pos = self.candidates(sig)
+        if teacher_id is not None and len(pos):
+            pos = pos[self.teachers[pos] != teacher_id]
+        if exclude_key is not None and len(pos):
+            pos = pos[self.keys[pos] != exclude_key]
+        if not len(pos):
+            return []
+        scores = np.count_nonzero(self.sigs[pos] == sig, axis=1) / NUM_PERM
+        keep = scores >= threshold
+        matches = [Match(key=int(k), teacher_id=int(t), jaccard=float(s))
+                   for k, t, s in zip(self.keys[pos][keep], self.teachers[pos][keep], scores[keep], strict=True)]
+        return sorted(matches, key=lambda m: (-m.jaccard, m.key))
+
+
+def shared_segments(text: str, other: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """Both texts cut into runs of (text, shared): a character is shared when one of the
+    SHINGLE-grams covering it (after normalisation) occurs in the other text. The template
+    marks the shared runs; nothing here is HTML."""
+    a_norm, a_map = _normalized_with_positions(text)
+    b_norm, b_map = _normalized_with_positions(other)
+    a_grams = {a_norm[i:i + SHINGLE] for i in range(len(a_norm) - SHINGLE + 1)}
+    b_grams = {b_norm[i:i + SHINGLE] for i in range(len(b_norm) - SHINGLE + 1)}
+    common = a_grams & b_grams
+    return _segments(text, a_norm, a_map, common), _segments(other, b_norm, b_map, common)
+
+
+def _normalized_with_positions(text: str) -> tuple[str, list[int]]:
+    chars: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text or ""):
+        for c in _NOT_WORD.sub("", unicodedata.normalize("NFKC", ch).lower()):
+            chars.append(c)
+            where.append(i)
+    return "".join(chars), where
+
+
+def _segments(text: str, norm: str, where: list[int], common: set[str]) -> list[tuple[str, bool]]:
+    marked = [False] * len(text)
+    for i in range(len(norm) - SHINGLE + 1):
+        if norm[i:i + SHINGLE] in common:
+            first, last = where[i], where[i + SHINGLE - 1]
+            for j in range(first, last + 1):
+                marked[j] = True
+    segments: list[tuple[str, bool]] = []
+    start = 0
+    for j in range(1, len(text) + 1):
+        if j == len(text) or marked[j] != marked[start]:
+            segments.append((text[start:j], marked[start]))
+            start = j
+    return segments
