@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
 from tisheng.certificates.api import router as certificates_router
+from tisheng.integration.api import router as integration_router
 from tisheng.learning.api import router as learning_router
 from tisheng.orgs.api import router as orgs_router
 from tisheng.people.api import router as people_router
@@ -67,3 +68,4 @@ api.add_router("/", people_router, tags=["people"])
 api.add_router("/", programs_router, tags=["programs"])
 api.add_router("/", certificates_router, tags=["certificates"])
 api.add_router("/", learning_router, tags=["learning"])
+api.add_router("/integration", integration_router)

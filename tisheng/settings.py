@@ -196,3 +196,24 @@ LOGGING = {
 INTEGRATION_RATE_LIMIT_PER_MINUTE = envint("TISHENG_INTEGRATION_RATE_LIMIT_PER_MINUTE", "600")
 # Named so other apps' models can point at it (integration.InstitutionApplication).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
+# OAuth2 / OpenID Connect provider (django-oauth-toolkit, under /o/): institutions' platforms get
+# client-credentials tokens for the LRS and the integration API, and sign teachers in with
+# OIDC (authorization code + PKCE). id_tokens are signed RS256 with TISHENG_OIDC_RSA_PRIVATE_KEY;
+# without it a development key is generated once into var/ (see integration/oidc_key.py).
+from tisheng.integration.oidc_key import load_or_create as _oidc_key  # noqa: E402
+
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_key(envstr("TISHENG_OIDC_RSA_PRIVATE_KEY", ""), VAR_DIR),
+    "OIDC_ISS_ENDPOINT": envstr("TISHENG_OIDC_ISSUER", ""),
+    "OAUTH2_VALIDATOR_CLASS": "tisheng.integration.oidc.TishengValidator",
+    "SCOPES": {
+        "openid": "OpenID Connect",
+        "profile": "Name, school and program enrollments",
+        "xapi": "Report learning records to the LRS and read the roster",
+    },
+    "DEFAULT_SCOPES": ["openid", "profile", "xapi"],
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": envint("TISHENG_OAUTH2_TOKEN_SECONDS", "3600"),
+}

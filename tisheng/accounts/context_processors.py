@@ -28,6 +28,8 @@ NAV_ITEMS = (
     ("learning:selection_status", _("Course selection"), Cap.LEARNING_MONITOR),
     ("learning:monitor", _("Online learning"), Cap.LEARNING_MONITOR),
     ("diagnostics:home", _("Diagnostic test"), Cap.TEACHERS_VIEW),
+    ("integration:operations", _("Institution integration"), Cap.INTEGRATION_MANAGE),
+    ("integration:platforms", _("Training platforms"), Cap.COURSES_SELECT),
 )
 MY_RECORD = _("My record")
 

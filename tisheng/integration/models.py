@@ -55,6 +55,9 @@ class InstitutionApplication(models.Model):
                                        related_name="institution_link")
     institution = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="oauth_applications")
     rate_limit = models.PositiveIntegerField(_("requests per minute"), default=default_rate_limit)
+    # Single sign-on: where the platform starts the sign-in (OIDC initiate_login_uri); the
+    # teacher's "go to" link sends them there with ?iss=.
+    login_url = models.URLField(_("login URL"), max_length=255, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -65,6 +68,10 @@ class InstitutionApplication(models.Model):
 
     def __str__(self) -> str:
         return str(self.application)
+
+    @property
+    def sso(self) -> bool:
+        return self.application.authorization_grant_type == "authorization-code"
 
 
 class RateWindow(models.Model):

@@ -42,3 +42,47 @@ def teachers_by_platform_id(ids: list[str] | set[str]) -> dict[str, Teacher]:
         return {}
     teachers = Teacher.objects.in_bulk(set(pks.values()))
     return {pid: teachers[pk] for pid, pk in pks.items() if pk in teachers}
+
+
+# Institutions' reads (the integration API) -------------------------------------------------
+
+
+def contracted_q(institution_id: int, field: str = "org_path"):
+    """Q over enrollments (program + `field`) in the regions the institution is contracted for,
+    per program (one query for the contracts)."""
+    from django.db.models import Q
+
+    from tisheng.learning.models import Contract
+    from tisheng.orgs.scope import NOTHING
+
+    q = NOTHING
+    for program_id, path in Contract.objects.filter(institution_id=institution_id).values_list(
+            "program_id", "region_path"):
+        q |= Q(program_id=program_id) & (Q(**{field: path}) | Q(**{f"{field}__startswith": path + "/"}))
+    return q
+
+
+def roster_for_institution(institution_id: int, *, program_code: str = "", since=None, after: int = 0):
+    """Enrollments of teachers in the institution's contracted regions, per program, in id order
+    (keyset paging on `after`); `since`: only those whose teacher or enrollment changed since."""
+    from django.db.models import Q
+
+    from tisheng.programs.models import Enrollment
+
+    qs = Enrollment.objects.filter(contracted_q(institution_id)).select_related("teacher", "school", "program")
+    if program_code:
+        qs = qs.filter(program__code=program_code)
+    if since is not None:
+        qs = qs.filter(Q(updated_at__gte=since) | Q(teacher__updated_at__gte=since))
+    return qs.filter(pk__gt=after).order_by("pk")
+
+
+def outcomes_for_institution(institution_id: int, *, since=None, after: int = 0, rejected_only: bool = True):
+    from tisheng.integration.models import StatementOutcome
+
+    qs = StatementOutcome.objects.filter(institution_id=institution_id)
+    if rejected_only:
+        qs = qs.exclude(reason="")
+    if since is not None:
+        qs = qs.filter(updated_at__gte=since)
+    return qs.filter(pk__gt=after).order_by("pk")

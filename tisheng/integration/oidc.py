@@ -1,0 +1,50 @@
+"""tisheng as an OpenID Connect provider: the claims an institution's platform gets.
+
+`sub` is the teacher's platform id (the same name the platform must use as the xAPI account
+name); with the `profile` scope: name, school (code and name) and the teacher's enrollments
+in the programs the institution is contracted for in the teacher's region."""
+
+from __future__ import annotations
+
+from oauth2_provider.oauth2_validators import OAuth2Validator
+
+from tisheng.integration.selectors import platform_id
+from tisheng.learning.models import Contract
+from tisheng.people.models import Teacher
+from tisheng.programs.models import Enrollment
+
+
+def _contracted(org_path: str, paths: list[str]) -> bool:
+    return any(org_path == p or org_path.startswith(p + "/") for p in paths)
+
+
+def claims_for(user, application) -> dict:
+    teacher = Teacher.objects.filter(user=user).select_related("school").first()
+    if teacher is None:
+        return {"sub": f"user-{user.pk}", "name": user.name}
+    link = getattr(application, "institution_link", None) if application is not None else None
+    enrollments = []
+    if link is not None:
+        contracts: dict[int, list[str]] = {}
+        for program_id, path in Contract.objects.filter(institution_id=link.institution_id).values_list(
+                "program_id", "region_path"):
+            contracts.setdefault(program_id, []).append(path)
+        for e in Enrollment.objects.filter(teacher=teacher, program_id__in=list(contracts)).select_related("program"):
+            if _contracted(e.org_path, contracts[e.program_id]):
+                enrollments.append({"program": e.program.code, "program_name": e.program.name, "state": e.state})
+    return {
+        "sub": platform_id(teacher),
+        "name": teacher.name,
+        "school": {"code": teacher.school.code, "name": teacher.school.name},
+        "enrollments": enrollments,
+    }
+
+
+class TishengValidator(OAuth2Validator):
+    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "school": "profile", "enrollments": "profile"}
+
+    def get_claim_dict(self, request) -> dict:
+        return claims_for(request.user, getattr(request, "client", None))
+
+    def get_discovery_claims(self, request) -> list[str]:
+        return ["sub", "name", "school", "enrollments"]
