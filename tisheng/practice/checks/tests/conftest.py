@@ -60,3 +60,43 @@ def make_result(practice: Practice, teacher, point_index: int = 0, *, result: st
         program=practice.program, teacher=teacher, point=practice.points[point_index],
         point_version=practice.versions[point_index], result=result, status=status, decided_by=decided_by,
         decided_at=timezone.now(), org_path=teacher.org_path)
+
+
+def make_passed(practice: Practice, teacher, point_index: int = 0, *, result: str = "pass", decided_by=None,
+                hours: str = "10") -> PointResult:
+    """A passed point whose practice hours are in the ledger, as the school team's decision
+    leaves it."""
+    from tisheng.ledger.services import ledger_credit
+
+    row = make_result(practice, teacher, point_index, result=result, decided_by=decided_by)
+    point = practice.points[point_index]
+    row.ledger_entry = ledger_credit(teacher=teacher, program=practice.program, category="practice", hours=hours,
+                                     source_kind="micro_ability", source_id=point.code, granted_by_system="test",
+                                     idempotency_key=f"practice:{practice.program.pk}:{teacher.pk}:{point.code}:0")
+    row.save(update_fields=["ledger_entry"])
+    return row
+
+
+@pytest.fixture
+def reviewer(world):
+    """A reviewer of the teacher college of county A (鼓楼区教师进修学校)."""
+    from tisheng.accounts.models import RoleAssignment
+    from tisheng.people.tests.factories import UserFactory
+
+    user = UserFactory(name="进修学校评审", phone="13700000011")
+    RoleAssignment.objects.create(user=user, role="teacher_college", organization=world.college_a)
+    return user
+
+
+@pytest.fixture
+def reviewer_b(world):
+    """A reviewer of a teacher college in county B."""
+    from tisheng.accounts.models import RoleAssignment
+    from tisheng.orgs.tests.factories import OrganizationFactory
+    from tisheng.people.tests.factories import UserFactory
+
+    college_b = OrganizationFactory(code="TC350203", name="思明区教师进修学校", kind="teacher_college",
+                                    region=world.county_b)
+    user = UserFactory(name="思明进修评审", phone="13700000012")
+    RoleAssignment.objects.create(user=user, role="teacher_college", organization=college_b)
+    return user
