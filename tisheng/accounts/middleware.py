@@ -1,6 +1,10 @@
 """Logout after idle time (等保三级). The session remembers the last request; a request after
 more than IDLE_TIMEOUT_MINUTES of silence ends the session. The timestamp is written at
-most once a minute, so busy pages (the player's heartbeats) do not write a session each."""
+most once a minute, so busy pages do not write a session each.
+
+A view marked `idle_timeout_exempt` is not looked at here and does not load the session at
+all: the player's heartbeat, which authenticates by its playback token and keeps the login
+session alive itself, every few minutes, through `accounts.services.session_keepalive`."""
 
 import time
 
@@ -11,11 +15,21 @@ SESSION_KEY = "_last_seen"
 WRITE_EVERY_SECONDS = 60
 
 
+def idle_timeout_exempt(view):
+    view.idle_timeout_exempt = True
+    return view
+
+
 class IdleTimeoutMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "idle_timeout_exempt", False):
+            return None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())
@@ -30,4 +44,4 @@ class IdleTimeoutMiddleware:
             elif last is None or now - last >= WRITE_EVERY_SECONDS:
                 request.session[SESSION_KEY] = now
                 request.session.set_expiry(settings.IDLE_TIMEOUT_MINUTES * 60)
-        return self.get_response(request)
+        return None

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from tisheng.accounts.middleware import SESSION_KEY as LAST_SEEN_KEY
 from tisheng.accounts.models import AuditAction, AuditLog, RoleAssignment, User
 from tisheng.accounts.roles import ROLE_NODE_KINDS, Role
 from tisheng.orgs.models import Organization, Region, School
@@ -136,3 +141,25 @@ def login_failed(*, user: User, ip: str | None) -> bool:
 def login_succeeded(*, user: User, ip: str | None) -> None:
     User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
     audit(actor=user, action=AuditAction.LOGIN, object_type="user", object_id=str(user.pk), ip=ip)
+
+
+def session_keepalive(session_key: str, user_id: int) -> bool:
+    """Keep the login session `session_key` of `user_id` alive for activity that does not load
+    it (the player's heartbeats). False when that session has ended: logged out, expired, idle
+    for longer than IDLE_TIMEOUT_MINUTES, another user's, or invalidated by a password change."""
+    if not session_key:
+        return False
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    if str(store.get(AUTH_SESSION_KEY, "")) != str(user_id):
+        return False
+    now = int(timezone.now().timestamp())
+    last = store.get(LAST_SEEN_KEY)
+    if last is not None and now - last > settings.IDLE_TIMEOUT_MINUTES * 60:
+        return False
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not constant_time_compare(store.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):
+        return False
+    store[LAST_SEEN_KEY] = now
+    store.set_expiry(settings.IDLE_TIMEOUT_MINUTES * 60)
+    store.save()
+    return True

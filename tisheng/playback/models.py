@@ -28,6 +28,11 @@ class PlaybackSession(models.Model):
     last_seq = models.IntegerField(default=0)
     # A newer session of the same teacher took over: this one earns nothing any more.
     superseded = models.BooleanField(default=False)
+    # The login session that started it (SHA-256 of its key): a beat must carry that session's
+    # cookie, and every few minutes a beat checks the login session is still alive (and keeps it
+    # so) — see services.heartbeat_record.
+    login_session = models.CharField(max_length=64, default="")  # "" matches no cookie
+    login_checked_ts = models.FloatField(default=0)
 
     # Cached at start from the lesson and the program's OnlineRule.
     duration_seconds = models.PositiveIntegerField()

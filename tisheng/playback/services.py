@@ -13,6 +13,7 @@ the database. Lesson completion (once per teacher and lesson) takes the slow, OR
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import secrets
@@ -25,6 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tisheng.accounts.services import session_keepalive
 from tisheng.learning.models import Course, CourseSelection, Lesson
 from tisheng.learning.selectors import quiz_passed
 from tisheng.ledger.models import LedgerEntry
@@ -35,10 +37,13 @@ from tisheng.playback.models import LessonCompletion, PlaybackSession
 
 BEAT_BAD_REQUEST = _("The heartbeat is not valid.")
 SESSION_NOT_FOUND = _("No such playback session.")
+LOGIN_ENDED = _("Your login has ended. Log in again to go on earning hours.")
 PRESENCE_WRONG = _("That is not the right answer. Try again.")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_INTERVALS_PER_BEAT = 200
+# How often a beat checks, and extends, the login session it was started from (seconds).
+LOGIN_CHECK_SECONDS = 300
 _rng = random.SystemRandom()
 
 
@@ -53,6 +58,14 @@ class BeatError(Exception):
 
 class SessionNotFound(Exception):
     """No session with this token belongs to this user (404: the same answer for both)."""
+
+
+class LoginEnded(Exception):
+    """The login session the playback was started from has ended (logout, idle, password)."""
+
+
+def login_session_digest(session_key: str | None) -> str:
+    return hashlib.sha256((session_key or "").encode()).hexdigest()
 
 
 def _day(ts: float) -> int:
@@ -72,10 +85,11 @@ def _presence_question() -> tuple[str, str]:
 
 # --- starting -----------------------------------------------------------------------------
 
-def playback_start(*, user, teacher: Teacher, lesson: Lesson) -> PlaybackSession:
+def playback_start(*, user, teacher: Teacher, lesson: Lesson, login_session_key: str) -> PlaybackSession:
     """Start a crediting playback of `lesson`: every other session of the teacher is superseded
     (one crediting playback at a time), and the new one carries the teacher's progress in the
-    lesson and their credit of the day. The caller has checked that the lesson is theirs to watch."""
+    lesson and their credit of the day. The caller has checked that the lesson is theirs to watch;
+    `login_session_key` is the key of the user's login session, which the beats must carry."""
     now = clock()
     today = _day(now)
     course: Course = lesson.course
@@ -97,6 +111,7 @@ def playback_start(*, user, teacher: Teacher, lesson: Lesson) -> PlaybackSession
         session = PlaybackSession.objects.create(
             token=secrets.token_urlsafe(32), user=user, teacher=teacher, lesson=lesson, course=course,
             program=course.program, started_ts=now, last_beat_ts=now,
+            login_session=login_session_digest(login_session_key), login_checked_ts=now,
             duration_seconds=lesson.duration_seconds, coverage_required=float(online.lesson_coverage),
             max_rate=float(online.max_playback_rate),
             daily_cap_seconds=float(online.daily_cap_hours * minutes_per_hour * 60),
@@ -118,26 +133,34 @@ def resume_position(session: PlaybackSession) -> float:
 
 # --- the heartbeat (hot path) -----------------------------------------------------------------
 
-_COLUMNS = ("id", "user_id", "teacher_id", "lesson_id", "course_id", "program_id", "last_seq", "superseded",
-            "last_beat_ts", "duration_seconds", "coverage_required", "max_rate", "daily_cap_seconds",
+_COLUMNS = ("id", "user_id", "login_session", "login_checked_ts", "teacher_id", "lesson_id", "course_id",
+            "program_id", "last_seq", "superseded", "last_beat_ts", "duration_seconds", "coverage_required", "max_rate", "daily_cap_seconds",
             "presence_every_seconds", "intervals", "lesson_seconds", "lesson_complete", "course_complete",
             "earned_seconds", "day", "day_base", "day_seconds", "presence_due", "presence_id", "presence_pending",
             "presence_question", "presence_answer")
 _TABLE = PlaybackSession._meta.db_table
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM {_TABLE} WHERE token = %s"  # noqa: S608 - constants only
-_UPDATE = (f"UPDATE {_TABLE} SET last_seq = %s, last_beat_ts = %s, intervals = %s, lesson_seconds = %s, "  # noqa: S608
-           "position = %s, lesson_complete = %s, earned_seconds = %s, day = %s, day_base = %s, day_seconds = %s, "
+_UPDATE = (f"UPDATE {_TABLE} SET last_seq = %s, last_beat_ts = %s, login_checked_ts = %s, "  # noqa: S608
+           "intervals = %s, lesson_seconds = %s, position = %s, lesson_complete = %s, earned_seconds = %s, day = %s, day_base = %s, day_seconds = %s, "
            "presence_due = %s, presence_id = %s, presence_pending = %s, presence_question = %s, "
            "presence_answer = %s WHERE id = %s AND last_seq = %s AND superseded = %s")
 
 
-def _read(token: str, user_id: int) -> dict:
+def _read(token: str, *, user_id: int | None = None, login_session_key: str | None = None) -> dict:
+    """The session row of `token`, which must belong to `user_id` or to the login session
+    `login_session_key` (else SessionNotFound: someone else's is answered like an unknown one)."""
     with connection.cursor() as cursor:
         cursor.execute(_SELECT, [token])
         row = cursor.fetchone()
-    if row is None or row[1] != user_id:
+    if row is None:
         raise SessionNotFound
-    return dict(zip(_COLUMNS, row, strict=True))
+    s = dict(zip(_COLUMNS, row, strict=True))
+    if user_id is not None and s["user_id"] != user_id:
+        raise SessionNotFound
+    if login_session_key is not None and not secrets.compare_digest(
+            s["login_session"], login_session_digest(login_session_key)):
+        raise SessionNotFound
+    return s
 
 
 def _parse(payload: dict) -> tuple[str, int, list[list[float]], float, bool, float]:
@@ -172,17 +195,29 @@ def _answer(s: dict, *, credited: float = 0.0, superseded: bool = False) -> dict
     }
 
 
-def heartbeat_record(*, user_id: int, payload: dict) -> dict:
-    """Record one beat of a playback session owned by `user_id` and answer what it earned.
+def heartbeat_record(*, login_session_key: str, payload: dict) -> dict:
+    """Record one beat of a playback session started from the login session `login_session_key`
+    (the session cookie of the request) and answer what it earned.
 
-    Raises BeatError (malformed) or SessionNotFound (unknown token or someone else's)."""
+    A beat is authenticated by its playback token (256 random bits, handed only to the page that
+    started the playback) together with the login session it was started from; the login session
+    itself is loaded only every LOGIN_CHECK_SECONDS, to check it is still alive and to keep it so
+    while the teacher watches. That keeps a beat at two queries.
+
+    Raises BeatError (malformed), SessionNotFound (unknown token or someone else's) or
+    LoginEnded (the login session is over: the playback is superseded)."""
     token, seq, played, rate, visible, position = _parse(payload)
-    s = _read(token, user_id)
+    s = _read(token, login_session_key=login_session_key)
     if s["superseded"]:
         return _answer(s, superseded=True)
     if seq <= s["last_seq"]:  # a replayed or duplicated beat: already counted
         return _answer(s)
     now = clock()
+    if now - s["login_checked_ts"] >= LOGIN_CHECK_SECONDS:
+        if not session_keepalive(login_session_key, s["user_id"]):
+            PlaybackSession.objects.filter(pk=s["id"]).update(superseded=True)
+            raise LoginEnded
+        s["login_checked_ts"] = now
     today = _day(now)
     if today != s["day"]:
         # A new day: only this session credits now (any newer one would have superseded it).
@@ -215,13 +250,13 @@ def heartbeat_record(*, user_id: int, payload: dict) -> dict:
         s["presence_question"], s["presence_answer"] = _presence_question()
     with connection.cursor() as cursor:
         cursor.execute(_UPDATE, [
-            seq, now, s["intervals"], s["lesson_seconds"], min(position, float(duration)), s["lesson_complete"],
+            seq, now, s["login_checked_ts"], s["intervals"], s["lesson_seconds"], min(position, float(duration)), s["lesson_complete"],
             s["earned_seconds"], s["day"], s["day_base"], s["day_seconds"], s["presence_due"], s["presence_id"],
             s["presence_pending"], s["presence_question"], s["presence_answer"], s["id"], s["last_seq"], False])
         updated = cursor.rowcount
     if updated == 0:
         # Another beat of this session, or a newer session, got there first: this one earns nothing.
-        s = _read(token, user_id)
+        s = _read(token)
         return _answer(s, superseded=bool(s["superseded"]))
     if newly_complete:
         s["course_complete"] = lesson_complete_record(teacher_id=s["teacher_id"], lesson_id=s["lesson_id"],
@@ -234,7 +269,7 @@ def heartbeat_record(*, user_id: int, payload: dict) -> dict:
 def presence_answer(*, user_id: int, token: str, check_id: int, answer: str) -> bool:
     """Answer the pending presence check. Right: crediting resumes (from now: the time spent
     on the question earns nothing) and the next check is scheduled. Wrong: it stays pending."""
-    s = _read(token, user_id)
+    s = _read(token, user_id=user_id)
     if s["superseded"] or not s["presence_pending"] or s["presence_id"] != check_id:
         return not s["presence_pending"]
     if str(answer).strip() != s["presence_answer"]:

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 
 from tisheng.learning.models import Contract, Course, Lesson
 from tisheng.orgs.tests.factories import OrganizationFactory
@@ -67,6 +68,7 @@ class Player:
         assert response.status_code == 200, response.content
         self.started = response.json()
         self.token = self.started["session"]
+        self.login_session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
         self.seq = 0
 
     def beat(self, intervals, *, rate=1.0, visible=True, position=None, seq=None) -> dict:

@@ -1,10 +1,13 @@
 """The anti-cheat rules, driven through the real heartbeat endpoint with a scripted client."""
 
 import json
+import time
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
+from tisheng.accounts.middleware import SESSION_KEY as LAST_SEEN_KEY
 from tisheng.ledger.models import LedgerEntry
 from tisheng.playback import services
 from tisheng.playback.models import LessonCompletion, PlaybackSession
@@ -118,7 +121,59 @@ def test_a_beat_for_someone_elses_session_is_refused(world, lesson, clock, playe
 def test_a_beat_without_login_is_refused(world, lesson, clock, player_for):
     player = player_for(world.teacher.user, lesson, Client())
     body = json.dumps({"session": player.token, "seq": 1, "intervals": [[0, 20]]})
-    assert Client().post("/learn/heartbeat", body, content_type="text/plain").status_code == 403
+    refused = Client().post("/learn/heartbeat", body, content_type="text/plain")
+    assert refused.status_code == 401
+    assert refused.json()["error"] == str(services.LOGIN_ENDED)
+
+
+def test_a_stolen_token_with_another_login_of_the_same_teacher_is_refused(world, lesson, clock, player_for):
+    player = player_for(world.teacher.user, lesson, Client())
+    other_login = Client()
+    other_login.force_login(world.teacher.user)
+    clock.advance(20)
+    body = json.dumps({"session": player.token, "seq": 1, "intervals": [[0, 20]], "rate": 1, "visible": True,
+                       "position": 20})
+    assert other_login.post("/learn/heartbeat", body, content_type="text/plain").status_code == 404
+    assert PlaybackSession.objects.get(token=player.token).lesson_seconds == 0
+
+
+def test_logging_out_stops_the_playback_from_earning(world, lesson, clock, player_for):
+    player = player_for(world.teacher.user, lesson, Client())
+    play(player, clock, 0, 20)
+    player.client.post("/accounts/logout/")
+    clock.advance(20)
+    body = json.dumps({"session": player.token, "seq": 99, "intervals": [[20, 40]], "rate": 1, "visible": True,
+                       "position": 40})
+    # Even a client that kept the old cookie earns nothing more.
+    player.client.cookies[settings.SESSION_COOKIE_NAME] = player.login_session_key
+    answer = player.client.post("/learn/heartbeat", body, content_type="text/plain")
+    assert answer.json()["superseded"] is True
+    assert PlaybackSession.objects.get(token=player.token).lesson_seconds == 20
+
+
+def test_watching_keeps_the_login_session_alive(world, lesson, clock, player_for):
+    player = player_for(world.teacher.user, lesson, Client())
+    session = player.client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - 20 * 60  # 20 of the 30 idle minutes used up
+    session.save()
+    clock.advance(services.LOGIN_CHECK_SECONDS)
+    assert player.beat([[0, 20]])["credited_seconds"] == 20
+    assert int(time.time()) - player.client.session[LAST_SEEN_KEY] < 60  # seen again just now
+    assert player.client.get("/learn/lessons/").status_code == 200  # so the next page is still logged in
+
+
+def test_an_idle_login_ends_the_playback_at_the_next_login_check(world, lesson, clock, player_for):
+    player = player_for(world.teacher.user, lesson, Client())
+    session = player.client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - 31 * 60  # idle past the 30 minutes
+    session.save()
+    clock.advance(services.LOGIN_CHECK_SECONDS)
+    body = json.dumps({"session": player.token, "seq": 1, "intervals": [[0, 20]], "rate": 1, "visible": True,
+                       "position": 20})
+    ended = player.client.post("/learn/heartbeat", body, content_type="text/plain")
+    assert ended.status_code == 401
+    assert ended.json()["error"] == str(services.LOGIN_ENDED)
+    assert PlaybackSession.objects.get(token=player.token).superseded
 
 
 def test_a_malformed_beat_is_answered_400(world, lesson, clock, player_for, client):
@@ -132,7 +187,8 @@ def test_the_heartbeat_needs_no_csrf_header_but_starting_does(world, lesson, clo
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(world.teacher.user)
     assert browser.post(f"/learn/lessons/{lesson.pk}/start").status_code == 403
-    session = services.playback_start(user=world.teacher.user, teacher=world.teacher, lesson=lesson)
+    session = services.playback_start(user=world.teacher.user, teacher=world.teacher, lesson=lesson,
+                                      login_session_key=browser.session.session_key)
     clock.advance(20)
     body = json.dumps({"session": session.token, "seq": 1, "intervals": [[0, 20]], "rate": 1, "visible": True,
                        "position": 20})
@@ -231,9 +287,9 @@ def test_a_presence_check_pauses_crediting_until_answered(world, lesson, clock, 
     assert resumed["presence_check"] is None
 
 
-def test_a_beat_is_two_queries_after_the_login_lookups(world, lesson, clock, player_for, django_assert_max_num_queries):
+def test_a_beat_is_two_queries(world, lesson, clock, player_for, django_assert_num_queries):
     player = player_for(world.teacher.user, lesson)
     play(player, clock, 0, 20)
     clock.advance(20)
-    with django_assert_max_num_queries(4):  # django_session, the user, the session row, the UPDATE
+    with django_assert_num_queries(2):  # the playback row and its UPDATE: no login session, no user
         player.beat([[20, 40]])

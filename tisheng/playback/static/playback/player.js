@@ -68,7 +68,11 @@
     function again() { played = sent.concat(played); }
     fetch(config.heartbeat, {method: "POST", credentials: "same-origin", body: body,
                              headers: {"Content-Type": "application/json"}})
-      .then(function (r) { if (r.status >= 500) again(); return r.ok ? r.json() : null; })
+      .then(function (r) {
+        if (r.status >= 500) again();
+        if (r.status === 401) { superseded = true; status(texts.loggedout); video.pause(); stop(); }
+        return r.ok ? r.json() : null;
+      })
       .then(function (answer) { if (answer) show(answer); })
       .catch(again);
   }
