@@ -170,6 +170,15 @@ HEARTBEAT_SECONDS = envint("TISHENG_HEARTBEAT_SECONDS", "20")
 ROSTER_MAX_UPLOAD_BYTES = envint("TISHENG_ROSTER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 # Lesson videos institutions upload (stored under PRIVATE_MEDIA_ROOT/videos/).
 LEARNING_MAX_VIDEO_BYTES = envint("TISHENG_LEARNING_MAX_VIDEO_BYTES", str(500 * 1024 * 1024))
+# Practice evidence (stored under PRIVATE_MEDIA_ROOT/evidence/): size limit per kind, and the
+# longest video clip (checked with ffprobe where it is installed).
+PRACTICE_EVIDENCE_MAX_BYTES = {
+    "document": envint("TISHENG_PRACTICE_MAX_DOCUMENT_BYTES", str(20 * 1024 * 1024)),
+    "slides": envint("TISHENG_PRACTICE_MAX_SLIDES_BYTES", str(50 * 1024 * 1024)),
+    "video": envint("TISHENG_PRACTICE_MAX_VIDEO_BYTES", str(200 * 1024 * 1024)),
+    "image": envint("TISHENG_PRACTICE_MAX_IMAGE_BYTES", str(10 * 1024 * 1024)),
+}
+PRACTICE_VIDEO_MAX_SECONDS = envint("TISHENG_PRACTICE_VIDEO_MAX_SECONDS", "600")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -28,6 +28,7 @@ NAV_ITEMS = (
     ("learning:selection_status", _("Course selection"), Cap.LEARNING_MONITOR),
     ("learning:monitor", _("Online learning"), Cap.LEARNING_MONITOR),
     ("diagnostics:home", _("Diagnostic test"), Cap.TEACHERS_VIEW),
+    ("practice:home", _("School-based practice"), Cap.PRACTICE_VIEW),
     ("integration:operations", _("Institution integration"), Cap.INTEGRATION_MANAGE),
     ("integration:platforms", _("Training platforms"), Cap.COURSES_SELECT),
 )

@@ -79,16 +79,29 @@ class Evaluation:
 def passed_micro_abilities(enrollment: Enrollment) -> tuple[int, int]:
     """(capability points passed, dimensions covered) for a 2.0 enrollment.
 
-    The practice app (micro-abilities, evidence and rubric reviews) will provide this; until
-    it exists nobody has passed a point, so this is (0, 0) and a 2.0 enrollment cannot be
-    complete. Bulk evaluation reads `passed_micro_abilities_for`, which must agree."""
+    From the practice app's point results (passed = assessed with 优秀 or 合格). Bulk
+    evaluation reads `passed_micro_abilities_for`, which must agree."""
     return passed_micro_abilities_for(enrollment.program_id, [enrollment.pk]).get(enrollment.pk, (0, 0))
 
 
 def passed_micro_abilities_for(program_id: int, enrollment_ids: list[int]) -> dict[int, tuple[int, int]]:
     """`passed_micro_abilities` for many enrollments of one program in one go (absent ids
-    have passed nothing). Empty until the practice app provides the data."""
-    return {}
+    have passed nothing): the practice app's assessed points with result 优秀 or 合格, and
+    their distinct dimensions. One query, whatever the number of enrollments."""
+    from tisheng.practice.models import PointResult
+
+    if not enrollment_ids:
+        return {}
+    points: dict[int, int] = {}
+    dimensions: dict[int, set[str]] = {}
+    rows = PointResult.objects.filter(
+        program_id=program_id, status=PointResult.Status.ASSESSED, result__in=("excellent", "pass"),
+        teacher__enrollments__program_id=program_id, teacher__enrollments__pk__in=enrollment_ids,
+    ).values_list("teacher__enrollments__pk", "point_version__dimension")
+    for enrollment_id, dimension in rows:
+        points[enrollment_id] = points.get(enrollment_id, 0) + 1
+        dimensions.setdefault(enrollment_id, set()).add(dimension)
+    return {e: (n, len(dimensions[e])) for e, n in points.items()}
 
 
 def evaluate_sums(rules: RuleSet, raw: dict[str, Decimal], micro: tuple[int, int] = (0, 0)) -> Evaluation:

@@ -1,0 +1,140 @@
+"""Reads of the practice app. Each takes the actor and returns what the actor may see
+(the scope filter in orgs/scope.py), never `Model.objects.all()` in a view."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from tisheng.accounts.roles import Cap
+from tisheng.orgs.models import School
+from tisheng.orgs.scope import get_object_for_user, scope_filter
+from tisheng.people.models import Teacher
+from tisheng.practice.models import (
+    EvidenceTask,
+    PeerAssignment,
+    PointChoice,
+    PointResult,
+    Review,
+    SchoolPlan,
+    Submission,
+)
+from tisheng.programs.models import Program
+
+
+def practice_programs() -> list[Program]:
+    """Active programs with micro-ability practice (2.0 and its variants)."""
+    return [p for p in Program.objects.filter(status=Program.Status.ACTIVE).order_by("-start_date", "code")
+            if p.ruleset.micro_abilities is not None]
+
+
+def practice_program(code: str | None = None) -> Program:
+    programs = practice_programs()
+    for p in programs:
+        if code is None or p.code == code:
+            return p
+    raise Http404
+
+
+def school_for_user(actor, pk: int, capability: str = Cap.PRACTICE_VIEW) -> School:
+    """A school the actor may see practice of (404 outside scope, 403 without `capability`)."""
+    school = get_object_for_user(actor, School.objects.select_related("county"), Cap.ORGS_VIEW, pk=pk)
+    if not scope_filter(School.objects.filter(pk=school.pk), actor, capability).exists():
+        if not scope_filter(School.objects.filter(pk=school.pk), actor, Cap.PRACTICE_VIEW).exists():
+            raise Http404
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    return school
+
+
+def plans_overview(actor, program: Program) -> QuerySet:
+    """Schools in the actor's scope with their latest plan's version and status (one query)."""
+    latest = SchoolPlan.objects.filter(school=OuterRef("pk"), program=program).order_by("-version")
+    approved = latest.filter(status=SchoolPlan.Status.APPROVED)
+    schools = School.objects.filter(Q(pk__in=Subquery(scope_filter(School.objects.all(), actor, Cap.PRACTICE_VIEW)
+                                                      .values("pk"))))
+    return (schools.select_related("county")
+            .annotate(plan_version=Subquery(latest.values("version")[:1]),
+                      plan_status=Subquery(latest.values("status")[:1]),
+                      plan_id=Subquery(latest.values("pk")[:1]),
+                      approved_version=Subquery(approved.values("version")[:1]),
+                      plan_environment=Subquery(approved.values("environment")[:1]))
+            .order_by("path"))
+
+
+def school_plans(actor, school: School, program: Program) -> list[SchoolPlan]:
+    return list(scope_filter(SchoolPlan.objects.filter(school=school, program=program), actor, Cap.PRACTICE_VIEW)
+                .select_related("created_by", "decided_by").order_by("-version"))
+
+
+def visible_submissions(actor) -> QuerySet:
+    """Submissions the actor may open: in scope (the teacher, their school's admins and
+    assessors, the offices over the school), as the assigned peer reviewer of the point, or
+    as the spot-check reviewer of the point's result."""
+    from tisheng.practice.checks.models import SpotCheckItem
+
+    base = Submission.objects.all()
+    q = Q(pk__in=scope_filter(base, actor, Cap.PRACTICE_VIEW).values("pk"))
+    if getattr(actor, "is_authenticated", False):
+        peer = PeerAssignment.objects.filter(program=OuterRef("program"), teacher=OuterRef("teacher"),
+                                             point=OuterRef("task__point_version__point"), reviewer__user=actor)
+        spot = SpotCheckItem.objects.filter(result__program=OuterRef("program"), result__teacher=OuterRef("teacher"),
+                                            result__point=OuterRef("task__point_version__point"), reviewer=actor)
+        q |= Q(Exists(peer)) | Q(Exists(spot))
+    return base.filter(q)
+
+
+def submission_for_user(actor, pk: int) -> Submission:
+    submission = (visible_submissions(actor).select_related("teacher", "teacher__school", "task",
+                                                            "task__point_version__point")
+                  .filter(pk=pk).first())
+    if submission is None:
+        raise Http404
+    return submission
+
+
+def teacher_for_assessment(actor, pk: int) -> Teacher:
+    return get_object_for_user(actor, Teacher.objects.select_related("school"), Cap.TEACHERS_VIEW, pk=pk)
+
+
+def assessment_queue(actor, school: School, program: Program) -> list[PointChoice]:
+    """The school's teachers × chosen points with how far each has come: tasks, current
+    submissions, team-graded items, the result. One query, whatever the number of rows."""
+    tasks = (EvidenceTask.objects.filter(point_version=OuterRef("point_version")).order_by()
+             .values("point_version").annotate(n=Count("pk")).values("n"))
+    current = Submission.objects.filter(program=OuterRef("program"), teacher=OuterRef("teacher"), is_current=True,
+                                        task__point_version=OuterRef("point_version")).order_by()
+    submitted = current.values("teacher").annotate(n=Count("pk")).values("n")
+    graded = (current.filter(Exists(Review.objects.filter(submission=OuterRef("pk"), stage=Review.Stage.TEAM)))
+              .values("teacher").annotate(n=Count("pk")).values("n"))
+    result = PointResult.objects.filter(program=OuterRef("program"), teacher=OuterRef("teacher"),
+                                        point=OuterRef("point"))
+    choices = scope_filter(PointChoice.objects.filter(program=program, teacher__school=school), actor,
+                           Cap.PRACTICE_ASSESS)
+    return list(choices.select_related("teacher", "point", "point_version")
+                .annotate(task_count=Coalesce(Subquery(tasks, output_field=IntegerField()), Value(0)),
+                          submitted_count=Coalesce(Subquery(submitted, output_field=IntegerField()), Value(0)),
+                          graded_count=Coalesce(Subquery(graded, output_field=IntegerField()), Value(0)),
+                          result_value=Subquery(result.values("result")[:1]),
+                          result_status=Subquery(result.values("status")[:1]),
+                          result_recommended=Subquery(result.values("recommended")[:1]))
+                .order_by("teacher__name", "teacher_id", "point_id"))
+
+
+def queue_stage(row: PointChoice) -> str:
+    """Where a queue row stands: decided, returned, ready (all items in, waiting for the
+    team), partly graded, or still being submitted."""
+    if row.result_status == PointResult.Status.ASSESSED:
+        return "decided"
+    if row.submitted_count < row.task_count:
+        return "submitting"
+    if row.graded_count < row.task_count:
+        return "waiting"
+    return "ready"
+
+
+def peer_assignments_of(actor, program: Program) -> QuerySet:
+    return (PeerAssignment.objects.filter(program=program, reviewer__user=actor)
+            .select_related("teacher", "point").order_by("teacher__name", "point_id"))

@@ -1,0 +1,89 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import gettext as _
+
+from tisheng.practice import services
+from tisheng.practice.models import EvidenceTask, PointChoice, Submission
+from tisheng.practice.services.evidence import (
+    ALREADY_GRADED,
+    FILE_TYPE_UNKNOWN,
+    TASK_NOT_CHOSEN,
+    evidence_root,
+    small_docx,
+    small_pdf,
+)
+from tisheng.practice.tests.conftest import MP4, PNG
+
+pytestmark = pytest.mark.django_db
+
+
+def task_of(program, world, code, title):
+    choice = PointChoice.objects.get(program=program, teacher=world.teacher, point__code=code)
+    return choice.point_version.tasks.get(title=title)
+
+
+def upload(world, program, task, name, content):
+    return services.submission_upload(actor=world.teacher.user, teacher=world.teacher, program=program, task=task,
+                                      upload=SimpleUploadedFile(name, content))
+
+
+def test_a_docx_is_stored_privately_with_its_text_extracted(world, program_2, chosen):
+    task = task_of(program_2, world, "A5", "教学反思")
+    submission = upload(world, program_2, task, "反思.docx", small_docx("本节课用希沃白板导入，学生兴趣浓厚。"))
+    assert submission.kind == "document"
+    assert "希沃白板" in submission.text
+    assert (evidence_root() / submission.file_name).exists()
+    assert submission.original_name == "反思.docx"
+
+
+def test_the_type_is_judged_by_content_not_by_the_file_name(world, program_2, chosen):
+    task = task_of(program_2, world, "A5", "教学反思")
+    with pytest.raises(ValidationError) as error:
+        upload(world, program_2, task, "反思.docx", b"MZ\x90\x00 this is a windows program")
+    assert error.value.messages == [_(FILE_TYPE_UNKNOWN)]
+    # A real PDF named .docx is accepted as the PDF it is.
+    submission = upload(world, program_2, task, "反思.docx", small_pdf("反思"))
+    assert submission.content_type == "application/pdf"
+
+
+def test_a_video_task_refuses_a_document(world, program_2, chosen):
+    task = task_of(program_2, world, "A5", "课堂实录片段")
+    with pytest.raises(ValidationError):
+        upload(world, program_2, task, "实录.mp4", small_docx("not a video"))
+    assert upload(world, program_2, task, "实录.mp4", MP4).kind == "video"
+
+
+def test_an_image_over_its_size_limit_is_refused(world, program_2, chosen, settings):
+    settings.PRACTICE_EVIDENCE_MAX_BYTES = dict(settings.PRACTICE_EVIDENCE_MAX_BYTES, image=50, document=10_000)
+    task = task_of(program_2, world, "A10", "应用案例")
+    with pytest.raises(ValidationError) as error:
+        upload(world, program_2, task, "截图.png", PNG + b"\x00" * 100)
+    assert "MB" in error.value.messages[0]
+    assert not Submission.objects.exists()
+    assert [p.name for p in evidence_root().iterdir() if p.is_file()] == []
+
+
+def test_a_resubmission_keeps_the_earlier_version(world, program_2, chosen):
+    task = task_of(program_2, world, "A5", "教学反思")
+    first = upload(world, program_2, task, "v1.docx", small_docx("第一稿"))
+    second = upload(world, program_2, task, "v2.docx", small_docx("第二稿"))
+    first.refresh_from_db()
+    assert (first.version, first.is_current) == (1, False)
+    assert (second.version, second.is_current) == (2, True)
+
+
+def test_a_graded_item_cannot_be_resubmitted(world, program_2, chosen, assessor):
+    task = task_of(program_2, world, "A5", "教学反思")
+    submission = upload(world, program_2, task, "v1.docx", small_docx("第一稿"))
+    services.review_team(actor=assessor, submission=submission, grade="pass", comment="")
+    with pytest.raises(ValidationError) as error:
+        upload(world, program_2, task, "v2.docx", small_docx("第二稿"))
+    assert error.value.messages == [_(ALREADY_GRADED)]
+
+
+def test_a_task_of_a_point_not_chosen_is_refused(world, program_2, chosen):
+    task = EvidenceTask.objects.filter(point_version__point__code="A2").first()
+    with pytest.raises(ValidationError) as error:
+        upload(world, program_2, task, "x.docx", small_docx("x"))
+    assert error.value.messages == [_(TASK_NOT_CHOSEN)]

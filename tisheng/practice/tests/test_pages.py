@@ -1,0 +1,161 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tisheng.people.tests.factories import TeacherFactory
+from tisheng.practice import services
+from tisheng.practice.models import PointResult, SchoolPlan, Submission
+from tisheng.practice.services.evidence import small_docx, small_pdf
+from tisheng.practice.tests.conftest import MP4, SCHEDULE, point, submit_point
+
+pytestmark = pytest.mark.django_db
+
+
+def q(program):
+    return f"?program={program.code}"
+
+
+def test_the_province_edits_a_point_in_the_page_and_sees_the_history(client, world, catalogue, program_2):
+    client.force_login(world.province_officer)
+    url = reverse("practice:point_edit", args=["A3"])
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(url, {
+        "name": "演示文稿设计与制作", "confirmed": "on", "note": "补充评价标准", "task_count": "2",
+        "task-0-title": "演示文稿", "task-0-guide": "新指南", "task-0-kinds": ["slides"],
+        "task-0-rubric_excellent": "优", "task-0-rubric_pass": "合", "task-1-title": ""})
+    assert response.status_code == 302
+    detail = client.get(reverse("practice:point", args=["A3"]))
+    assert "v2" in detail.content.decode()
+    assert "补充评价标准" in detail.content.decode()
+
+
+def test_a_county_officer_cannot_open_the_catalogue_editor(client, world, catalogue):
+    client.force_login(world.county_officer)
+    assert client.get(reverse("practice:point_edit", args=["A3"])).status_code == 403
+    assert client.get(reverse("practice:catalogue")).status_code == 200
+
+
+def test_the_principal_submits_and_the_county_approves_in_the_pages(client, world, program_2, catalogue):
+    client.force_login(world.principal)
+    url = reverse("practice:school_plan", args=[world.school_a.pk]) + q(program_2)
+    response = client.post(url, {"goals": "课堂常态化应用", "environment": "B", "research_topics": "混合学习\n小组合作",
+                                 "schedule_date": ["2025-03-01", ""], "schedule_title": ["全员培训", ""],
+                                 "schedule_kind": ["校本研修", ""], "action": "submit"})
+    assert response.status_code == 302
+    plan = SchoolPlan.objects.get(school=world.school_a)
+    assert (plan.status, plan.research_topics) == ("submitted", ["混合学习", "小组合作"])
+    client.force_login(world.county_officer)
+    listing = client.get(reverse("practice:plans") + q(program_2))
+    assert world.school_a.name in listing.content.decode()
+    client.post(reverse("practice:plan_decide", args=[plan.pk]), {"action": "approve"})
+    plan.refresh_from_db()
+    assert plan.status == "approved"
+
+
+def test_the_outsider_gets_404_on_another_countys_plans_queue_and_evidence(client, world, program_2, chosen):
+    submission = submit_point(world, program_2, "A1")[0]
+    plan = SchoolPlan.objects.get(school=world.school_a)
+    client.force_login(world.outsider)
+    assert client.get(reverse("practice:school_plan", args=[world.school_a.pk]) + q(program_2)).status_code == 404
+    assert client.get(reverse("practice:queue", args=[world.school_a.pk]) + q(program_2)).status_code == 404
+    assert client.get(reverse("practice:evidence_file", args=[submission.pk])).status_code == 404
+    assert client.get(reverse("practice:grade", args=[world.teacher.pk, "A1"]) + q(program_2)).status_code == 404
+    assert client.post(reverse("practice:plan_decide", args=[plan.pk]), {"action": "return"}).status_code == 404
+    listing = client.get(reverse("practice:plans") + q(program_2))
+    assert world.school_a.name not in listing.content.decode()
+
+
+def test_a_colleague_cannot_open_a_teachers_evidence_but_the_assigned_peer_can(client, world, program_2, chosen):
+    submission = submit_point(world, program_2, "A1")[0]
+    colleague = world.teachers_a[2]
+    client.force_login(colleague.user)
+    url = reverse("practice:evidence_file", args=[submission.pk])
+    assert client.get(url).status_code == 404
+    colleague.subject = world.teacher.subject
+    colleague.save()
+    services.peer_assign(actor=world.principal, program=program_2, teacher=world.teacher, reviewer=colleague,
+                         point=point("A1"))
+    assert client.get(url).status_code == 200
+
+
+def test_a_pdf_opens_inline_and_a_docx_downloads(client, world, program_2, chosen):
+    task = chosen[0].point_version.tasks.first()
+    docx = services.submission_upload(actor=world.teacher.user, teacher=world.teacher, program=program_2, task=task,
+                                      upload=SimpleUploadedFile("方案.docx", small_docx("方案")))
+    client.force_login(world.county_officer)
+    response = client.get(reverse("practice:evidence_file", args=[docx.pk]))
+    assert response["Content-Disposition"].startswith("attachment")
+    pdf = services.submission_upload(actor=world.teacher.user, teacher=world.teacher, program=program_2, task=task,
+                                     upload=SimpleUploadedFile("方案.pdf", small_pdf("方案")))
+    response = client.get(reverse("practice:evidence_file", args=[pdf.pk]))
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_video_is_served_in_ranges(client, world, program_2, chosen):
+    choice = next(c for c in chosen if c.point.code == "A5")
+    task = choice.point_version.tasks.get(title="课堂实录片段")
+    video = services.submission_upload(actor=world.teacher.user, teacher=world.teacher, program=program_2, task=task,
+                                       upload=SimpleUploadedFile("实录.mp4", MP4))
+    client.force_login(world.principal)
+    response = client.get(reverse("practice:evidence_file", args=[video.pk]), HTTP_RANGE="bytes=0-9")
+    assert response.status_code == 206
+    assert response["Content-Range"] == f"bytes 0-9/{len(MP4)}"
+    assert b"".join(response.streaming_content) == MP4[:10]
+
+
+def test_the_teacher_chooses_uploads_and_sees_the_shortfall(client, world, program_2, plan):
+    client.force_login(world.teacher.user)
+    page = client.get(reverse("practice:my") + q(program_2))
+    assert page.status_code == 200
+    response = client.post(reverse("practice:my_choose") + q(program_2), {"points": ["A1", "A5"]}, follow=True)
+    assert "还需选择 1 个能力点" in response.content.decode()
+    client.post(reverse("practice:my_choose") + q(program_2), {"points": ["A1", "A5", "A10"]})
+    task = services.current_version(point("A1")).tasks.first()
+    client.post(reverse("practice:my_upload", args=[task.pk]) + q(program_2),
+                {"file": SimpleUploadedFile("方案.docx", small_docx("学情分析方案"))})
+    assert Submission.objects.filter(teacher=world.teacher, task=task).count() == 1
+    page = client.get(reverse("practice:my") + q(program_2))
+    assert "方案.docx" in page.content.decode()
+
+
+def test_the_team_grades_each_item_and_decides_the_point(client, world, program_2, chosen, assessor):
+    submissions = submit_point(world, program_2, "A10")
+    client.force_login(assessor)
+    url = reverse("practice:grade", args=[world.teacher.pk, "A10"]) + q(program_2)
+    assert client.get(url).status_code == 200
+    for s in submissions:
+        client.post(url, {"submission": s.pk, "grade": "excellent", "comment": "符合优秀标准"})
+    page = client.get(url)
+    assert 'data-testid="preview"' in page.content.decode()
+    client.post(reverse("practice:decide", args=[world.teacher.pk, "A10"]) + q(program_2), {"recommended": "on"})
+    result = PointResult.objects.get(teacher=world.teacher, point__code="A10")
+    assert (result.result, result.recommended) == ("excellent", True)
+
+
+def test_the_queue_query_count_does_not_grow_with_teachers(client, world, program_2, chosen, assessor,
+                                                          django_assert_max_num_queries):
+    submit_point(world, program_2, "A1")
+    client.force_login(assessor)
+    url = reverse("practice:queue", args=[world.school_a.pk]) + q(program_2) + "&show=all"
+    client.get(url)
+    with django_assert_max_num_queries(30) as few:
+        response = client.get(url)
+    assert response.status_code == 200
+    baseline = len(few.captured_queries)
+    for i in range(6):
+        t = TeacherFactory(school=world.school_a, name=f"新教师{i}", subject=world.teacher.subject)
+        services.choices_save(actor=t.user, teacher=t, program=program_2, point_codes=["A1", "A5", "A10"])
+    with django_assert_max_num_queries(baseline) as more:
+        response = client.get(url)
+    assert response.content.decode().count("新教师") == 18
+    assert len(more.captured_queries) == baseline
+
+
+def test_a_teacher_sees_choices_closed_before_approval(client, world, program_2, catalogue):
+    services.plan_save(actor=world.principal, school=world.school_a, program=program_2, goals="g", environment="A",
+                       research_topics=["t"], training_schedule=SCHEDULE)
+    client.force_login(world.teacher.user)
+    page = client.get(reverse("practice:my") + q(program_2))
+    assert 'data-testid="closed"' in page.content.decode()
