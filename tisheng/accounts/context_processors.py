@@ -31,6 +31,7 @@ NAV_ITEMS = (
     ("practice:home", _("School-based practice"), Cap.PRACTICE_VIEW),
     ("integration:operations", _("Institution integration"), Cap.INTEGRATION_MANAGE),
     ("integration:platforms", _("Training platforms"), Cap.COURSES_SELECT),
+    ("integration:institution_courses", _("xAPI activity ids"), Cap.COURSES_MANAGE),
 )
 MY_RECORD = _("My record")
 

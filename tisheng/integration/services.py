@@ -185,3 +185,32 @@ def application_revoke(*, actor, link: InstitutionApplication) -> None:
         application.save()
         audit(actor=actor, action="integration.application_revoke", obj=link.institution,
               client_id=application.client_id)
+
+
+ACTIVITY_ID_INVALID = _("The xAPI activity id is an absolute http:// or https:// IRI without spaces.")
+ACTIVITY_ID_TAKEN = _("Another course of your institution already uses this activity id.")
+
+
+def course_activity_id_set(*, actor, course, activity_id: str):
+    """The institution says which xAPI activity id its platform uses for a course (allowed on
+    published courses too: it changes no hours and no content). One id per course within an
+    institution, so a completion maps to exactly one course. Audited."""
+    from tisheng.learning.models import Course
+    from tisheng.learning.selectors import institutions_of
+
+    if actor is not None and course.institution_id not in {o.pk for o in institutions_of(actor)}:
+        raise PermissionDenied
+    activity_id = (activity_id or "").strip()
+    if activity_id and (not activity_id.startswith(("http://", "https://")) or " " in activity_id
+                        or len(activity_id) > 255):
+        raise ValidationError(ACTIVITY_ID_INVALID)
+    if activity_id and Course.objects.filter(institution_id=course.institution_id, activity_id=activity_id).exclude(
+            pk=course.pk).exists():
+        raise ValidationError(ACTIVITY_ID_TAKEN)
+    with transaction.atomic():
+        before = course.activity_id
+        course.activity_id = activity_id
+        course.save(update_fields=["activity_id"])
+        audit(actor=actor, action="integration.course_activity_id", obj=course,
+              scope_path=course.institution.path, before=before, after=activity_id)
+    return course

@@ -10,6 +10,7 @@ urlpatterns = [
     path("credentials/<int:pk>/<slug:action>/", views.credential_action, name="credential_action"),
     path("applications/<int:pk>/<slug:action>/", views.application_action, name="application_action"),
     path("docs/", views.docs, name="docs"),
+    path("courses/", views.institution_courses, name="institution_courses"),
     path("platforms/", views.platforms, name="platforms"),
     path("platforms/<int:pk>/go/", views.platform_go, name="platform_go"),
 ]

@@ -247,3 +247,39 @@ def platform_go(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(link.login_url + sep + urlencode({"iss": oauth2_settings.oidc_issuer(request)}))
     uri = urlsplit(link.application.redirect_uris.split()[0])
     return redirect(f"{uri.scheme}://{uri.netloc}/")
+
+
+ACTIVITY_ID_SAVED = _("Activity id saved.")
+
+
+@login_required
+def institution_courses(request: HttpRequest) -> HttpResponse:
+    """An institution's own page: the xAPI activity id of each of its courses (what its
+    platform's completion statements must name) and its latest rejected completions."""
+    from tisheng.learning.models import Course
+    from tisheng.learning.selectors import institutions_of
+
+    institutions = list(institutions_of(request.user))
+    if not institutions:
+        raise PermissionDenied
+    ids = [i.pk for i in institutions]
+    courses = Course.objects.filter(institution_id__in=ids).select_related("institution", "program").order_by(
+        "institution__code", "code")
+    if request.method == "POST":
+        course = courses.filter(pk=request.POST.get("course") or 0).first()
+        if course is None:
+            raise Http404
+        try:
+            services.course_activity_id_set(actor=request.user, course=course,
+                                            activity_id=request.POST.get("activity_id", ""))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, ACTIVITY_ID_SAVED)
+        return redirect("integration:institution_courses")
+    rejected = (StatementOutcome.objects.filter(institution_id__in=ids).exclude(reason="")
+                .order_by("-stored_at", "-pk")[:20])
+    from django.conf import settings
+
+    return render(request, "integration/institution_courses.html", {
+        "courses": courses, "rejected": rejected, "site_url": settings.SITE_URL})

@@ -21,6 +21,7 @@ from tisheng.core.seed.accounts import DemoAccount, demo_accounts_seed, organiza
 from tisheng.core.seed.schools import DEMO_SCHOOL_CODE, SCALES, SchoolSpec, counties_of, plan_schools
 from tisheng.core.seed.teachers import TeacherRowMaker
 from tisheng.diagnostics.services import diagnostics_seed_demo
+from tisheng.integration.seed import integration_seed_demo
 from tisheng.learning.seed import learning_seed_demo
 from tisheng.orgs.models import Region, School, school_path
 from tisheng.orgs.services import divisions_read, regions_load
@@ -138,6 +139,8 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
 
         partner = partner_certificates_seed_demo(school_code=DEMO_SCHOOL_CODE)
         progress(f"1.0 partner certificates: {partner}")
+
+        progress(f"xAPI from institutions: {integration_seed_demo()}")
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # After a bulk load, as after any big roster import: fresh statistics for the
         # planner and a visibility map for index-only counts (the teacher list's COUNT(*)
