@@ -8,6 +8,7 @@
 4. completion re-evaluation of the province's 450,000 enrollments (10 ledger entries each).
 
 The review chain (bench_review.py): the city's queue page and a 5,000-teacher approval.
+The school assessment queue (bench_practice_queue.py): 300 teachers × 3 points, < 300 ms.
 Heartbeats (bench_heartbeat.py): 1,000 viewers against gunicorn, driven by wrk, beside the
 trivial endpoint's requests/s on the same server.
 
@@ -29,6 +30,7 @@ STEPS = [
     ("certificates", [PYTHON, "bench/bench_certificates.py"]),
     ("completion", [PYTHON, "bench/bench_completion.py"]),
     ("review", [PYTHON, "bench/bench_review.py"]),
+    ("practice_queue", [PYTHON, "bench/bench_practice_queue.py"]),
     ("heartbeat", [PYTHON, "bench/bench_heartbeat.py"]),
 ]
 

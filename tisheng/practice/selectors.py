@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from tisheng.accounts.roles import Cap
@@ -101,26 +100,36 @@ def teacher_for_assessment(actor, pk: int) -> Teacher:
 
 def assessment_queue(actor, school: School, program: Program) -> list[PointChoice]:
     """The school's teachers × chosen points with how far each has come: tasks, current
-    submissions, team-graded items, the result. One query, whatever the number of rows."""
-    tasks = (EvidenceTask.objects.filter(point_version=OuterRef("point_version")).order_by()
-             .values("point_version").annotate(n=Count("pk")).values("n"))
-    current = Submission.objects.filter(program=OuterRef("program"), teacher=OuterRef("teacher"), is_current=True,
-                                        task__point_version=OuterRef("point_version")).order_by()
-    submitted = current.values("teacher").annotate(n=Count("pk")).values("n")
-    graded = (current.filter(Exists(Review.objects.filter(submission=OuterRef("pk"), stage=Review.Stage.TEAM)))
-              .values("teacher").annotate(n=Count("pk")).values("n"))
-    result = PointResult.objects.filter(program=OuterRef("program"), teacher=OuterRef("teacher"),
-                                        point=OuterRef("point"))
-    choices = scope_filter(PointChoice.objects.filter(program=program, teacher__school=school), actor,
-                           Cap.PRACTICE_ASSESS)
-    return list(choices.select_related("teacher", "point", "point_version")
-                .annotate(task_count=Coalesce(Subquery(tasks, output_field=IntegerField()), Value(0)),
-                          submitted_count=Coalesce(Subquery(submitted, output_field=IntegerField()), Value(0)),
-                          graded_count=Coalesce(Subquery(graded, output_field=IntegerField()), Value(0)),
-                          result_value=Subquery(result.values("result")[:1]),
-                          result_status=Subquery(result.values("status")[:1]),
-                          result_recommended=Subquery(result.values("recommended")[:1]))
-                .order_by("teacher__name", "teacher_id", "point_id"))
+    submissions, team-graded items, the result. Five queries (the choices, then one
+    GROUP BY each for tasks, submissions and graded items, and the results), whatever the
+    number of rows."""
+    choices = list(scope_filter(PointChoice.objects.filter(program=program, teacher__school=school), actor,
+                                Cap.PRACTICE_ASSESS)
+                   .select_related("teacher", "point", "point_version")
+                   .order_by("teacher__name", "teacher_id", "point_id"))
+    if not choices:
+        return []
+    versions = {c.point_version_id for c in choices}
+    tasks = dict(EvidenceTask.objects.filter(point_version_id__in=versions).order_by()
+                 .values("point_version_id").annotate(n=Count("pk")).values_list("point_version_id", "n"))
+    current = Submission.objects.filter(program=program, teacher__school=school, is_current=True).order_by()
+    submitted = {(t, v): n for t, v, n in current.values("teacher_id", "task__point_version_id")
+                 .annotate(n=Count("pk")).values_list("teacher_id", "task__point_version_id", "n")}
+    graded_rows = (current.filter(Exists(Review.objects.filter(submission=OuterRef("pk"), stage=Review.Stage.TEAM)))
+                   .values("teacher_id", "task__point_version_id").annotate(n=Count("pk"))
+                   .values_list("teacher_id", "task__point_version_id", "n"))
+    graded = {(t, v): n for t, v, n in graded_rows}
+    results = {(t, p): (r, st, rec) for t, p, r, st, rec in
+               PointResult.objects.filter(program=program, teacher__school=school).order_by()
+               .values_list("teacher_id", "point_id", "result", "status", "recommended")}
+    for c in choices:
+        key = (c.teacher_id, c.point_version_id)
+        c.task_count = tasks.get(c.point_version_id, 0)
+        c.submitted_count = submitted.get(key, 0)
+        c.graded_count = graded.get(key, 0)
+        c.result_value, c.result_status, c.result_recommended = results.get((c.teacher_id, c.point_id),
+                                                                            (None, None, False))
+    return choices
 
 
 def queue_stage(row: PointChoice) -> str:

@@ -26,6 +26,9 @@ RESULT_SAVED = gettext_lazy("Result decided: %(result)s.")
 PEERS_ASSIGNED = gettext_lazy("%(n)s peer reviews assigned within the subject groups.")
 RECOMMEND_SAVED = gettext_lazy("Recommendation saved.")
 
+STAGE_BADGES = {"ready": "badge-warn", "decided": "badge-ok"}
+RETURNED_LABEL = gettext_lazy("Returned")
+RECOMMENDED_LABEL = gettext_lazy("Recommended as excellent")
 STAGE_LABELS = {
     "submitting": gettext_lazy("Submitting"),
     "waiting": gettext_lazy("Waiting for grading"),
@@ -46,9 +49,23 @@ def queue(request, school_id: int):
     rows = selectors.assessment_queue(actor, school, program)
     show = request.GET.get("show", "open")
     counts = {k: 0 for k in STAGE_LABELS}
+    # Labels and links computed once, not per row in the template (300 teachers × 3 points).
+    stage_labels = {k: str(v) for k, v in STAGE_LABELS.items()}
+    grade_labels = {k: str(v) for k, v in Grade.choices}
+    returned, recommended = str(RETURNED_LABEL), str(RECOMMENDED_LABEL)
+    link = reverse("practice:grade", kwargs={"teacher_id": 0, "code": "CODE"}).replace("/0/CODE/", "/{}/{}/")
+    suffix = f"?program={program.code}"
     for r in rows:
         r.stage = selectors.queue_stage(r)
-        r.stage_label = STAGE_LABELS[r.stage]
+        r.stage_label = stage_labels[r.stage]
+        r.badge = STAGE_BADGES.get(r.stage, "")
+        r.grade_url = link.format(r.teacher_id, r.point.code) + suffix
+        if r.result_status == "returned":
+            r.result_label = returned
+        elif r.result_value:
+            r.result_label = grade_labels[r.result_value] + (f" · {recommended}" if r.result_recommended else "")
+        else:
+            r.result_label = "—"
         counts[r.stage] += 1
     if show == "open":
         rows = [r for r in rows if r.stage in ("waiting", "ready")]
@@ -56,7 +73,7 @@ def queue(request, school_id: int):
         rows = [r for r in rows if r.stage == show]
     return render(request, "practice/queue.html", {
         "program": program, "school": school, "rows": rows, "show": show, "counts": counts,
-        "stages": STAGE_LABELS.items(), "grade_labels": dict(Grade.choices)})
+        "stages": STAGE_LABELS.items()})
 
 
 @login_required
