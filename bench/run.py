@@ -11,6 +11,7 @@ The review chain (bench_review.py): the city's queue page and a 5,000-teacher ap
 The school assessment queue (bench_practice_queue.py): 300 teachers × 3 points, < 300 ms.
 Heartbeats (bench_heartbeat.py): 1,000 viewers against gunicorn, driven by wrk, beside the
 trivial endpoint's requests/s on the same server.
+Similarity (bench_similarity.py): 200,000 evidence texts indexed, lookup p99 against 50 ms.
 
 Each step runs in its own process; the figures (`name=value` lines) are repeated at the end.
 """
@@ -32,6 +33,7 @@ STEPS = [
     ("review", [PYTHON, "bench/bench_review.py"]),
     ("practice_queue", [PYTHON, "bench/bench_practice_queue.py"]),
     ("heartbeat", [PYTHON, "bench/bench_heartbeat.py"]),
+    ("similarity", [PYTHON, "bench/bench_similarity.py", "--texts", os.getenv("BENCH_SIMILARITY_TEXTS", "200000")]),
 ]
 
 

@@ -28,6 +28,7 @@ from tisheng.orgs.services import divisions_read, regions_load
 from tisheng.people.models import Teacher
 from tisheng.people.services.roster import roster_apply, roster_validate
 from tisheng.playback.seed import playback_demo_seed
+from tisheng.practice.checks.seed import practice_checks_seed_demo
 from tisheng.practice.seed import practice_seed_demo
 from tisheng.programs.services.programs import programs_seed_demo
 
@@ -144,6 +145,7 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
         progress(f"xAPI from institutions: {integration_seed_demo()}")
 
         progress(f"school-based practice: {practice_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
+        progress(f"similarity and spot checks: {practice_checks_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # After a bulk load, as after any big roster import: fresh statistics for the
         # planner and a visibility map for index-only counts (the teacher list's COUNT(*)
