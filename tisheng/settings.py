@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tisheng.integration",
     "tisheng.practice",
     "tisheng.practice.checks",
+    "tisheng.monitoring",
     "oauth2_provider",
 ]
 
@@ -166,6 +167,9 @@ PRIVATE_MEDIA_ROOT = Path(envstr("TISHENG_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "pr
 
 # The player sends a heartbeat this often (15–30 s in production; the browser tests use 2).
 HEARTBEAT_SECONDS = envint("TISHENG_HEARTBEAT_SECONDS", "20")
+
+# Monitoring roll-ups are refreshed by `run-periodic` when older than this (dashboards show the age).
+ROLLUP_REFRESH_MINUTES = envint("TISHENG_ROLLUP_REFRESH_MINUTES", "10")
 
 ROSTER_MAX_UPLOAD_BYTES = envint("TISHENG_ROSTER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 # Lesson videos institutions upload (stored under PRIVATE_MEDIA_ROOT/videos/).

@@ -21,6 +21,7 @@ urlpatterns = [
     path("learning/", include("tisheng.learning.urls")),
     path("learn/", include("tisheng.playback.urls")),
     path("practice/", include("tisheng.practice.urls")),
+    path("monitoring/", include("tisheng.monitoring.urls")),
     path("xapi/", include("tisheng.xapi.urls")),
     path("integration/", include("tisheng.integration.urls")),
     path("o/", include("tisheng.integration.oauth_urls")),

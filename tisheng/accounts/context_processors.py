@@ -8,6 +8,7 @@ from tisheng.orgs.scope import grants_for, has_capability
 # (url name, label, capability needed; None = every signed-in user)
 NAV_ITEMS = (
     ("home", _("Home"), None),
+    ("monitoring:dashboard", _("Dashboard"), Cap.REPORTS_VIEW),
     ("orgs:tree", _("Org tree"), Cap.ORGS_VIEW),
     ("people:teacher_list", _("Teachers"), Cap.TEACHERS_VIEW),
     ("people:roster_import", _("Roster import"), Cap.ROSTER_IMPORT),

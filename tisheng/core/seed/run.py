@@ -23,6 +23,7 @@ from tisheng.core.seed.teachers import TeacherRowMaker
 from tisheng.diagnostics.services import diagnostics_seed_demo
 from tisheng.integration.seed import integration_seed_demo
 from tisheng.learning.seed import learning_seed_demo
+from tisheng.monitoring.services.rollups import rollups_refresh_all
 from tisheng.orgs.models import Region, School, school_path
 from tisheng.orgs.services import divisions_read, regions_load
 from tisheng.people.models import Teacher
@@ -153,5 +154,7 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")
         progress("vacuum analyze")
+    runs = rollups_refresh_all()
+    progress(f"monitoring roll-ups: {sum(r.rows for r in runs):,} rows")
     report.seconds = time.monotonic() - started
     return report

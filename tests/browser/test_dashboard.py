@@ -1,0 +1,41 @@
+"""Offices open their dashboards on the demo province (roll-ups refreshed by the seed): the
+charts are drawn by the vendored ECharts and the province drills down to a county."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "Demo@2026"
+PROVINCE = "13800000001"
+
+
+def log_in(browser, server_url, phone):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server_url}/accounts/login/")
+    page.fill("input[name=username]", phone)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action$='/accounts/login/'] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$"))
+    return context, page
+
+
+def test_the_province_office_drills_down_from_its_dashboard(browser, server_url, artifacts):
+    context, page = log_in(browser, server_url, PROVINCE)
+    page.goto(f"{server_url}/monitoring/")
+    for chart in ("funnel", "trend", "ranking", "hours", "split"):
+        page.wait_for_selector(f"[data-testid=chart-{chart}][data-drawn='1'] canvas")
+    assert "福建省" in page.inner_text("h1")
+    assert "福州市" in page.inner_text("[data-testid=children]")
+    page.screenshot(path=str(artifacts / "dashboard_province.png"), full_page=True)
+
+    page.locator("[data-testid=children] a", has_text="福州市").click()
+    page.wait_for_selector("[data-testid=chart-ranking][data-drawn='1'] canvas")
+    assert "福州市" in page.inner_text("h1")
+    page.locator("[data-testid=children] a").first.click()
+    page.wait_for_selector("[data-testid=chart-funnel][data-drawn='1'] canvas")
+    assert page.locator(".breadcrumbs a", has_text="福建省").count() == 1
+    page.screenshot(path=str(artifacts / "dashboard_county.png"), full_page=True)
+    context.close()

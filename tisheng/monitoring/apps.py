@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "tisheng.monitoring"
+
+    def ready(self):
+        from tisheng.monitoring import jobs  # noqa: F401 - registers the job kinds
