@@ -11,6 +11,8 @@ The review chain (bench_review.py): the city's queue page and a 5,000-teacher ap
 The school assessment queue (bench_practice_queue.py): 300 teachers × 3 points, < 300 ms.
 Heartbeats (bench_heartbeat.py): 1,000 viewers against gunicorn, driven by wrk, beside the
 trivial endpoint's requests/s on the same server.
+The LRS (bench_xapi.py): POST batches of 1, 100, 1,000 through gunicorn, against a raw COPY of
+the same rows; GET agent+verb+since on 5,000,000 statements (BENCH_XAPI_STATEMENTS).
 Similarity (bench_similarity.py): 200,000 evidence texts indexed, lookup p99 against 50 ms.
 
 Each step runs in its own process; the figures (`name=value` lines) are repeated at the end.
@@ -33,6 +35,7 @@ STEPS = [
     ("review", [PYTHON, "bench/bench_review.py"]),
     ("practice_queue", [PYTHON, "bench/bench_practice_queue.py"]),
     ("heartbeat", [PYTHON, "bench/bench_heartbeat.py"]),
+    ("xapi", [PYTHON, "bench/bench_xapi.py"]),
     ("similarity", [PYTHON, "bench/bench_similarity.py", "--texts", os.getenv("BENCH_SIMILARITY_TEXTS", "200000")]),
 ]
 

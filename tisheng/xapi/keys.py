@@ -6,13 +6,16 @@ statement is always compared afterwards where a collision could matter)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 
 from tisheng.xapi.models import RelationKind
 
 
+@functools.lru_cache(maxsize=65536)
 def digest(text: str) -> uuid.UUID:
+    # Cached: a batch repeats its verbs, activities and often its actors.
     return uuid.UUID(bytes=hashlib.md5(text.encode(), usedforsecurity=False).digest())
 
 

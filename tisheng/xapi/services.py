@@ -14,14 +14,15 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import psycopg
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tisheng.integration import hooks
 from tisheng.integration.auth import XapiClient
-from tisheng.xapi import keys
-from tisheng.xapi.models import Activity, Attachment, Statement, StatementRelation
+from tisheng.xapi import bulk, keys
+from tisheng.xapi.models import Attachment, Statement
 from tisheng.xapi.validation import (
     SIGNATURE_USAGE,
     VOIDED,
@@ -160,11 +161,10 @@ def _activity_definitions(statements: list[dict]) -> dict[str, dict]:
     found: dict[str, dict] = {}
 
     def add(activity: dict) -> None:
+        # Only definitions are kept: an activity known by its id alone needs no row.
         definition = activity.get("definition")
-        if definition is not None:
+        if definition:
             found[activity["id"]] = _merge_definition(found.get(activity["id"], {}), definition)
-        else:
-            found.setdefault(activity["id"], {})
 
     for s in statements:
         for body in (s, s["object"] if s["object"].get("objectType") == "SubStatement" else None):
@@ -180,24 +180,22 @@ def _activity_definitions(statements: list[dict]) -> dict[str, dict]:
 
 
 def _store_activities(institution_id: int, definitions: dict[str, dict]) -> None:
+    """Merge the batch's activity definitions into the canonical ones: one read, one upsert of
+    those that changed."""
     if not definitions:
         return
     by_key = {keys.iri_key(i): (i, d) for i, d in definitions.items()}
-    existing = dict(Activity.objects.filter(institution_id=institution_id, key__in=list(by_key))
-                    .values_list("key", "definition"))
-    rows = []
+    existing = bulk.activity_definitions(institution_id, list(by_key))
+    changed = []
     for key, (activity_id, definition) in by_key.items():
         if key in existing:
-            if not definition:
-                continue
             merged = _merge_definition(existing[key], definition)
             if merged == existing[key]:
                 continue
             definition = merged
-        rows.append(Activity(institution_id=institution_id, key=key, activity_id=activity_id, definition=definition))
-    if rows:
-        Activity.objects.bulk_create(rows, update_conflicts=True, unique_fields=["institution", "key"],
-                                     update_fields=["definition"])
+        changed.append((key, activity_id, definition))
+    if changed:
+        bulk.activities_upsert(institution_id, changed)
 
 
 def statements_store(*, client: XapiClient, statements: list, parts: dict[str, Part] | None = None,
@@ -227,7 +225,7 @@ def statements_store(*, client: XapiClient, statements: list, parts: dict[str, P
     _check_attachment_parts(statements, parts)
     try:
         return _store(client, statements, parts, ids)
-    except IntegrityError:
+    except (IntegrityError, psycopg.IntegrityError):
         # A concurrent request stored one of these ids first: compare against it now.
         return _store(client, statements, parts, ids)
 
@@ -235,8 +233,7 @@ def statements_store(*, client: XapiClient, statements: list, parts: dict[str, P
 @transaction.atomic
 def _store(client: XapiClient, statements: list[dict], parts: dict[str, Part], ids: list[str]) -> list[str]:
     institution_id = client.institution_id
-    existing = dict(Statement.objects.filter(institution_id=institution_id, statement_id__in=ids)
-                    .values_list("statement_id", "payload"))
+    existing = bulk.existing_payloads(institution_id, [uuid.UUID(i) for i in ids])
     new = []
     for s in statements:
         stored_payload = existing.get(uuid.UUID(s["id"]))
@@ -258,9 +255,7 @@ def _store(client: XapiClient, statements: list[dict], parts: dict[str, Part], i
             if (in_batch is not None and in_batch["verb"]["id"] == VOIDED) or stored_targets.get(uuid.UUID(target)):
                 raise fail(VOIDING_A_VOIDING, id=voiding_statement["id"])
     # Voiding statements stored before the statements they target arrived.
-    voided_late = {str(t) for t in Statement.objects.filter(
-        institution_id=institution_id, object_ref__in=list(batch_by_id), voiding=True,
-    ).values_list("object_ref", flat=True)}
+    voided_late = {str(t) for t in bulk.late_voided(institution_id, [uuid.UUID(i) for i in batch_by_id])}
 
     now = timezone.now()
     stored = iso(now)
@@ -279,10 +274,7 @@ def _store(client: XapiClient, statements: list[dict], parts: dict[str, Part], i
             voided=(sid in targets and not voiding) or sid in voided_late,
             payload=json.dumps(s, ensure_ascii=False, separators=(",", ":")), **fields))
         relations.append(rels)
-    Statement.objects.bulk_create(rows)
-    StatementRelation.objects.bulk_create([
-        StatementRelation(statement_id=row.seq, institution_id=institution_id, kind=kind, key=key)
-        for row, rels in zip(rows, relations, strict=True) for kind, key in rels])
+    bulk.insert(rows, relations)
     newly_voided = []
     if targets:
         stored_target_ids = [t for t in targets if t not in batch_by_id]

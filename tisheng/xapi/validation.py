@@ -93,7 +93,6 @@ BAD_INTERACTION_TYPE = _("%(where)s is not an xAPI interaction type.")
 BAD_MEDIA_TYPE = _("%(where)s must be an Internet media type.")
 BAD_SHA2 = _("%(where)s must be a hexadecimal SHA-2 hash.")
 BAD_LENGTH = _("%(where)s must be a non-negative integer.")
-EMPTY_NOT_ALLOWED = _("%(where)s must not be empty.")
 
 
 def fail(message: Any, **params: Any) -> XapiError:

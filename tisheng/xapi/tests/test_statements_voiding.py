@@ -53,9 +53,10 @@ def test_a_voiding_statement_cannot_target_a_voiding_statement(lrs):
     lrs.post("statements", target)
     first = voiding(target["id"])
     lrs.post("statements", first)
-    response = lrs.post("statements", voiding(first["id"]))
+    second = voiding(first["id"])
+    response = lrs.post("statements", second)
     assert response.status_code == 400
-    assert "id" in response.json()["error"]
+    assert response.json()["error"] == message(services.VOIDING_A_VOIDING, id=second["id"])
     assert lrs.get("statements", {"statementId": first["id"]}).status_code == 200
 
 
