@@ -212,7 +212,7 @@ def _school_threshold(actor, check: SpotCheck, school_id: int) -> SpotCheckSchoo
         returned += 1
     row = SpotCheckSchoolReturn.objects.create(spot_check=check, school=school, failed=counts["failed"],
                                                sampled=counts["sampled"], returned=returned)
-    audit(actor=actor, action="practice.spot_check_school_return", obj=check, scope_path=school.path,
+    audit(actor=actor, action="practice.spot_school_return", obj=check, scope_path=school.path,
           school=school.code, failed=counts["failed"], sampled=counts["sampled"], returned=returned)
     return row
 

@@ -136,7 +136,7 @@ def test_a_school_past_the_failure_threshold_has_all_its_passed_results_returned
     # the other school of the county and county B keep theirs
     assert PointResult.objects.filter(org_path=world.school_a2.path, status="assessed", result="pass").count() == 3
     assert PointResult.objects.filter(org_path=world.school_b.path, status="assessed").count() == 2
-    assert AuditLog.objects.filter(action="practice.spot_check_school_return").count() == 1
+    assert AuditLog.objects.filter(action="practice.spot_school_return").count() == 1
 
 
 def test_at_the_default_threshold_one_failure_in_three_returns_the_school(world, practice, county_results, reviewer):
