@@ -36,7 +36,7 @@ CREDENTIAL_ROTATED = _("New secret issued; the old one no longer works.")
 CREDENTIAL_REVOKED = _("Credential revoked.")
 RATE_LIMIT_SAVED = _("Rate limit saved.")
 APPLICATION_REVOKED = _("Application revoked; its tokens no longer work.")
-OPS_DAYS = 14
+OPS_DAYS = 7
 
 
 def _require(request: HttpRequest) -> None:

@@ -107,3 +107,9 @@ def test_a_bearer_token_reads_the_roster(world, lrs, client):
     response = client.get("/api/v1/integration/roster", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200
     assert len(response.json()["items"]) == 3
+
+
+def test_the_openapi_document_describes_the_integration_api(world, client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/integration/roster" in paths
+    assert "/api/v1/integration/outcomes" in paths
