@@ -63,10 +63,12 @@ def _sync(index: similarity.SimilarityIndex) -> None:
         teachers.append(teacher_id)
         sigs.append(similarity.unpack(data))
         if len(keys) >= LOAD_CHUNK:
-            index.add_many(keys, teachers, np.stack(sigs))
+            index.add_many(keys, teachers, np.stack(sigs), sort=False)
             keys, teachers, sigs = [], [], []
     if keys:
-        index.add_many(keys, teachers, np.stack(sigs))
+        index.add_many(keys, teachers, np.stack(sigs), sort=False)
+    if len(index) - index._sorted_upto > 0:
+        index.sort()
 
 
 def index_submission(submission) -> list[SimilarityMatch]:

@@ -156,9 +156,10 @@ class SimilarityIndex:
         bands[:self.size] = self.bands[:self.size]
         self.bands = bands
 
-    def add_many(self, keys, teachers, sigs: np.ndarray) -> None:
+    def add_many(self, keys, teachers, sigs: np.ndarray, *, sort: bool = True) -> None:
         """Add signatures (keys not yet in the index); sorts the bands when the unsorted
-        tail grows past an eighth of the index."""
+        tail grows past an eighth of the index. A bulk load passes `sort=False` and calls
+        `sort()` once at the end."""
         keys = np.asarray(keys, dtype=np.int64)
         fresh = np.array([int(k) not in self._known for k in keys], dtype=bool)
         if not fresh.all():
@@ -175,13 +176,13 @@ class SimilarityIndex:
         self.size = end
         self._known.update(int(k) for k in keys)
         self.high_water = max(self.high_water, int(keys.max()))
-        if self.size - self._sorted_upto > max(4096, self._sorted_upto // 8):
-            self._sort()
+        if sort and self.size - self._sorted_upto > max(4096, self._sorted_upto // 8):
+            self.sort()
 
     def add(self, key: int, teacher_id: int, sig: np.ndarray) -> None:
         self.add_many([key], [teacher_id], np.asarray(sig, dtype=np.uint32).reshape(1, NUM_PERM))
 
-    def _sort(self) -> None:
+    def sort(self) -> None:
         n = self.size
         for band in range(BANDS):
             column = self.bands[:n, band]
