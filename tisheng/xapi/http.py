@@ -4,6 +4,7 @@ as 400/401/404/409/412/429 with a message, and multipart/mixed in and out."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 from collections.abc import Callable
@@ -11,9 +12,11 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
+from tisheng.accounts.middleware import idle_timeout_exempt
 from tisheng.integration.auth import XapiClient, xapi_authenticate, xapi_throttle
 from tisheng.xapi.validation import VERSION_RE, XapiError, fail
 
@@ -122,6 +125,10 @@ def _alternate(request: HttpRequest) -> XRequest:
                     content_type=content_type.split(";")[0].strip().lower(), django=request)
 
 
+def iso_now() -> str:
+    return timezone.now().astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 def finish(response: HttpResponse) -> HttpResponse:
     response["X-Experience-API-Version"] = LRS_VERSION
     for k, v in CORS_HEADERS.items():
@@ -130,13 +137,23 @@ def finish(response: HttpResponse) -> HttpResponse:
 
 
 def lrs_view(handlers: dict[str, Callable[[XRequest], HttpResponse]], *, versioned: bool = True,
-             authenticated: bool = True):
-    """A Django view for one LRS resource: {"GET": handler, …}; each handler gets an XRequest."""
+             authenticated: bool = True, consistent_through: bool = False):
+    """A Django view for one LRS resource: {"GET": handler, …}; each handler gets an XRequest.
+
+    No session and no CSRF: clients authenticate every request with their credential."""
 
     @csrf_exempt
+    @idle_timeout_exempt
     def view(request: HttpRequest) -> HttpResponse:
+        response = _view(request)
+        if consistent_through:
+            # On every response of the statements resource (Communication 2.1.3).
+            response["X-Experience-API-Consistent-Through"] = iso_now()
+        return finish(response)
+
+    def _view(request: HttpRequest) -> HttpResponse:
         if request.method == "OPTIONS":
-            return finish(HttpResponse(status=200))
+            return HttpResponse(status=200)
         try:
             if request.method == "POST" and "method" in request.GET:
                 xreq = _alternate(request)
@@ -157,7 +174,7 @@ def lrs_view(handlers: dict[str, Callable[[XRequest], HttpResponse]], *, version
                 if retry_after is not None:
                     response = error_response(XapiError(str(RATE_LIMITED) % {"seconds": retry_after}, 429))
                     response["Retry-After"] = str(retry_after)
-                    return finish(response)
+                    return response
             handler = handlers.get(method)
             if handler is None:
                 raise XapiError(str(METHOD_NOT_ALLOWED) % {"method": xreq.method}, status=405)
@@ -168,7 +185,7 @@ def lrs_view(handlers: dict[str, Callable[[XRequest], HttpResponse]], *, version
             response = error_response(error)
             if error.status == 401:
                 response["WWW-Authenticate"] = 'Basic realm="xAPI"'
-        return finish(response)
+        return response
 
     return view
 

@@ -7,7 +7,6 @@ import re
 
 from django.core import signing
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 
@@ -211,11 +210,6 @@ def _with_attachments(xreq: XRequest, body: str, payloads: list[str]) -> HttpRes
     return multipart_response(body, [(sha2, ct, bytes(content)) for sha2, ct, content in rows])
 
 
-def _consistent_through(response: HttpResponse) -> HttpResponse:
-    response["X-Experience-API-Consistent-Through"] = services.iso(timezone.now())
-    return response
-
-
 def _json_response(body: str, status: int = 200) -> HttpResponse:
     return HttpResponse(body.encode(), status=status, content_type="application/json")
 
@@ -276,11 +270,11 @@ def statements_get(xreq: XRequest) -> HttpResponse:
         row = selectors.statement_get(institution_id=institution_id, statement_id=statement_id,
                                       voided=name == "voidedStatementId")
         if row is None:
-            return _consistent_through(services_error(STATEMENT_NOT_FOUND, 404))
+            return services_error(STATEMENT_NOT_FOUND, 404)
         body = _render(xreq, [row.payload], fmt)[0]
         response = _with_attachments(xreq, body, [row.payload]) if attachments else _json_response(body)
         response["Last-Modified"] = http_date(row.stored.timestamp())
-        return _consistent_through(response)
+        return response
 
     q = _query_from_params(xreq)
     q.after = after
@@ -297,7 +291,7 @@ def statements_get(xreq: XRequest) -> HttpResponse:
     response = _with_attachments(xreq, body, payloads) if attachments else _json_response(body)
     if rows:
         response["Last-Modified"] = http_date(max(r.stored for r in rows).timestamp())
-    return _consistent_through(response)
+    return response
 
 
 def services_error(message, status: int) -> HttpResponse:
@@ -334,7 +328,7 @@ def statements_post(xreq: XRequest) -> HttpResponse:
     body, parts = _statements_from_body(xreq)
     statements = body if isinstance(body, list) else [body]
     ids = services.statements_store(client=xreq.client, statements=statements, parts=parts)
-    return _consistent_through(_json_response(json.dumps(ids)))
+    return _json_response(json.dumps(ids))
 
 
 def statements_put(xreq: XRequest) -> HttpResponse:
@@ -346,10 +340,11 @@ def statements_put(xreq: XRequest) -> HttpResponse:
     if not isinstance(body, dict):
         raise fail(PUT_NEEDS_ONE)
     services.statements_store(client=xreq.client, statements=[body], parts=parts, statement_id=statement_id)
-    return _consistent_through(HttpResponse(status=204))
+    return HttpResponse(status=204)
 
 
-statements = lrs_view({"GET": statements_get, "POST": statements_post, "PUT": statements_put})
+statements = lrs_view({"GET": statements_get, "POST": statements_post, "PUT": statements_put},
+                      consistent_through=True)
 
 
 # Activities, agents, about ---------------------------------------------------------------------
