@@ -7,12 +7,12 @@
    so both are timed in the same run);
 4. completion re-evaluation of the province's 450,000 enrollments (10 ledger entries each).
 
+Monitoring (bench_monitoring.py): a day of activity (50,000 ledger entries), the roll-up
+refresh and consistency check, and the province and a county dashboard (p95 of 20 requests).
 The review chain (bench_review.py): the city's queue page and a 5,000-teacher approval.
 The school assessment queue (bench_practice_queue.py): 300 teachers × 3 points, < 300 ms.
 Heartbeats (bench_heartbeat.py): 1,000 viewers against gunicorn, driven by wrk, beside the
 trivial endpoint's requests/s on the same server.
-The LRS (bench_xapi.py): POST batches of 1, 100, 1,000 through gunicorn, against a raw COPY of
-the same rows; GET agent+verb+since on 5,000,000 statements (BENCH_XAPI_STATEMENTS).
 Similarity (bench_similarity.py): 200,000 evidence texts indexed, lookup p99 against 50 ms.
 
 Each step runs in its own process; the figures (`name=value` lines) are repeated at the end.
@@ -32,6 +32,7 @@ STEPS = [
     ("import", [PYTHON, "bench/bench_import.py"]),
     ("certificates", [PYTHON, "bench/bench_certificates.py"]),
     ("completion", [PYTHON, "bench/bench_completion.py"]),
+    ("monitoring", [PYTHON, "bench/bench_monitoring.py"]),
     ("review", [PYTHON, "bench/bench_review.py"]),
     ("practice_queue", [PYTHON, "bench/bench_practice_queue.py"]),
     ("heartbeat", [PYTHON, "bench/bench_heartbeat.py"]),
