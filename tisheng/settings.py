@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tisheng.practice",
     "tisheng.practice.checks",
     "tisheng.monitoring",
+    "tisheng.monitoring.warning",
     "oauth2_provider",
 ]
 

@@ -1,0 +1,1 @@
+"""Early warning and intervention models."""
