@@ -33,6 +33,7 @@ NAV_ITEMS = (
     ("practice:checks_overview", _("Practice overview"), Cap.REPORTS_VIEW),
     ("practice:checks_spot_list", _("Spot checks"), Cap.PRACTICE_SPOT_CHECK),
     ("practice:checks_review_list", _("My spot checks"), Cap.PRACTICE_SPOT_REVIEW),
+    ("practice:checks_similarity_list", _("Similar evidence"), Cap.PRACTICE_ASSESS),
     ("integration:operations", _("Institution integration"), Cap.INTEGRATION_MANAGE),
     ("integration:platforms", _("Training platforms"), Cap.COURSES_SELECT),
     ("integration:institution_courses", _("xAPI activity ids"), Cap.COURSES_MANAGE),

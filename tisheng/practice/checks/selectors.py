@@ -150,6 +150,22 @@ def similar_texts(actor, submission: Submission) -> list[SimilarText]:
     return out
 
 
+def similarity_flags(submission_ids) -> dict[int, float]:
+    """The highest similarity found for each of these submissions, in either direction
+    (for a grading page to flag them: two queries; the caller has already scoped the ids)."""
+    from django.db.models import Max
+
+    ids = list(submission_ids)
+    flags: dict[int, float] = {}
+    for key, score in (SimilarityMatch.objects.filter(submission_id__in=ids).values("submission_id")
+                       .annotate(top=Max("jaccard")).values_list("submission_id", "top")):
+        flags[key] = max(score, flags.get(key, 0.0))
+    for key, score in (SimilarityMatch.objects.filter(other_id__in=ids).values("other_id")
+                       .annotate(top=Max("jaccard")).values_list("other_id", "top")):
+        flags[key] = max(score, flags.get(key, 0.0))
+    return flags
+
+
 def mask_name(name: str) -> str:
     """林晓燕 → 林**: the family name only."""
     return (name[:1] + "*" * max(1, len(name) - 1)) if name else ""

@@ -72,3 +72,16 @@ def test_lightly_reworded_copies_stay_above_the_threshold(world, practice, every
     make_submission(practice, world.teacher, textgen.edited(original.text, rng, every=every))
     index_pending()
     assert SimilarityMatch.objects.count() == 1
+
+
+def test_similarity_flags_give_each_side_of_a_match_its_highest_similarity(world, practice):
+    from tisheng.practice.checks.selectors import similarity_flags
+
+    rng = random.Random(17)
+    original = make_submission(practice, world.teacher_b, textgen.text(rng))
+    copy = make_submission(practice, world.teacher, textgen.edited(original.text, rng))
+    unrelated = make_submission(practice, world.teachers_a[1], textgen.text(rng))
+    index_pending()
+    flags = similarity_flags([original.pk, copy.pk, unrelated.pk])
+    assert set(flags) == {original.pk, copy.pk}
+    assert flags[original.pk] == flags[copy.pk] >= 0.8
