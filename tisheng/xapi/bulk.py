@@ -30,25 +30,28 @@ def _cursor() -> psycopg.Cursor:
     return psycopg.Cursor(connection.connection)
 
 
-def existing_payloads(institution_id: int, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+def lookup(institution_id: int, ids: list[uuid.UUID]) -> tuple[dict[uuid.UUID, str], set[uuid.UUID]]:
+    """For a batch's ids: the payloads already stored under them, and which of them stored
+    voiding statements already target (one query on PostgreSQL)."""
     if not _pg():
-        return dict(Statement.objects.filter(institution_id=institution_id, statement_id__in=ids)
-                    .values_list("statement_id", "payload"))
+        existing = dict(Statement.objects.filter(institution_id=institution_id, statement_id__in=ids)
+                        .values_list("statement_id", "payload"))
+        voided = set(Statement.objects.filter(institution_id=institution_id, object_ref__in=ids, voiding=True)
+                     .values_list("object_ref", flat=True))
+        return existing, voided
     with _cursor() as cur:
         cur.execute("SELECT statement_id, payload FROM xapi_statement "
-                    "WHERE institution_id = %s AND statement_id = ANY(%s)", [institution_id, ids])
-        return dict(cur.fetchall())
-
-
-def late_voided(institution_id: int, ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """Which of these ids stored voiding statements already target."""
-    if not _pg():
-        return set(Statement.objects.filter(institution_id=institution_id, object_ref__in=ids, voiding=True)
-                   .values_list("object_ref", flat=True))
-    with _cursor() as cur:
-        cur.execute("SELECT object_ref FROM xapi_statement WHERE institution_id = %s AND object_ref = ANY(%s) "
-                    "AND voiding", [institution_id, ids])
-        return {row[0] for row in cur.fetchall()}
+                    "WHERE institution_id = %s AND statement_id = ANY(%s) "
+                    "UNION ALL SELECT object_ref, NULL FROM xapi_statement "
+                    "WHERE institution_id = %s AND object_ref = ANY(%s) AND voiding",
+                    [institution_id, ids, institution_id, ids])
+        existing, voided = {}, set()
+        for key, payload in cur.fetchall():
+            if payload is None:
+                voided.add(key)
+            else:
+                existing[key] = payload
+        return existing, voided
 
 
 def insert(rows: list[Statement], relations: list[list[tuple[int, uuid.UUID]]]) -> None:

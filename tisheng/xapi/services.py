@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -179,23 +180,46 @@ def _activity_definitions(statements: list[dict]) -> dict[str, dict]:
     return found
 
 
+# The definitions this process last stored, per (institution, activity key): a batch that
+# repeats known definitions (the usual case) then costs no query. Filled after commit only.
+_KNOWN_DEFINITIONS: OrderedDict[tuple[int, uuid.UUID], dict] = OrderedDict()
+_KNOWN_MAX = 20_000
+
+
+def _remember(items: list[tuple[tuple[int, uuid.UUID], dict]]) -> None:
+    for key, definition in items:
+        _KNOWN_DEFINITIONS[key] = definition
+        _KNOWN_DEFINITIONS.move_to_end(key)
+    while len(_KNOWN_DEFINITIONS) > _KNOWN_MAX:
+        _KNOWN_DEFINITIONS.popitem(last=False)
+
+
 def _store_activities(institution_id: int, definitions: dict[str, dict]) -> None:
     """Merge the batch's activity definitions into the canonical ones: one read, one upsert of
     those that changed."""
-    if not definitions:
+    by_key = {}
+    for activity_id, definition in definitions.items():
+        key = keys.iri_key(activity_id)
+        known = _KNOWN_DEFINITIONS.get((institution_id, key))
+        if known is None or _merge_definition(known, definition) != known:
+            by_key[key] = (activity_id, definition)
+    if not by_key:
         return
-    by_key = {keys.iri_key(i): (i, d) for i, d in definitions.items()}
     existing = bulk.activity_definitions(institution_id, list(by_key))
-    changed = []
+    changed, seen = [], []
     for key, (activity_id, definition) in by_key.items():
         if key in existing:
             merged = _merge_definition(existing[key], definition)
+            seen.append(((institution_id, key), merged))
             if merged == existing[key]:
                 continue
             definition = merged
+        else:
+            seen.append(((institution_id, key), definition))
         changed.append((key, activity_id, definition))
     if changed:
         bulk.activities_upsert(institution_id, changed)
+    transaction.on_commit(lambda: _remember(seen))
 
 
 def statements_store(*, client: XapiClient, statements: list, parts: dict[str, Part] | None = None,
@@ -233,7 +257,7 @@ def statements_store(*, client: XapiClient, statements: list, parts: dict[str, P
 @transaction.atomic
 def _store(client: XapiClient, statements: list[dict], parts: dict[str, Part], ids: list[str]) -> list[str]:
     institution_id = client.institution_id
-    existing = bulk.existing_payloads(institution_id, [uuid.UUID(i) for i in ids])
+    existing, voided_late_keys = bulk.lookup(institution_id, [uuid.UUID(i) for i in ids])
     new = []
     for s in statements:
         stored_payload = existing.get(uuid.UUID(s["id"]))
@@ -255,7 +279,7 @@ def _store(client: XapiClient, statements: list[dict], parts: dict[str, Part], i
             if (in_batch is not None and in_batch["verb"]["id"] == VOIDED) or stored_targets.get(uuid.UUID(target)):
                 raise fail(VOIDING_A_VOIDING, id=voiding_statement["id"])
     # Voiding statements stored before the statements they target arrived.
-    voided_late = {str(t) for t in bulk.late_voided(institution_id, [uuid.UUID(i) for i in batch_by_id])}
+    voided_late = {str(t) for t in voided_late_keys} & batch_by_id.keys()
 
     now = timezone.now()
     stored = iso(now)
