@@ -108,8 +108,8 @@ def statements_stored(client: XapiClient, statements: list[dict]) -> None:
     Maps completions to ledger credits.
 
     Queries per batch: none when it holds no completion; else one each for courses, teachers,
-    enrollments, contracts, earlier credits, the outcome rows, then ledger_credit per crediting
-    statement. The day's statement count is one upsert after the commit (so the counter row is
+    enrollments (locked), contracts, earlier credits (two), the outcome rows, then
+    ledger_credit per crediting statement. The day's statement count is one upsert after the commit (so the counter row is
     not locked for the length of the LRS transaction)."""
     if not statements:
         return
@@ -127,9 +127,10 @@ def statements_stored(client: XapiClient, statements: list[dict]) -> None:
             day=timezone.localdate(stored_at), stored_at=stored_at, updated_at=timezone.now())))
     if not checks:
         return
-    _check_all(client, checks)
-    _credit(client, checks)
-    StatementOutcome.objects.bulk_create([c.outcome for c in checks], ignore_conflicts=True)
+    with transaction.atomic(savepoint=False):  # joins the LRS transaction (FOR UPDATE needs one)
+        _check_all(client, checks)
+        _credit(client, checks)
+        StatementOutcome.objects.bulk_create([c.outcome for c in checks], ignore_conflicts=True)
 
 
 def _reject(check: _Check, reason: str) -> None:
@@ -163,8 +164,12 @@ def _check_all(client: XapiClient, checks: list[_Check]) -> None:
         return
     teacher_pks = {c.teacher_pk for c in pending}
     program_pks = {c.course.program_id for c in pending}
-    enrolled = dict(((t, p), path) for t, p, path in Enrollment.objects.filter(
-        teacher_id__in=teacher_pks, program_id__in=program_pks).values_list("teacher_id", "program_id", "org_path"))
+    # FOR UPDATE (in pk order, so two batches cannot deadlock): a concurrent batch completing
+    # the same course for the same teacher under another statement id waits here until this
+    # one commits, then sees its outcome and credits nothing (already_credited).
+    enrolled = dict(((t, p), path) for t, p, path in Enrollment.objects.select_for_update().filter(
+        teacher_id__in=teacher_pks, program_id__in=program_pks).order_by("pk").values_list(
+        "teacher_id", "program_id", "org_path"))
     contracts: dict[int, list[str]] = {}
     for program_id, path in Contract.objects.filter(institution_id=client.institution_id,
                                                     program_id__in=program_pks).values_list("program_id",
