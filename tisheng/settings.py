@@ -171,6 +171,8 @@ HEARTBEAT_SECONDS = envint("TISHENG_HEARTBEAT_SECONDS", "20")
 
 # Monitoring roll-ups are refreshed by `run-periodic` when older than this (dashboards show the age).
 ROLLUP_REFRESH_MINUTES = envint("TISHENG_ROLLUP_REFRESH_MINUTES", "10")
+# Weekly bulletins (通报) are issued by `run-periodic` on this weekday (0 = Monday), Asia/Shanghai.
+BULLETIN_WEEKDAY = envint("TISHENG_BULLETIN_WEEKDAY", "0")
 
 ROSTER_MAX_UPLOAD_BYTES = envint("TISHENG_ROSTER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 # Lesson videos institutions upload (stored under PRIVATE_MEDIA_ROOT/videos/).

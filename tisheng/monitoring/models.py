@@ -93,3 +93,30 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.program_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Bulletin(models.Model):
+    """A 通报: one level's periodic report for a program, archived as it was issued (the
+    numbers it was built from, its HTML and its PDF), so that it can be read again later."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    node_path = models.CharField(max_length=96, db_index=True)
+    node_kind = models.CharField(max_length=16, choices=NodeKind.choices)
+    name = models.CharField(max_length=128)  # the node's name
+    title = models.CharField(max_length=200)
+    day = models.DateField()  # the roll-up day its numbers come from
+    period = models.CharField(max_length=16, blank=True)  # "2026-W48" when issued by the schedule
+    numbers = models.JSONField(default=dict)
+    html = models.TextField()
+    pdf_file = models.CharField(max_length=255)  # relative to settings.PRIVATE_MEDIA_ROOT
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["program", "node_path", "period"],
+                                               condition=~models.Q(period=""), name="one_scheduled_bulletin")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -8,6 +8,10 @@ app_name = "monitoring"
 # (warning/urls), all in the "monitoring" namespace.
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("bulletins/", views.bulletin_list, name="bulletins"),
+    path("bulletins/new", views.bulletin_new, name="bulletin_new"),
+    path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),
+    path("bulletins/<int:pk>/pdf", views.bulletin_pdf, name="bulletin_pdf"),
     path("", include("tisheng.monitoring.urls_exports")),
     path("warning/", include("tisheng.monitoring.warning.urls")),
 ]

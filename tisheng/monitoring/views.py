@@ -3,21 +3,31 @@ school → teachers (the school's enrollment list)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.monitoring import selectors
-from tisheng.orgs.scope import has_capability
+from tisheng.monitoring.models import Bulletin
+from tisheng.monitoring.services.bulletins import BulletinError, bulletin_issue
+from tisheng.orgs.scope import has_capability, path_in_scope, path_q
 from tisheng.programs.models import Program
 
 
 def _program(request: HttpRequest) -> tuple[Program, list[Program]]:
+    if not has_capability(request.user, selectors.CAPABILITY):
+        raise Http404
     programs = list(Program.objects.order_by("-pk"))
     if not programs:
         raise Http404
-    wanted = request.GET.get("program", "")
+    wanted = request.GET.get("program", "") or request.POST.get("program", "")
     chosen = next((p for p in programs if str(p.pk) == wanted), programs[0])
     return chosen, programs
 
@@ -36,3 +46,60 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "board": board, "program": program, "programs": programs, "node": board.node,
         "charts": selectors.chart_data(board),
     })
+
+
+def _bulletins_in_scope(actor):
+    roots = selectors.scope_roots(actor)
+    if not roots:
+        raise Http404
+    return Bulletin.objects.filter(path_q("node_path", roots)).select_related("program")
+
+
+@login_required
+@require_GET
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    """The archive of bulletins within the actor's scope, newest first, and issuing one now."""
+    program, programs = _program(request)
+    bulletins = _bulletins_in_scope(request.user).filter(program=program)
+    page = Paginator(bulletins.defer("html", "numbers"), 30).get_page(request.GET.get("page"))
+    node = request.GET.get("node", "").strip()[:96] or selectors.scope_roots(request.user)[0]
+    return render(request, "monitoring/bulletin_list.html", {"page": page, "program": program, "programs": programs,
+                                                             "node": node})
+
+
+@login_required
+@require_POST
+def bulletin_new(request: HttpRequest) -> HttpResponse:
+    program, _programs = _program(request)
+    node = request.POST.get("node", "").strip()[:96]
+    if not path_in_scope(request.user, selectors.CAPABILITY, node):
+        raise Http404
+    try:
+        bulletin = bulletin_issue(program=program, node_path=node, actor=request.user)
+    except BulletinError as e:
+        messages.error(request, _(str(e)))
+        return redirect(f"{request.path.rsplit('/new', 1)[0]}/?program={program.pk}")
+    return redirect("monitoring:bulletin", pk=bulletin.pk)
+
+
+@login_required
+@require_GET
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = _bulletins_in_scope(request.user).filter(pk=pk).first()
+    if bulletin is None:
+        raise Http404
+    return render(request, "monitoring/bulletin.html", {"bulletin": bulletin})
+
+
+@login_required
+@require_GET
+def bulletin_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    bulletin = _bulletins_in_scope(request.user).filter(pk=pk).first()
+    if bulletin is None:
+        raise Http404
+    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+    path = (root / bulletin.pdf_file).resolve()
+    if root not in path.parents or not path.is_file():
+        raise Http404
+    return FileResponse(open(path, "rb"), content_type="application/pdf",  # noqa: SIM115
+                        filename=f"{bulletin.title}.pdf")

@@ -1,16 +1,19 @@
 from django.core.management.base import BaseCommand
 
 from tisheng.jobs.services import jobs_requeue_stale, jobs_run_pending
+from tisheng.monitoring.services.bulletins import bulletins_issue_due
 from tisheng.monitoring.services.rollups import rollups_refresh_if_stale
 
 
 class Command(BaseCommand):
     help = ("The one entry point for periodic work (run it from cron every minute): queues again the jobs of "
             "lost workers, runs pending jobs, then refreshes the monitoring roll-ups that are older than "
-            "ROLLUP_REFRESH_MINUTES.")
+            "ROLLUP_REFRESH_MINUTES and issues the week's bulletins on BULLETIN_WEEKDAY.")
 
     def handle(self, *args, **options):
         requeued = jobs_requeue_stale()
         ran = jobs_run_pending()
         refreshed = rollups_refresh_if_stale()
-        self.stdout.write(f"jobs_requeued={requeued} jobs_run={ran} rollups_refreshed={len(refreshed)}")
+        bulletins = bulletins_issue_due()
+        self.stdout.write(f"jobs_requeued={requeued} jobs_run={ran} rollups_refreshed={len(refreshed)} "
+                          f"bulletins_issued={len(bulletins)}")
