@@ -27,6 +27,7 @@ import http.client
 import json
 import os
 import random
+import signal
 import sys
 import tempfile
 import threading
@@ -162,6 +163,8 @@ def main() -> int:
     parser.add_argument("--batches", default="1,100,1000")
     args = parser.parse_args()
 
+    # A stopped run still stops its server (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     loadgen.django_setup()
     from django.core.management import call_command
     from django.db import connection, connections
@@ -211,6 +214,7 @@ def main() -> int:
             if ok != sent:
                 print(f"bench_xapi: batch {size}: statuses {statuses}", file=sys.stderr)
                 failed = True
+                return 1
 
         # The same kind of rows, COPYed straight into the table, in committed batches of 1,000.
         raw_batches = [stored_rows(institution_id, [make_statement(i, rng) for i in range(1000)],

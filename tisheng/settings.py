@@ -188,6 +188,8 @@ PRACTICE_EVIDENCE_MAX_BYTES = {
 PRACTICE_VIDEO_MAX_SECONDS = envint("TISHENG_PRACTICE_VIDEO_MAX_SECONDS", "600")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The LRS reads its request bodies itself (statements with attachments): its limit, 413 above.
+XAPI_MAX_BODY_BYTES = envint("TISHENG_XAPI_MAX_BODY_BYTES", str(64 * 1024 * 1024))
 
 # The official URL the province gives teachers; also the xAPI account homePage.
 SITE_URL = envstr("TISHENG_SITE_URL", "http://127.0.0.1:8000")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,7 @@ ALTERNATE_BAD_METHOD = _("The method parameter must be GET, PUT, POST or DELETE.
 UNKNOWN_PARAMETER = _("Unknown parameter “%(name)s”.")
 MISSING_PARAMETER = _("The parameter “%(name)s” is required.")
 BAD_JSON = _("The body is not valid JSON.")
+TOO_LARGE = _("The request is larger than this LRS accepts (%(limit)s bytes).")
 BAD_MULTIPART = _("The multipart/mixed body is malformed: %(why)s.")
 
 HEADER_FIELDS = {"authorization": "HTTP_AUTHORIZATION", "x-experience-api-version": "HTTP_X_EXPERIENCE_API_VERSION",
@@ -87,10 +89,29 @@ def error_response(error: XapiError) -> HttpResponse:
     return JsonResponse({"error": error.message}, status=error.status, json_dumps_params={"ensure_ascii": False})
 
 
+def read_body(request: HttpRequest) -> bytes:
+    """The request body, up to the LRS's own limit (413 above it) rather than Django's form
+    limit: statements with attachments are larger than any form."""
+    limit = settings.XAPI_MAX_BODY_BYTES
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise XapiError(str(TOO_LARGE) % {"limit": limit}, status=413)
+    if hasattr(request, "_body"):
+        return request._body
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        raise XapiError(str(TOO_LARGE) % {"limit": limit}, status=413)
+    request._body = body  # what request.body would have cached
+    return body
+
+
 def _plain(request: HttpRequest) -> XRequest:
     headers = {k.lower(): v for k, v in request.headers.items()}
     params = {k: v for k, v in request.GET.items()}
-    return XRequest(method=request.method, params=params, headers=headers, body=request.body,
+    return XRequest(method=request.method, params=params, headers=headers, body=read_body(request),
                     content_type=request.content_type or "", django=request)
 
 
@@ -104,7 +125,7 @@ def _alternate(request: HttpRequest) -> XRequest:
     if request.content_type != "application/x-www-form-urlencoded":
         raise fail(ALTERNATE_NOT_FORM)
     encoding = request.encoding or "utf-8"
-    form = dict(parse_qsl(request.body.decode(encoding), keep_blank_values=True))
+    form = dict(parse_qsl(read_body(request).decode(encoding), keep_blank_values=True))
     headers = {k.lower(): v for k, v in request.headers.items()}
     params = {}
     for name, value in form.items():

@@ -95,3 +95,15 @@ def test_a_credential_over_its_rate_limit_gets_429_with_retry_after(lrs):
 
 def test_a_method_the_resource_does_not_have_is_405(lrs):
     assert lrs.delete("statements").status_code == 405
+
+
+def test_a_body_above_the_lrs_limit_is_refused_with_413(lrs, settings):
+    settings.XAPI_MAX_BODY_BYTES = 1000
+    response = lrs.post("statements", [statement() for _ in range(10)])
+    assert response.status_code == 413
+    assert response.json()["error"] == message(http.TOO_LARGE, limit=1000)
+
+
+def test_a_body_above_djangos_form_limit_is_accepted(lrs, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    assert lrs.post("statements", [statement() for _ in range(10)]).status_code == 200
