@@ -104,7 +104,7 @@ def assessment_queue(actor, school: School, program: Program) -> list[PointChoic
     GROUP BY each for tasks, submissions and graded items, and the results), whatever the
     number of rows."""
     choices = list(scope_filter(PointChoice.objects.filter(program=program, teacher__school=school), actor,
-                                Cap.PRACTICE_ASSESS)
+                                Cap.PRACTICE_VIEW)
                    .select_related("teacher", "point", "point_version")
                    .order_by("teacher__name", "teacher_id", "point_id"))
     if not choices:

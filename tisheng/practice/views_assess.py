@@ -45,7 +45,7 @@ def _url(name: str, program, **kwargs) -> str:
 def queue(request, school_id: int):
     actor = request.user
     program = selectors.practice_program(request.GET.get("program"))
-    school = selectors.school_for_user(actor, school_id, Cap.PRACTICE_ASSESS)
+    school = selectors.school_for_user(actor, school_id, Cap.PRACTICE_VIEW)
     rows = selectors.assessment_queue(actor, school, program)
     show = request.GET.get("show", "open")
     counts = {k: 0 for k in STAGE_LABELS}
@@ -73,7 +73,7 @@ def queue(request, school_id: int):
         rows = [r for r in rows if r.stage == show]
     return render(request, "practice/queue.html", {
         "program": program, "school": school, "rows": rows, "show": show, "counts": counts,
-        "stages": STAGE_LABELS.items()})
+        "stages": STAGE_LABELS.items(), "can_assess": path_in_scope(actor, Cap.PRACTICE_ASSESS, school.path)})
 
 
 @login_required
@@ -91,7 +91,7 @@ def _grading_subject(request, teacher_id: int, code: str):
     actor = request.user
     program = selectors.practice_program(request.GET.get("program"))
     teacher = selectors.teacher_for_assessment(actor, teacher_id)
-    if not path_in_scope(actor, Cap.PRACTICE_ASSESS, teacher.org_path):
+    if not path_in_scope(actor, Cap.PRACTICE_VIEW, teacher.org_path):
         raise PermissionDenied
     point = MicroAbility.objects.filter(code=code).first()
     choice = (PointChoice.objects.filter(program=program, teacher=teacher, point=point)
@@ -124,6 +124,7 @@ def grade(request, teacher_id: int, code: str):
     return render(request, "practice/grade.html", {
         "program": program, "teacher": teacher, "point": point, "choice": choice, "items": items,
         "result": points[0]["result"], "grades": Grade.choices, "preview": preview,
+        "can_assess": path_in_scope(request.user, Cap.PRACTICE_ASSESS, teacher.org_path),
         "preview_label": dict(Grade.choices).get(preview, "")})
 
 

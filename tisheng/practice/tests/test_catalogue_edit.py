@@ -48,3 +48,19 @@ def test_a_task_without_any_allowed_kind_is_refused(world, catalogue):
                             tasks=[{"title": "t", "kinds": []}])
     assert TASK_KINDS_REQUIRED in error.value.messages
     assert EvidenceTask.objects.filter(point_version__point__code="A1").count() == 2
+
+
+def test_evidence_submitted_before_an_edit_keeps_its_version(world, program_2, chosen):
+    from tisheng.practice.models import PointChoice
+    from tisheng.practice.tests.conftest import submit_point
+
+    before = submit_point(world, program_2, "A1")
+    services.point_edit(actor=world.province_officer, point=point("A1"), name="技术支持的学情分析", confirmed=True,
+                        tasks=[{"title": "学情分析报告（修订）", "kinds": ["document"]}])
+    assert {s.task.point_version.number for s in before} == {1}
+    # The teacher who chose before the edit goes on with version 1; a new choice takes version 2.
+    assert PointChoice.objects.get(teacher=world.teacher, point__code="A1").point_version.number == 1
+    colleague = world.teachers_a[2]
+    chosen_now = services.choices_save(actor=colleague.user, teacher=colleague, program=program_2,
+                                       point_codes=["A1", "A5", "A10"])
+    assert next(c for c in chosen_now if c.point.code == "A1").point_version.number == 2

@@ -87,3 +87,81 @@ def test_a_task_of_a_point_not_chosen_is_refused(world, program_2, chosen):
     with pytest.raises(ValidationError) as error:
         upload(world, program_2, task, "x.docx", small_docx("x"))
     assert error.value.messages == [_(TASK_NOT_CHOSEN)]
+
+
+def a_pptx(text: str) -> bytes:
+    import io
+
+    from pptx import Presentation
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[1])
+    slide.shapes.title.text = text
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()
+
+
+def a_text_pdf(text: str) -> bytes:
+    """A one-page PDF drawing `text` in Helvetica (ASCII), written by hand."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_slides_are_recognised_inside_the_zip_and_their_text_extracted(world, program_2, chosen):
+    task = task_of(program_2, world, "A10", "评价量规或工具")
+    submission = upload(world, program_2, task, "量规.pptx", a_pptx("课堂评价量规"))
+    assert (submission.kind, submission.text) == ("slides", "课堂评价量规")
+
+
+def test_a_pdfs_text_is_extracted(world, program_2, chosen):
+    task = task_of(program_2, world, "A5", "教学反思")
+    submission = upload(world, program_2, task, "reflection.pdf", a_text_pdf("Reflection on the lesson"))
+    assert "Reflection on the lesson" in submission.text
+
+
+def test_a_zip_that_is_not_an_office_file_is_refused(world, program_2, chosen):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("readme.txt", "not a document")
+    task = task_of(program_2, world, "A5", "教学反思")
+    with pytest.raises(ValidationError) as error:
+        upload(world, program_2, task, "反思.docx", buffer.getvalue())
+    assert error.value.messages == [_(FILE_TYPE_UNKNOWN)]
+
+
+def test_a_video_longer_than_ten_minutes_is_refused(world, program_2, chosen, monkeypatch):
+    from tisheng.practice.services import evidence
+
+    monkeypatch.setattr(evidence, "video_seconds", lambda path: 11 * 60.0)
+    task = task_of(program_2, world, "A5", "课堂实录片段")
+    with pytest.raises(ValidationError) as error:
+        upload(world, program_2, task, "实录.mp4", MP4)
+    assert "11.0" in error.value.messages[0]
+
+
+def test_ffprobe_measures_the_demo_clip():
+    import shutil
+
+    from tisheng.practice.seed import DEMO_CLIP
+    from tisheng.practice.services.evidence import video_seconds
+
+    if shutil.which("ffprobe") is None:
+        pytest.skip("ffprobe is not installed")
+    assert 2.5 < video_seconds(DEMO_CLIP) < 3.5

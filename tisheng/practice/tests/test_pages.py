@@ -159,3 +159,52 @@ def test_a_teacher_sees_choices_closed_before_approval(client, world, program_2,
     client.force_login(world.teacher.user)
     page = client.get(reverse("practice:my") + q(program_2))
     assert 'data-testid="closed"' in page.content.decode()
+
+
+def test_the_county_sees_the_queue_and_the_grades_but_cannot_grade(client, world, program_2, chosen):
+    submission = submit_point(world, program_2, "A1")[0]
+    client.force_login(world.county_officer)
+    queue = client.get(reverse("practice:queue", args=[world.school_a.pk]) + q(program_2) + "&show=all")
+    assert world.teacher.name in queue.content.decode()
+    url = reverse("practice:grade", args=[world.teacher.pk, "A1"]) + q(program_2)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'data-testid="grade-form"' not in page.content.decode()
+    assert client.post(url, {"submission": submission.pk, "grade": "pass"}).status_code == 403
+
+
+def test_the_assigned_peer_reviews_from_the_peer_page(client, world, program_2, chosen):
+    submissions = submit_point(world, program_2, "A1")
+    peer = world.teachers_a[2]
+    peer.subject = world.teacher.subject
+    peer.save()
+    assignment = services.peer_assign(actor=world.principal, program=program_2, teacher=world.teacher,
+                                      reviewer=peer, point=point("A1"))
+    client.force_login(peer.user)
+    listing = client.get(reverse("practice:peer") + q(program_2))
+    assert world.teacher.name in listing.content.decode()
+    url = reverse("practice:peer_review", args=[assignment.pk])
+    assert client.get(url).status_code == 200
+    client.post(url, {"submission": submissions[0].pk, "grade": "pass", "comment": "设计完整"})
+    assert submissions[0].reviews.filter(stage="peer", grade="pass").exists()
+    client.force_login(world.outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_the_spot_check_reviewer_opens_the_evidence_of_the_point_they_check(client, world, program_2, chosen,
+                                                                           assessor):
+    from tisheng.practice.checks.models import SpotCheck, SpotCheckItem
+
+    submissions = submit_point(world, program_2, "A1")
+    for s in submissions:
+        services.review_team(actor=assessor, submission=s, grade="pass")
+    result = services.point_result_decide(actor=assessor, program=program_2, teacher=world.teacher,
+                                          point=point("A1"))
+    url = reverse("practice:evidence_file", args=[submissions[0].pk])
+    client.force_login(world.teacher_b.user)
+    assert client.get(url).status_code == 404
+    check = SpotCheck.objects.create(program=program_2, region=world.county_a, region_path=world.county_a.path,
+                                     share="0.1", fail_threshold="0.3", seed=1, created_by=world.county_officer)
+    SpotCheckItem.objects.create(spot_check=check, result=result, school=world.school_a, org_path=result.org_path,
+                                 reviewer=world.teacher_b.user)
+    assert client.get(url).status_code == 200
