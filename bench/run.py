@@ -13,6 +13,8 @@ The review chain (bench_review.py): the city's queue page and a 5,000-teacher ap
 The school assessment queue (bench_practice_queue.py): 300 teachers × 3 points, < 300 ms.
 Heartbeats (bench_heartbeat.py): 1,000 viewers against gunicorn, driven by wrk, beside the
 trivial endpoint's requests/s on the same server.
+Integration (bench_integration.py): the roster API at province scale and the xAPI-to-hours
+mapping of a 1,000-statement batch.
 Similarity (bench_similarity.py): 200,000 evidence texts indexed, lookup p99 against 50 ms.
 
 Each step runs in its own process; the figures (`name=value` lines) are repeated at the end.
@@ -37,6 +39,7 @@ STEPS = [
     ("practice_queue", [PYTHON, "bench/bench_practice_queue.py"]),
     ("heartbeat", [PYTHON, "bench/bench_heartbeat.py"]),
     ("xapi", [PYTHON, "bench/bench_xapi.py"]),
+    ("integration", [PYTHON, "bench/bench_integration.py"]),
     ("similarity", [PYTHON, "bench/bench_similarity.py", "--texts", os.getenv("BENCH_SIMILARITY_TEXTS", "200000")]),
 ]
 

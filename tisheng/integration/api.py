@@ -18,7 +18,6 @@ from ninja.security.base import AuthBase
 from tisheng.integration import selectors
 from tisheng.integration.auth import XapiClient, xapi_authenticate, xapi_throttle
 from tisheng.integration.models import Reason
-from tisheng.integration.selectors import platform_id
 
 TOO_MANY_REQUESTS = _("Too many requests for this credential; retry after the time in Retry-After.")
 MAX_LIMIT = 1000
@@ -106,20 +105,9 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 def roster(request: HttpRequest, filters: Query[RosterFilters]):
     if (limited := _throttled(request)) is not None:
         return limited
-    rows = list(selectors.roster_for_institution(request.auth.institution_id, program_code=filters.program,
-                                                 since=_aware(filters.since), after=filters.after)[:filters.limit + 1])
-    more = len(rows) > filters.limit
-    rows = rows[:filters.limit]
-    changed = [max(e.updated_at, e.teacher.updated_at) for e in rows]
-    return {
-        "items": [{
-            "platform_id": platform_id(e.teacher), "name": e.teacher.name,
-            "national_id_masked": e.teacher.national_id_masked, "school_code": e.school.code,
-            "school_name": e.school.name, "stage": e.teacher.stage, "subject": e.teacher.subject,
-            "status": e.teacher.status, "program": e.program.code, "enrollment_state": e.state, "updated_at": when,
-        } for e, when in zip(rows, changed, strict=True)],
-        "next_after": rows[-1].pk if more else None,
-    }
+    rows, next_after = selectors.roster_rows(request.auth.institution_id, program_code=filters.program,
+                                             since=_aware(filters.since), after=filters.after, limit=filters.limit)
+    return {"items": rows, "next_after": next_after}
 
 
 @router.get("/outcomes", response=OutcomePage, summary="Completion statements that credited nothing, and why")

@@ -49,16 +49,28 @@ def teachers_by_platform_id(ids: list[str] | set[str]) -> dict[str, Teacher]:
 
 def contracted_q(institution_id: int, field: str = "org_path"):
     """Q over enrollments (program + `field`) in the regions the institution is contracted for,
-    per program (one query for the contracts)."""
+    per program (one query for the contracts). Nested contracts collapse into their widest one
+    (a province contract plus its county contracts is one condition), so the page query stays a
+    simple keyset scan."""
     from django.db.models import Q
 
     from tisheng.learning.models import Contract
     from tisheng.orgs.scope import NOTHING
 
-    q = NOTHING
+    paths: dict[int, set[str]] = {}
     for program_id, path in Contract.objects.filter(institution_id=institution_id).values_list(
             "program_id", "region_path"):
-        q |= Q(program_id=program_id) & (Q(**{field: path}) | Q(**{f"{field}__startswith": path + "/"}))
+        paths.setdefault(program_id, set()).add(path)
+    q = NOTHING
+    for program_id, program_paths in sorted(paths.items()):
+        roots: list[str] = []
+        for path in sorted(program_paths):
+            if not any(path == r or path.startswith(r + "/") for r in roots):
+                roots.append(path)
+        where = NOTHING
+        for root in roots:
+            where |= Q(**{field: root}) | Q(**{f"{field}__startswith": root + "/"})
+        q |= Q(program_id=program_id) & where
     return q
 
 
@@ -69,12 +81,36 @@ def roster_for_institution(institution_id: int, *, program_code: str = "", since
 
     from tisheng.programs.models import Enrollment
 
-    qs = Enrollment.objects.filter(contracted_q(institution_id)).select_related("teacher", "school", "program")
+    qs = Enrollment.objects.filter(contracted_q(institution_id))
     if program_code:
         qs = qs.filter(program__code=program_code)
     if since is not None:
         qs = qs.filter(Q(updated_at__gte=since) | Q(teacher__updated_at__gte=since))
     return qs.filter(pk__gt=after).order_by("pk")
+
+
+ROSTER_FIELDS = ("pk", "state", "updated_at", "teacher_id", "teacher__name", "teacher__id_encrypted",
+                 "teacher__stage", "teacher__subject", "teacher__status", "teacher__updated_at", "school__code",
+                 "school__name", "program__code")
+
+
+def roster_rows(institution_id: int, *, program_code: str = "", since=None, after: int = 0, limit: int = 200):
+    """One page of the roster as plain rows (no model instances: a page is read often and in
+    bulk), with the platform id and the masked national ID; returns (rows, next_after)."""
+    from tisheng.core import crypto, idcard
+
+    raw = list(roster_for_institution(institution_id, program_code=program_code, since=since, after=after)
+               .values(*ROSTER_FIELDS)[:limit + 1])
+    more = len(raw) > limit
+    raw = raw[:limit]
+    rows = [{
+        "platform_id": platform_id(r["teacher_id"]), "name": r["teacher__name"],
+        "national_id_masked": idcard.mask(crypto.decrypt(r["teacher__id_encrypted"])),
+        "school_code": r["school__code"], "school_name": r["school__name"], "stage": r["teacher__stage"],
+        "subject": r["teacher__subject"], "status": r["teacher__status"], "program": r["program__code"],
+        "enrollment_state": r["state"], "updated_at": max(r["updated_at"], r["teacher__updated_at"]),
+    } for r in raw]
+    return rows, (raw[-1]["pk"] if more else None)
 
 
 def outcomes_for_institution(institution_id: int, *, since=None, after: int = 0, rejected_only: bool = True):
