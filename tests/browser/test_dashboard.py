@@ -39,3 +39,17 @@ def test_the_province_office_drills_down_from_its_dashboard(browser, server_url,
     assert page.locator(".breadcrumbs a", has_text="福建省").count() == 1
     page.screenshot(path=str(artifacts / "dashboard_county.png"), full_page=True)
     context.close()
+
+
+def test_the_county_office_issues_a_bulletin(browser, server_url, artifacts):
+    context, page = log_in(browser, server_url, "13800000003")  # 鼓楼区's office
+    page.goto(f"{server_url}/monitoring/")
+    page.locator("a", has_text="通报").first.click()
+    page.click("[data-testid=bulletin-new]")
+    page.wait_for_selector("[data-testid=bulletin-children]")
+    assert "鼓楼区" in page.inner_text("h1.bulletin-title")
+    page.screenshot(path=str(artifacts / "bulletin_county.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("[data-testid=bulletin-pdf]")
+    assert download.value.suggested_filename.endswith(".pdf")
+    context.close()

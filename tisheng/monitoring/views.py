@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tisheng.monitoring import selectors
 from tisheng.monitoring.models import Bulletin
 from tisheng.monitoring.services.bulletins import BulletinError, bulletin_issue
+from tisheng.monitoring.views_exports import audit_evaluator_access
 from tisheng.orgs.scope import has_capability, path_in_scope, path_q
 from tisheng.programs.models import Program
 
@@ -34,6 +35,7 @@ def _program(request: HttpRequest) -> tuple[Program, list[Program]]:
 
 @login_required
 @require_GET
+@audit_evaluator_access
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not has_capability(request.user, selectors.CAPABILITY):
         raise Http404
@@ -101,5 +103,5 @@ def bulletin_pdf(request: HttpRequest, pk: int) -> FileResponse:
     path = (root / bulletin.pdf_file).resolve()
     if root not in path.parents or not path.is_file():
         raise Http404
-    return FileResponse(open(path, "rb"), content_type="application/pdf",  # noqa: SIM115
+    return FileResponse(open(path, "rb"), content_type="application/pdf", as_attachment=True,  # noqa: SIM115
                         filename=f"{bulletin.title}.pdf")

@@ -26,7 +26,7 @@ from tisheng.programs.models import Program
 
 LAGGING_COUNT = 5
 TOP_SCHOOLS = 10
-MIN_SCHOOL_BASE = 10  # a school with fewer teachers to train is not ranked among the top
+MIN_SCHOOL_BASE = 10  # a school with fewer teachers to train (or none complete) is not ranked among the top
 NO_NUMBERS = "No numbers for this unit yet: refresh the roll-ups first."
 
 
@@ -63,7 +63,7 @@ def bulletin_numbers(program: Program, node_path: str) -> dict:
     schools = (Rollup.objects.filter(program=program, day=run.day, node_kind=NodeKind.SCHOOL,
                                      node_path__startswith=node_path + "/")
                .annotate(base_count=F("enrolled") - F("exempt"))
-               .filter(base_count__gte=MIN_SCHOOL_BASE)
+               .filter(base_count__gte=MIN_SCHOOL_BASE, complete__gt=0)
                .annotate(rate=ExpressionWrapper(F("complete") * 1.0 / F("base_count"), output_field=FloatField()))
                .order_by("-rate", "-complete", "node_path")[:TOP_SCHOOLS])
     today = timezone.now().astimezone(SHANGHAI).date().isoformat()
