@@ -1,0 +1,34 @@
+"""The SMS gateway interface. A province plugs its provider in by naming a class in the
+TISHENG_SMS_BACKEND setting; the default only logs, so nothing leaves the machine."""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+DEFAULT_BACKEND = "tisheng.monitoring.warning.sms.LoggingSmsBackend"
+logger = logging.getLogger("tisheng.sms")
+
+
+class SmsBackend(Protocol):
+    def send(self, phone: str, text: str) -> bool:
+        """Send one message; whether the gateway accepted it."""
+        ...
+
+
+class LoggingSmsBackend:
+    """Writes each message to the `tisheng.sms` log and keeps it in `sent` (for tests)."""
+
+    sent: list[tuple[str, str]] = []
+
+    def send(self, phone: str, text: str) -> bool:
+        logger.info("sms to %s: %s", phone, text)
+        LoggingSmsBackend.sent.append((phone, text))
+        return True
+
+
+def get_sms_backend() -> SmsBackend:
+    return import_string(getattr(settings, "SMS_BACKEND", DEFAULT_BACKEND) or DEFAULT_BACKEND)()
