@@ -6,7 +6,10 @@ in the programs the institution is contracted for in the teacher's region."""
 
 from __future__ import annotations
 
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.views import AuthorizationView
 
 from tisheng.integration.selectors import platform_id
 from tisheng.learning.models import Contract
@@ -48,3 +51,35 @@ class TishengValidator(OAuth2Validator):
 
     def get_discovery_claims(self, request) -> list[str]:
         return ["sub", "name", "school", "enrollments"]
+
+
+SSO_NOT_SERVED = _("This training institution is not contracted for your programs in your region, so it cannot "
+                   "sign you in with your tisheng account.")
+
+
+class InstitutionAuthorizationView(AuthorizationView):
+    """/o/authorize/ for institutions' single sign-on: a teacher is signed in at an institution's
+    platform only when that institution is contracted for one of their programs in their region
+    (institutions reach teachers only through contracts); anyone else gets a 403 page and the
+    platform learns nothing. Applications not linked to an institution are refused too."""
+
+    def _refusal(self, request):
+        from tisheng.integration.models import InstitutionApplication
+        from tisheng.integration.selectors import institutions_serving
+
+        client_id = request.GET.get("client_id") or request.POST.get("client_id") or ""
+        link = (InstitutionApplication.objects.filter(application__client_id=client_id, revoked_at__isnull=True)
+                .select_related("institution").first())
+        teacher = Teacher.objects.filter(user=request.user).only("id", "org_path").first()
+        served = (link is not None and teacher is not None
+                  and institutions_serving(teacher).filter(institution_id=link.institution_id).exists())
+        if served:
+            return None
+        return render(request, "integration/sso_refused.html", {
+            "message": SSO_NOT_SERVED, "institution": link.institution if link else None}, status=403)
+
+    def get(self, request, *args, **kwargs):
+        return self._refusal(request) or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self._refusal(request) or super().post(request, *args, **kwargs)

@@ -122,3 +122,14 @@ def outcomes_for_institution(institution_id: int, *, since=None, after: int = 0,
     if since is not None:
         qs = qs.filter(updated_at__gte=since)
     return qs.filter(pk__gt=after).order_by("pk")
+
+
+def institutions_serving(teacher: Teacher):
+    """Ids (a subquery) of the institutions contracted for a program the teacher is enrolled in,
+    for a region at or above the teacher's school: the institutions that may know them."""
+    from tisheng.learning.models import Contract
+
+    parts = teacher.org_path.split("/")
+    prefixes = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    return Contract.objects.filter(program__enrollments__teacher=teacher, region_path__in=prefixes).values(
+        "institution_id")

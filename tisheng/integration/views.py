@@ -26,8 +26,7 @@ from tisheng.integration.models import (
     Reason,
     StatementOutcome,
 )
-from tisheng.integration.selectors import platform_id
-from tisheng.learning.models import Contract
+from tisheng.integration.selectors import institutions_serving, platform_id
 from tisheng.orgs.models import Organization
 from tisheng.orgs.scope import capability_paths, has_capability, path_q
 from tisheng.people.selectors import own_teacher
@@ -211,11 +210,8 @@ def docs(request: HttpRequest) -> HttpResponse:
 
 def _sso_links_for(teacher):
     """SSO applications of the institutions contracted where the teacher is enrolled."""
-    paths = teacher.org_path.split("/")
-    prefixes = ["/".join(paths[:n]) for n in range(1, len(paths) + 1)]
-    institution_ids = Contract.objects.filter(
-        program__enrollments__teacher=teacher, region_path__in=prefixes).values("institution_id")
-    return (InstitutionApplication.objects.filter(institution_id__in=institution_ids, revoked_at__isnull=True,
+    return (InstitutionApplication.objects.filter(institution_id__in=institutions_serving(teacher),
+                                                  revoked_at__isnull=True,
                                                   application__authorization_grant_type="authorization-code")
             .select_related("institution", "application").order_by("institution__name"))
 

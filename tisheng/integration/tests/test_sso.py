@@ -118,14 +118,23 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_first(world, lrs, sso_app, clie
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_a_teacher_elsewhere_gets_no_enrollments_of_programs_the_institution_does_not_serve_there(
-        world, lrs, sso_app, client):
+def test_a_teacher_the_institution_does_not_serve_is_not_signed_in_there(world, lrs, sso_app, client):
+    from tisheng.integration.oidc import SSO_NOT_SERVED
+
     link, secret = sso_app
     client.force_login(world.teacher_b.user)  # county B: institution A is not contracted there
     rp = RelyingParty(client, link.application.client_id, secret)
-    claims = rp.callback(client.get(rp.start())["Location"])
-    assert claims["sub"] == platform_id(world.teacher_b)
-    assert claims["enrollments"] == []
+    response = client.get(rp.start())
+    assert response.status_code == 403
+    assert str(SSO_NOT_SERVED) in response.content.decode()
+    assert "code=" not in response.get("Location", "")
+
+
+def test_an_office_account_is_not_signed_in_at_an_institution(world, lrs, sso_app, client):
+    link, secret = sso_app
+    client.force_login(world.county_officer)
+    rp = RelyingParty(client, link.application.client_id, secret)
+    assert client.get(rp.start()).status_code == 403
 
 
 def test_the_teachers_link_opens_the_platforms_login_url_with_the_issuer(world, lrs, sso_app, client):
