@@ -234,4 +234,6 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["openid", "profile", "xapi"],
     "PKCE_REQUIRED": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": envint("TISHENG_OAUTH2_TOKEN_SECONDS", "3600"),
+    # Single sign-on refresh tokens: a week, so `tisheng cleartokens` can drop expired tokens.
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 7 * 24 * 3600,
 }
