@@ -50,6 +50,8 @@ class RoleAssignment(models.Model):
     organization = models.ForeignKey("orgs.Organization", null=True, blank=True, on_delete=models.PROTECT)
     granted_at = models.DateTimeField(default=timezone.now)
     granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A time-limited grant (third-party evaluators): from this moment the assignment grants nothing.
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
 
     class Meta:
         constraints = [

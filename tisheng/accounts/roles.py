@@ -62,6 +62,8 @@ class Cap:
     PRACTICE_SUBMIT = "practice.submit"  # a teacher chooses points and uploads evidence
     PRACTICE_SPOT_CHECK = "practice.spot_check"  # the county draws spot checks, assigns reviewers
     PRACTICE_SPOT_REVIEW = "practice.spot_review"  # a teacher college reviewer checks assigned items
+    # Monitoring (issue 7): offices grant third-party evaluators time-limited read access.
+    EVALUATORS_MANAGE = "evaluators.manage"
 
 
 _OFFICE = {
@@ -169,3 +171,9 @@ ROLE_CAPABILITIES[Role.TEACHER_COLLEGE] = ROLE_CAPABILITIES[Role.TEACHER_COLLEGE
 # Institution integration (issue 5): only the province office issues credentials to
 # institutions and watches what their platforms report.
 ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] = ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] | {Cap.INTEGRATION_MANAGE}
+
+# Third-party evaluators (issue 7): a time-limited, read-only grant over a subtree that sees the
+# dashboards and exports; the province, city and county offices grant and revoke it.
+ROLE_CAPABILITIES[Role.EVALUATOR] = ROLE_CAPABILITIES[Role.EVALUATOR] | {Cap.REPORTS_EXPORT}
+for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.EVALUATORS_MANAGE}

@@ -6,3 +6,4 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from tisheng.monitoring import jobs  # noqa: F401 - registers the job kinds
+        from tisheng.monitoring.services import exports  # noqa: F401 - the export job kind

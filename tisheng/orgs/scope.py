@@ -37,9 +37,14 @@ def grants_for(actor) -> list[Grant]:
     cached = getattr(actor, "_scope_grants", None)
     if cached is not None:
         return cached
+    from django.utils import timezone
+
     from tisheng.accounts.models import RoleAssignment
 
-    assignments = RoleAssignment.objects.filter(user=actor).select_related(
+    # An expired time-limited grant (an evaluator's) grants nothing. The cache lives on the user
+    # object, which each request loads afresh, so an expiry takes effect at the next request.
+    assignments = RoleAssignment.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()), user=actor).select_related(
         "region", "school", "organization", "organization__region"
     )
     assignments = list(assignments)

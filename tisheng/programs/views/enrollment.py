@@ -45,6 +45,7 @@ def enrollment_list(request, pk: int):
         "counts": [(value, label, counts[value]) for value, label in EnrollmentState.choices],
         "total": sum(counts.values()),
         "can_request": has_capability(actor, Cap.EXEMPTIONS_REQUEST),
+        "can_export": has_capability(actor, Cap.REPORTS_EXPORT),
         "exemptible": ("enrolled", "in_progress", "returned"),
     })
 

@@ -1,0 +1,208 @@
+"""Exports of any registered table (monitoring/exports.py) to .xlsx.
+
+Up to EXPORT_SYNC_LIMIT rows the file is written at once and sent in the response; above it the
+export runs as a background job (kind "monitoring.export") that stores the file under
+PRIVATE_MEDIA_ROOT/exports/ and shows a progress bar and, when done, a download link served only
+to the person who asked for it. Every file starts with a header block (what, the scope, the
+filters, the time in Asia/Shanghai and who exported it), and every export and every download of
+a stored file is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import Http404
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from tisheng.accounts.models import AuditAction
+from tisheng.accounts.services import audit
+from tisheng.jobs.models import Job, JobState
+from tisheng.jobs.registry import Progress, job
+from tisheng.jobs.services import job_enqueue
+from tisheng.monitoring.exports import CAPABILITY, Source, Table, clean_params, get_table
+from tisheng.orgs.scope import path_in_scope
+
+EXPORT_SYNC_LIMIT = 5000
+EXPORT_JOB = "monitoring.export"
+EXPORT_DIR = "exports"
+DOWNLOADED = "export_downloaded"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PROGRESS_EVERY = 1000
+
+NUMBER_FORMATS = {"int": "#,##0", "hours": "0.0#", "percent": "0.0"}
+
+
+def chinese_time(moment: dt.datetime) -> str:
+    """`2026年11月25日 08:54` in Asia/Shanghai, however the moment is stored."""
+    local = moment.astimezone(SHANGHAI)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def header_rows(table: Table, source: Source, actor, moment: dt.datetime, rows: int) -> list[list[str]]:
+    """The block every file starts with: what, the scope, the filters, when and who."""
+    filters = "；".join(f"{label}：{value}" for label, value in source.filters) or _("None")
+    beijing = _("Beijing time")
+    block = [
+        [str(table.title)],
+        [_("Scope"), f"{source.node_name}（{source.node_path}）"],
+    ]
+    if source.roots:
+        block.append([_("Limited to your scope"), "；".join(source.roots)])
+    block += [
+        [_("Filters"), filters],
+        [_("Exported at"), f"{chinese_time(moment)}（{beijing}）"],
+        [_("Exported by"), f"{actor.name}（{actor.phone}）" if actor.phone else actor.name],
+        [_("Rows"), str(rows)],
+        [],
+    ]
+    return block
+
+
+def export_write(table: Table, source: Source, actor, out: IO[bytes], *, rows: int,
+                 moment: dt.datetime | None = None, progress: Progress | None = None) -> int:
+    """Write the header block and the table to `out` as .xlsx (openpyxl's write-only mode, so
+    memory stays flat however many rows there are). Returns the number of data rows."""
+    moment = moment or timezone.now()
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "", str(table.title))[:31] or "export")
+    for index, column in enumerate(table.columns):
+        sheet.column_dimensions[_column_letter(index)].width = column.width
+    bold = Font(bold=True)
+    for number, line in enumerate(header_rows(table, source, actor, moment, rows)):
+        if number == 0:
+            title = WriteOnlyCell(sheet, value=line[0])
+            title.font = Font(bold=True, size=14)
+            sheet.append([title])
+        else:
+            sheet.append(line)
+    head = []
+    for column in table.columns:
+        cell = WriteOnlyCell(sheet, value=str(column.label))
+        cell.font = bold
+        head.append(cell)
+    sheet.append(head)
+    written = 0
+    for row in source.rows():
+        sheet.append(row)
+        written += 1
+        if progress is not None and written % PROGRESS_EVERY == 0:
+            progress(written, rows)
+    book.save(out)
+    return written
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def filename(table: Table, source: Source, moment: dt.datetime) -> str:
+    local = moment.astimezone(SHANGHAI)
+    return f"{table.title}-{source.node_name}-{local:%Y%m%d-%H%M}.xlsx"
+
+
+@dataclass
+class ExportResult:
+    """Either the file itself (small exports) or the job writing it (large ones)."""
+
+    content: bytes | None = None
+    filename: str = ""
+    rows: int = 0
+    job: Job | None = None
+
+
+def export_table(*, actor, table_name: str, raw_params, ip: str | None = None,
+                 sync_limit: int | None = None) -> ExportResult:
+    """Export a table for `actor`: written at once up to `sync_limit` rows, otherwise queued as a
+    job. Raises Http404 for a table, program or node the actor cannot export."""
+    table = get_table(table_name)
+    params = clean_params(table, raw_params)
+    source = table.source(actor, params)
+    total = source.count()
+    if total > (EXPORT_SYNC_LIMIT if sync_limit is None else sync_limit):
+        queued = job_enqueue(actor=actor, kind=EXPORT_JOB, scope_path=source.node_path,
+                             args={"table": table.name, "params": params, "rows": total,
+                                   "language": translation.get_language() or settings.LANGUAGE_CODE})
+        return ExportResult(job=queued, rows=total)
+    moment = timezone.now()
+    buffer = io.BytesIO()
+    rows = export_write(table, source, actor, buffer, rows=total, moment=moment)
+    audit(actor=actor, action=AuditAction.EXPORTED, object_type="export", object_id=table.name,
+          scope_path=source.node_path, ip=ip, table=table.name, filters=params, rows=rows)
+    return ExportResult(content=buffer.getvalue(), filename=filename(table, source, moment), rows=rows)
+
+
+@job(EXPORT_JOB, capability=CAPABILITY)
+def export_job(job_row: Job, progress: Progress) -> dict:
+    """A large export in the background, as the person who asked for it (their scope today)."""
+    actor = job_row.created_by
+    if actor is None:
+        raise Http404
+    table = get_table(job_row.args["table"])
+    params = job_row.args.get("params", {})
+    with translation.override(job_row.args.get("language") or settings.LANGUAGE_CODE):
+        source = table.source(actor, params)
+        total = source.count()
+        moment = timezone.now()
+        relative = Path(EXPORT_DIR) / f"{job_row.pk}-{table.name}-{moment.astimezone(SHANGHAI):%Y%m%d%H%M%S}.xlsx"
+        target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        progress(0, total)
+        with partial.open("wb") as out:
+            rows = export_write(table, source, actor, out, rows=total, moment=moment, progress=progress)
+        partial.replace(target)
+        progress(rows, total)
+        name = filename(table, source, moment)
+    audit(actor=actor, action=AuditAction.EXPORTED, object_type="export", object_id=table.name,
+          scope_path=source.node_path, table=table.name, filters=params, rows=rows, job=job_row.pk)
+    return {"file": relative.as_posix(), "filename": name, "rows": rows}
+
+
+def get_export_job_for_user(actor, pk: int) -> Job:
+    """An export job, only for the person who started it and only while the node is still in
+    their scope; 404 for everyone else."""
+    found = Job.objects.filter(pk=pk, kind=EXPORT_JOB).first()
+    if found is None or not actor.is_authenticated or found.created_by_id != actor.pk:
+        raise Http404
+    if not _still_reaches(actor, found.scope_path):
+        raise Http404
+    return found
+
+
+def _still_reaches(actor, path: str) -> bool:
+    if path_in_scope(actor, CAPABILITY, path):
+        return True
+    # A node above the actor's scope (their rows of the province): still fine while they hold a
+    # subtree under it.
+    from tisheng.orgs.scope import capability_paths
+
+    return any(r.startswith(path + "/") for r in capability_paths(actor, CAPABILITY))
+
+
+def export_file(*, actor, job_row: Job, ip: str | None = None) -> tuple[Path, str]:
+    """The stored file of a finished export job (audited), or 404."""
+    if job_row.state != JobState.DONE or not job_row.result.get("file"):
+        raise Http404
+    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+    path = (root / job_row.result["file"]).resolve()
+    if root not in path.parents or not path.is_file():
+        raise Http404
+    audit(actor=actor, action=DOWNLOADED, object_type="export", object_id=job_row.args.get("table", ""),
+          scope_path=job_row.scope_path, ip=ip, table=job_row.args.get("table", ""),
+          filters=job_row.args.get("params", {}), rows=job_row.result.get("rows", 0), job=job_row.pk)
+    return path, job_row.result.get("filename") or path.name
