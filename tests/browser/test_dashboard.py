@@ -53,3 +53,12 @@ def test_the_county_office_issues_a_bulletin(browser, server_url, artifacts):
         page.click("[data-testid=bulletin-pdf]")
     assert download.value.suggested_filename.endswith(".pdf")
     context.close()
+
+
+def test_a_teacher_sees_their_own_progress(browser, server_url, artifacts):
+    context, page = log_in(browser, server_url, "13800000008")
+    page.locator(".site-nav a", has_text="我的进度").click()
+    page.wait_for_selector("[data-testid^=standing-]")
+    assert "截止日期" in page.inner_text("main")
+    page.screenshot(path=str(artifacts / "my_progress.png"), full_page=True)
+    context.close()

@@ -8,6 +8,7 @@ app_name = "monitoring"
 # (warning/urls), all in the "monitoring" namespace.
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("me/", views.my_progress, name="my_progress"),
     path("bulletins/", views.bulletin_list, name="bulletins"),
     path("bulletins/new", views.bulletin_new, name="bulletin_new"),
     path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),

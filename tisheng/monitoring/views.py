@@ -17,8 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from tisheng.monitoring import selectors
 from tisheng.monitoring.models import Bulletin
 from tisheng.monitoring.services.bulletins import BulletinError, bulletin_issue
+from tisheng.monitoring.standing import standings
 from tisheng.monitoring.views_exports import audit_evaluator_access
 from tisheng.orgs.scope import has_capability, path_in_scope, path_q
+from tisheng.people.selectors import own_teacher
 from tisheng.programs.models import Program
 
 
@@ -105,3 +107,13 @@ def bulletin_pdf(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     return FileResponse(open(path, "rb"), content_type="application/pdf", as_attachment=True,  # noqa: SIM115
                         filename=f"{bulletin.title}.pdf")
+
+
+@login_required
+@require_GET
+def my_progress(request: HttpRequest) -> HttpResponse:
+    """我的进度: the signed-in teacher's own standing in each program."""
+    teacher = own_teacher(request.user)
+    if teacher is None:
+        raise Http404
+    return render(request, "monitoring/my_progress.html", {"standings": standings(teacher)})
