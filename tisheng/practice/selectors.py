@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
@@ -98,15 +100,37 @@ def teacher_for_assessment(actor, pk: int) -> Teacher:
     return get_object_for_user(actor, Teacher.objects.select_related("school"), Cap.TEACHERS_VIEW, pk=pk)
 
 
-def assessment_queue(actor, school: School, program: Program) -> list[PointChoice]:
+@dataclass
+class QueueRow:
+    """One teacher × chosen point of the assessment queue (plain values, no model instances:
+    a school of 300 teachers has 900 of them)."""
+
+    teacher_id: int
+    teacher_name: str
+    teacher_subject: str
+    point_id: int
+    point_code: str
+    point_version_id: int
+    version_name: str
+    task_count: int = 0
+    submitted_count: int = 0
+    graded_count: int = 0
+    result_value: str | None = None
+    result_status: str | None = None
+    result_recommended: bool = False
+
+
+def assessment_queue(actor, school: School, program: Program) -> list[QueueRow]:
     """The school's teachers × chosen points with how far each has come: tasks, current
     submissions, team-graded items, the result. Five queries (the choices, then one
     GROUP BY each for tasks, submissions and graded items, and the results), whatever the
     number of rows."""
-    choices = list(scope_filter(PointChoice.objects.filter(program=program, teacher__school=school), actor,
-                                Cap.PRACTICE_VIEW)
-                   .select_related("teacher", "point", "point_version")
-                   .order_by("teacher__name", "teacher_id", "point_id"))
+    choices = [QueueRow(*row) for row in
+               scope_filter(PointChoice.objects.filter(program=program, teacher__school=school), actor,
+                            Cap.PRACTICE_VIEW)
+               .order_by("teacher__name", "teacher_id", "point_id")
+               .values_list("teacher_id", "teacher__name", "teacher__subject", "point_id", "point__code",
+                            "point_version_id", "point_version__name")]
     if not choices:
         return []
     versions = {c.point_version_id for c in choices}
@@ -132,7 +156,7 @@ def assessment_queue(actor, school: School, program: Program) -> list[PointChoic
     return choices
 
 
-def queue_stage(row: PointChoice) -> str:
+def queue_stage(row: QueueRow) -> str:
     """Where a queue row stands: decided, returned, ready (all items in, waiting for the
     team), partly graded, or still being submitted."""
     if row.result_status == PointResult.Status.ASSESSED:

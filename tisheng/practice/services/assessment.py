@@ -165,16 +165,19 @@ def peer_assign_school(*, actor, program: Program, school) -> int:
     return len(made)
 
 
-def team_grades(program_id: int, teacher_id: int, point_version_id: int) -> dict[int, Review | None]:
-    """task id → the latest team review of its current submission (None when ungraded)."""
+def team_grades(program_id: int, teacher_id: int, point_version_id: int, *, since=None) -> dict[int, Review | None]:
+    """task id → the latest team review of its current submission (None when ungraded).
+    `since`: only reviews given after it count (a returned point is graded afresh)."""
     from tisheng.practice.models import EvidenceTask
 
     tasks = list(EvidenceTask.objects.filter(point_version_id=point_version_id).values_list("id", flat=True))
     grades: dict[int, Review | None] = dict.fromkeys(tasks)
-    for review in (Review.objects.filter(stage=Review.Stage.TEAM, submission__program_id=program_id,
-                                         submission__teacher_id=teacher_id, submission__is_current=True,
-                                         submission__task_id__in=tasks)
-                   .select_related("submission").order_by("created_at", "id")):
+    reviews = Review.objects.filter(stage=Review.Stage.TEAM, submission__program_id=program_id,
+                                    submission__teacher_id=teacher_id, submission__is_current=True,
+                                    submission__task_id__in=tasks)
+    if since is not None:
+        reviews = reviews.filter(created_at__gt=since)
+    for review in reviews.select_related("submission").order_by("created_at", "id"):
         grades[review.submission.task_id] = review
     return grades
 
@@ -201,7 +204,9 @@ def point_result_decide(*, actor, program: Program, teacher: Teacher, point: Mic
     existing = PointResult.objects.select_for_update().filter(program=program, teacher=teacher, point=point).first()
     if existing is not None and existing.status == PointResult.Status.ASSESSED:
         raise ValidationError(_(RESULT_ALREADY))
-    grades = team_grades(program.pk, teacher.pk, choice.point_version_id)
+    # After a return, the grades given before it do not count: the team grades every item again.
+    since = existing.decided_at if existing is not None else None
+    grades = team_grades(program.pk, teacher.pk, choice.point_version_id, since=since)
     missing = [str(task_id) for task_id, review in grades.items() if review is None]
     if missing or not grades:
         from tisheng.practice.models import EvidenceTask

@@ -145,3 +145,11 @@ def test_the_teacher_self_assesses_only_their_own_evidence(world, program_2, cho
     with pytest.raises(PermissionDenied):
         services.review_self(actor=world.teachers_a[2].user, submission=submissions[0], grade=E)
     assert PointResult.objects.count() == 0
+
+
+def test_a_returned_point_needs_fresh_team_grades(world, program_2, chosen, assessor):
+    grade_all(submit_point(world, program_2, "A1"), assessor, P)
+    result = services.point_result_decide(actor=assessor, program=program_2, teacher=world.teacher, point=point("A1"))
+    services.point_result_return(result, actor=world.county_officer, reason="抽检不合格")
+    with pytest.raises(ValidationError):
+        services.point_result_decide(actor=assessor, program=program_2, teacher=world.teacher, point=point("A1"))
