@@ -18,6 +18,7 @@ from tisheng.integration.api import router as integration_router
 from tisheng.learning.api import router as learning_router
 from tisheng.orgs.api import router as orgs_router
 from tisheng.people.api import router as people_router
+from tisheng.practice.api import router as practice_router
 from tisheng.programs.api import router as programs_router
 
 NOT_AUTHENTICATED = _("Authentication required: sign in first.")
@@ -68,4 +69,5 @@ api.add_router("/", people_router, tags=["people"])
 api.add_router("/", programs_router, tags=["programs"])
 api.add_router("/", certificates_router, tags=["certificates"])
 api.add_router("/", learning_router, tags=["learning"])
+api.add_router("/", practice_router, tags=["practice"])
 api.add_router("/integration", integration_router)
