@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from tisheng.practice.checks import similarity
 from tisheng.practice.checks.models import SimilarityMatch, SubmissionSignature
@@ -85,13 +85,16 @@ def index_submission(submission) -> list[SimilarityMatch]:
     index = province_index()
     candidates = index.query(sig, teacher_id=submission.teacher_id, exclude_key=submission.pk)
     confirmed = _confirm(sig, submission, [m.key for m in candidates])
-    with transaction.atomic():
-        SubmissionSignature.objects.create(submission_id=submission.pk, teacher_id=submission.teacher_id,
-                                           hashvalues=similarity.pack(sig))
-        matches = SimilarityMatch.objects.bulk_create(
-            [SimilarityMatch(submission_id=submission.pk, other_id=other, jaccard=score)
-             for other, score in confirmed],
-            ignore_conflicts=True)
+    try:
+        with transaction.atomic():
+            SubmissionSignature.objects.create(submission_id=submission.pk, teacher_id=submission.teacher_id,
+                                               hashvalues=similarity.pack(sig))
+            matches = SimilarityMatch.objects.bulk_create(
+                [SimilarityMatch(submission_id=submission.pk, other_id=other, jaccard=score)
+                 for other, score in confirmed],
+                ignore_conflicts=True)
+    except IntegrityError:  # another worker indexed it meanwhile
+        return []
     with _lock:
         index.add(submission.pk, submission.teacher_id, sig)
     return matches
