@@ -190,3 +190,35 @@ def test_the_county_overview_query_count_does_not_grow_with_teachers(client, wor
     with django_assert_max_num_queries(len(before)):
         page = client.get(url)
     assert page.context["summary"]["teachers"] == 10
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_spot_check_and_review_pages_take_as_many_queries_for_many_items_as_for_few(client, world, practice,
+                                                                                        reviewer):
+    for t in world.teachers_a:
+        make_passed(practice, t, 0)
+    small = services.spot_check_draw(actor=world.county_officer, program=practice.program, region=world.county_a,
+                                     share=1)
+    services.spot_check_assign(actor=world.county_officer, check=small, reviewers=[reviewer])
+    client.force_login(world.county_officer)
+    detail_few = _queries(client, reverse("practice:checks_spot_detail", args=[small.pk]))
+    client.force_login(reviewer)
+    review_few = _queries(client, reverse("practice:checks_review_list"))
+    for _ in range(8):
+        make_passed(practice, TeacherFactory(school=world.school_a2), 1)
+    big = services.spot_check_draw(actor=world.county_officer, program=practice.program, region=world.county_a,
+                                   share=1)
+    services.spot_check_assign(actor=world.county_officer, check=big, reviewers=[reviewer])
+    assert big.items.count() > small.items.count()
+    client.force_login(world.county_officer)
+    assert _queries(client, reverse("practice:checks_spot_detail", args=[big.pk])) == detail_few
+    client.force_login(reviewer)
+    assert _queries(client, reverse("practice:checks_review_list")) == review_few
