@@ -103,8 +103,10 @@ def chart_data(board: Dashboard) -> dict:
              for c in board.children]
     dimensions = []
     for dimension in MicroDimension.values:
-        passed, excellent = node.detail.get("dimensions", {}).get(dimension, [0, 0])
-        dimensions.append({"name": dimension, "passed": passed, "excellent": excellent})
+        passed, excellent, assessed = node.detail.get("dimensions", {}).get(dimension, [0, 0, 0])
+        dimensions.append({"name": dimension, "passed": passed, "excellent": excellent, "assessed": assessed,
+                           "pass_rate": round(100 * passed / assessed, 1) if assessed else 0,
+                           "excellent_rate": round(100 * excellent / assessed, 1) if assessed else 0})
     split = []
     for side in ("urban", "rural"):
         numbers = node.detail.get(side, {})

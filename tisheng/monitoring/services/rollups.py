@@ -65,23 +65,24 @@ def _enrollment_aggregates(program: Program) -> dict:
     }
 
 
-def _passed_points(program: Program):
-    from tisheng.practice.models import Grade, PointResult
+def _assessed_points(program: Program):
+    """2.0 capability points the school assessment team has decided (and not sent back)."""
+    from tisheng.practice.models import PointResult
 
-    return PointResult.objects.filter(program=program, status=PointResult.Status.ASSESSED,
-                                      result__in=[Grade.PASS, Grade.EXCELLENT])
+    return PointResult.objects.filter(program=program, status=PointResult.Status.ASSESSED)
 
 
 def _point_aggregates() -> dict:
     from tisheng.practice.models import Grade
 
-    return {"passed": Count("pk"), "excellent": Count("pk", filter=Q(result=Grade.EXCELLENT))}
+    return {"assessed": Count("pk"), "passed": Count("pk", filter=Q(result__in=[Grade.PASS, Grade.EXCELLENT])),
+            "excellent": Count("pk", filter=Q(result=Grade.EXCELLENT))}
 
 
 def _empty() -> dict:
     numbers = {field: 0 for field in COUNT_FIELDS}
     numbers.update({field: ZERO for field in HOUR_FIELDS})
-    numbers["dimensions"] = defaultdict(lambda: [0, 0])
+    numbers["dimensions"] = defaultdict(lambda: [0, 0, 0])  # passed, excellent, assessed
     numbers["rural"] = {field: 0 for field in SPLIT_FIELDS}
     numbers["urban"] = {field: 0 for field in SPLIT_FIELDS}
     return numbers
@@ -99,7 +100,7 @@ def compute(program: Program) -> dict[str, dict]:
     schools = {s["path"]: s for s in School.objects.filter(pk__in=list(per_school))
                .values("pk", "path", "name", "is_rural")}
     points: dict[str, list] = defaultdict(list)
-    for row in (_passed_points(program).values("org_path", "point__dimension")
+    for row in (_assessed_points(program).values("org_path", "point__dimension")
                 .annotate(**_point_aggregates()).order_by()):
         points[row["org_path"]].append(row)
     regions = {r["path"]: r for r in Region.objects.values("path", "name", "level")}
@@ -114,8 +115,10 @@ def compute(program: Program) -> dict[str, dict]:
         for p in points.get(path, ()):
             row["points_passed"] += p["passed"]
             row["points_excellent"] += p["excellent"]
-            row["dimensions"][p["point__dimension"]][0] += p["passed"]
-            row["dimensions"][p["point__dimension"]][1] += p["excellent"]
+            counts = row["dimensions"][p["point__dimension"]]
+            counts[0] += p["passed"]
+            counts[1] += p["excellent"]
+            counts[2] += p["assessed"]
         split = row["rural" if school["is_rural"] else "urban"]
         for field in SPLIT_FIELDS:
             split[field] = row[field]
@@ -136,9 +139,9 @@ def compute(program: Program) -> dict[str, dict]:
                             parent_path="/".join(parts[:depth - 1]), is_rural=None)
             for field in (*COUNT_FIELDS, *HOUR_FIELDS):
                 node[field] += row[field]
-            for dimension, (passed, excellent) in row["dimensions"].items():
-                node["dimensions"][dimension][0] += passed
-                node["dimensions"][dimension][1] += excellent
+            for dimension, counts in row["dimensions"].items():
+                for i, n in enumerate(counts):
+                    node["dimensions"][dimension][i] += n
             for side in ("rural", "urban"):
                 for field in SPLIT_FIELDS:
                     node[side][field] += row[side][field]
@@ -197,7 +200,7 @@ def _direct(program: Program) -> dict[str, dict]:
             node = found[row["node"]]
             for field in ENROLLMENT_FIELDS:
                 node[field] = row[field] or (ZERO if field in HOUR_FIELDS else 0)
-        for row in (_passed_points(program).annotate(node=prefix).values("node")
+        for row in (_assessed_points(program).annotate(node=prefix).values("node")
                     .annotate(**_point_aggregates()).order_by()):
             found[row["node"]]["points_passed"] = row["passed"]
             found[row["node"]]["points_excellent"] = row["excellent"]

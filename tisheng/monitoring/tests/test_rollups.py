@@ -163,3 +163,33 @@ def test_the_dashboard_reads_no_teacher_rows(world, activity, django_assert_max_
         client.get(f"/monitoring/?program={activity.pk}")
     assert len(many) == len(few)
     assert not any("programs_enrollment" in q["sql"] or "people_teacher" in q["sql"] for q in many.captured_queries)
+
+
+def test_micro_ability_results_count_per_dimension_with_their_pass_rates(world, program_2):
+    from tisheng.diagnostics.models import MicroAbility
+    from tisheng.monitoring.selectors import chart_data, dashboard
+    from tisheng.practice import services as practice
+    from tisheng.practice.models import Grade, PointResult, PointVersion
+
+    practice.catalogue_load()
+    for teacher in world.teachers_a:
+        enroll(program_2, teacher)
+    results = [("A1", Grade.EXCELLENT), ("A1", Grade.FAIL), ("A3", Grade.PASS), ("A5", Grade.PASS)]
+    for teacher, (code, grade) in zip([*world.teachers_a, world.teachers_a[0]], results, strict=True):
+        point = MicroAbility.objects.get(code=code)
+        PointResult.objects.create(program=program_2, teacher=teacher, point=point, result=grade,
+                                   point_version=PointVersion.objects.filter(point=point).latest("number"),
+                                   org_path=teacher.org_path)
+    PointResult.objects.create(program=program_2, teacher=world.teachers_a[1], point=MicroAbility.objects.get(code="A10"),
+                               point_version=PointVersion.objects.filter(point__code="A10").latest("number"),
+                               result=Grade.PASS, status=PointResult.Status.RETURNED, org_path=world.teachers_a[1].org_path)
+    rollups_refresh(program_2)
+    county = row(program_2, world.county_a.path)
+    assert (county.points_passed, county.points_excellent) == (3, 1)
+    assert county.detail["dimensions"]["学情分析"] == [1, 1, 2]  # A1: one excellent, one failed
+    assert county.detail["dimensions"]["教学设计"] == [1, 0, 1]
+    assert "学业评价" not in county.detail["dimensions"]  # A10's result was sent back
+    charts = chart_data(dashboard(world.county_officer, program_2, world.county_a.path))
+    analysis = next(d for d in charts["dimensions"] if d["name"] == "学情分析")
+    assert (analysis["pass_rate"], analysis["excellent_rate"]) == (50.0, 50.0)
+    assert rollups_check(program_2).differences == []

@@ -67,12 +67,20 @@
         {name: t.practice, type: "bar", stack: "h", itemStyle: {color: GREEN}, data: hours.map(function (h) { return h.practice; })}
       ]
     });
+    // Of the points the school teams assessed in each dimension: the share passed and excellent.
     chart("chart-dimensions", {
-      tooltip: {trigger: "axis"}, legend: {data: [t.passed, t.excellent]},
-      xAxis: {type: "category", data: data.dimensions.map(function (d) { return d.name; })}, yAxis: {type: "value"},
+      tooltip: {trigger: "axis", formatter: function (items) {
+        var d = data.dimensions[items[0].dataIndex];
+        return d.name + "<br>" + items.map(function (i) { return i.seriesName + " " + i.value + "%"; }).join("<br>") +
+          "<br>(" + d.passed + " / " + d.assessed + ")"; }},
+      legend: {data: [t.passed, t.excellent]},
+      xAxis: {type: "category", data: data.dimensions.map(function (d) { return d.name; })},
+      yAxis: {type: "value", max: 100, axisLabel: {formatter: "{value}%"}},
       series: [
-        {name: t.passed, type: "bar", itemStyle: {color: GOLD}, data: data.dimensions.map(function (d) { return d.passed; })},
-        {name: t.excellent, type: "bar", itemStyle: {color: GREEN}, data: data.dimensions.map(function (d) { return d.excellent; })}
+        {name: t.passed, type: "bar", itemStyle: {color: GOLD}, label: {show: true, position: "top", formatter: "{c}%"},
+         data: data.dimensions.map(function (d) { return d.pass_rate; })},
+        {name: t.excellent, type: "bar", itemStyle: {color: GREEN}, label: {show: true, position: "top", formatter: "{c}%"},
+         data: data.dimensions.map(function (d) { return d.excellent_rate; })}
       ]
     });
     chart("chart-split", {
