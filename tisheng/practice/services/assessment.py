@@ -197,6 +197,7 @@ def point_result_decide(*, actor, program: Program, teacher: Teacher, point: Mic
     `hours_per_point` practice hours to the ledger (idempotent)."""
     if not path_in_scope(actor, Cap.PRACTICE_ASSESS, teacher.org_path):
         raise PermissionDenied
+    Teacher.objects.select_for_update().filter(pk=teacher.pk).first()  # one decision at a time per teacher
     choice = PointChoice.objects.select_related("point_version").filter(program=program, teacher=teacher,
                                                                         point=point).first()
     if choice is None:
