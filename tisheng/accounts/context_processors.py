@@ -9,6 +9,8 @@ from tisheng.orgs.scope import grants_for, has_capability
 NAV_ITEMS = (
     ("home", _("Home"), None),
     ("monitoring:dashboard", _("Dashboard"), Cap.REPORTS_VIEW),
+    ("monitoring:warning_list", _("Early warning"), Cap.REPORTS_VIEW),
+    ("monitoring:warning_notifications", _("My notifications"), None),
     ("orgs:tree", _("Org tree"), Cap.ORGS_VIEW),
     ("people:teacher_list", _("Teachers"), Cap.TEACHERS_VIEW),
     ("people:roster_import", _("Roster import"), Cap.ROSTER_IMPORT),

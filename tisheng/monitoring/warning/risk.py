@@ -9,6 +9,8 @@ numbers behind it:
                         ("近 21 天无学习记录"; "尚未开始学习")
   practice    up to 20  2.0 only: capability points chosen / submitted / passed against the
                         rule set's minimum
+  (pace and inactivity points are multiplied by the urgency: the weekly hours still needed
+  over the program's planned weekly hours, at most 1; 0.5 when only practice points are left)
   school      up to 10  the school's own pace: the share of its teachers who started, read from
                         the school's roll-up row (no teacher scan)
 
@@ -68,6 +70,7 @@ RULES_SHOWN = (
     ("inactivity", INACTIVE_POINTS, "距最近一次学习（学时、视频、实践提交）的天数：≥7 天 5 分，≥14 天 15 分，≥28 天或从未学习 25 分"),
     ("practice", PRACTICE_POINTS, "2.0：能力点已选、已提交、已通过数低于要求"),
     ("school", SCHOOL_POINTS, "本校已开始学习的教师不足 50%"),
+    ("urgency", None, "进度与惰性两项分值乘以紧迫度：剩余每周所需学时 ÷ 项目计划每周学时（最多为 1；只差能力点时为 0.5）"),
 )
 
 
@@ -98,6 +101,10 @@ def deadline_of(program: Program) -> dt.datetime:
     return dt.datetime.combine(program.end_date + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
 
 
+def _start(program: Program) -> dt.datetime:
+    return dt.datetime.combine(program.start_date, dt.time(), tzinfo=SHANGHAI)
+
+
 def level_for(score: int) -> str:
     if score >= HIGH_AT:
         return RiskLevel.HIGH
@@ -116,19 +123,11 @@ def assess(rules: RuleSet, program: Program, inputs: TeacherInputs, as_of: dt.da
     reasons: list[str] = []
     points: dict[str, int] = {}
 
-    # Inactivity.
-    started_days = (as_of.date() - program.start_date).days
-    if inputs.last_activity is None:
-        idle_days = None
-        points["inactivity"] = INACTIVE_POINTS if started_days >= GRACE_DAYS else 0
-        if points["inactivity"]:
-            reasons.append("尚未开始学习")
-    else:
-        idle_days = max((as_of - inputs.last_activity).days, 0)
-        points["inactivity"] = next((p for days, p in INACTIVE_STEPS if idle_days >= days), 0)
-        if points["inactivity"]:
-            reasons.append(f"近 {idle_days} 天无学习记录")
-
+    # Urgency: the pace still needed against the program's planned pace (required hours over
+    # its whole length), at most 1. A teacher well ahead of the plan, with years left, loses
+    # little by a pause; anyone behind the plan gets the pace and inactivity points in full.
+    planned_pace = float(rules.required_hours) / max((deadline - _start(program)).days / 7, 1)
+    urgency = 1.0 if weeks_left <= 0 else min(1.0, float(need) / weeks_left / planned_pace) if need > 0 else 0.5
     # Pace against what is still needed.
     late_days = None
     needed_pace = None
@@ -139,7 +138,7 @@ def assess(rules: RuleSet, program: Program, inputs: TeacherInputs, as_of: dt.da
         else:
             needed_pace = float(need) / weeks_left
             shortfall = max(0.0, 1 - pace / needed_pace)
-            points["pace"] = round(PACE_POINTS * min(1.0, shortfall / PACE_FULL_SHORTFALL))
+            points["pace"] = round(urgency * PACE_POINTS * min(1.0, shortfall / PACE_FULL_SHORTFALL))
             if pace <= 0:
                 reasons.append(f"近 {RECENT_DAYS} 天无新增学时，还差 {fmt_hours(need)} 学时，"
                                f"每周需 {needed_pace:.1f} 学时")
@@ -150,6 +149,19 @@ def assess(rules: RuleSet, program: Program, inputs: TeacherInputs, as_of: dt.da
                     reasons.append(f"按当前进度将于截止日后 {late_days} 天完成")
     else:
         points["pace"] = 0
+
+    # Inactivity.
+    started_days = (as_of.date() - program.start_date).days
+    if inputs.last_activity is None:
+        idle_days = None
+        points["inactivity"] = INACTIVE_POINTS if started_days >= GRACE_DAYS else 0
+        if points["inactivity"]:
+            reasons.append("尚未开始学习")
+    else:
+        idle_days = max((as_of - inputs.last_activity).days, 0)
+        points["inactivity"] = round(urgency * next((p for days, p in INACTIVE_STEPS if idle_days >= days), 0))
+        if points["inactivity"]:
+            reasons.append(f"近 {idle_days} 天无学习记录")
 
     # Practice (2.0).
     need_points = rules.micro_abilities.min_points if rules.micro_abilities else 0
@@ -177,7 +189,7 @@ def assess(rules: RuleSet, program: Program, inputs: TeacherInputs, as_of: dt.da
     factors = {
         "points": points, "need_hours": float(need), "recent_hours": float(inputs.recent_hours),
         "pace_per_week": round(pace, 2), "needed_per_week": round(needed_pace, 2) if needed_pace else None,
-        "weeks_left": round(weeks_left, 1), "idle_days": idle_days, "late_days": late_days,
+        "weeks_left": round(weeks_left, 1), "urgency": round(urgency, 2), "idle_days": idle_days, "late_days": late_days,
         "points_chosen": inputs.points_chosen, "points_submitted": inputs.points_submitted,
         "points_passed": inputs.points_passed, "school_started_share": share,
     }

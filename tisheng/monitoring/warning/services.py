@@ -99,6 +99,8 @@ def ask_principals(*, actor, program: Program, teachers: list[int]) -> list[Inte
         raise ValidationError(NOTHING_SELECTED, code="nothing_selected")
     targets = list(scope_filter(Teacher.objects.filter(pk__in=teachers[:MAX_BATCH]), actor, CAPABILITY)
                    .select_related("school").order_by("school_id", "name"))
+    if not targets:
+        return []
     risks = {r.teacher_id: r for r in RiskScore.objects.filter(program=program, teacher__in=targets)}
     by_school: dict[int, list[Teacher]] = defaultdict(list)
     for t in targets:
