@@ -107,3 +107,26 @@ def test_a_body_above_the_lrs_limit_is_refused_with_413(lrs, settings):
 def test_a_body_above_djangos_form_limit_is_accepted(lrs, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     assert lrs.post("statements", [statement() for _ in range(10)]).status_code == 200
+
+
+def test_head_answers_like_get_without_a_body(lrs):
+    lrs.post("statements", statement())
+    response = lrs.client.head("/xapi/statements", **lrs.headers())
+    assert response.status_code == 200
+    assert response.content == b""
+    assert "X-Experience-API-Consistent-Through" in response
+
+
+def test_the_alternate_syntax_get_with_the_headers_sent_as_headers(lrs):
+    lrs.post("statements", statement())
+    response = lrs.client.post("/xapi/statements?method=GET", "limit=1",
+                               content_type="application/x-www-form-urlencoded", **lrs.headers())
+    assert response.status_code == 200
+    assert len(response.json()["statements"]) == 1
+    assert "more" in response.json()
+
+
+def test_an_error_of_the_statements_resource_carries_consistent_through(lrs):
+    response = lrs.client.get("/xapi/statements")
+    assert response.status_code == 400
+    assert "X-Experience-API-Consistent-Through" in response

@@ -183,8 +183,36 @@ def test_platform_is_refused_when_the_object_is_a_group(lrs):
     refused(lrs, s)
 
 
-def test_a_context_language_that_is_not_a_language_tag_is_refused_with_400(lrs):
-    refused(lrs, statement(context={"language": "not a tag!"}))
+def test_a_context_language_that_is_not_a_string_is_refused_with_400(lrs):
+    refused(lrs, statement(context={"language": 5}))
+
+
+@pytest.mark.parametrize("where", ["result", "context", "definition"])
+def test_an_empty_object_is_refused_with_400(lrs, where):
+    if where == "definition":
+        s = statement(object={**ACTIVITY, "definition": {}})
+    else:
+        s = statement(**{where: {}})
+    assert refused(lrs, s).endswith(message(v.EMPTY_OBJECT, where=where if where != "definition"
+                                            else "object.definition"))
+
+
+def test_empty_extensions_and_null_extension_values_are_accepted(lrs):
+    s = statement(result={"extensions": {"http://example.com/null": None}}, context={"extensions": {}})
+    assert lrs.post("statements", s).status_code == 200
+
+
+@pytest.mark.parametrize("tag", ["de-419-DE", "a-DE", "ar-a-aaa-b-bbb-a-ccc", ""])
+def test_a_malformed_language_tag_in_a_language_map_is_refused_with_400(lrs, tag):
+    refused(lrs, statement(verb={"id": "http://example.com/v", "display": {tag: "x"}}))
+
+
+@pytest.mark.parametrize("tag", ["de", "ine", "zh-Hant", "zh-cmn-Hans-CN", "sr-Latn-RS", "sl-rozaj-biske",
+                                 "de-CH-1901", "hy-Latn-IT-arevela", "az-Arab-x-AZE-derbend", "x-whatever",
+                                 "i-enochian", "zh-CN"])
+def test_well_formed_language_tags_are_accepted(lrs, tag):
+    s = statement(verb={"id": "http://example.com/v", "display": {tag: "x"}})
+    assert lrs.post("statements", s).status_code == 200
 
 
 def test_an_unknown_context_activities_key_is_refused_with_400(lrs):
