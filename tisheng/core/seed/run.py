@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from tisheng.accounts.evaluators import evaluators_seed_demo
 from tisheng.certificates.seed_partner import partner_certificates_seed_demo
 from tisheng.core.seed.accounts import DemoAccount, demo_accounts_seed, organizations_seed
 from tisheng.core.seed.schools import DEMO_SCHOOL_CODE, SCALES, SchoolSpec, counties_of, plan_schools
@@ -24,7 +25,6 @@ from tisheng.diagnostics.services import diagnostics_seed_demo
 from tisheng.integration.seed import integration_seed_demo
 from tisheng.learning.seed import learning_seed_demo
 from tisheng.monitoring.services.rollups import rollups_refresh_all
-from tisheng.monitoring.warning.seed import warning_seed_demo
 from tisheng.orgs.models import Region, School, school_path
 from tisheng.orgs.services import divisions_read, regions_load
 from tisheng.people.models import Teacher
@@ -157,6 +157,6 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
         progress("vacuum analyze")
     runs = rollups_refresh_all()
     progress(f"monitoring roll-ups: {sum(r.rows for r in runs):,} rows")
-    progress(f"early warning: {warning_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
+    progress(f"third-party evaluators: {evaluators_seed_demo()}")
     report.seconds = time.monotonic() - started
     return report
