@@ -25,6 +25,7 @@ from tisheng.diagnostics.services import diagnostics_seed_demo
 from tisheng.integration.seed import integration_seed_demo
 from tisheng.learning.seed import learning_seed_demo
 from tisheng.monitoring.services.rollups import rollups_refresh_all
+from tisheng.monitoring.warning.seed import warning_seed_demo
 from tisheng.orgs.models import Region, School, school_path
 from tisheng.orgs.services import divisions_read, regions_load
 from tisheng.people.models import Teacher
@@ -158,5 +159,6 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
     runs = rollups_refresh_all()
     progress(f"monitoring roll-ups: {sum(r.rows for r in runs):,} rows")
     progress(f"third-party evaluators: {evaluators_seed_demo()}")
+    progress(f"early warning: {warning_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
     report.seconds = time.monotonic() - started
     return report
