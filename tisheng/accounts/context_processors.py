@@ -40,6 +40,7 @@ NAV_ITEMS = (
     ("integration:operations", _("Institution integration"), Cap.INTEGRATION_MANAGE),
     ("integration:platforms", _("Training platforms"), Cap.COURSES_SELECT),
     ("integration:institution_courses", _("xAPI activity ids"), Cap.COURSES_MANAGE),
+    ("monitoring:evaluators", _("Third-party evaluators"), Cap.EVALUATORS_MANAGE),
 )
 MY_RECORD = _("My record")
 
@@ -50,9 +51,14 @@ def _is_active(request, url: str) -> bool:
 
 def _role_labels(user) -> list[dict]:
     """Each role of the user with the name of the node it is held at (one query)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
     from tisheng.accounts.models import RoleAssignment
 
-    assignments = RoleAssignment.objects.filter(user=user).select_related("region", "school", "organization")
+    assignments = RoleAssignment.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()), user=user,  # ended grants show nothing
+    ).select_related("region", "school", "organization")
     return [{"role": Role(a.role).label if a.role in Role.values else a.role, "node": a.node}
             for a in assignments.order_by("id")]
 
