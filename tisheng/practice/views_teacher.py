@@ -107,7 +107,7 @@ def my_practice(request):
     return render(request, "practice/my.html", {
         "program": program, "teacher": teacher, "plan": plan, "groups": [g for g in groups if g[1]],
         "chosen_codes": chosen_codes, "points": _points_with_evidence(program, teacher, choices), "rule": rule,
-        "grades": Grade.choices, "errors": request.session.pop("practice_errors", [])})
+        "grades": Grade.choices})
 
 
 @login_required
