@@ -248,3 +248,46 @@ def teacher_progress(actor, params: dict[str, str]) -> Source:
         filters.append((str(_("Teacher name")), q))
     return Source(node_name=name, node_path=path, filters=filters, count=qs.count, rows=rows,
                   roots=narrowed if narrowed != [path] else [])
+
+
+# The people app's teacher list (花名册), with its filters.
+
+ROSTER_COLUMNS = (
+    Column(_("Name"), 10), Column(_("National ID"), 20), Column(_("School code"), 12), Column(_("School"), 28),
+    Column(_("Stage"), 10), Column(_("Subject"), 10), Column(_("professional title"), 12),
+    Column(_("Status"), 8),
+)
+
+
+@table("roster", title=_("Teachers"), columns=ROSTER_COLUMNS,
+       params=("region", "school", "q", "stage", "subject", "status"))
+def roster(actor, params: dict[str, str]) -> Source:
+    from tisheng.people.choices import TeacherStatus, TeachingStage, Title
+    from tisheng.people.selectors import teacher_list
+
+    region = Region.objects.filter(code=params["region"]).first() if params.get("region") else None
+    if params.get("region") and region is None:
+        raise Http404
+    path, name, narrowed = _node_touching(actor, {"node": region.path} if region else {})
+    school = params.get("school", "")
+    qs = teacher_list(actor, q=params.get("q", ""), school=int(school) if school.isdigit() else None,
+                      stage=params.get("stage") or None, subject=params.get("subject") or None,
+                      status=params.get("status") or None)
+    qs = scope_filter(qs.filter(path_q("org_path", narrowed)), actor, CAPABILITY)
+    stages, titles, statuses = (dict(TeachingStage.choices), dict(Title.choices), dict(TeacherStatus.choices))
+
+    def rows() -> Iterator[list]:
+        values = qs.order_by("org_path", "name", "pk").values_list(
+            "name", "id_encrypted", "id_last4", "school__code", "school__name", "stage", "subject", "title", "status")
+        for t_name, id_encrypted, last4, s_code, s_name, stage, subject, title, status in values.iterator(
+                chunk_size=CHUNK):
+            yield [t_name, masked_id(id_encrypted, last4), s_code, s_name, str(stages.get(stage, stage)), subject,
+                   str(titles.get(title, title)), str(statuses.get(status, status))]
+
+    labels = {"q": _("Search"), "school": _("School"), "stage": _("Stage"), "subject": _("Subject"),
+              "status": _("Status")}
+    shown = {"stage": stages, "status": statuses}
+    filters = [(str(label), str(shown.get(key, {}).get(params[key], params[key])))
+               for key, label in labels.items() if params.get(key)]
+    return Source(node_name=name, node_path=path, filters=filters, count=qs.count, rows=rows,
+                  roots=narrowed if narrowed != [path] else [])

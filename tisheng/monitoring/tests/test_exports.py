@@ -193,3 +193,21 @@ def test_a_large_export_runs_as_a_job_and_only_its_creator_downloads_the_file(wo
         someone.force_login(other)
         assert someone.get(job_url).status_code == 404
         assert someone.get(f"/monitoring/exports/{job_pk}/download").status_code == 404
+
+
+def test_the_teacher_list_exports_with_its_filters_in_scope(world, progress):
+    response = export(world.county_officer, "roster", stage="kindergarten")
+    header, columns, data = split(sheet_rows(response.content))
+    assert columns[:4] == ["姓名", "身份证号", "学校代码", "学校"]
+    assert [r[0] for r in data] == ["张美玲"]
+    assert MASKED.match(data[0][1])
+    assert header["范围"] == "鼓楼区（35/3501/350102）"
+    assert "学段：幼儿园" in header["筛选条件"]
+    everyone = split(sheet_rows(export(world.province_officer, "roster").content))[2]
+    assert len(everyone) == 5
+
+
+def test_the_outsider_cannot_export_county_as_teacher_list(world, progress):
+    assert export(world.outsider, "roster", region=world.county_a.code).status_code == 404
+    own = split(sheet_rows(export(world.outsider, "roster", region="35").content))[2]
+    assert [r[0] for r in own] == ["王建国"]

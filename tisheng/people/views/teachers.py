@@ -84,6 +84,7 @@ def teacher_list(request):
         "statuses": TeacherStatus.choices,
         "querystring": query.urlencode(),
         "search_kind": selectors.search_kind(filters["q"]),
+        "can_export": has_capability(actor, Cap.REPORTS_EXPORT),
     })
 
 
