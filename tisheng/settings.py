@@ -173,6 +173,9 @@ HEARTBEAT_SECONDS = envint("TISHENG_HEARTBEAT_SECONDS", "20")
 ROLLUP_REFRESH_MINUTES = envint("TISHENG_ROLLUP_REFRESH_MINUTES", "10")
 # Weekly bulletins (通报) are issued by `run-periodic` on this weekday (0 = Monday), Asia/Shanghai.
 BULLETIN_WEEKDAY = envint("TISHENG_BULLETIN_WEEKDAY", "0")
+# Early-warning reminders by SMS go through this class (tisheng.monitoring.warning.sms.SmsBackend);
+# the default only writes them to the `tisheng.sms` log.
+SMS_BACKEND = envstr("TISHENG_SMS_BACKEND", "tisheng.monitoring.warning.sms.LoggingSmsBackend")
 
 ROSTER_MAX_UPLOAD_BYTES = envint("TISHENG_ROSTER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 # Lesson videos institutions upload (stored under PRIVATE_MEDIA_ROOT/videos/).

@@ -66,11 +66,11 @@ GRACE_DAYS = 14
 OPEN_STATES = (EnrollmentState.ENROLLED, EnrollmentState.IN_PROGRESS, EnrollmentState.RETURNED)
 
 RULES_SHOWN = (
-    ("pace", PACE_POINTS, "近 21 天的每周学时低于剩余每周所需学时（不足所需一半时计满分）"),
-    ("inactivity", INACTIVE_POINTS, "距最近一次学习（学时、视频、实践提交）的天数：≥7 天 5 分，≥14 天 15 分，≥28 天或从未学习 25 分"),
-    ("practice", PRACTICE_POINTS, "2.0：能力点已选、已提交、已通过数低于要求"),
-    ("school", SCHOOL_POINTS, "本校已开始学习的教师不足 50%"),
-    ("urgency", None, "进度与惰性两项分值乘以紧迫度：剩余每周所需学时 ÷ 项目计划每周学时（最多为 1；只差能力点时为 0.5）"),
+    ("学习进度", PACE_POINTS, "近 21 天的每周学时低于剩余每周所需学时（不足所需一半时计满分）"),
+    ("学习中断", INACTIVE_POINTS, "距最近一次学习（学时、视频、实践提交）的天数：≥7 天 5 分，≥14 天 15 分，≥28 天或从未学习 25 分"),
+    ("实践能力点", PRACTICE_POINTS, "2.0：能力点已选、已提交、已通过数低于要求"),
+    ("本校进度", SCHOOL_POINTS, "本校已开始学习的教师不足 50%"),
+    ("紧迫度", None, "学习进度与学习中断两项分值乘以紧迫度：剩余每周所需学时 ÷ 项目计划每周学时（最多为 1；只差能力点时为 0.5）"),
 )
 
 
@@ -154,7 +154,7 @@ def assess(rules: RuleSet, program: Program, inputs: TeacherInputs, as_of: dt.da
     started_days = (as_of.date() - program.start_date).days
     if inputs.last_activity is None:
         idle_days = None
-        points["inactivity"] = INACTIVE_POINTS if started_days >= GRACE_DAYS else 0
+        points["inactivity"] = round(urgency * INACTIVE_POINTS) if started_days >= GRACE_DAYS else 0
         if points["inactivity"]:
             reasons.append("尚未开始学习")
     else:

@@ -64,14 +64,34 @@ def level_counts(actor, program: Program, node: Node) -> dict[str, int]:
     return counts
 
 
-def schools_summary(actor, program: Program, node: Node) -> list[dict]:
-    """Per school of the node: teachers scored and how many at each level (one query)."""
-    return list(scope_filter(RiskScore.objects.filter(program=program), actor, CAPABILITY)
-                .filter(path_q("org_path", [node.path]))
-                .values("school_id", "school__name", "org_path")
+def children_summary(actor, program: Program, node: Node) -> list[dict]:
+    """Per child of the node (schools of a county, counties of a city, cities of the
+    province): teachers scored and how many at each level, highest first. One query."""
+    scoped = scope_filter(RiskScore.objects.filter(program=program), actor, CAPABILITY).filter(
+        path_q("org_path", [node.path]))
+    if node.is_school:
+        return []
+    if node.path.count("/") >= 2:  # a county: its schools
+        rows = (scoped.values("org_path", "school__name")
                 .annotate(total=Count("id"), high=Count("id", filter=Q(level=RiskLevel.HIGH)),
-                          medium=Count("id", filter=Q(level=RiskLevel.MEDIUM)))
-                .order_by("-high", "-medium", "org_path"))
+                          medium=Count("id", filter=Q(level=RiskLevel.MEDIUM))).order_by())
+        out = [{"path": r["org_path"], "name": r["school__name"], "total": r["total"], "high": r["high"],
+                "medium": r["medium"]} for r in rows]
+    else:  # a province or city: its child regions, as conditional counts in one pass
+        children = list(Region.objects.filter(parent__path=node.path).order_by("sort_order", "path")
+                        .values_list("path", "name"))
+        if not children:
+            return []
+        aggregates = {}
+        for i, (path, _name) in enumerate(children):
+            inside = Q(org_path__startswith=path + "/")
+            aggregates[f"t{i}"] = Count("id", filter=inside)
+            aggregates[f"h{i}"] = Count("id", filter=inside & Q(level=RiskLevel.HIGH))
+            aggregates[f"m{i}"] = Count("id", filter=inside & Q(level=RiskLevel.MEDIUM))
+        totals = scoped.aggregate(**aggregates)
+        out = [{"path": path, "name": name, "total": totals[f"t{i}"], "high": totals[f"h{i}"],
+                "medium": totals[f"m{i}"]} for i, (path, name) in enumerate(children) if totals[f"t{i}"]]
+    return sorted(out, key=lambda r: (-r["high"], -r["medium"], r["path"]))
 
 
 def _window(field: str) -> ExpressionWrapper:

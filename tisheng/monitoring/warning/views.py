@@ -68,7 +68,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring_warning/list.html", {
         "program": program, "programs": programs, "node": node, "page": page, "level": level, "sort": sort,
         "levels": RiskLevel.choices, "counts": selectors.level_counts(request.user, program, node),
-        "schools": [] if node.is_school else selectors.schools_summary(request.user, program, node),
+        "children": selectors.children_summary(request.user, program, node),
         "run": run, "age_minutes": age, "rules": RULES_SHOWN, "high_at": HIGH_AT, "medium_at": MEDIUM_AT,
         "recent_days": RECENT_DAYS, "querystring": query,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),

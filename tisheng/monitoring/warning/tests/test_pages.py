@@ -200,3 +200,27 @@ def test_recompute_queues_a_job_for_the_node(world, scored):
     client_for(world.county_officer).post("/monitoring/warning/refresh/", {"program": scored.pk})
     job = Job.objects.get(kind="monitoring_warning.refresh")
     assert job.scope_path == world.county_a.path
+
+
+def test_the_province_list_counts_at_risk_teachers_per_city(world, scored):
+    html = client_for(world.province_officer).get(url(scored)).content.decode()
+    summary = html[html.index('data-testid="schools"'):html.index('data-testid="risk-table"')]
+    assert world.city_a.name in summary
+    assert world.city_b.name in summary
+    assert summary.index(world.city_a.name) < summary.index(world.city_b.name)  # 2 high before 1
+
+
+class RecordingGateway:
+    """A stand-in for a province's SMS provider."""
+
+    def send(self, phone: str, text: str) -> bool:
+        return True
+
+
+def test_the_sms_backend_is_chosen_by_the_setting(settings):
+    from tisheng.monitoring.warning.sms import get_sms_backend
+
+    settings.SMS_BACKEND = f"{__name__}.RecordingGateway"
+    assert isinstance(get_sms_backend(), RecordingGateway)
+    settings.SMS_BACKEND = "tisheng.monitoring.warning.sms.LoggingSmsBackend"
+    assert isinstance(get_sms_backend(), LoggingSmsBackend)
