@@ -19,10 +19,12 @@ from oauth2_provider.settings import oauth2_settings
 
 from tisheng.accounts.roles import Cap
 from tisheng.integration import services
+from tisheng.integration.auth import RATE_WINDOW_SECONDS
 from tisheng.integration.models import (
     ApiCredential,
     InstitutionApplication,
     InstitutionDay,
+    RateWindow,
     Reason,
     StatementOutcome,
 )
@@ -88,6 +90,15 @@ def credentials(request: HttpRequest) -> HttpResponse:
     for a in (InstitutionApplication.objects.filter(institution_id__in=ids).select_related("application")
               .order_by("revoked_at", "-created_at")):
         apps.setdefault(a.institution_id, []).append(a)
+    # The rate limiter's row says when each credential last made a request (to the minute), free.
+    keys = [c.key for cs in creds.values() for c in cs] + [a.application.client_id for aps in apps.values()
+                                                           for a in aps]
+    last = {key: dt.datetime.fromtimestamp(bucket * RATE_WINDOW_SECONDS, tz=dt.UTC) for key, bucket in
+            RateWindow.objects.filter(credential_key__in=keys).values_list("credential_key", "bucket")}
+    for c in [c for cs in creds.values() for c in cs]:
+        c.last_request = last.get(c.key)
+    for a in [a for aps in apps.values() for a in aps]:
+        a.last_request = last.get(a.application.client_id)
     rows = [{"institution": i, "credentials": creds.get(i.pk, []), "applications": apps.get(i.pk, [])}
             for i in institutions]
     response = render(request, "integration/credentials.html", {

@@ -164,3 +164,14 @@ def test_rotating_on_the_page_shows_the_new_secret(world, lrs, client):
 def test_an_unknown_credential_is_404(world, lrs, client):
     client.force_login(world.province_officer)
     assert client.post(reverse("integration:credential_action", args=[999999, "revoke"])).status_code == 404
+
+
+def test_the_credentials_page_shows_when_a_credential_last_made_a_request(world, lrs, client, rf):
+    from tisheng.integration.auth import xapi_throttle
+
+    credential, secret = services.credential_issue(actor=world.province_officer, institution=lrs.inst_a, name="LMS")
+    xapi_throttle(_auth(rf, **_basic(credential.key, secret)))
+    client.force_login(world.province_officer)
+    response = client.get(reverse("integration:credentials"))
+    row = next(r for r in response.context["rows"] if r["institution"] == lrs.inst_a)
+    assert row["credentials"][0].last_request is not None
