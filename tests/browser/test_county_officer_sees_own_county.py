@@ -42,9 +42,11 @@ def test_county_officer_sees_only_their_county(browser, server_url, artifacts):
     context, page = log_in(browser, server_url, GULOU_OFFICER)
     # The home page greets the officer with their role and county, in Chinese.
     assert "县工程办 · 鼓楼区" in page.inner_text("[data-testid=current-user]")
-    # The foundation's entries first; later features add theirs after them (no audit log).
+    # The foundation's entries, in their order, among those later features add (no audit log).
     nav = page.locator(".site-nav").inner_text().split()
-    assert nav[:4] == ["首页", "组织机构", "教师", "花名册导入"]
+    foundation = [nav.index(entry) for entry in ("首页", "组织机构", "教师", "花名册导入")]
+    assert foundation == sorted(foundation)
+    assert nav[0] == "首页"
     assert "审计日志" not in nav
     home_total = int(page.inner_text("[data-testid=home-teacher-total]").replace(",", ""))
     page.screenshot(path=str(artifacts / "county_officer_home.png"), full_page=True)
