@@ -88,6 +88,7 @@ GROUP_IN_GROUP = _("%(where)s: a Group's members must be Agents.")
 BAD_SCORE = _("%(where)s: scaled must be between -1 and 1, raw between min and max, min below max.")
 NESTED_SUBSTATEMENT = _("%(where)s: a SubStatement cannot contain another SubStatement.")
 CONTEXT_NOT_FOR_AGENTS = _("%(where)s: revision and platform are only allowed when the object is an Activity.")
+BAD_AUTHORITY_GROUP = _("A Group authority must be an anonymous Group of exactly two Agents.")
 VOIDING_NEEDS_REF = _("A voiding statement's object must be a StatementRef.")
 BAD_VERSION = _("%(where)s must be a 1.0.x version.")
 BAD_INTERACTION_TYPE = _("%(where)s is not an xAPI interaction type.")
@@ -306,6 +307,8 @@ def _object(value: Any, where: str, *, in_sub: bool) -> str:
     object_type = value.get("objectType", "Activity")
     if object_type == "Activity":
         check_activity(value, where)
+        # The LRS fills in the default objectType of a statement's object (Data 2.4.4).
+        value["objectType"] = "Activity"
     elif object_type in ("Agent", "Group"):
         if "objectType" not in value:
             raise fail(BAD_OBJECT_TYPE, where=where)
@@ -437,7 +440,11 @@ def validate_statement(s: Any) -> dict:
     if "stored" in s:
         parse_timestamp(s["stored"], "stored")
     if "authority" in s:
-        check_agent(s["authority"], "authority")
+        authority = check_agent(s["authority"], "authority")
+        # A Group authority is an OAuth pair: anonymous, exactly two agents (Data 2.4.9).
+        if authority.get("objectType") == "Group" and (
+                any(k in authority for k in IFI_KEYS) or len(authority.get("member", ())) != 2):
+            raise fail(BAD_AUTHORITY_GROUP)
     if "version" in s and (type(s["version"]) is not str or not VERSION_RE.match(s["version"])):
         raise fail(BAD_VERSION, where="version")
     return s

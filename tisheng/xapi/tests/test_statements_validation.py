@@ -261,3 +261,27 @@ def test_context_activities_given_as_one_object_are_stored_as_an_array(lrs):
     lrs.post("statements", s)
     stored = lrs.get("statements", {"statementId": s["id"]}).json()
     assert stored["context"]["contextActivities"]["parent"] == [ACTIVITY]
+
+
+def test_an_authority_group_of_two_agents_is_accepted(lrs):
+    pair = {"objectType": "Group", "member": [{"mbox": "mailto:app@example.com"},
+                                              {"account": {"homePage": "http://example.com", "name": "u1"}}]}
+    assert lrs.post("statements", statement(authority=pair)).status_code == 200
+
+
+@pytest.mark.parametrize("members", [1, 3])
+def test_an_authority_group_of_other_than_two_agents_is_refused_with_400(lrs, members):
+    group = {"objectType": "Group", "member": [{"mbox": f"mailto:a{i}@example.com"} for i in range(members)]}
+    assert refused(lrs, statement(authority=group)) == message(v.BAD_AUTHORITY_GROUP)
+
+
+def test_an_identified_group_authority_is_refused_with_400(lrs):
+    group = {"objectType": "Group", "mbox": "mailto:g@example.com",
+             "member": [{"mbox": "mailto:a@example.com"}, {"mbox": "mailto:b@example.com"}]}
+    refused(lrs, statement(authority=group))
+
+
+def test_an_object_without_object_type_is_stored_as_an_activity(lrs):
+    s = statement(object={"id": "http://example.com/a"})
+    lrs.post("statements", s)
+    assert lrs.get("statements", {"statementId": s["id"]}).json()["object"]["objectType"] == "Activity"
