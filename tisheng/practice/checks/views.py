@@ -66,7 +66,8 @@ def spot_list(request):
     checks = (selectors.spot_checks_for(request.user).select_related("program", "region", "created_by")
               .annotate(sampled=Count("items"),
                         checked=Count("items", filter=~Q(items__outcome=SpotCheckItem.Outcome.PENDING)),
-                        failed=Count("items", filter=Q(items__outcome=SpotCheckItem.Outcome.FAILED))))
+                        failed=Count("items", filter=Q(items__outcome=SpotCheckItem.Outcome.FAILED)))
+              .order_by("-created_at", "-pk"))
     page = Paginator(checks, 50).get_page(request.GET.get("page"))
     return render(request, "practice_checks/spot_list.html", {
         "title": _("Spot checks"), "page": page, "programs": selectors.practice_programs(),

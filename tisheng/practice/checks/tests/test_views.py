@@ -222,3 +222,27 @@ def test_the_spot_check_and_review_pages_take_as_many_queries_for_many_items_as_
     assert _queries(client, reverse("practice:checks_spot_detail", args=[big.pk])) == detail_few
     client.force_login(reviewer)
     assert _queries(client, reverse("practice:checks_review_list")) == review_few
+
+
+def test_the_outsider_sees_only_their_own_countys_spot_checks_and_cannot_act_on_county_as(client, world, practice,
+                                                                                           drawn, reviewer):
+    check_a, check_b = drawn
+    client.force_login(world.outsider)
+    page = client.get(reverse("practice:checks_spot_list"))
+    assert list(page.context["page"].object_list) == [check_b]
+    assert [c.pk for c in page.context["counties"]] == [world.county_b.pk]
+    assert client.post(reverse("practice:checks_spot_assign", args=[check_a.pk]),
+                       {"reviewers": [reviewer.pk]}).status_code == 404
+    assert client.post(reverse("practice:checks_spot_close", args=[check_a.pk])).status_code == 404
+    assert client.get(reverse("practice:checks_review_list")).status_code == 404
+
+
+def test_the_outsider_does_not_see_county_as_flagged_evidence(client, world, practice):
+    rng = random.Random(26)
+    original = make_submission(practice, world.teachers_a[1], textgen.text(rng, 600))
+    make_submission(practice, world.teachers_a[2], textgen.edited(original.text, rng))
+    index_pending()
+    client.force_login(world.principal)
+    assert len(client.get(reverse("practice:checks_similarity_list")).context["page"].object_list) == 1
+    client.force_login(world.outsider)
+    assert list(client.get(reverse("practice:checks_similarity_list")).context["page"].object_list) == []
