@@ -283,18 +283,20 @@ def _store(client: XapiClient, statements: list[dict], parts: dict[str, Part], i
 
     now = timezone.now()
     stored = iso(now)
-    rows, relations = [], []
-    for s in new:
-        s["stored"] = stored
-        s["authority"] = client.authority
+    rows, relations, stored_statements = [], [], []
+    authority_key = keys.agent_key(client.authority)
+    for received in new:
+        # A copy: the received statement stays as sent, for a retry to compare against.
+        s = {**received, "stored": stored, "authority": client.authority}
         s.setdefault("version", "1.0.0")
         s.setdefault("timestamp", stored)
+        stored_statements.append(s)
         fields, rels = keys.index_fields(s)
         sid = s["id"].lower()
         voiding = s["verb"]["id"] == VOIDED
         rows.append(Statement(
             institution_id=institution_id, statement_id=sid, stored=now,
-            authority_key=keys.agent_key(client.authority), voiding=voiding,
+            authority_key=authority_key, voiding=voiding,
             voided=(sid in targets and not voiding) or sid in voided_late,
             payload=json.dumps(s, ensure_ascii=False, separators=(",", ":")), **fields))
         relations.append(rels)
@@ -315,7 +317,7 @@ def _store(client: XapiClient, statements: list[dict], parts: dict[str, Part], i
              for sha2, p in parts.items()], ignore_conflicts=True)
     _store_activities(institution_id, _activity_definitions(new))
     # The hooks read the statements as stored (their payload is already serialized).
-    hooks.statements_stored(client, new)
+    hooks.statements_stored(client, stored_statements)
     if newly_voided:
         hooks.statements_voided(client, newly_voided)
     return ids
