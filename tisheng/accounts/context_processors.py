@@ -89,6 +89,10 @@ def navigation(request):
         url = _own_teacher_url(user)
         if url:
             items.insert(1, {"url": url, "label": MY_RECORD, "active": request.path == url})
+    # Nested entries (/monitoring/ and /monitoring/warning/): only the deepest match is current.
+    deepest = max((len(i["url"]) for i in items if i["active"]), default=0)
+    for i in items:
+        i["active"] = i["active"] and len(i["url"]) == deepest
     return {
         "nav_items": items,
         "user_roles": grants,

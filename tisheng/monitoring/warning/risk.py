@@ -139,14 +139,14 @@ def assess(rules: RuleSet, program: Program, inputs: TeacherInputs, as_of: dt.da
             needed_pace = float(need) / weeks_left
             shortfall = max(0.0, 1 - pace / needed_pace)
             points["pace"] = round(urgency * PACE_POINTS * min(1.0, shortfall / PACE_FULL_SHORTFALL))
-            if pace <= 0:
-                reasons.append(f"近 {RECENT_DAYS} 天无新增学时，还差 {fmt_hours(need)} 学时，"
-                               f"每周需 {needed_pace:.1f} 学时")
-            else:
+            if pace > 0:
                 finish_days = float(need) / pace * 7
                 late_days = math.ceil(finish_days - days_left)
                 if late_days > 0:
                     reasons.append(f"按当前进度将于截止日后 {late_days} 天完成")
+            elif inputs.last_activity is not None:  # one who never started is told so below
+                reasons.append(f"近 {RECENT_DAYS} 天无新增学时，还差 {fmt_hours(need)} 学时，"
+                               f"每周需 {needed_pace:.1f} 学时")
     else:
         points["pace"] = 0
 
@@ -156,7 +156,7 @@ def assess(rules: RuleSet, program: Program, inputs: TeacherInputs, as_of: dt.da
         idle_days = None
         points["inactivity"] = round(urgency * INACTIVE_POINTS) if started_days >= GRACE_DAYS else 0
         if points["inactivity"]:
-            reasons.append("尚未开始学习")
+            reasons.append(f"尚未开始学习，还差 {fmt_hours(need)} 学时" if need > 0 else "尚未开始学习")
     else:
         idle_days = max((as_of - inputs.last_activity).days, 0)
         points["inactivity"] = round(urgency * next((p for days, p in INACTIVE_STEPS if idle_days >= days), 0))

@@ -224,3 +224,9 @@ def test_the_sms_backend_is_chosen_by_the_setting(settings):
     assert isinstance(get_sms_backend(), RecordingGateway)
     settings.SMS_BACKEND = "tisheng.monitoring.warning.sms.LoggingSmsBackend"
     assert isinstance(get_sms_backend(), LoggingSmsBackend)
+
+
+def test_only_the_early_warning_entry_is_current_in_the_navigation(world, scored):
+    html = client_for(world.county_officer).get(url(scored)).content.decode()
+    assert html.count('aria-current="page"') == 1
+    assert 'href="/monitoring/warning/" class="active"' in html

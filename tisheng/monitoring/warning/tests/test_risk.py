@@ -32,7 +32,7 @@ def test_a_steady_teacher_is_low_risk_and_a_teacher_who_never_started_is_high(wo
     rows = scores(at_risk)
     assert rows[world.teachers_a[0].pk].level == RiskLevel.LOW
     assert rows[world.teachers_a[0].pk].reasons == []
-    assert "尚未开始学习" in rows[world.teachers_a[2].pk].reasons
+    assert "尚未开始学习，还差 80 学时" in rows[world.teachers_a[2].pk].reasons
     assert rows[world.teachers_a[2].pk].level == RiskLevel.HIGH
 
 
