@@ -169,6 +169,10 @@ def home(request):
     """校本实践: each role lands where its work is — the school's plan, the assessment queue,
     the list of schools' plans, or the teacher's own points."""
     actor = request.user
+    if not has_capability(actor, Cap.PRACTICE_VIEW):
+        raise PermissionDenied
+    if not selectors.practice_programs():
+        return render(request, "practice/no_program.html")
     program = selectors.practice_program(request.GET.get("program"))
     for capability, name in ((Cap.PRACTICE_PLAN, "practice:school_plan"), (Cap.PRACTICE_ASSESS, "practice:queue")):
         school = scope_filter(selectors.School.objects.order_by("path"), actor, capability).first()

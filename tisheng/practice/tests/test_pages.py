@@ -208,3 +208,10 @@ def test_the_spot_check_reviewer_opens_the_evidence_of_the_point_they_check(clie
     SpotCheckItem.objects.create(spot_check=check, result=result, school=world.school_a, org_path=result.org_path,
                                  reviewer=world.teacher_b.user)
     assert client.get(url).status_code == 200
+
+
+def test_the_practice_home_explains_when_no_program_has_practice(client, world, program_1, catalogue):
+    client.force_login(world.county_officer)
+    page = client.get(reverse("practice:home"))
+    assert page.status_code == 200
+    assert 'data-testid="no-program"' in page.content.decode()
