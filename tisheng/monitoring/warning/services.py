@@ -49,12 +49,13 @@ def email_for(teacher: Teacher) -> str:
     return ""
 
 
-def _deliver(teacher: Teacher, title: str, text: str) -> list[str]:
-    """Send on every channel the teacher can be reached on; the channels used."""
+def _deliver(teacher: Teacher, title: str, text: str, notes: list[Notification]) -> list[str]:
+    """Send on every channel the teacher can be reached on (in-app notifications are added to
+    `notes` for one bulk insert); the channels used."""
     channels = []
     if teacher.user_id:
-        Notification.objects.create(recipient_id=teacher.user_id, title=title, body=text,
-                                    url=reverse("ledger:my_hours"))
+        notes.append(Notification(recipient_id=teacher.user_id, title=title, body=text,
+                                  url=reverse("ledger:my_hours")))
         channels.append("in_app")
     address = email_for(teacher)
     if address:
@@ -73,18 +74,20 @@ def remind_teachers(*, actor, program: Program, teachers: list[int]) -> list[Int
     """Remind these teachers (ids; only those in the actor's scope are reached)."""
     if not teachers:
         raise ValidationError(NOTHING_SELECTED, code="nothing_selected")
-    targets = list(scope_filter(Teacher.objects.filter(pk__in=teachers[:MAX_BATCH]), actor, CAPABILITY)
+    targets = list(scope_filter(Teacher.objects.filter(pk__in=teachers[:MAX_BATCH], enrollments__program=program), actor, CAPABILITY)
                    .select_related("user"))
     risks = {r.teacher_id: r for r in RiskScore.objects.filter(program=program, teacher__in=targets)}
-    made = []
+    made: list[Intervention] = []
+    notes: list[Notification] = []
     with transaction.atomic():
         for teacher in targets:
             risk = risks.get(teacher.pk)
             text = reminder_text(program, risk)
-            channels = _deliver(teacher, REMINDER_TITLE, text)
+            channels = _deliver(teacher, REMINDER_TITLE, text, notes)
             made.append(Intervention(program=program, teacher=teacher, org_path=teacher.org_path,
                                      kind=Intervention.Kind.REMINDER, channels=channels, message=text, actor=actor,
                                      risk_score=risk.score if risk else None))
+        Notification.objects.bulk_create(notes)
         Intervention.objects.bulk_create(made)
         for i in made:
             audit(actor=actor, action="warning_reminder", obj=i.teacher, program=program.code,
@@ -97,7 +100,7 @@ def ask_principals(*, actor, program: Program, teachers: list[int]) -> list[Inte
     notification per admin with the school's list, one recorded intervention per teacher."""
     if not teachers:
         raise ValidationError(NOTHING_SELECTED, code="nothing_selected")
-    targets = list(scope_filter(Teacher.objects.filter(pk__in=teachers[:MAX_BATCH]), actor, CAPABILITY)
+    targets = list(scope_filter(Teacher.objects.filter(pk__in=teachers[:MAX_BATCH], enrollments__program=program), actor, CAPABILITY)
                    .select_related("school").order_by("school_id", "name"))
     if not targets:
         return []
