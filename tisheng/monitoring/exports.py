@@ -291,3 +291,68 @@ def roster(actor, params: dict[str, str]) -> Source:
                for key, label in labels.items() if params.get(key)]
     return Source(node_name=name, node_path=path, filters=filters, count=qs.count, rows=rows,
                   roots=narrowed if narrowed != [path] else [])
+
+
+# The learning app's monitor (网络研修): who selected enough, started, and when they last learned.
+
+LEARNING_COLUMNS = (
+    Column(_("Teacher"), 10), Column(_("School code"), 12), Column(_("School"), 28),
+    Column(_("学时 selected"), 10, "hours"), Column(_("Started"), 8), Column(_("Online hours"), 10, "hours"),
+    Column(_("Last activity"), 18), Column(_("Idle"), 8),
+)
+
+
+@table("learning", title=_("Online learning"), columns=LEARNING_COLUMNS, params=("program", "school", "idle"))
+def learning(actor, params: dict[str, str]) -> Source:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tisheng.learning import selectors as learning_selectors
+
+    program = Program.objects.filter(status="active", pk=params.get("program") or 0).first() or (
+        Program.objects.filter(status="active").order_by("-start_date", "code").first())
+    if program is None:
+        raise Http404
+    path, name, narrowed = _node_touching(actor, {})
+    school = params.get("school", "")
+    idle_only = params.get("idle") == "1"
+    qs = learning_selectors.monitor_enrollments(actor, program, school_id=int(school) if school.isdigit() else None,
+                                                idle_only=idle_only)
+    qs = scope_filter(qs, actor, CAPABILITY)
+    yes, no = str(_("Yes")), ""
+
+    def rows() -> Iterator[list]:
+        idle_before = timezone.now() - dt.timedelta(days=learning_selectors.IDLE_DAYS)
+        chunk: list = []
+        for enrollment in qs.iterator(chunk_size=CHUNK):
+            chunk.append(enrollment)
+            if len(chunk) == CHUNK:
+                yield from _learning_rows(chunk, idle_before, yes, no)
+                chunk = []
+        yield from _learning_rows(chunk, idle_before, yes, no)
+
+    filters = [(str(_("Program")), program.name)]
+    if school.isdigit():
+        school_name = scope_filter(School.objects.filter(pk=int(school)), actor, Cap.ORGS_VIEW).values_list(
+            "name", flat=True).first()
+        filters.append((str(_("School")), school_name or school))
+    if idle_only:
+        filters.append((str(_("Idle")), yes))
+    return Source(node_name=name, node_path=path, filters=filters, count=qs.count, rows=rows)
+
+
+def _learning_rows(chunk: list, idle_before, yes: str, no: str) -> Iterator[list]:
+    """One chunk of the learning monitor: last activity for the chunk in one query."""
+    if not chunk:
+        return
+    from tisheng.learning.selectors import last_activity_for
+    from tisheng.monitoring.services.exports import SHANGHAI
+
+    activity = last_activity_for(chunk)
+    for e in chunk:
+        last = activity.get(e.teacher_id)
+        idle = e.started and last is not None and last < idle_before
+        yield [e.teacher.name, e.school.code, e.school.name, _hours(e.selected), yes if e.started else no,
+               _hours(e.online_hours), last.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if last else "",
+               yes if idle else no]

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tisheng.accounts.models import AuditLog
@@ -211,3 +212,29 @@ def test_the_outsider_cannot_export_county_as_teacher_list(world, progress):
     assert export(world.outsider, "roster", region=world.county_a.code).status_code == 404
     own = split(sheet_rows(export(world.outsider, "roster", region="35").content))[2]
     assert [r[0] for r in own] == ["王建国"]
+
+
+def test_the_learning_monitor_exports_who_started_and_when_they_last_learned(world, progress):
+    from tisheng.learning.models import Contract, Course, CourseSelection
+    from tisheng.orgs.tests.factories import OrganizationFactory
+
+    institution = OrganizationFactory(code="INST01", kind="institution", region=world.province)
+    Contract.objects.create(program=progress, institution=institution, region=world.province,
+                            region_path=world.province.path)
+    course = Course.objects.create(institution=institution, program=progress, code="C01", title="课件制作",
+                                   hours=Decimal("10"), status=Course.Status.PUBLISHED)
+    CourseSelection.objects.create(teacher=world.teachers_a[1], program=progress, course=course,
+                                   started_at=timezone.now())
+    response = export(world.county_officer, "learning", program=progress.pk)
+    header, columns, data = split(sheet_rows(response.content))
+    assert columns[0] == "教师"
+    by_name = {r[0]: r for r in data}
+    assert set(by_name) == {"林晓燕", "陈志强", "黄丽华", "张美玲"}
+    assert by_name["陈志强"][4] == "是"
+    assert by_name["陈志强"][6]
+    assert by_name["黄丽华"][4] is None
+    outsider = split(sheet_rows(export(world.outsider, "learning", program=progress.pk).content))[2]
+    assert [r[0] for r in outsider] == ["王建国"]
+    assert export(world.outsider, "learning", program=progress.pk, school=world.school_a.pk).status_code == 200
+    assert world.school_a.name not in str(sheet_rows(
+        export(world.outsider, "learning", program=progress.pk, school=world.school_a.pk).content))
