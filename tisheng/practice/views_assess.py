@@ -19,6 +19,7 @@ from tisheng.accounts.roles import Cap
 from tisheng.diagnostics.models import MicroAbility
 from tisheng.orgs.scope import path_in_scope
 from tisheng.practice import selectors, services
+from tisheng.practice.checks.selectors import similarity_flags
 from tisheng.practice.models import Grade, PointChoice, PointResult
 from tisheng.practice.views_teacher import _points_with_evidence
 
@@ -131,6 +132,11 @@ def grade(request, teacher_id: int, code: str):
     points = _points_with_evidence(program, teacher, [choice])
     items = points[0]["tasks"]
     result = points[0]["result"]
+    # Near-duplicates the similarity check found (Jaccard ≥ 0.8), flagged with a link to the
+    # side-by-side comparison.
+    flags = similarity_flags([row["current"].pk for row in items if row["current"]])
+    for row in items:
+        row["similar"] = flags.get(row["current"].pk) if row["current"] else None
     since = result.decided_at if result is not None and result.status == PointResult.Status.RETURNED else None
     graded = [row["current"].team_review.grade for row in items if row["current"] and row["current"].team_review
               and (since is None or row["current"].team_review.created_at > since)]

@@ -215,3 +215,15 @@ def test_the_practice_home_explains_when_no_program_has_practice(client, world, 
     page = client.get(reverse("practice:home"))
     assert page.status_code == 200
     assert 'data-testid="no-program"' in page.content.decode()
+
+
+def test_the_grading_page_flags_evidence_the_similarity_check_matched(client, world, program_2, chosen, assessor):
+    from tisheng.practice.checks.models import SimilarityMatch
+
+    first, second, *_ = submit_point(world, program_2, "A1")
+    SimilarityMatch.objects.create(submission=second, other=first, jaccard=0.91)
+    client.force_login(assessor)
+    page = client.get(reverse("practice:grade", args=[world.teacher.pk, "A1"]) + q(program_2)).content.decode()
+    assert page.count('data-testid="similar-flag"') == 2  # both sides of the match
+    assert reverse("practice:checks_similarity", args=[second.pk]) in page
+    assert "0.91" in page
