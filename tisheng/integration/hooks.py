@@ -6,8 +6,10 @@ per batch, whatever its size.
 
 A completion (`completed`, or cmi5 `satisfied`) for a course the institution owns, about a
 teacher (account on SITE_URL named by their platform id) enrolled in the course's program in
-a region the institution is contracted for, with a passing result, credits the course's hours
-to the ledger (category online, source "xapi", idempotent by statement id). Every completion
+a region the institution is contracted for (the contracts of the deepest region above the
+teacher decide, as in the catalogue: integration.selectors.ContractMap), with a passing
+result, credits the course's hours to the ledger (category online, source "xapi", idempotent
+by statement id). Every completion
 gets a StatementOutcome row: the entry it credited or the reason it credited nothing. Other
 verbs are stored by the LRS and only counted here."""
 
@@ -23,8 +25,8 @@ from django.utils import timezone
 
 from tisheng.integration.auth import XapiClient
 from tisheng.integration.models import InstitutionDay, Reason, StatementOutcome
-from tisheng.integration.selectors import teachers_by_platform_id
-from tisheng.learning.models import Contract, Course
+from tisheng.integration.selectors import ContractMap, teachers_by_platform_id
+from tisheng.learning.models import Course
 from tisheng.ledger.models import LedgerEntry
 from tisheng.ledger.services import ledger_credit, ledger_reverse
 from tisheng.orgs.models import Organization
@@ -211,15 +213,11 @@ def _check_all(client: XapiClient, checks: list[_Check]) -> None:
     enrolled = dict(((t, p), path) for t, p, path in Enrollment.objects.select_for_update().filter(
         teacher_id__in=teacher_pks, program_id__in=program_pks).order_by("pk").values_list(
         "teacher_id", "program_id", "org_path"))
-    contracts: dict[int, list[str]] = {}
-    for program_id, path in Contract.objects.filter(institution_id=client.institution_id,
-                                                    program_id__in=program_pks).values_list("program_id",
-                                                                                            "region_path"):
-        contracts.setdefault(program_id, []).append(path)
+    # Served by the catalogue's rule: the contracts at the deepest region above the teacher decide.
+    contracts = ContractMap(program_pks)
     for c in pending:
         org_path = enrolled.get((c.teacher_pk, c.course.program_id))
-        if org_path is None or not any(org_path == p or org_path.startswith(p + "/")
-                                       for p in contracts.get(c.course.program_id, ())):
+        if org_path is None or not contracts.serves(client.institution_id, c.course.program_id, org_path):
             _reject(c, Reason.NOT_ENROLLED)
         elif not _passed(c.statement, c.course):
             _reject(c, Reason.NOT_PASSED)

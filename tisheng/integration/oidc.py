@@ -11,14 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView
 
-from tisheng.integration.selectors import platform_id
-from tisheng.learning.models import Contract
+from tisheng.integration.selectors import ContractMap, platform_id
 from tisheng.people.models import Teacher
 from tisheng.programs.models import Enrollment
-
-
-def _contracted(org_path: str, paths: list[str]) -> bool:
-    return any(org_path == p or org_path.startswith(p + "/") for p in paths)
 
 
 def claims_for(user, application) -> dict:
@@ -28,13 +23,10 @@ def claims_for(user, application) -> dict:
     link = getattr(application, "institution_link", None) if application is not None else None
     enrollments = []
     if link is not None:
-        contracts: dict[int, list[str]] = {}
-        for program_id, path in Contract.objects.filter(institution_id=link.institution_id).values_list(
-                "program_id", "region_path"):
-            contracts.setdefault(program_id, []).append(path)
-        for e in Enrollment.objects.filter(teacher=teacher, program_id__in=list(contracts)).select_related("program"):
-            if _contracted(e.org_path, contracts[e.program_id]):
-                enrollments.append({"program": e.program.code, "program_name": e.program.name, "state": e.state})
+        rows = list(Enrollment.objects.filter(teacher=teacher).select_related("program").order_by("program__code"))
+        contracts = ContractMap({e.program_id for e in rows})
+        enrollments = [{"program": e.program.code, "program_name": e.program.name, "state": e.state}
+                       for e in rows if contracts.serves(link.institution_id, e.program_id, e.org_path)]
     return {
         "sub": platform_id(teacher),
         "name": teacher.name,
@@ -71,8 +63,7 @@ class InstitutionAuthorizationView(AuthorizationView):
         link = (InstitutionApplication.objects.filter(application__client_id=client_id, revoked_at__isnull=True)
                 .select_related("institution").first())
         teacher = Teacher.objects.filter(user=request.user).only("id", "org_path").first()
-        served = (link is not None and teacher is not None
-                  and institutions_serving(teacher).filter(institution_id=link.institution_id).exists())
+        served = link is not None and teacher is not None and link.institution_id in institutions_serving(teacher)
         if served:
             return None
         return render(request, "integration/sso_refused.html", {

@@ -47,31 +47,67 @@ def teachers_by_platform_id(ids: list[str] | set[str]) -> dict[str, Teacher]:
 # Institutions' reads (the integration API) -------------------------------------------------
 
 
+class ContractMap:
+    """Who serves where, by the catalogue's rule (learning.selectors.contracted_institutions_for):
+    for a teacher at `org_path` in a program, the contracts at the deepest region above them that
+    has any decide (a city's or county's choice replaces the province's selection for its area,
+    as in the Fujian notice). Built from one query over the programs' contracts (a few hundred
+    rows for a whole province)."""
+
+    def __init__(self, program_ids) -> None:
+        """`program_ids`: ids, or a values() queryset (then it is a subquery: still one query)."""
+        from django.db.models import QuerySet
+
+        from tisheng.learning.models import Contract
+
+        if not isinstance(program_ids, QuerySet):
+            program_ids = list(program_ids)
+        self.by_path: dict[tuple[int, str], set[int]] = {}
+        for program_id, path, institution_id in Contract.objects.filter(program_id__in=program_ids).values_list(
+                "program_id", "region_path", "institution_id"):
+            self.by_path.setdefault((program_id, path), set()).add(institution_id)
+
+    def serving(self, program_id: int, org_path: str) -> set[int]:
+        """The institutions serving a place in a program (empty when none is contracted above it)."""
+        parts = org_path.split("/")
+        for n in range(len(parts), 0, -1):
+            found = self.by_path.get((program_id, "/".join(parts[:n])))
+            if found:
+                return found
+        return set()
+
+    def serves(self, institution_id: int, program_id: int, org_path: str) -> bool:
+        return institution_id in self.serving(program_id, org_path)
+
+    def q(self, institution_id: int, field: str = "org_path"):
+        """Q over rows with `program` and `field` (enrollments) that the institution serves: under
+        each of its contract regions, minus the deeper regions where any contract decides."""
+        from django.db.models import Q
+
+        from tisheng.orgs.scope import NOTHING
+
+        def under(path: str) -> Q:
+            return Q(**{field: path}) | Q(**{f"{field}__startswith": path + "/"})
+
+        q = NOTHING
+        for (program_id, path), institutions in sorted(self.by_path.items()):
+            if institution_id not in institutions:
+                continue
+            where = under(path)
+            for (other_program, deeper) in self.by_path:
+                if other_program == program_id and deeper.startswith(path + "/"):
+                    where &= ~under(deeper)
+            q |= Q(program_id=program_id) & where
+        return q
+
+
 def contracted_q(institution_id: int, field: str = "org_path"):
-    """Q over enrollments (program + `field`) in the regions the institution is contracted for,
-    per program (one query for the contracts). Nested contracts collapse into their widest one
-    (a province contract plus its county contracts is one condition), so the page query stays a
-    simple keyset scan."""
-    from django.db.models import Q
-
+    """Q over enrollments (program + `field`) the institution serves (ContractMap's rule): one
+    query for the contracts of the institution's programs."""
     from tisheng.learning.models import Contract
-    from tisheng.orgs.scope import NOTHING
 
-    paths: dict[int, set[str]] = {}
-    for program_id, path in Contract.objects.filter(institution_id=institution_id).values_list(
-            "program_id", "region_path"):
-        paths.setdefault(program_id, set()).add(path)
-    q = NOTHING
-    for program_id, program_paths in sorted(paths.items()):
-        roots: list[str] = []
-        for path in sorted(program_paths):
-            if not any(path == r or path.startswith(r + "/") for r in roots):
-                roots.append(path)
-        where = NOTHING
-        for root in roots:
-            where |= Q(**{field: root}) | Q(**{f"{field}__startswith": root + "/"})
-        q |= Q(program_id=program_id) & where
-    return q
+    programs = Contract.objects.filter(institution_id=institution_id).values("program_id")
+    return ContractMap(programs).q(institution_id, field)
 
 
 def roster_for_institution(institution_id: int, *, program_code: str = "", since=None, after: int = 0):
@@ -124,12 +160,11 @@ def outcomes_for_institution(institution_id: int, *, since=None, after: int = 0,
     return qs.filter(pk__gt=after).order_by("pk")
 
 
-def institutions_serving(teacher: Teacher):
-    """Ids (a subquery) of the institutions contracted for a program the teacher is enrolled in,
-    for a region at or above the teacher's school: the institutions that may know them."""
-    from tisheng.learning.models import Contract
+def institutions_serving(teacher: Teacher) -> set[int]:
+    """Ids of the institutions serving the teacher in any program they are enrolled in (ContractMap's
+    rule): the institutions that may know them. Two queries."""
+    from tisheng.programs.models import Enrollment
 
-    parts = teacher.org_path.split("/")
-    prefixes = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
-    return Contract.objects.filter(program__enrollments__teacher=teacher, region_path__in=prefixes).values(
-        "institution_id")
+    enrollments = list(Enrollment.objects.filter(teacher=teacher).values_list("program_id", "org_path"))
+    contracts = ContractMap({p for p, _path in enrollments})
+    return set().union(*(contracts.serving(p, path) for p, path in enrollments)) if enrollments else set()

@@ -113,3 +113,16 @@ def test_the_openapi_document_describes_the_integration_api(world, client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/integration/roster" in paths
     assert "/api/v1/integration/outcomes" in paths
+
+
+def test_the_roster_follows_the_deepest_contract_rule(world, lrs, client):
+    from tisheng.learning.models import Contract
+    from tisheng.learning.tests.factories import contract, institution
+
+    inst_c, _user = institution(world, "INST-C", "省级遴选机构", "13800000103")
+    contract(lrs.program, inst_c, world.province)
+    c, secret = services.credential_issue(actor=world.province_officer, institution=inst_c, name="C")
+    assert client.get("/api/v1/integration/roster", **_h((c.key, secret))).json()["items"] == []
+    Contract.objects.filter(institution=lrs.inst_b).delete()
+    items = client.get("/api/v1/integration/roster", **_h((c.key, secret))).json()["items"]
+    assert [i["platform_id"] for i in items] == [platform_id(world.teacher_b)]

@@ -167,3 +167,35 @@ def test_a_batch_without_completions_costs_no_query(world, lrs, django_assert_nu
     batch = [statement(world.teacher, lrs.course.activity_id, verb="http://adlnet.gov/expapi/verbs/attempted")] * 1000
     with django_assert_num_queries(0):
         statements_stored(lrs.client_a, batch)
+
+
+@pytest.fixture
+def province_only(world, lrs):
+    """Institution C, selected by the province (a province contract) but chosen by no county."""
+    from tisheng.integration.auth import XapiClient
+    from tisheng.learning.tests.factories import contract, course, institution
+
+    inst_c, _user = institution(world, "INST-C", "省级遴选机构", "13800000103")
+    contract(lrs.program, inst_c, world.province)
+    c = course(lrs.program, inst_c, "C-301", hours="6")
+    c.activity_id = "https://lms.inst-c.example.com/course/301"
+    c.save()
+    return XapiClient(institution_id=inst_c.pk, name=inst_c.name, credential_key="key-c"), c
+
+
+def test_a_province_selection_does_not_reach_a_county_that_chose_other_institutions(world, lrs, province_only):
+    client_c, course_c = province_only
+    st = statement(world.teacher, course_c.activity_id)  # county A chose institution A
+    statements_stored(client_c, [st])
+    assert _outcome(st).reason == Reason.NOT_ENROLLED
+
+
+def test_a_province_selection_reaches_a_county_that_chose_no_one(world, lrs, province_only):
+    from tisheng.learning.models import Contract
+
+    Contract.objects.filter(institution=lrs.inst_b).delete()  # county B has no choice of its own
+    client_c, course_c = province_only
+    st = statement(world.teacher_b, course_c.activity_id)
+    statements_stored(client_c, [st])
+    assert _outcome(st).reason == ""
+    assert _balance(world.teacher_b) == Decimal("6")
