@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,6 +26,18 @@ from tisheng.programs.models import Program
 
 PAGE_SIZE = 50
 REFRESH_QUEUED = "已提交重新计算，稍后刷新本页查看结果。"
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count instead of running COUNT(*) again."""
+
+    def __init__(self, object_list, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
 
 
 def _program(request: HttpRequest) -> tuple[Program, list[Program]]:
@@ -60,15 +73,23 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")
     sort = request.GET.get("sort", "-score")
     rows = selectors.risk_list(request.user, program, node, level=level, sort=sort)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The per-unit summary already counts every level: the totals and the paginator's count
+    # come from it, so a province's rows are not counted again.
+    children = selectors.children_summary(request.user, program, node)
+    if children:
+        high, medium = sum(c["high"] for c in children), sum(c["medium"] for c in children)
+        counts = {"high": high, "medium": medium, "low": sum(c["total"] for c in children) - high - medium}
+    else:
+        counts = selectors.level_counts(request.user, program, node)
+    known = counts.get(level, sum(counts.values()))
+    page = _CountedPaginator(rows, PAGE_SIZE, known).get_page(request.GET.get("page"))
     run = latest_run(program, node.path)
     age = int((timezone.now() - run.finished_at).total_seconds() // 60) if run else None
     query = urlencode({k: v for k, v in {"program": program.pk, "node": node.path, "level": level,
                                          "sort": sort}.items() if v})
     return render(request, "monitoring_warning/list.html", {
         "program": program, "programs": programs, "node": node, "page": page, "level": level, "sort": sort,
-        "levels": RiskLevel.choices, "counts": selectors.level_counts(request.user, program, node),
-        "children": selectors.children_summary(request.user, program, node),
+        "levels": RiskLevel.choices, "counts": counts, "children": children,
         "run": run, "age_minutes": age, "rules": RULES_SHOWN, "high_at": HIGH_AT, "medium_at": MEDIUM_AT,
         "recent_days": RECENT_DAYS, "querystring": query,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),

@@ -230,3 +230,13 @@ def test_only_the_early_warning_entry_is_current_in_the_navigation(world, scored
     html = client_for(world.county_officer).get(url(scored)).content.decode()
     assert html.count('aria-current="page"') == 1
     assert 'href="/monitoring/warning/" class="active"' in html
+
+
+def test_the_totals_match_the_rows_at_every_level(world, scored):
+    for user, node, high, shown in ((world.province_officer, None, 3, 4), (world.county_officer, None, 2, 3),
+                                    (world.principal, None, 2, 3)):
+        html = client_for(user).get(url(scored, node)).content.decode()
+        assert f'<div class="value" data-testid="high">{high}</div>' in html
+        assert html.count('data-testid="risk-row"') == shown
+    filtered = client_for(world.province_officer).get(url(scored, level="high")).content.decode()
+    assert filtered.count('data-testid="risk-row"') == 3
