@@ -18,7 +18,7 @@ from tisheng.monitoring import selectors
 from tisheng.monitoring.models import Bulletin
 from tisheng.monitoring.services.bulletins import BulletinError, bulletin_issue
 from tisheng.monitoring.standing import standings
-from tisheng.monitoring.views_exports import audit_evaluator_access
+from tisheng.monitoring.views_exports import audit_evaluator_access, can_export
 from tisheng.orgs.scope import has_capability, path_in_scope, path_q
 from tisheng.people.selectors import own_teacher
 from tisheng.programs.models import Program
@@ -49,6 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/dashboard.html", {
         "board": board, "program": program, "programs": programs, "node": board.node,
         "charts": selectors.chart_data(board),
+        "can_export": can_export(request.user, board.node.node_path if board.node else None),
     })
 
 

@@ -23,13 +23,18 @@ from tisheng.accounts.services import audit
 from tisheng.monitoring.exports import CAPABILITY
 from tisheng.monitoring.services import exports
 from tisheng.orgs.models import Region
-from tisheng.orgs.scope import capability_paths, has_capability, path_q
+from tisheng.orgs.scope import capability_paths, has_capability, path_in_scope, path_q
 
 EVALUATOR_VIEWED = "evaluator_viewed"
 EXPORT_QUEUED = _("The export has more than 5,000 rows: it is being written in the background.")
 GRANTED = _("The evaluator's access was granted.")
 REVOKED = _("The evaluator's access was revoked.")
 BAD_DATE = _("Enter the end date as YYYY-MM-DD.")
+
+
+def can_export(actor, node_path: str | None) -> bool:
+    """Whether the dashboard shows its export buttons for this node."""
+    return bool(node_path) and path_in_scope(actor, CAPABILITY, node_path)
 
 
 def _ip(request: HttpRequest) -> str | None:

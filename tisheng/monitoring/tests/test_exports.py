@@ -238,3 +238,18 @@ def test_the_learning_monitor_exports_who_started_and_when_they_last_learned(wor
     assert export(world.outsider, "learning", program=progress.pk, school=world.school_a.pk).status_code == 200
     assert world.school_a.name not in str(sheet_rows(
         export(world.outsider, "learning", program=progress.pk, school=world.school_a.pk).content))
+
+
+def test_the_dashboard_offers_exports_only_to_those_who_may_export(world, progress):
+    from tisheng.accounts.models import RoleAssignment
+    from tisheng.people.tests.factories import UserFactory
+
+    rollups_refresh(progress)
+    college = UserFactory()
+    RoleAssignment.objects.create(user=college, role="teacher_college", organization=world.college_a)
+    for user, shown in ((world.county_officer, True), (college, False)):
+        client = Client()
+        client.force_login(user)
+        page = client.get(f"/monitoring/?program={progress.pk}&node={world.county_a.path}")
+        assert page.status_code == 200
+        assert ('data-testid="exports"' in page.content.decode()) is shown
