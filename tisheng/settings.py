@@ -173,6 +173,8 @@ HEARTBEAT_SECONDS = envint("TISHENG_HEARTBEAT_SECONDS", "20")
 ROLLUP_REFRESH_MINUTES = envint("TISHENG_ROLLUP_REFRESH_MINUTES", "10")
 # Weekly bulletins (通报) are issued by `run-periodic` on this weekday (0 = Monday), Asia/Shanghai.
 BULLETIN_WEEKDAY = envint("TISHENG_BULLETIN_WEEKDAY", "0")
+# Early-warning risk scores are recomputed by `run-periodic` when older than this.
+WARNING_REFRESH_HOURS = envint("TISHENG_WARNING_REFRESH_HOURS", "24")
 # Early-warning reminders by SMS go through this class (tisheng.monitoring.warning.sms.SmsBackend);
 # the default only writes them to the `tisheng.sms` log.
 SMS_BACKEND = envstr("TISHENG_SMS_BACKEND", "tisheng.monitoring.warning.sms.LoggingSmsBackend")

@@ -71,13 +71,14 @@ def test_every_monitoring_page_an_evaluator_opens_is_audited(world, progress, ev
     evaluator = login(evaluator_user)
     evaluator.get(f"/monitoring/?program={progress.pk}&node={world.school_a.path}")
     evaluator.get("/monitoring/export/subunits.xlsx", {"program": progress.pk})
+    evaluator.get("/monitoring/warning/", {"program": progress.pk})
     viewed = list(AuditLog.objects.filter(action="evaluator_viewed", actor=evaluator_user).order_by("id"))
-    assert [v.object_id for v in viewed] == ["/monitoring/", "/monitoring/export/subunits.xlsx"]
+    assert [v.object_id for v in viewed] == ["/monitoring/", "/monitoring/export/subunits.xlsx", "/monitoring/warning/"]
     assert viewed[0].scope_path == world.school_a.path
     assert viewed[0].detail["status"] == 200
     # An office's own visits are not logged as an evaluator's.
     login(world.county_officer).get(f"/monitoring/?program={progress.pk}")
-    assert AuditLog.objects.filter(action="evaluator_viewed").count() == 2
+    assert AuditLog.objects.filter(action="evaluator_viewed").count() == 3
 
 
 def test_an_expired_evaluator_sees_404(world, progress, evaluator_user):

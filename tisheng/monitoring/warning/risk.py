@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
@@ -324,3 +325,18 @@ def latest_run(program: Program, path: str) -> RiskRun | None:
     prefixes = [path[:i] for i in range(len(path), 0, -1) if i == len(path) or path[i] == "/"]
     return (RiskRun.objects.filter(program=program, path__in=prefixes, finished_at__isnull=False)
             .order_by("-finished_at").first())
+
+
+def risk_refresh_if_stale(*, hours: int | None = None) -> list[RiskRun]:
+    """The periodic refresh: every active program whose province-wide scores are older than
+    `hours` (WARNING_REFRESH_HOURS) is scored again."""
+    hours = settings.WARNING_REFRESH_HOURS if hours is None else hours
+    root = Region.objects.filter(parent__isnull=True).order_by("path").values_list("path", flat=True).first()
+    if root is None:
+        return []
+    runs = []
+    for program in Program.objects.filter(status=Program.Status.ACTIVE).order_by("pk"):
+        latest = latest_run(program, root)
+        if latest is None or latest.finished_at < timezone.now() - dt.timedelta(hours=hours):
+            runs.append(risk_refresh(program, root))
+    return runs

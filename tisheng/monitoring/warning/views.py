@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tisheng.jobs.services import job_enqueue
+from tisheng.monitoring.views_exports import audit_evaluator_access
 from tisheng.monitoring.warning import selectors, services
 from tisheng.monitoring.warning.models import RiskLevel
 from tisheng.monitoring.warning.risk import HIGH_AT, MEDIUM_AT, RECENT_DAYS, RULES_SHOWN, latest_run
@@ -67,6 +68,7 @@ def _back(program: Program, node: selectors.Node, extra: dict | None = None) -> 
 
 @login_required
 @require_GET
+@audit_evaluator_access
 def warning_list(request: HttpRequest) -> HttpResponse:
     program, programs = _program(request)
     node = _node(request)
@@ -151,6 +153,7 @@ def warning_refresh(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@audit_evaluator_access
 def warning_interventions(request: HttpRequest) -> HttpResponse:
     program, programs = _program(request)
     node = _node(request)
