@@ -20,6 +20,8 @@ mapping of a 1,000-statement batch.
 Similarity (bench_similarity.py): 200,000 evidence texts indexed, lookup p99 against 50 ms.
 
 Each step runs in its own process; the figures (`name=value` lines) are repeated at the end.
+`BENCH_STEPS=seed,completion,monitoring make bench` runs only the named steps (later steps need
+the data earlier ones leave: most need `seed`; monitoring, warning and export need `completion`).
 """
 
 import os
@@ -52,7 +54,15 @@ def main() -> int:
     if "DATABASE_URL" not in os.environ:
         print("bench: DATABASE_URL is not set; run through `make bench` (scripts/pg.sh with …)", file=sys.stderr)
     figures: list[str] = []
+    # BENCH_STEPS=seed,heartbeat runs only those steps (in the order above); default: all.
+    wanted = {step for step in os.getenv("BENCH_STEPS", "").split(",") if step}
+    unknown = wanted - {name for name, _cmd in STEPS}
+    if unknown:
+        print(f"bench: unknown steps {sorted(unknown)}", file=sys.stderr)
+        return 2
     for name, cmd in STEPS:
+        if wanted and name not in wanted:
+            continue
         print(f"== {name}: {' '.join(cmd[1:])}", flush=True)
         started = time.monotonic()
         done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
