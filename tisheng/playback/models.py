@@ -65,7 +65,6 @@ class PlaybackSession(models.Model):
         indexes = [
             models.Index(fields=["teacher", "superseded"], name="playback_teacher_active"),
             models.Index(fields=["teacher", "lesson", "id"], name="playback_teacher_lesson"),
-            models.Index(fields=["teacher", "last_beat_ts"], name="playback_teacher_activity"),
             models.Index(fields=["teacher", "day"], name="playback_teacher_day"),
         ]
 
