@@ -5,6 +5,7 @@ DATABASE_URL points at PostgreSQL, a throwaway database on that server instead."
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -129,3 +130,24 @@ def browser():
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+DEMO_PASSWORD = "Demo@2026"
+
+
+@pytest.fixture
+def log_in():
+    """`log_in(browser, server_url, phone)`: a new browser context (Chinese, 1366 wide) signed in
+    as that demo account on its home page; returns (context, page)."""
+
+    def sign_in(browser, server_url: str, phone: str, *, height: int = 900, **context_options):
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": height}, **context_options)
+        page = context.new_page()
+        page.goto(f"{server_url}/accounts/login/")
+        page.fill("input[name=username]", phone)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("form[action$='/accounts/login/'] button[type=submit]")
+        page.wait_for_url(re.compile(r".*/$"))
+        return context, page
+
+    return sign_in

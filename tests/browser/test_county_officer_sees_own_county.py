@@ -7,20 +7,8 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "Demo@2026"
 GULOU_OFFICER = "13800000003"  # county office of 350102 鼓楼区
 SIMING_OFFICER = "13800000012"  # county office of 350203 思明区
-
-
-def log_in(browser, server_url, phone):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    page.goto(f"{server_url}/accounts/login/")
-    page.fill("input[name=username]", phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-    return context, page
 
 
 def tree_schools(page, server_url):
@@ -34,12 +22,12 @@ def tree_schools(page, server_url):
     return schools
 
 
-def test_county_officer_sees_only_their_county(browser, server_url, artifacts):
-    siming_context, siming = log_in(browser, server_url, SIMING_OFFICER)
+def test_county_officer_sees_only_their_county(log_in, browser, server_url, artifacts):
+    siming_context, siming = log_in(browser, server_url, height=768, phone=SIMING_OFFICER)
     siming_schools = tree_schools(siming, server_url)
     siming_context.close()
 
-    context, page = log_in(browser, server_url, GULOU_OFFICER)
+    context, page = log_in(browser, server_url, height=768, phone=GULOU_OFFICER)
     # The home page greets the officer with their role and county, in Chinese.
     assert "县工程办 · 鼓楼区" in page.inner_text("[data-testid=current-user]")
     # The foundation's entries, in their order, among those later features add (no audit log).

@@ -1,28 +1,15 @@
 """Offices open their dashboards on the demo province (roll-ups refreshed by the seed): the
 charts are drawn by the vendored ECharts and the province drills down to a county."""
 
-import re
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "Demo@2026"
 PROVINCE = "13800000001"
 
 
-def log_in(browser, server_url, phone):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.goto(f"{server_url}/accounts/login/")
-    page.fill("input[name=username]", phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-    return context, page
-
-
-def test_the_province_office_drills_down_from_its_dashboard(browser, server_url, artifacts):
+def test_the_province_office_drills_down_from_its_dashboard(log_in, browser, server_url, artifacts):
     context, page = log_in(browser, server_url, PROVINCE)
     page.goto(f"{server_url}/monitoring/")
     for chart in ("funnel", "trend", "ranking", "hours", "split"):
@@ -41,7 +28,7 @@ def test_the_province_office_drills_down_from_its_dashboard(browser, server_url,
     context.close()
 
 
-def test_the_county_office_issues_a_bulletin(browser, server_url, artifacts):
+def test_the_county_office_issues_a_bulletin(log_in, browser, server_url, artifacts):
     context, page = log_in(browser, server_url, "13800000003")  # 鼓楼区's office
     page.goto(f"{server_url}/monitoring/")
     page.locator("a", has_text="通报").first.click()
@@ -55,7 +42,7 @@ def test_the_county_office_issues_a_bulletin(browser, server_url, artifacts):
     context.close()
 
 
-def test_a_teacher_sees_their_own_progress(browser, server_url, artifacts):
+def test_a_teacher_sees_their_own_progress(log_in, browser, server_url, artifacts):
     context, page = log_in(browser, server_url, "13800000008")
     page.locator(".site-nav a", has_text="我的进度").click()
     page.wait_for_selector("[data-testid^=standing-]")

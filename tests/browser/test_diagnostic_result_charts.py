@@ -9,23 +9,11 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "Demo@2026"
 TEACHER = "13800000008"  # the demo school's first teacher, who has not taken the test
 PRINCIPAL = "13800000006"
 
 
-def log_in(browser, server_url, phone):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.goto(f"{server_url}/accounts/login/")
-    page.fill("input[name=username]", phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-    return context, page
-
-
-def test_a_teacher_takes_the_test_and_sees_two_radar_charts(browser, server_url, artifacts):
+def test_a_teacher_takes_the_test_and_sees_two_radar_charts(log_in, browser, server_url, artifacts):
     context, page = log_in(browser, server_url, TEACHER)
     hosts = set()
     page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
@@ -51,7 +39,7 @@ def test_a_teacher_takes_the_test_and_sees_two_radar_charts(browser, server_url,
     context.close()
 
 
-def test_a_weak_2_0_result_recommends_micro_abilities_and_courses_of_the_demo_catalogue(browser, server_url,
+def test_a_weak_2_0_result_recommends_micro_abilities_and_courses_of_the_demo_catalogue(log_in, browser, server_url,
                                                                                         artifacts):
     context, page = log_in(browser, server_url, TEACHER)
 
@@ -69,7 +57,7 @@ def test_a_weak_2_0_result_recommends_micro_abilities_and_courses_of_the_demo_ca
     context.close()
 
 
-def test_the_principal_sees_the_schools_results(browser, server_url):
+def test_the_principal_sees_the_schools_results(log_in, browser, server_url):
     context, page = log_in(browser, server_url, PRINCIPAL)
 
     page.goto(f"{server_url}/diagnostics/results/")

@@ -3,30 +3,17 @@ the demo seed reported through the LRS), issuing a credential whose secret shows
 mapping rules; the demo institution's activity ids; the teacher's training platforms. Server
 seeded with `tisheng seed --scale demo`."""
 
-import re
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "Demo@2026"
 PROVINCE = "13800000001"
 INSTITUTION = "13800000005"
 TEACHER = "13800000008"
 
 
-def log_in(browser, server_url, phone):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.goto(f"{server_url}/accounts/login/")
-    page.fill("input[name=username]", phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-    return context, page
-
-
-def test_the_province_office_watches_institutions_and_issues_a_credential(browser, server_url, artifacts):
+def test_the_province_office_watches_institutions_and_issues_a_credential(log_in, browser, server_url, artifacts):
     context, page = log_in(browser, server_url, PROVINCE)
     page.click("nav >> text=机构对接")
     page.wait_for_selector("[data-testid=ops-table]")
@@ -49,7 +36,7 @@ def test_the_province_office_watches_institutions_and_issues_a_credential(browse
     context.close()
 
 
-def test_the_institution_sees_its_activity_ids_and_rejections(browser, server_url, artifacts):
+def test_the_institution_sees_its_activity_ids_and_rejections(log_in, browser, server_url, artifacts):
     context, page = log_in(browser, server_url, INSTITUTION)
     page.goto(f"{server_url}/integration/courses/")
     assert "https://lms.fjnu.example.edu.cn/course/" in page.inner_html("[data-testid=activity-table]")
@@ -57,7 +44,7 @@ def test_the_institution_sees_its_activity_ids_and_rejections(browser, server_ur
     context.close()
 
 
-def test_the_teacher_sees_a_link_to_the_institutions_platform(browser, server_url, artifacts):
+def test_the_teacher_sees_a_link_to_the_institutions_platform(log_in, browser, server_url, artifacts):
     context, page = log_in(browser, server_url, TEACHER)
     page.goto(f"{server_url}/integration/platforms/")
     assert "福建师范大学继续教育学院" in page.inner_text("[data-testid=platform-links]")

@@ -2,29 +2,16 @@
 the demo province (seeded evaluator 13800000009 holds a 90-day grant over the province)."""
 
 import io
-import re
 
 import pytest
 from openpyxl import load_workbook
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "Demo@2026"
 
 
-def log_in(browser, server_url, phone):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.goto(f"{server_url}/accounts/login/")
-    page.fill("input[name=username]", phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-    return context, page
-
-
-def test_the_county_office_exports_its_schools_and_grants_an_evaluator(browser, server_url, artifacts):
-    context, page = log_in(browser, server_url, "13800000003")  # 鼓楼区's office
+def test_the_county_office_exports_its_schools_and_grants_an_evaluator(log_in, browser, server_url, artifacts):
+    context, page = log_in(browser, server_url, accept_downloads=True, phone="13800000003")  # 鼓楼区's office
     page.goto(f"{server_url}/monitoring/")
     with page.expect_download() as download:
         page.locator("[data-testid=exports] a", has_text="下级单位").click()
@@ -42,8 +29,8 @@ def test_the_county_office_exports_its_schools_and_grants_an_evaluator(browser, 
     context.close()
 
 
-def test_an_evaluator_sees_the_province_dashboard_and_exports_teachers(browser, server_url, artifacts):
-    context, page = log_in(browser, server_url, "13800000009")
+def test_an_evaluator_sees_the_province_dashboard_and_exports_teachers(log_in, browser, server_url, artifacts):
+    context, page = log_in(browser, server_url, accept_downloads=True, phone="13800000009")
     page.goto(f"{server_url}/monitoring/")
     page.wait_for_selector("[data-testid=chart-funnel][data-drawn='1'] canvas")
     assert "福建省" in page.inner_text("h1")

@@ -10,24 +10,12 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "Demo@2026"
 COUNTY = "13800000003"
 COLLEGE = "13800000004"
 PRINCIPAL = "13800000006"
 
 
-def log_in(browser, server_url, phone):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.goto(f"{server_url}/accounts/login/")
-    page.fill("input[name=username]", phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-    return context, page
-
-
-def test_the_county_office_sees_its_spot_check_and_the_county_overview(browser, server_url, artifacts):
+def test_the_county_office_sees_its_spot_check_and_the_county_overview(log_in, browser, server_url, artifacts):
     context, page = log_in(browser, server_url, COUNTY)
     page.click("nav >> text=县级抽检")
     page.wait_for_url(re.compile(r".*/practice/checks/spot/$"))
@@ -45,7 +33,7 @@ def test_the_county_office_sees_its_spot_check_and_the_county_overview(browser, 
     context.close()
 
 
-def test_the_teacher_college_reviewer_opens_an_assigned_item(browser, server_url, artifacts):
+def test_the_teacher_college_reviewer_opens_an_assigned_item(log_in, browser, server_url, artifacts):
     context, page = log_in(browser, server_url, COLLEGE)
     page.click("nav >> text=我的抽检任务")
     page.wait_for_url(re.compile(r".*/practice/checks/review/$"))
@@ -58,7 +46,7 @@ def test_the_teacher_college_reviewer_opens_an_assigned_item(browser, server_url
     context.close()
 
 
-def test_the_principal_sees_the_school_overview_and_a_near_duplicate_side_by_side(browser, server_url, artifacts):
+def test_the_principal_sees_the_school_overview_and_a_near_duplicate_side_by_side(log_in, browser, server_url, artifacts):
     context, page = log_in(browser, server_url, PRINCIPAL)
     page.click("nav >> text=校本研修概况")
     page.wait_for_url(re.compile(r".*/practice/checks/schools/\d+/.*"))

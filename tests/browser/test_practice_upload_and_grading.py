@@ -12,22 +12,10 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "Demo@2026"
 TEACHER = "13800000008"
 PRINCIPAL = "13800000006"
 ASSESSOR = "13800000007"
 PROVINCE = "13800000001"
-
-
-def log_in(browser, server_url, phone):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.goto(f"{server_url}/accounts/login/")
-    page.fill("input[name=username]", phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-    return context, page
 
 
 def a_docx(text: str) -> bytes:
@@ -38,7 +26,7 @@ def a_docx(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_teacher_uploads_evidence_and_the_assessor_grades_a_point(browser, server_url, artifacts):
+def test_a_teacher_uploads_evidence_and_the_assessor_grades_a_point(log_in, browser, server_url, artifacts):
     context, page = log_in(browser, server_url, TEACHER)
     page.goto(f"{server_url}/practice/")
     page.wait_for_url(re.compile(r".*/practice/my/.*"))
@@ -79,7 +67,7 @@ def test_a_teacher_uploads_evidence_and_the_assessor_grades_a_point(browser, ser
     context.close()
 
 
-def test_the_principals_plan_and_the_provinces_catalogue_render(browser, server_url, artifacts):
+def test_the_principals_plan_and_the_provinces_catalogue_render(log_in, browser, server_url, artifacts):
     context, page = log_in(browser, server_url, PRINCIPAL)
     page.goto(f"{server_url}/practice/")
     page.wait_for_url(re.compile(r".*/practice/plans/school/\d+/.*"))

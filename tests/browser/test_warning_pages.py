@@ -8,24 +8,12 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "Demo@2026"
 COUNTY = "13800000003"  # 鼓楼区 office
 PRINCIPAL = "13800000006"
 OUTSIDER = "13800000012"  # 思明区 office
 
 
-def log_in(browser, server_url, phone):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.goto(f"{server_url}/accounts/login/")
-    page.fill("input[name=username]", phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-    return context, page
-
-
-def test_the_county_office_reminds_a_teacher_at_risk_and_sees_the_interventions(browser, server_url, artifacts):
+def test_the_county_office_reminds_a_teacher_at_risk_and_sees_the_interventions(log_in, browser, server_url, artifacts):
     context, page = log_in(browser, server_url, COUNTY)
     page.goto(f"{server_url}/monitoring/")
     page.click("[data-testid=warning-link]")
@@ -50,7 +38,7 @@ def test_the_county_office_reminds_a_teacher_at_risk_and_sees_the_interventions(
     context.close()
 
 
-def test_the_principal_reads_the_follow_up_request(browser, server_url, artifacts):
+def test_the_principal_reads_the_follow_up_request(log_in, browser, server_url, artifacts):
     context, page = log_in(browser, server_url, PRINCIPAL)
     page.locator(".site-nav a", has_text="我的消息").click()
     page.wait_for_selector("[data-testid=notification]")
@@ -59,7 +47,7 @@ def test_the_principal_reads_the_follow_up_request(browser, server_url, artifact
     context.close()
 
 
-def test_the_other_countys_office_cannot_open_the_demo_county(browser, server_url):
+def test_the_other_countys_office_cannot_open_the_demo_county(log_in, browser, server_url):
     context, page = log_in(browser, server_url, OUTSIDER)
     response = page.goto(f"{server_url}/monitoring/warning/?node=35/3501/350102")
     assert response.status == 404
