@@ -106,38 +106,33 @@ def _selected(request: HttpRequest, program: Program, node: selectors.Node) -> l
     return [int(v) for v in request.POST.getlist("teacher") if v.isdigit()]
 
 
-@login_required
-@require_POST
-def warning_remind(request: HttpRequest) -> HttpResponse:
+def _intervene(request: HttpRequest, send, done: str) -> HttpResponse:
+    """Send one kind of intervention about the selected teachers, then back to the list as it
+    was filtered. `send(actor=, program=, teachers=)` records and delivers them."""
     program, _programs = _program(request)
     node = _node(request)
     try:
-        made = services.remind_teachers(actor=request.user, program=program,
-                                        teachers=_selected(request, program, node))
+        made = send(actor=request.user, program=program, teachers=_selected(request, program, node))
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
         if not made:
             raise Http404
-        messages.success(request, _("Reminders sent to %(n)d teachers.") % {"n": len(made)})
-    return redirect(_back(program, node, {"level": request.POST.get("level", "")} if request.POST.get("level") else None))
+        messages.success(request, done % {"n": len(made)})
+    level = request.POST.get("level", "")
+    return redirect(_back(program, node, {"level": level} if level else None))
+
+
+@login_required
+@require_POST
+def warning_remind(request: HttpRequest) -> HttpResponse:
+    return _intervene(request, services.remind_teachers, _("Reminders sent to %(n)d teachers."))
 
 
 @login_required
 @require_POST
 def warning_follow_up(request: HttpRequest) -> HttpResponse:
-    program, _programs = _program(request)
-    node = _node(request)
-    try:
-        made = services.ask_principals(actor=request.user, program=program,
-                                       teachers=_selected(request, program, node))
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        if not made:
-            raise Http404
-        messages.success(request, _("The principals were asked to follow up %(n)d teachers.") % {"n": len(made)})
-    return redirect(_back(program, node))
+    return _intervene(request, services.ask_principals, _("The principals were asked to follow up %(n)d teachers."))
 
 
 @login_required
