@@ -5,16 +5,18 @@ the server, from what the server knows: the wall-clock time between accepted bea
 union of what was already played, the program's limits. The client's claims only ever lower
 what is credited.
 
-`heartbeat_record` is the hot path (≥ 1,500 beats/s): one indexed SELECT of the session row
-by its token and one conditional UPDATE (compare-and-set on `last_seq` and `superseded`), in
-plain SQL, committed before the answer (autocommit), so a 2xx answer means the credit is in
-the database. Lesson completion (once per teacher and lesson) takes the slow, ORM path.
+`heartbeats_record` is the hot path (≥ 1,500 beats/s): for the beats that arrive together, one
+indexed SELECT of their session rows by token and one conditional UPDATE (compare-and-set on
+`last_seq` and `superseded`), in plain SQL, committed before anyone is answered (autocommit),
+so a 2xx answer means the credit is in the database. `heartbeat_record` is a batch of one.
+Lesson completion (once per teacher and lesson) takes the slow, ORM path.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import random
 import secrets
 import time
@@ -45,6 +47,7 @@ MAX_INTERVALS_PER_BEAT = 200
 # How often a beat checks, and extends, the login session it was started from (seconds).
 LOGIN_CHECK_SECONDS = 300
 _rng = random.SystemRandom()
+logger = logging.getLogger(__name__)
 
 
 def clock() -> float:
@@ -140,10 +143,22 @@ _COLUMNS = ("id", "user_id", "login_session", "login_checked_ts", "teacher_id", 
             "presence_question", "presence_answer")
 _TABLE = PlaybackSession._meta.db_table
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM {_TABLE} WHERE token = %s"  # noqa: S608 - constants only
-_UPDATE = (f"UPDATE {_TABLE} SET last_seq = %s, last_beat_ts = %s, login_checked_ts = %s, "  # noqa: S608
-           "intervals = %s, lesson_seconds = %s, position = %s, lesson_complete = %s, earned_seconds = %s, day = %s, day_base = %s, day_seconds = %s, "
-           "presence_due = %s, presence_id = %s, presence_pending = %s, presence_question = %s, "
-           "presence_answer = %s WHERE id = %s AND last_seq = %s AND superseded = %s")
+_READ_MANY = (*_COLUMNS, "token")
+_SELECT_ALL = f"SELECT {', '.join(_READ_MANY)} FROM {_TABLE}"  # noqa: S608
+# What a beat writes, with each column's PostgreSQL type (for the UPDATE from arrays).
+_WRITTEN_TYPES = {
+    "last_seq": "int", "last_beat_ts": "float8", "login_checked_ts": "float8", "intervals": "text",
+    "lesson_seconds": "float8", "position": "float8", "lesson_complete": "bool", "earned_seconds": "float8",
+    "day": "int", "day_base": "float8", "day_seconds": "float8", "presence_due": "float8", "presence_id": "int",
+    "presence_pending": "bool", "presence_question": "text", "presence_answer": "text"}
+_WRITTEN = tuple(_WRITTEN_TYPES)
+_UPDATE_ONE = (f"UPDATE {_TABLE} SET {', '.join(f'{c} = %s' for c in _WRITTEN)} "  # noqa: S608
+               "WHERE id = %s AND last_seq = %s AND NOT superseded")
+_UPDATE_MANY = (  # noqa: S608 - constants only
+    f"UPDATE {_TABLE} AS p SET {', '.join(f'{c} = v.{c}' for c in _WRITTEN)} "
+    f"FROM unnest({', '.join(f'%s::{t}[]' for t in _WRITTEN_TYPES.values())}, %s::int[], %s::int[]) "
+    f"AS v({', '.join(_WRITTEN)}, id, seen_seq) "
+    "WHERE p.id = v.id AND p.last_seq = v.seen_seq AND NOT p.superseded RETURNING p.id")
 
 
 def _read(token: str, *, user_id: int | None = None, login_session_key: str | None = None) -> dict:
@@ -161,6 +176,17 @@ def _read(token: str, *, user_id: int | None = None, login_session_key: str | No
             s["login_session"], login_session_digest(login_session_key)):
         raise SessionNotFound
     return s
+
+
+def _read_many(tokens: list[str]) -> dict[str, dict]:
+    """The session rows of `tokens` (those that exist), by token: one query."""
+    if not tokens:
+        return {}
+    marks = ", ".join(["%s"] * len(tokens))
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_SELECT_ALL} WHERE token IN ({marks})", tokens)  # noqa: S608 - placeholders only
+        rows = cursor.fetchall()
+    return {row[-1]: dict(zip(_READ_MANY, row, strict=True)) for row in rows}
 
 
 def _parse(payload: dict) -> tuple[str, int, list[list[float]], float, bool, float]:
@@ -195,40 +221,133 @@ def _answer(s: dict, *, credited: float = 0.0, superseded: bool = False) -> dict
     }
 
 
+class BeatResult:
+    """What one beat of a batch came to: its `answer`, or the `error` to raise for it; and
+    `completes` (teacher, lesson, course ids) when it completed its lesson, which
+    `beat_completion_record` records (the slow path, once per teacher and lesson)."""
+
+    __slots__ = ("answer", "error", "completes", "_token", "_wrote")
+
+    def __init__(self, answer: dict | None = None, error: Exception | None = None) -> None:
+        self.answer, self.error, self.completes = answer, error, None
+        self._token, self._wrote = None, False
+
+
 def heartbeat_record(*, login_session_key: str, payload: dict) -> dict:
     """Record one beat of a playback session started from the login session `login_session_key`
-    (the session cookie of the request) and answer what it earned.
-
-    A beat is authenticated by its playback token (256 random bits, handed only to the page that
-    started the playback) together with the login session it was started from; the login session
-    itself is loaded only every LOGIN_CHECK_SECONDS, to check it is still alive and to keep it so
-    while the teacher watches. That keeps a beat at two queries.
+    (the session cookie of the request) and answer what it earned: `heartbeats_record` of one.
 
     Raises BeatError (malformed), SessionNotFound (unknown token or someone else's) or
     LoginEnded (the login session is over: the playback is superseded)."""
-    token, seq, played, rate, visible, position = _parse(payload)
-    s = _read(token, login_session_key=login_session_key)
-    if s["superseded"]:
-        return _answer(s, superseded=True)
-    if seq <= s["last_seq"]:  # a replayed or duplicated beat: already counted
-        return _answer(s)
+    (result,) = heartbeats_record([(login_session_key, payload)])
+    if result.error is not None:
+        raise result.error
+    beat_completion_record(result)
+    return result.answer
+
+
+def heartbeats_record(beats: list[tuple[str, dict]]) -> list[BeatResult]:
+    """Record the beats that arrived together, each `(login session key, payload)`, in order,
+    and answer each what it earned, exactly as if they had come one after another: one SELECT
+    of their sessions and one UPDATE of those that changed, committed before anyone is
+    answered (autocommit), so an answer means its credit is in the database.
+
+    A beat is authenticated by its playback token (256 random bits, handed only to the page that
+    started the playback) together with the login session it was started from (the request's
+    session cookie); the login session itself is loaded only every LOGIN_CHECK_SECONDS, to check
+    it is still alive and to keep it so while the teacher watches.
+
+    The UPDATE is a compare-and-set on each session's `last_seq` and `superseded`: when another
+    worker wrote a session first (a beat of it elsewhere, or a newer playback superseding it),
+    this batch's beats of that session earn nothing and are answered from the row as it is now.
+    Errors per beat: BeatError (malformed), SessionNotFound (unknown token or someone else's),
+    LoginEnded (the login session is over: the playback is superseded); any other exception
+    while a beat is applied fails that session's beats in the batch (nothing of them is written)
+    and the others go on. An exception from the database statements fails the whole batch."""
+    results: list[BeatResult] = []
+    parsed: list[tuple | None] = []
+    for login_session_key, payload in beats:
+        if not login_session_key:
+            results.append(BeatResult(error=LoginEnded()))
+            parsed.append(None)
+            continue
+        try:
+            parsed.append(_parse(payload))
+            results.append(BeatResult())
+        except BeatError as e:
+            results.append(BeatResult(error=e))
+            parsed.append(None)
+    rows = _read_many(sorted({p[0] for p in parsed if p is not None}))
+    first_seq = {token: s["last_seq"] for token, s in rows.items()}
+    digests: dict[str, str] = {}
+    failed: dict[str, Exception] = {}
     now = clock()
+    today = _day(now)
+    for (login_session_key, _payload), beat, result in zip(beats, parsed, results, strict=True):
+        if beat is None:
+            continue
+        s = rows.get(beat[0])
+        if login_session_key not in digests:
+            digests[login_session_key] = login_session_digest(login_session_key)
+        if s is None or not secrets.compare_digest(s["login_session"], digests[login_session_key]):
+            result.error = SessionNotFound()
+            continue
+        result._token = beat[0]
+        if beat[0] in failed:
+            result.error = failed[beat[0]]
+            continue
+        try:
+            _beat(s, beat, result, now=now, today=today, login_session_key=login_session_key)
+        except LoginEnded as e:
+            result.error = e
+        except Exception as e:  # a bug, or the database: this session's beats fail, not the batch's
+            logger.exception("heartbeat of playback %s failed", s["id"])
+            failed[beat[0]] = e
+    for result in results:
+        if result._token in failed:
+            result.answer, result.error, result.completes = None, failed[result._token], None
+    # A session superseded in this batch (its login ended) is in the database already: its
+    # compare-and-set fails below, so beats before that in the batch are answered as earning nothing.
+    changed = [s for token, s in rows.items() if s["last_seq"] != first_seq[token] and token not in failed]
+    written = _write(changed, first_seq) if changed else set()
+    lost = {s["token"] for s in changed} - written
+    if lost:
+        # Another beat of the session, or a newer session, got there first: these earn nothing.
+        now_rows = _read_many(sorted(lost))
+        for result in results:
+            if result._wrote and result._token in lost:
+                s = now_rows.get(result._token)
+                result.answer, result.completes = (_answer(s, superseded=bool(s["superseded"])), None) if s else (None, None)
+                if s is None:  # deleted meanwhile
+                    result.error = SessionNotFound()
+    return results
+
+
+def _beat(s: dict, beat: tuple, result: BeatResult, *, now: float, today: int, login_session_key: str) -> None:
+    """Apply one beat to its session's row `s` (in memory) and answer it in `result`."""
+    _token, seq, played, rate, visible, position = beat
+    if s["superseded"]:
+        result.answer = _answer(s, superseded=True)
+        return
+    if seq <= s["last_seq"]:  # a replayed or duplicated beat: already counted
+        result.answer = _answer(s)
+        return
     if now - s["login_checked_ts"] >= LOGIN_CHECK_SECONDS:
         if not session_keepalive(login_session_key, s["user_id"]):
             PlaybackSession.objects.filter(pk=s["id"]).update(superseded=True)
+            s["superseded"] = True
             raise LoginEnded
         s["login_checked_ts"] = now
-    today = _day(now)
     if today != s["day"]:
         # A new day: only this session credits now (any newer one would have superseded it).
         s["day"], s["day_base"], s["day_seconds"] = today, 0.0, 0.0
     duration = s["duration_seconds"]
-    have = json.loads(s["intervals"])
     credited = 0.0
     earns = visible and rate <= s["max_rate"] + 1e-9 and not s["presence_pending"]
     if earns:
         # Never more than the wall-clock time since the last accepted beat (at the played rate),
         # never past the daily cap; only what is new to the union counts.
+        have = json.loads(s["intervals"])
         allowance = max(0.0, now - s["last_beat_ts"]) * max(1.0, rate)
         allowance = min(allowance, max(0.0, s["daily_cap_seconds"] - s["day_base"] - s["day_seconds"]))
         new = iv.truncate(iv.subtract(iv.normalize(played, duration), have), allowance)
@@ -239,29 +358,43 @@ def heartbeat_record(*, login_session_key: str, payload: dict) -> dict:
             s["lesson_seconds"] = min(float(duration), iv.length(have))
             s["earned_seconds"] += credited
             s["day_seconds"] += credited
-    newly_complete = (not s["lesson_complete"] and duration > 0
-                      and s["lesson_seconds"] >= s["coverage_required"] * duration - 1e-6)
-    if newly_complete:
+    if not s["lesson_complete"] and duration > 0 and s["lesson_seconds"] >= s["coverage_required"] * duration - 1e-6:
         s["lesson_complete"] = True
+        result.completes = (s["teacher_id"], s["lesson_id"], s["course_id"])
     if (s["presence_every_seconds"] and not s["presence_pending"] and s["presence_due"] is not None
             and s["earned_seconds"] >= s["presence_due"] and not s["lesson_complete"]):
         s["presence_pending"] = True
         s["presence_id"] += 1
         s["presence_question"], s["presence_answer"] = _presence_question()
+    s["last_seq"], s["last_beat_ts"], s["position"] = seq, now, min(position, float(duration))
+    result.answer, result._wrote = _answer(s, credited=credited), True
+
+
+def _write(changed: list[dict], first_seq: dict[str, int]) -> set[str]:
+    """Write the changed rows, each only if nobody else wrote it since it was read; returns the
+    tokens of those written. PostgreSQL: one UPDATE from arrays; elsewhere one per row."""
+    values = [[s[c] for c in _WRITTEN] + [s["id"], first_seq[s["token"]]] for s in changed]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_UPDATE_MANY, [list(column) for column in zip(*values, strict=True)])
+            ids = {row[0] for row in cursor.fetchall()}
+        return {s["token"] for s in changed if s["id"] in ids}
+    written = set()  # each row's compare-and-set stands alone: no transaction around them
     with connection.cursor() as cursor:
-        cursor.execute(_UPDATE, [
-            seq, now, s["login_checked_ts"], s["intervals"], s["lesson_seconds"], min(position, float(duration)), s["lesson_complete"],
-            s["earned_seconds"], s["day"], s["day_base"], s["day_seconds"], s["presence_due"], s["presence_id"],
-            s["presence_pending"], s["presence_question"], s["presence_answer"], s["id"], s["last_seq"], False])
-        updated = cursor.rowcount
-    if updated == 0:
-        # Another beat of this session, or a newer session, got there first: this one earns nothing.
-        s = _read(token)
-        return _answer(s, superseded=bool(s["superseded"]))
-    if newly_complete:
-        s["course_complete"] = lesson_complete_record(teacher_id=s["teacher_id"], lesson_id=s["lesson_id"],
-                                                      course_id=s["course_id"])
-    return _answer(s, credited=credited)
+        for s, row in zip(changed, values, strict=True):
+            cursor.execute(_UPDATE_ONE, row)
+            if cursor.rowcount:
+                written.add(s["token"])
+    return written
+
+
+def beat_completion_record(result: BeatResult) -> None:
+    """The beat completed its lesson: record that (and the course's hours when it was the last)."""
+    if result.completes is not None and result.error is None:
+        teacher_id, lesson_id, course_id = result.completes
+        result.answer["course_complete"] = lesson_complete_record(
+            teacher_id=teacher_id, lesson_id=lesson_id, course_id=course_id)
+        result.completes = None
 
 
 # --- presence checks --------------------------------------------------------------------------
