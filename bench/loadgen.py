@@ -176,19 +176,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(kind: str, port: int, *, workers: int = 2, env: dict | None = None,
+def start_server(kind: str, port: int, *, workers: int = 2, threads: int = 16, env: dict | None = None,
                  log: Path | None = None) -> subprocess.Popen:
-    """gunicorn with `sync` or `gthread` workers, granian (WSGI), or `runserver`, on
-    127.0.0.1:port; returns once /healthz answers."""
+    """granian (WSGI, `threads` per worker) or gunicorn's `sync` workers as `tisheng serve` runs
+    them, gunicorn's `gthread` workers, or `runserver`, on 127.0.0.1:port; returns once /healthz
+    answers."""
     bind = f"127.0.0.1:{port}"
     if kind == "runserver":
         cmd = [PYTHON, "-m", "django", "runserver", "--noreload", "--nothreading", bind]
-    elif kind == "granian":
-        cmd = [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", str(workers), "--backlog", "2048", "--no-ws",
-               # Each blocking thread holds its own persistent database connection: bound them
-               # (granian's default grows past PostgreSQL's max_connections under load).
-               "--blocking-threads", "8", "tisheng.wsgi:application"]
+    elif kind in ("granian", "sync"):  # exactly what `tisheng serve` runs in production
+        sys.path.insert(0, str(ROOT))
+        from tisheng.core.management.commands.serve import server_argv
+
+        cmd = server_argv("granian" if kind == "granian" else "gunicorn", bind=bind, workers=workers,
+                          threads=threads, access_log=False)
+        cmd[0] = PYTHON
     else:
         cmd = [str(ROOT / ".venv/bin/gunicorn"), "tisheng.wsgi:application", "--bind", bind,
                "--workers", str(workers), "--worker-class", kind, "--backlog", "2048", "--timeout", "60"]

@@ -1,4 +1,12 @@
-"""`tisheng serve`: the production-style server (gunicorn) on the configured database."""
+"""`tisheng serve`: the production server on the configured database.
+
+granian (WSGI) by default: `--workers` processes, each running requests in `--threads` threads.
+Threads matter for the player's heartbeats: the beats a worker's threads hold at once are
+committed together (playback/fastpath.GroupCommit), so more threads mean bigger batches; 16 per
+worker is what `make bench` measures (bench_heartbeat.py starts its server through this command).
+`--server gunicorn` runs gunicorn's sync workers instead (one request at a time per worker, so
+each beat is committed alone). Static files are served by WhiteNoise either way.
+"""
 
 import os
 import sys
@@ -6,16 +14,31 @@ import sys
 from django.core.management.base import BaseCommand
 
 
+def server_argv(server: str, *, bind: str, workers: int, threads: int, access_log: bool = True) -> list[str]:
+    """The command line that serves tisheng.wsgi:application."""
+    if server == "gunicorn":
+        argv = [sys.executable, "-m", "gunicorn", "tisheng.wsgi:application", "--bind", bind, "--workers",
+                str(workers), "--backlog", "2048", "--timeout", "60"]
+        return [*argv, "--access-logfile", "-"] if access_log else argv
+    host, _, port = bind.rpartition(":")
+    argv = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host or "127.0.0.1", "--port", port,
+            "--workers", str(workers), "--blocking-threads", str(threads), "--backlog", "2048", "--no-ws",
+            "--respawn-failed-workers"]
+    return [*argv, "--access-log", "tisheng.wsgi:application"] if access_log else [*argv, "tisheng.wsgi:application"]
+
+
 class Command(BaseCommand):
-    help = "Serve the application with gunicorn; static files are served by WhiteNoise."
+    help = "Serve the application with granian (or gunicorn); static files are served by WhiteNoise."
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.getenv("TISHENG_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.getenv("TISHENG_WORKERS", "2")))
+        parser.add_argument("--threads", type=int, default=int(os.getenv("TISHENG_THREADS", "16")),
+                            help="request threads per granian worker (each may hold a database connection)")
+        parser.add_argument("--server", choices=["granian", "gunicorn"], default=os.getenv("TISHENG_SERVER", "granian"))
+        parser.add_argument("--no-access-log", action="store_true")
 
-    def handle(self, *args, bind, workers, **options):
-        from gunicorn.app.wsgiapp import run
-
-        sys.argv = ["gunicorn", "tisheng.wsgi:application", "--bind", bind, "--workers", str(workers),
-                    "--access-logfile", "-"]
-        run()
+    def handle(self, *args, bind, workers, threads, server, no_access_log, **options):
+        argv = server_argv(server, bind=bind, workers=workers, threads=threads, access_log=not no_access_log)
+        sys.stdout.flush()
+        os.execv(argv[0], argv)  # the server becomes this process: signals reach it directly
