@@ -148,7 +148,7 @@ _SELECT_ALL = f"SELECT {', '.join(_READ_MANY)} FROM {_TABLE}"  # noqa: S608
 # What a beat writes, with each column's PostgreSQL type (for the UPDATE from arrays).
 _WRITTEN_TYPES = {
     "last_seq": "int", "last_beat_ts": "float8", "login_checked_ts": "float8", "intervals": "text",
-    "lesson_seconds": "float8", "position": "float8", "lesson_complete": "bool", "earned_seconds": "float8",
+    "lesson_seconds": "float8", "position": "float8", "earned_seconds": "float8",
     "day": "int", "day_base": "float8", "day_seconds": "float8", "presence_due": "float8", "presence_id": "int",
     "presence_pending": "bool", "presence_question": "text", "presence_answer": "text"}
 _WRITTEN = tuple(_WRITTEN_TYPES)
@@ -223,7 +223,7 @@ def _answer(s: dict, *, credited: float = 0.0, superseded: bool = False) -> dict
 
 class BeatResult:
     """What one beat of a batch came to: its `answer`, or the `error` to raise for it; and
-    `completes` (teacher, lesson, course ids) when it completed its lesson, which
+    `completes` (session, teacher, lesson, course ids) when it completed its lesson, which
     `beat_completion_record` records (the slow path, once per teacher and lesson)."""
 
     __slots__ = ("answer", "error", "completes", "_token", "_wrote")
@@ -359,8 +359,10 @@ def _beat(s: dict, beat: tuple, result: BeatResult, *, now: float, today: int, l
             s["earned_seconds"] += credited
             s["day_seconds"] += credited
     if not s["lesson_complete"] and duration > 0 and s["lesson_seconds"] >= s["coverage_required"] * duration - 1e-6:
+        # Written to the row by beat_completion_record once the completion is recorded: until
+        # then every beat of the session finds it anew, so a completion that failed is retried.
         s["lesson_complete"] = True
-        result.completes = (s["teacher_id"], s["lesson_id"], s["course_id"])
+        result.completes = (s["id"], s["teacher_id"], s["lesson_id"], s["course_id"])
     if (s["presence_every_seconds"] and not s["presence_pending"] and s["presence_due"] is not None
             and s["earned_seconds"] >= s["presence_due"] and not s["lesson_complete"]):
         s["presence_pending"] = True
@@ -391,9 +393,10 @@ def _write(changed: list[dict], first_seq: dict[str, int]) -> set[str]:
 def beat_completion_record(result: BeatResult) -> None:
     """The beat completed its lesson: record that (and the course's hours when it was the last)."""
     if result.completes is not None and result.error is None:
-        teacher_id, lesson_id, course_id = result.completes
+        session_id, teacher_id, lesson_id, course_id = result.completes
         result.answer["course_complete"] = lesson_complete_record(
             teacher_id=teacher_id, lesson_id=lesson_id, course_id=course_id)
+        PlaybackSession.objects.filter(pk=session_id).update(lesson_complete=True)
         result.completes = None
 
 

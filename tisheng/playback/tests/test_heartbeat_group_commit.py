@@ -243,3 +243,30 @@ def test_a_failed_batch_answers_500_and_the_next_one_is_written(world, lesson, c
     status, answer = post_beat(app, player, payload(player, 1, [[0, 20]]))  # the player sends it again
     assert (status, answer["credited_seconds"]) == (200, 20)
     assert PlaybackSession.objects.get(token=player.token).earned_seconds == 20
+
+
+def test_a_completion_that_failed_is_recorded_by_the_next_beat(world, lesson, clock, player_for, monkeypatch):
+    """The beat's credit is committed before its lesson's completion is recorded: when recording
+    fails (the database going away between the two), the next beat records it."""
+    player = player_for(world.teacher.user, lesson, Client())
+    clock.advance(600)
+    record = services.lesson_complete_record
+
+    def database_gone(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "lesson_complete_record", database_gone)
+    with pytest.raises(OperationalError):
+        services.heartbeat_record(login_session_key=player.login_session_key, payload=payload(player, 1, [[0, 600]]))
+    assert not LessonCompletion.objects.filter(teacher=world.teacher, lesson=lesson).exists()
+
+    monkeypatch.setattr(services, "lesson_complete_record", record)
+    clock.advance(20)
+    answer = services.heartbeat_record(login_session_key=player.login_session_key,
+                                       payload=payload(player, 2, [[590, 600]]))
+    assert (answer["credited_seconds"], answer["lesson_complete"]) == (0, True)
+    assert LessonCompletion.objects.filter(teacher=world.teacher, lesson=lesson).count() == 1
+    assert PlaybackSession.objects.get(token=player.token).lesson_complete
+    clock.advance(20)
+    services.heartbeat_record(login_session_key=player.login_session_key, payload=payload(player, 3, [[590, 600]]))
+    assert LessonCompletion.objects.filter(teacher=world.teacher, lesson=lesson).count() == 1
