@@ -1,15 +1,17 @@
 """Reads of the checks app, scoped: spot checks and their items, near-duplicates of a
-submission, and the school / county practice overviews (aggregate queries only: a page's
-query count does not grow with its teachers)."""
+submission, and the practice overviews of a school, a county, a city and the province
+(aggregate queries only: a page's query count does not grow with its teachers or children)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat, Substr
 from django.http import Http404
 
 from tisheng.accounts.roles import Cap
+from tisheng.orgs.models import Region, RegionLevel, School
 from tisheng.orgs.scope import capability_paths, path_in_scope, path_q
 from tisheng.people.models import Teacher
 from tisheng.practice.checks.models import SimilarityMatch, SpotCheck, SpotCheckItem
@@ -283,27 +285,67 @@ def teacher_lists(program: Program, path: str, limit: int = LIST_LIMIT) -> dict[
     }
 
 
-def school_rows(program: Program, path: str) -> list[dict]:
-    """Per school under `path` (a county): the teacher summary, passed points and the team's
-    queue (2 queries)."""
-    rows = (_teachers(path).values("school_id", "school__name", "school__code")
-            .annotate(**_flag_counts(program)).order_by("school__code"))
-    results = dict(
-        PointResult.objects.filter(_under("org_path", path), program=program, status=PointResult.Status.ASSESSED,
-                                   result__in=(Grade.EXCELLENT, Grade.PASS))
-        .values("org_path").annotate(n=Count("pk")).values_list("org_path", "n"))
-    queues = dict(team_queue(program, path).values("teacher__school_id").annotate(n=Count("pk"))
-                  .values_list("teacher__school_id", "n"))
+# Children of a node: the schools of a county, the counties of a city, the cities of the
+# province. Every number is one GROUP BY on the prefix of the rows' path that names the
+# child, separator included ("35/3501/" never counts "35/35010/…"), so a page takes the
+# same queries for 3 children as for 90. A school's teachers carry its path exactly, hence
+# the "/" appended before cutting.
+
+
+def _child_nodes(path: str, level: str) -> list[dict]:
+    """The children of the region at `path` (of `level`), sorted by code (1 query)."""
+    if level == RegionLevel.COUNTY:
+        nodes = School.objects.filter(path__startswith=path + "/")
+        kind = "school"
+    else:
+        nodes = Region.objects.filter(parent__path=path)
+        kind = "region"
+    return [{"kind": kind, "pk": pk, "code": code, "name": name, "path": child_path}
+            for pk, code, name, child_path in nodes.order_by("code").values_list("pk", "code", "name", "path")]
+
+
+def _group_by_child(qs: QuerySet, field_name: str, paths: set[str], **aggregates) -> dict[str, dict]:
+    """{child path: aggregates} of `qs` grouped on the prefix of `field_name` that names a
+    child (one query per distinct length of the children's paths, nearly always one)."""
+    found: dict[str, dict] = {}
+    for length in sorted({len(p) for p in paths}):
+        prefix = Substr(Concat(field_name, Value("/")), 1, length + 1)
+        for row in qs.order_by().annotate(child=prefix).values("child").annotate(**aggregates):
+            cut = row.pop("child")
+            if cut.endswith("/") and cut[:-1] in paths:
+                found[cut[:-1]] = row
+    return found
+
+
+def child_rows(program: Program, path: str, level: str) -> list[dict]:
+    """Per child of the region at `path`: teachers, how many chose points and submitted
+    evidence, passed and excellent points with their rates over the assessed ones, the
+    school team's queue and the spot-check items still to check in open draws. A child
+    without teachers is a row of zeros (5 queries, whatever the number of children)."""
+    nodes = _child_nodes(path, level)
+    paths = {node["path"] for node in nodes}
+    if not paths:
+        return []
+    c = _flag_conditions(program)
+    teachers = _group_by_child(_teachers(path), "org_path", paths, **_flag_counts(program),
+                               submitted=Count("pk", filter=Q(c["submitted"])))
+    results = _group_by_child(PointResult.objects.filter(_under("org_path", path), program=program),
+                              "org_path", paths, **_result_counts())
+    queues = _group_by_child(team_queue(program, path), "teacher__org_path", paths, n=Count("pk"))
+    spot = _group_by_child(
+        SpotCheckItem.objects.filter(_under("org_path", path), spot_check__program=program,
+                                     spot_check__status=SpotCheck.Status.OPEN,
+                                     outcome=SpotCheckItem.Outcome.PENDING),
+        "org_path", paths, n=Count("pk"))
+    empty_teachers = {"teachers": 0, "not_chosen": 0, "not_submitted": 0, "waiting": 0, "submitted": 0}
+    empty_results = {"decided": 0, "passed": 0, "excellent": 0, "failed": 0, "returned": 0}
     out = []
-    for row in rows:
-        row["passed"] = 0
-        row["queue"] = queues.get(row["school_id"], 0)
-        out.append(row)
-    by_code = {row["school__code"]: row for row in out}
-    for org_path, n in results.items():
-        code = org_path.rsplit("/", 1)[-1]
-        if code in by_code:
-            by_code[code]["passed"] = n
+    for node in nodes:
+        counts = teachers.get(node["path"], empty_teachers)
+        out.append({**node, **counts, "chosen": counts["teachers"] - counts["not_chosen"],
+                    **_with_rates(results.get(node["path"], empty_results)),
+                    "queue": queues.get(node["path"], {}).get("n", 0),
+                    "spot_backlog": spot.get(node["path"], {}).get("n", 0)})
     return out
 
 

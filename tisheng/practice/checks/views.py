@@ -29,6 +29,9 @@ ITEM_DECIDED = gettext_lazy("Check recorded.")
 SPOT_CHECK_CLOSED = gettext_lazy("Spot check closed.")
 NO_PROGRAM = gettext_lazy("No program asks for micro-abilities yet.")
 PERCENT_INVALID = gettext_lazy("Enter a percentage, such as 10.")
+# What a region's rows are (the table's heading and test id): a county's schools, a city's
+# counties, the province's cities.
+CHILD_KIND = {RegionLevel.COUNTY: "schools", RegionLevel.CITY: "counties", RegionLevel.PROVINCE: "cities"}
 
 
 def _program(request):
@@ -271,8 +274,9 @@ def region_overview(request, pk: int):
         raise Http404
     selectors.require_practice_scope(request.user, region.path)
     context = _overview_context(request, region.path)
-    if context["program"] is not None and region.level == RegionLevel.COUNTY:
-        context["school_rows"] = selectors.school_rows(context["program"], region.path)
+    if context["program"] is not None:
+        context["child_rows"] = selectors.child_rows(context["program"], region.path, region.level)
+        context["child_kind"] = CHILD_KIND.get(region.level, "cities")
     return render(request, "practice_checks/overview.html", {
         **context, "title": _("Practice overview · %(name)s") % {"name": region.name}, "region": region,
         "node_path": region.path, "no_program": NO_PROGRAM,

@@ -65,7 +65,7 @@ def test_dimension_rows_add_up_the_points_of_each_dimension(world, practice, sch
 
 
 def test_the_county_rows_count_each_school_apart(world, practice, school_activity):
-    rows = {r["school__code"]: r for r in selectors.school_rows(practice.program, world.county_a.path)}
+    rows = {r["code"]: r for r in selectors.child_rows(practice.program, world.county_a.path, world.county_a.level)}
     assert rows[world.school_a.code]["teachers"] == 4
     assert rows[world.school_a.code]["passed"] == 1
     assert rows[world.school_a.code]["queue"] == 1
