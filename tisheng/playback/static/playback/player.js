@@ -1,6 +1,7 @@
 // The lesson player: starts a playback session, records what was actually played, and sends
-// it in heartbeats (every heartbeat_seconds, and on pause / hidden page / leaving through
-// navigator.sendBeacon). The server decides what counts; this only reports.
+// it in heartbeats (every heartbeat_seconds and on pause, answered on the page; on a hidden
+// page and on leaving through navigator.sendBeacon). The server decides what counts; this only
+// reports.
 (function () {
   "use strict";
   var video = document.getElementById("player");
@@ -66,7 +67,7 @@
     // A beat that did not get through is carried again by the next one (the server's union
     // makes a repeat harmless).
     function again() { played = sent.concat(played); }
-    fetch(config.heartbeat, {method: "POST", credentials: "same-origin", body: body,
+    fetch(config.heartbeat, {method: "POST", credentials: "same-origin", body: body, keepalive: true,
                              headers: {"Content-Type": "application/json"}})
       .then(function (r) {
         if (r.status >= 500) again();
@@ -92,7 +93,9 @@
       timer = setInterval(beat, s.heartbeat_seconds * 1000);
     });
 
-  video.addEventListener("pause", function () { beacon(); });
+  // A pause (the end of the video is one) is reported at once and its answer shown: the teacher
+  // sees the lesson's progress, and its completion, without waiting for the next beat.
+  video.addEventListener("pause", function () { beat(); });
   video.addEventListener("ratechange", function () {
     if (video.playbackRate > config.max_rate) status(texts.rate); else status("");
   });
