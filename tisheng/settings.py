@@ -175,6 +175,9 @@ ROLLUP_REFRESH_MINUTES = envint("TISHENG_ROLLUP_REFRESH_MINUTES", "10")
 BULLETIN_WEEKDAY = envint("TISHENG_BULLETIN_WEEKDAY", "0")
 # Early-warning risk scores are recomputed by `run-periodic` when older than this.
 WARNING_REFRESH_HOURS = envint("TISHENG_WARNING_REFRESH_HOURS", "24")
+# Stored export files (large exports, under PRIVATE_MEDIA_ROOT/exports/) are deleted by `run-periodic`
+# this many days after their job finished: they list teachers' national IDs (data minimisation).
+EXPORT_RETENTION_DAYS = envint("TISHENG_EXPORT_RETENTION_DAYS", "7")
 # Early-warning reminders by SMS go through this class (tisheng.monitoring.warning.sms.SmsBackend);
 # the default only writes them to the `tisheng.sms` log.
 SMS_BACKEND = envstr("TISHENG_SMS_BACKEND", "tisheng.monitoring.warning.sms.LoggingSmsBackend")

@@ -7,13 +7,15 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -30,6 +32,9 @@ EXPORT_QUEUED = _("The export has more than 5,000 rows: it is being written in t
 GRANTED = _("The evaluator's access was granted.")
 REVOKED = _("The evaluator's access was revoked.")
 BAD_DATE = _("Enter the end date as YYYY-MM-DD.")
+EXPORT_EXPIRED = _("The export file has expired and was deleted. Please export again.")
+# The newest exports "My exports" lists (a person makes a few large exports a week).
+MY_EXPORTS_LIMIT = 50
 
 
 def can_export(actor, node_path: str | None) -> bool:
@@ -86,16 +91,48 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     from tisheng.monitoring.exports import TABLES
 
     table = TABLES.get(job.args.get("table", ""))
-    return render(request, "monitoring/export_job.html", {"job": job, "table": table})
+    return render(request, "monitoring/export_job.html", {
+        "job": job, "table": table, "expired": exports.export_expired(job), "again_url": _again_url(job)})
+
+
+def _again_url(job) -> str:
+    """The same export again (same table and filters), for an expired one."""
+    table = job.args.get("table", "")
+    if not table:
+        return ""
+    return f"{reverse('monitoring:export', args=[table])}?{urlencode(job.args.get('params') or {})}"
 
 
 @never_cache
 @login_required
 @require_GET
 @audit_evaluator_access
-def export_download(request: HttpRequest, pk: int) -> FileResponse:
+def export_list(request: HttpRequest) -> HttpResponse:
+    """The person's own large exports, newest first, with what became of each file."""
+    if not has_capability(request.user, CAPABILITY):
+        raise Http404
+    from tisheng.monitoring.exports import TABLES
+
+    rows = list(exports.export_job_list(request.user)[:MY_EXPORTS_LIMIT])
+    for job in rows:
+        job.table = TABLES.get(job.args.get("table", ""))
+        job.expired = exports.export_expired(job)
+    return render(request, "monitoring/export_list.html", {
+        "jobs": rows, "retention_days": settings.EXPORT_RETENTION_DAYS})
+
+
+@never_cache
+@login_required
+@require_GET
+@audit_evaluator_access
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = exports.get_export_job_for_user(request.user, pk)
-    path, name = exports.export_file(actor=request.user, job_row=job, ip=_ip(request))
+    try:
+        path, name = exports.export_file(actor=request.user, job_row=job, ip=_ip(request))
+    except exports.ExportExpired:
+        return render(request, "monitoring/export_expired.html", {
+            "job": job, "message": EXPORT_EXPIRED, "again_url": _again_url(job),
+            "retention_days": settings.EXPORT_RETENTION_DAYS}, status=410)
     response = FileResponse(path.open("rb"), content_type=exports.XLSX, as_attachment=True, filename=name)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -6,6 +6,11 @@ PRIVATE_MEDIA_ROOT/exports/ and shows a progress bar and, when done, a download 
 to the person who asked for it. Every file starts with a header block (what, the scope, the
 filters, the time in Asia/Shanghai and who exported it), and every export and every download of
 a stored file is written to the audit log.
+
+Stored files are kept EXPORT_RETENTION_DAYS (settings, default 7) after their job finished:
+`run-periodic` calls `exports_purge`, which deletes older ones and marks their jobs expired
+(`expired_at` in the job's result), so teacher lists with national IDs do not pile up on disk.
+The download of an expired export answers 410 with a page asking to export again.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -38,6 +44,8 @@ EXPORT_SYNC_LIMIT = 5000
 EXPORT_JOB = "monitoring.export"
 EXPORT_DIR = "exports"
 DOWNLOADED = "export_downloaded"
+PURGED = "exports_purged"
+EXPIRED_KEY = "expired_at"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PROGRESS_EVERY = 1000
@@ -184,6 +192,20 @@ def get_export_job_for_user(actor, pk: int) -> Job:
     return found
 
 
+def export_job_list(actor) -> QuerySet[Job]:
+    """The actor's own export jobs, newest first, only those whose node they still reach (the
+    same rule as `get_export_job_for_user`: at or below their scope, or a node above it)."""
+    if not actor.is_authenticated:
+        return Job.objects.none()
+    from tisheng.orgs.scope import capability_paths, path_q
+
+    roots = capability_paths(actor, CAPABILITY)
+    above = {root.rsplit("/", depth)[0] for root in roots for depth in range(1, root.count("/") + 1)}
+    return (Job.objects.filter(kind=EXPORT_JOB, created_by=actor)
+            .filter(path_q("scope_path", roots) | Q(scope_path__in=above))
+            .order_by("-created_at", "-id"))
+
+
 def _still_reaches(actor, path: str) -> bool:
     if path_in_scope(actor, CAPABILITY, path):
         return True
@@ -194,8 +216,20 @@ def _still_reaches(actor, path: str) -> bool:
     return any(r.startswith(path + "/") for r in capability_paths(actor, CAPABILITY))
 
 
+class ExportExpired(Exception):
+    """The export's file was deleted after the retention period (the view answers 410)."""
+
+
+def export_expired(job_row: Job) -> bool:
+    """Whether a finished export's file was deleted after the retention period."""
+    return job_row.state == JobState.DONE and bool(job_row.result.get(EXPIRED_KEY))
+
+
 def export_file(*, actor, job_row: Job, ip: str | None = None) -> tuple[Path, str]:
-    """The stored file of a finished export job (audited), or 404."""
+    """The stored file of a finished export job (audited); ExportExpired once the retention
+    period deleted it; 404 otherwise."""
+    if export_expired(job_row):
+        raise ExportExpired
     if job_row.state != JobState.DONE or not job_row.result.get("file"):
         raise Http404
     root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
@@ -206,3 +240,50 @@ def export_file(*, actor, job_row: Job, ip: str | None = None) -> tuple[Path, st
           scope_path=job_row.scope_path, ip=ip, table=job_row.args.get("table", ""),
           filters=job_row.args.get("params", {}), rows=job_row.result.get("rows", 0), job=job_row.pk)
     return path, job_row.result.get("filename") or path.name
+
+
+def _export_dir() -> Path:
+    return (Path(settings.PRIVATE_MEDIA_ROOT) / EXPORT_DIR).resolve()
+
+
+def _stored_files(job_row: Job, directory: Path) -> list[Path]:
+    """The files an export job left: its .xlsx, and any .part of an attempt that stopped midway
+    (a failed job, or a lost worker's before the job was run again). Only ever inside the exports
+    directory, whatever the job's result says."""
+    name = job_row.result.get("file") or ""
+    candidates = [(Path(settings.PRIVATE_MEDIA_ROOT) / name).resolve()] if name else []
+    if directory.is_dir():
+        # The name starts with the job's pk and a dash, so job 1 never matches job 12's file.
+        candidates += directory.glob(f"{job_row.pk}-*.part")
+    return [path for path in candidates if path.parent == directory]
+
+
+def exports_purge(now: dt.datetime | None = None) -> int:
+    """Delete the stored files of export jobs that finished more than EXPORT_RETENTION_DAYS
+    ago and mark those jobs expired; returns how many jobs expired in this run.
+
+    Idempotent: a job already marked is never looked at again, so a second run (or one running
+    at the same time: the mark is a conditional UPDATE only one of them wins) finds nothing.
+    Queued and running jobs and jobs of other kinds are never touched. The file goes before the
+    mark: a run that stops in between leaves a job the next run finishes. One audit entry per run
+    that expired something (run-periodic runs every minute; an entry for every empty run would
+    only bury the ones that matter)."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.EXPORT_RETENTION_DAYS)
+    due = (Job.objects.filter(kind=EXPORT_JOB, state__in=(JobState.DONE, JobState.FAILED),
+                              finished_at__lt=cutoff)
+           .exclude(result__has_key=EXPIRED_KEY).only("id", "state", "result").order_by("id"))
+    directory = _export_dir()
+    expired: list[int] = []
+    # A list, not .iterator(): SQLite gives no isolation between a cursor and the updates below.
+    for job_row in list(due):
+        for path in _stored_files(job_row, directory):
+            path.unlink(missing_ok=True)
+        result = {key: value for key, value in job_row.result.items() if key != "file"}
+        result[EXPIRED_KEY] = now.isoformat()
+        if Job.objects.filter(pk=job_row.pk).exclude(result__has_key=EXPIRED_KEY).update(result=result):
+            expired.append(job_row.pk)
+    if expired:
+        audit(actor=None, action=PURGED, object_type="export", scope_path="", count=len(expired),
+              retention_days=settings.EXPORT_RETENTION_DAYS, jobs=expired[:1000])
+    return len(expired)

@@ -1,0 +1,98 @@
+"""An expired export in a browser: the province office exports the demo province's teacher list
+(8,000 rows: written in the background), a worker writes it, `run-periodic` with a retention of
+0 days deletes it, and then "My exports" marks it expired and its download answers the Chinese
+"export again" page (410).
+
+This module runs its own demo server (the shared one in conftest.py keeps its folder and
+database to itself): the test has to run `tisheng run-jobs` and `tisheng run-periodic` on the
+same database the server uses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import ROOT, TISHENG, _free_port, _Postgres, _wait_for
+
+pytestmark = pytest.mark.browser
+
+PROVINCE_OFFICE = "13800000001"
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[tuple[str, dict[str, str]]]:
+    """(server url, the environment its commands run with)."""
+    with tempfile.TemporaryDirectory(prefix="tisheng-browser-retention-") as var_dir:
+        env = dict(os.environ, TISHENG_VAR_DIR=var_dir, DJANGO_SETTINGS_MODULE="tisheng.settings")
+        pg = None
+        if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+            pg = _Postgres(os.environ["DATABASE_URL"])
+            pg.create()
+            env["DATABASE_URL"] = pg.url
+        else:
+            env.pop("DATABASE_URL", None)
+        log = open(Path(var_dir) / "server.log", "w+b")  # noqa: SIM115 - closed below
+        proc = None
+        try:
+            subprocess.run([TISHENG, "migrate", "--noinput"], env=env, cwd=ROOT, check=True, capture_output=True)
+            subprocess.run([TISHENG, "seed", "--scale", "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+            port = _free_port()
+            proc = subprocess.Popen([TISHENG, "runserver", "--noreload", f"127.0.0.1:{port}"], env=env, cwd=ROOT,
+                                    stdout=log, stderr=subprocess.STDOUT)
+            url = f"http://127.0.0.1:{port}"
+            _wait_for(url + "/accounts/login/", proc)
+            yield url, env
+        except subprocess.CalledProcessError as e:
+            raise RuntimeError(f"{e.cmd} failed:\n{e.stdout.decode()}\n{e.stderr.decode()}") from e
+        finally:
+            if proc is not None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            log.close()
+            if pg is not None:
+                pg.drop()
+
+
+def tisheng(env: dict[str, str], *args: str, **extra_env: str) -> str:
+    done = subprocess.run([TISHENG, *args], env={**env, **extra_env}, cwd=ROOT, check=True, capture_output=True)
+    return done.stdout.decode()
+
+
+def test_my_exports_marks_an_expired_export_and_its_download_asks_to_export_again(demo, browser, log_in,
+                                                                                  artifacts):
+    server_url, env = demo
+    context, page = log_in(browser, server_url, PROVINCE_OFFICE)
+    page.goto(f"{server_url}/people/teachers/")
+    page.click("[data-testid=export]")
+    page.wait_for_selector("[data-testid=export-job]")
+    job_url = page.url
+    tisheng(env, "run_jobs", "--once")
+    page.reload()
+    page.wait_for_selector("[data-testid=export-download]")
+
+    out = tisheng(env, "run_periodic", TISHENG_EXPORT_RETENTION_DAYS="0")
+    assert "exports_purged=1" in out
+
+    page.goto(f"{server_url}/monitoring/exports/")
+    row = page.locator("[data-testid=exports] tbody tr").first
+    assert row.locator("[data-testid=state]").inner_text() == "已过期"
+    assert row.locator("a", has_text="下载").count() == 0
+    page.screenshot(path=str(artifacts / "exports_mine_expired.png"), full_page=True)
+
+    response = page.goto(job_url.rstrip("/") + "/download")
+    assert response.status == 410
+    assert "导出文件已过期" in page.inner_text("[data-testid=export-expired]")
+    page.screenshot(path=str(artifacts / "export_expired.png"), full_page=True)
+    page.click("[data-testid=export-again]")
+    page.wait_for_selector("[data-testid=export-job]")
+    assert page.url != job_url
+    context.close()
