@@ -237,16 +237,26 @@ def overview(request):
     return redirect(reverse("practice:checks_region_overview", args=[region.pk]) + query)
 
 
-def _overview_context(request, path: str) -> dict:
+def _overview_context(request, path: str, level: str | None = None) -> dict:
+    """The overview of the node at `path`; a region (`level` given) also gets its child rows,
+    and its totals are their sums (every teacher under a region is under one of its children),
+    which spares the province's page a second pass over all its teachers."""
     program = _program(request)
     context = {"programs": selectors.practice_programs(), "program": program}
     if program is None:
         return context
+    if level is None:
+        summary, queue = selectors.teacher_summary(program, path), selectors.team_queue(program, path).count()
+    else:
+        rows = selectors.child_rows(program, path, level)
+        summary = {key: sum(row[key] for row in rows) for key in ("teachers", "not_chosen", "not_submitted", "waiting")}
+        queue = sum(row["queue"] for row in rows)
+        context.update({"child_rows": rows, "child_kind": CHILD_KIND.get(level, "cities")})
     context.update({
-        "summary": selectors.teacher_summary(program, path),
+        "summary": summary,
         "points": selectors.point_rows(program, path),
         "dimensions": selectors.dimension_rows(program, path),
-        "queue": selectors.team_queue(program, path).count(),
+        "queue": queue,
         "spot_backlog": selectors.spot_check_backlog(program, path),
     })
     return context
@@ -273,10 +283,7 @@ def region_overview(request, pk: int):
     if region is None:
         raise Http404
     selectors.require_practice_scope(request.user, region.path)
-    context = _overview_context(request, region.path)
-    if context["program"] is not None:
-        context["child_rows"] = selectors.child_rows(context["program"], region.path, region.level)
-        context["child_kind"] = CHILD_KIND.get(region.level, "cities")
+    context = _overview_context(request, region.path, region.level)
     return render(request, "practice_checks/overview.html", {
         **context, "title": _("Practice overview · %(name)s") % {"name": region.name}, "region": region,
         "node_path": region.path, "no_program": NO_PROGRAM,

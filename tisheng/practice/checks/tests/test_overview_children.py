@@ -221,3 +221,16 @@ def test_the_province_page_takes_as_many_queries_for_more_cities(client, world, 
 def test_the_rows_take_five_queries(world, practice, activity, django_assert_num_queries):
     with django_assert_num_queries(5):
         selectors.child_rows(practice.program, world.province.path, world.province.level)
+
+
+@pytest.mark.parametrize("level", ["province", "city", "county"])
+def test_a_region_s_totals_are_its_children_s_sums_and_its_teachers_count(client, world, practice, activity, level):
+    """A region's page adds its totals up from its child rows: they must be what counting the
+    region's teachers directly gives."""
+    region = {"province": world.province, "city": world.city_a, "county": world.county_a}[level]
+    client.force_login(world.province_officer)
+    response = client.get(reverse("practice:checks_region_overview", args=[region.pk]))
+    assert response.status_code == 200
+    assert response.context["summary"] == selectors.teacher_summary(practice.program, region.path)
+    assert response.context["summary"]["teachers"] > 0
+    assert response.context["queue"] == selectors.team_queue(practice.program, region.path).count()
