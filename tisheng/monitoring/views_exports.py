@@ -24,7 +24,7 @@ from tisheng.accounts import evaluators
 from tisheng.accounts.services import audit
 from tisheng.monitoring.exports import CAPABILITY
 from tisheng.monitoring.services import exports
-from tisheng.orgs.models import Region
+from tisheng.orgs.models import Region, School
 from tisheng.orgs.scope import capability_paths, has_capability, path_in_scope, path_q
 
 EVALUATOR_VIEWED = "evaluator_viewed"
@@ -92,7 +92,18 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
 
     table = TABLES.get(job.args.get("table", ""))
     return render(request, "monitoring/export_job.html", {
-        "job": job, "table": table, "expired": exports.export_expired(job), "again_url": _again_url(job)})
+        "job": job, "table": table, "expired": exports.export_expired(job), "again_url": _again_url(job),
+        "node_name": _node_names([job.scope_path]).get(job.scope_path, "")})
+
+
+def _node_names(paths: list[str]) -> dict[str, str]:
+    """Names of the regions and schools at these paths: two queries however many paths."""
+    wanted = {p for p in paths if p}
+    if not wanted:
+        return {}
+    names = dict(Region.objects.filter(path__in=wanted).values_list("path", "name"))
+    names.update(School.objects.filter(path__in=wanted - names.keys()).values_list("path", "name"))
+    return names
 
 
 def _again_url(job) -> str:
@@ -114,8 +125,10 @@ def export_list(request: HttpRequest) -> HttpResponse:
     from tisheng.monitoring.exports import TABLES
 
     rows = list(exports.export_job_list(request.user)[:MY_EXPORTS_LIMIT])
+    names = _node_names([job.scope_path for job in rows])
     for job in rows:
         job.table = TABLES.get(job.args.get("table", ""))
+        job.node_name = names.get(job.scope_path, "")
         job.expired = exports.export_expired(job)
     return render(request, "monitoring/export_list.html", {
         "jobs": rows, "retention_days": settings.EXPORT_RETENTION_DAYS})

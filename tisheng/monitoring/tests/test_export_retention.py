@@ -220,6 +220,7 @@ def test_my_exports_lists_only_my_own_exports(world, progress, media):
 
     assert f'data-testid="export-{mine.pk}"' in page
     assert f'data-testid="export-{theirs.pk}"' not in page
+    assert "鼓楼区（35/3501/350102）" in page
 
 
 def test_a_teacher_has_no_exports_page(world, media):
@@ -228,7 +229,7 @@ def test_a_teacher_has_no_exports_page(world, media):
 
 def test_the_query_count_of_my_exports_does_not_grow_with_its_rows(world, progress, media):
     client = client_for(world.county_officer)
-    large_export(world.county_officer, progress, days_ago=1)
+    large_export(world.county_officer, progress, days_ago=1, node=world.school_a.path)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -241,3 +242,4 @@ def test_the_query_count_of_my_exports_does_not_grow_with_its_rows(world, progre
     large_export(world.county_officer, progress, days_ago=2)
     exports.exports_purge()
     assert queries() == before
+    assert f"{world.school_a.name}（{world.school_a.path}）" in client.get("/monitoring/exports/").content.decode()
