@@ -4,6 +4,7 @@ DATABASE_URL points at PostgreSQL, a throwaway database on that server instead."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -77,9 +78,12 @@ class _Postgres:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session")
-def server_url() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="tisheng-browser-") as var_dir:
+@contextlib.contextmanager
+def demo_server(prefix: str = "tisheng-browser-") -> Iterator[tuple[str, dict[str, str]]]:
+    """A demo province served by runserver on a database and var folder of its own (a fresh
+    PostgreSQL database when DATABASE_URL names one, else SQLite): (its url, the environment
+    `tisheng` commands run with to act on the same database)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as var_dir:
         env = dict(os.environ, TISHENG_VAR_DIR=var_dir, DJANGO_SETTINGS_MODULE="tisheng.settings")
         pg = None
         if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
@@ -98,7 +102,7 @@ def server_url() -> Iterator[str]:
                                     stdout=log, stderr=subprocess.STDOUT)
             url = f"http://127.0.0.1:{port}"
             _wait_for(url + "/accounts/login/", proc)
-            yield url
+            yield url, env
         except subprocess.CalledProcessError as e:
             raise RuntimeError(f"{e.cmd} failed:\n{e.stdout.decode()}\n{e.stderr.decode()}") from e
         finally:
@@ -112,6 +116,12 @@ def server_url() -> Iterator[str]:
             log.close()
             if pg is not None:
                 pg.drop()
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    with demo_server() as (url, _env):
+        yield url
 
 
 @pytest.fixture(scope="session")

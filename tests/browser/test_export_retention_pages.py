@@ -9,15 +9,12 @@ same database the server uses."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ROOT, TISHENG, _free_port, _Postgres, _wait_for
+from tests.browser.conftest import ROOT, TISHENG, demo_server
 
 pytestmark = pytest.mark.browser
 
@@ -27,39 +24,8 @@ PROVINCE_OFFICE = "13800000001"
 @pytest.fixture(scope="module")
 def demo() -> Iterator[tuple[str, dict[str, str]]]:
     """(server url, the environment its commands run with)."""
-    with tempfile.TemporaryDirectory(prefix="tisheng-browser-retention-") as var_dir:
-        env = dict(os.environ, TISHENG_VAR_DIR=var_dir, DJANGO_SETTINGS_MODULE="tisheng.settings")
-        pg = None
-        if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-            pg = _Postgres(os.environ["DATABASE_URL"])
-            pg.create()
-            env["DATABASE_URL"] = pg.url
-        else:
-            env.pop("DATABASE_URL", None)
-        log = open(Path(var_dir) / "server.log", "w+b")  # noqa: SIM115 - closed below
-        proc = None
-        try:
-            subprocess.run([TISHENG, "migrate", "--noinput"], env=env, cwd=ROOT, check=True, capture_output=True)
-            subprocess.run([TISHENG, "seed", "--scale", "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-            port = _free_port()
-            proc = subprocess.Popen([TISHENG, "runserver", "--noreload", f"127.0.0.1:{port}"], env=env, cwd=ROOT,
-                                    stdout=log, stderr=subprocess.STDOUT)
-            url = f"http://127.0.0.1:{port}"
-            _wait_for(url + "/accounts/login/", proc)
-            yield url, env
-        except subprocess.CalledProcessError as e:
-            raise RuntimeError(f"{e.cmd} failed:\n{e.stdout.decode()}\n{e.stderr.decode()}") from e
-        finally:
-            if proc is not None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-            log.close()
-            if pg is not None:
-                pg.drop()
+    with demo_server("tisheng-browser-retention-") as served:
+        yield served
 
 
 def tisheng(env: dict[str, str], *args: str, **extra_env: str) -> str:
