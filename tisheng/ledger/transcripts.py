@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 
 from tisheng.ledger.models import LedgerEntry
@@ -24,8 +23,6 @@ from tisheng.programs.models import Enrollment
 from tisheng.programs.rules import CATEGORIES, CATEGORY_LABELS, RuleSet
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-FONT_NAME = "WenQuanYiMicroHei"
-DEFAULT_FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 SOURCE_KIND_LABELS = {
     "course": "网络课程",
     "xapi": "培训平台上报",
@@ -124,21 +121,6 @@ def transcript_for(enrollment: Enrollment, entries: list[LedgerEntry]) -> Transc
 
 # PDF ------------------------------------------------------------------------------------
 
-_font_registered = False
-
-
-def _register_font() -> str:
-    global _font_registered
-    if not _font_registered:
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFont
-
-        path = getattr(settings, "TISHENG_CJK_FONT", DEFAULT_FONT_PATH)
-        pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), subfontIndex=0))
-        _font_registered = True
-    return FONT_NAME
-
-
 def transcript_pdf(t: Transcript) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -146,7 +128,9 @@ def transcript_pdf(t: Transcript) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = _register_font()
+    from tisheng.certificates.pdf import font_name
+
+    font = font_name()
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1, spaceAfter=6)
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15)
     small = ParagraphStyle("small", fontName=font, fontSize=8, leading=10, wordWrap="CJK")
