@@ -4,12 +4,16 @@ TISHENG_SMS_BACKEND setting; the default only logs, so nothing leaves the machin
 from __future__ import annotations
 
 import logging
+from collections import deque
 from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 DEFAULT_BACKEND = "tisheng.monitoring.warning.sms.LoggingSmsBackend"
+# The default backend remembers this many of the latest messages (for tests and the demo); the
+# log is the record. A process that runs for months must not grow with every reminder sent.
+KEEP_LAST = 100
 logger = logging.getLogger("tisheng.sms")
 
 
@@ -20,9 +24,10 @@ class SmsBackend(Protocol):
 
 
 class LoggingSmsBackend:
-    """Writes each message to the `tisheng.sms` log and keeps it in `sent` (for tests)."""
+    """Writes each message to the `tisheng.sms` log and keeps the last KEEP_LAST in `sent`
+    (for tests and the demo)."""
 
-    sent: list[tuple[str, str]] = []
+    sent: deque[tuple[str, str]] = deque(maxlen=KEEP_LAST)
 
     def send(self, phone: str, text: str) -> bool:
         logger.info("sms to %s: %s", phone, text)
