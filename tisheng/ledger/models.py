@@ -2,13 +2,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Category(models.TextChoices):
     ONLINE = "online", _("Online")
     PRACTICE = "practice", _("Practice")
     OFFLINE = "offline", _("Offline")
-    IMPORTED = "imported", _("Imported")
+    IMPORTED = "imported", pgettext_lazy("hours category", "Imported")
 
 
 class LedgerEntry(models.Model):

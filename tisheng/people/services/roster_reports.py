@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tisheng.core import idcard
@@ -20,7 +20,6 @@ from tisheng.people.services.roster_import import stored_path
 
 ERRORS_ROW = gettext_noop("Row")
 ERRORS_COLUMN = gettext_noop("Column")
-ERRORS_REASON = gettext_noop("Reason")
 TEMPLATE_SHEET = gettext_noop("Roster")
 
 # What the drop-downs offer: the names schools write, all accepted by the import.
@@ -80,7 +79,7 @@ def roster_errors_xlsx(roster_import: RosterImport) -> bytes:
             cells_by_row = {r["_row"]: parsed.cells(r) for r in parsed.rows if r["_row"] in wanted}
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append([_(ERRORS_ROW), _(ERRORS_COLUMN), _(ERRORS_REASON), *headers])
+    sheet.append([_(ERRORS_ROW), _(ERRORS_COLUMN), pgettext("roster error", "Reason"), *headers])
     for e in roster_import.errors:
         sheet.append([e["row"], e["column"], e["reason"], *cells_by_row.get(e["row"], [])])
     return _save(workbook)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tisheng.accounts.roles import Cap
 
@@ -82,8 +83,8 @@ class SpotCheckItem(models.Model):
 
     class Outcome(models.TextChoices):
         PENDING = "pending", _("Not checked")
-        CONFIRMED = "confirmed", _("Confirmed")
-        FAILED = "failed", _("Failed")
+        CONFIRMED = "confirmed", pgettext_lazy("spot check", "Confirmed")
+        FAILED = "failed", pgettext_lazy("spot check", "Failed")
 
     spot_check = models.ForeignKey(SpotCheck, on_delete=models.CASCADE, related_name="items")
     result = models.ForeignKey("practice.PointResult", on_delete=models.PROTECT, related_name="spot_checks")
