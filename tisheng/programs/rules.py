@@ -68,6 +68,9 @@ class RuleSet(_Doc):
     # Share of the province's teachers to complete in each year (e.g. {2015: 0.3, ...}).
     yearly_quotas: dict[int, Decimal] = Field(default_factory=dict)
     certificates: list[CertificateRule] = Field(default_factory=list)
+    # Practice evidence is flagged for its graders when at least this share of its text is
+    # found in earlier texts of other teachers (复制比).
+    similarity_flag_share: Decimal = Field(Decimal("0.5"), gt=0, le=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> RuleSet:
@@ -118,6 +121,7 @@ FIELD_LABELS = {
     "min_dimensions": gettext_noop("Minimum dimensions"),
     "hours_per_point": gettext_noop("Hours per capability point"),
     "online": gettext_noop("Online learning"),
+    "similarity_flag_share": gettext_noop("Copied share that flags evidence"),
     "yearly_quotas": gettext_noop("Yearly completion quotas"),
     "certificates": gettext_noop("Certificates"),
     "code": gettext_noop("Code"),

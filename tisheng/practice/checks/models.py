@@ -10,14 +10,18 @@ from tisheng.accounts.roles import Cap
 
 
 class SubmissionSignature(models.Model):
-    """The MinHash of one submission's extracted text (128 × uint32, 512 bytes). Workers
-    rebuild their in-memory LSH index from these rows and keep it current by reading the
-    rows above the largest submission id they hold."""
+    """The MinHash of one submission's extracted text (128 × uint32, 512 bytes) and its
+    number of distinct 4-character passages, and the share of the text found in earlier
+    texts of other teachers when it was indexed (复制比). Workers rebuild their in-memory LSH
+    index from these rows and keep it current by reading the rows above the largest
+    submission id they hold."""
 
     submission = models.OneToOneField("practice.Submission", on_delete=models.CASCADE, primary_key=True,
                                       related_name="similarity_signature")
     teacher = models.ForeignKey("people.Teacher", on_delete=models.CASCADE, related_name="+")
     hashvalues = models.BinaryField()
+    shingles = models.PositiveIntegerField(default=0)  # 0: stored before sizes were
+    copied_share = models.FloatField(_("copied share"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -28,13 +32,15 @@ class SubmissionSignature(models.Model):
 
 
 class SimilarityMatch(models.Model):
-    """A near-duplicate found when `submission` was indexed: `other` is an earlier text of
-    another teacher with estimated Jaccard similarity ≥ 0.8."""
+    """A source found when `submission` was indexed: `other` is an earlier text of another
+    teacher in which `containment` of the submission's text is found (exact, at least
+    similarity.MIN_SOURCE_SHARE); `jaccard` is the MinHash estimate of their similarity."""
 
     submission = models.ForeignKey("practice.Submission", on_delete=models.CASCADE,
                                    related_name="similarity_matches")
     other = models.ForeignKey("practice.Submission", on_delete=models.CASCADE, related_name="+")
     jaccard = models.FloatField(_("similarity"))
+    containment = models.FloatField(_("share found in the other text"), default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     scope_path_field = "submission__teacher__org_path"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from django.http import Http404
 
@@ -73,8 +73,8 @@ def item_submissions(item: SpotCheckItem) -> QuerySet[Submission]:
     result = item.result
     return (Submission.objects.filter(program_id=result.program_id, teacher_id=result.teacher_id,
                                       task__point_version_id=result.point_version_id, is_current=True)
-            .select_related("task").order_by("task__order", "task_id")
-            .annotate(flags=Count("similarity_matches", distinct=True)))
+            .select_related("task", "similarity_signature").order_by("task__order", "task_id")
+            .annotate(flagged=ExpressionWrapper(flag_condition(), output_field=BooleanField())))
 
 
 def team_reviews(submission_ids) -> dict[int, Review]:
@@ -129,18 +129,20 @@ class SimilarText:
     in_scope: bool
     left: list = field(default_factory=list)
     right: list = field(default_factory=list)
+    copies_this: bool = False  # the other text was indexed later and draws on this one
 
 
 def similar_texts(actor, submission: Submission) -> list[SimilarText]:
-    """The submission's near-duplicates, in both directions (texts it copies and texts
-    indexed later that copy it), with both texts cut into shared / own passages. The other
-    teacher's name is shown only where the actor's scope reaches; otherwise masked."""
+    """The submission's sources and its copies, in both directions (texts it draws on and
+    texts indexed later that draw on it), the largest share first, with both texts cut into
+    shared / own passages. The other teacher's name is shown only where the actor's scope
+    reaches; otherwise masked."""
     from tisheng.practice.checks.similarity import shared_segments
 
     matches = (SimilarityMatch.objects.filter(Q(submission=submission) | Q(other=submission))
                .select_related("submission__teacher__school", "other__teacher__school", "submission__task",
                                "other__task")
-               .order_by("-jaccard", "pk"))
+               .order_by("-containment", "-jaccard", "pk"))
     out = []
     for match in matches:
         other = match.other if match.submission_id == submission.pk else match.submission
@@ -148,24 +150,36 @@ def similar_texts(actor, submission: Submission) -> list[SimilarText]:
         label = other.teacher.name if in_scope else mask_name(other.teacher.name)
         left, right = shared_segments(submission.text, other.text)
         out.append(SimilarText(match=match, other=other, teacher_label=label, in_scope=in_scope, left=left,
-                               right=right))
+                               right=right, copies_this=match.other_id == submission.pk))
     return out
 
 
-def similarity_flags(submission_ids) -> dict[int, float]:
-    """The highest similarity found for each of these submissions, in either direction
-    (for a grading page to flag them: two queries; the caller has already scoped the ids)."""
-    from django.db.models import Max
+def flag_condition(prefix: str = "") -> Q:
+    """Submissions whose copied share reaches their program's `similarity_flag_share`: one
+    condition per program (a handful of rows), so a list filters in SQL."""
+    field = f"{prefix}similarity_signature__copied_share__gte"
+    condition = Q(**{f"{prefix}pk__isnull": True})  # no program: nothing flagged
+    for pk, rules in Program.objects.values_list("pk", "rules"):
+        share = Program(pk=pk, rules=rules).ruleset.similarity_flag_share
+        condition |= Q(**{f"{prefix}program_id": pk, field: float(share)})
+    return condition
 
+
+def similarity_flags(submission_ids) -> dict[int, float]:
+    """The copied share of each of these submissions that reaches its program's flag share
+    (for a grading page to flag them: two queries; the caller has already scoped the ids)."""
     ids = list(submission_ids)
-    flags: dict[int, float] = {}
-    for key, score in (SimilarityMatch.objects.filter(submission_id__in=ids).values("submission_id")
-                       .annotate(top=Max("jaccard")).values_list("submission_id", "top")):
-        flags[key] = max(score, flags.get(key, 0.0))
-    for key, score in (SimilarityMatch.objects.filter(other_id__in=ids).values("other_id")
-                       .annotate(top=Max("jaccard")).values_list("other_id", "top")):
-        flags[key] = max(score, flags.get(key, 0.0))
-    return flags
+    return dict(Submission.objects.filter(flag_condition(), pk__in=ids)
+                .values_list("pk", "similarity_signature__copied_share"))
+
+
+def flag_share(program: Program | None) -> float:
+    """The flag share the list explains (the program's, or the default)."""
+    from tisheng.programs.rules import RuleSet
+
+    if program is not None:
+        return float(program.ruleset.similarity_flag_share)
+    return float(RuleSet.model_fields["similarity_flag_share"].default)
 
 
 def mask_name(name: str) -> str:
@@ -174,13 +188,14 @@ def mask_name(name: str) -> str:
 
 
 def flagged_submissions(actor, program: Program | None = None) -> QuerySet[Submission]:
-    """Submissions in the actor's practice scope with at least one near-duplicate."""
+    """Submissions in the actor's practice scope whose copied share reaches their program's
+    flag share, the largest share first."""
     paths = capability_paths(actor, Cap.PRACTICE_VIEW)
-    qs = Submission.objects.filter(path_q("teacher__org_path", paths), is_current=True).filter(
-        Exists(SimilarityMatch.objects.filter(submission=OuterRef("pk"))))
+    qs = Submission.objects.filter(path_q("teacher__org_path", paths), is_current=True).filter(flag_condition())
     if program is not None:
         qs = qs.filter(program=program)
-    return qs.select_related("teacher__school", "task__point_version").order_by("-created_at", "-pk")
+    return (qs.select_related("teacher__school", "task__point_version", "similarity_signature")
+            .order_by("-similarity_signature__copied_share", "-created_at", "-pk"))
 
 
 # Overviews -------------------------------------------------------------------------------

@@ -49,3 +49,44 @@ def edited(source: str, rng: random.Random, every: int = 100) -> str:
         if at < len(chars):
             chars[at] = rng.choice(_CHARS)
     return "".join(chars)
+
+
+# Stock phrases every reflection on one capability point tends to use: unrelated texts of
+# the same topic share them, which is what a copy detector must not take for copying.
+TOPIC_PHRASES = (
+    "在信息技术的支持下", "激发了学生的学习兴趣", "提高了课堂教学效率", "利用希沃白板开展课堂导入",
+    "通过微视频突破教学重难点", "学生的参与度明显提高", "技术支持的学情分析", "课后我进行了认真的反思",
+    "今后我将继续努力", "在教学设计环节", "利用问卷星收集学生的反馈", "精准把握学生的学习起点",
+)
+
+
+def sentence(rng: random.Random, length: int = 42, topic: bool = True) -> str:
+    """One sentence of about `length` characters ending in 。, with a stock phrase of the
+    topic a third of the time."""
+    words = vocabulary()
+    out: list[str] = []
+    size = 0
+    if topic and rng.random() < 0.35:
+        phrase = rng.choice(TOPIC_PHRASES)
+        out.append(phrase + "，")
+        size += len(phrase) + 1
+    while size < length:
+        word = rng.choice(words)
+        out.append(word)
+        size += len(word)
+        if size < length - 8 and rng.random() < 0.06:
+            out.append("，")
+    return "".join(out) + "。"
+
+
+def reflection(rng: random.Random, sentences: int = 34, length: int = 42) -> list[str]:
+    """A reflection on one topic as a list of sentences (34 × 42 ≈ 1,450 characters)."""
+    return [sentence(rng, length) for _ in range(sentences)]
+
+
+def rewritten(source: list[str], rng: random.Random, count: int) -> list[str]:
+    """`source` with `count` of its sentences (chosen at random) replaced by new ones."""
+    out = list(source)
+    for at in rng.sample(range(len(out)), count):
+        out[at] = sentence(rng, len(out[at]) - 1)
+    return out

@@ -200,19 +200,21 @@ def similarity_list(request):
     if not capability_paths(request.user, Cap.PRACTICE_VIEW):
         raise Http404
     program = _program(request)
-    flagged = selectors.flagged_submissions(request.user, program).annotate(
-        flags=Count("similarity_matches", distinct=True))
+    flagged = selectors.flagged_submissions(request.user, program)
     page = Paginator(flagged, 50).get_page(request.GET.get("page"))
     return render(request, "practice_checks/similarity_list.html", {
         "title": _("Similar evidence"), "page": page, "program": program,
+        "flag_percent": round(selectors.flag_share(program) * 100),
         "programs": selectors.practice_programs()})
 
 
 @login_required
 def similarity_detail(request, pk: int):
     submission = selectors.get_submission_for_reviewer(request.user, pk)
+    signature = getattr(submission, "similarity_signature", None)
     return render(request, "practice_checks/similarity_detail.html", {
         "title": _("Similar evidence"), "submission": submission,
+        "share": signature.copied_share if signature is not None else None,
         "similar": selectors.similar_texts(request.user, submission),
     })
 

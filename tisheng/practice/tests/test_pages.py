@@ -217,13 +217,16 @@ def test_the_practice_home_explains_when_no_program_has_practice(client, world, 
     assert 'data-testid="no-program"' in page.content.decode()
 
 
-def test_the_grading_page_flags_evidence_the_similarity_check_matched(client, world, program_2, chosen, assessor):
-    from tisheng.practice.checks.models import SimilarityMatch
+def test_the_grading_page_flags_evidence_whose_copied_share_reaches_the_programs_rule(client, world, program_2,
+                                                                                      chosen, assessor):
+    from tisheng.practice.checks.models import SimilarityMatch, SubmissionSignature
 
     first, second, *_ = submit_point(world, program_2, "A1")
-    SimilarityMatch.objects.create(submission=second, other=first, jaccard=0.91)
+    SubmissionSignature.objects.create(submission=second, teacher=world.teacher, hashvalues=b"", copied_share=0.91)
+    SubmissionSignature.objects.create(submission=first, teacher=world.teacher, hashvalues=b"", copied_share=0.3)
+    SimilarityMatch.objects.create(submission=second, other=first, jaccard=0.6, containment=0.91)
     client.force_login(assessor)
     page = client.get(reverse("practice:grade", args=[world.teacher.pk, "A1"]) + q(program_2)).content.decode()
-    assert page.count('data-testid="similar-flag"') == 2  # both sides of the match
+    assert page.count('data-testid="similar-flag"') == 1  # 0.3 is under the 2.0 rule's 0.5
     assert reverse("practice:checks_similarity", args=[second.pk]) in page
-    assert "0.91" in page
+    assert "复制比 91 %" in page
