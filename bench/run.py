@@ -17,7 +17,9 @@ Heartbeats (bench_heartbeat.py): 1,000 viewers against gunicorn, driven by wrk, 
 trivial endpoint's requests/s on the same server.
 Integration (bench_integration.py): the roster API at province scale and the xAPI-to-hours
 mapping of a 1,000-statement batch.
-Similarity (bench_similarity.py): 200,000 evidence texts indexed, lookup p99 against 50 ms.
+Similarity (bench_similarity.py): 200,000 evidence texts indexed, lookup p99 against 50 ms;
+(bench_similarity_quality.py) the copied share detected against sentences rewritten, and
+false positives on unrelated texts of the same topic.
 
 Each step runs in its own process; the figures (`name=value` lines) are repeated at the end.
 `BENCH_STEPS=seed,completion,monitoring make bench` runs only the named steps (later steps need
@@ -47,6 +49,7 @@ STEPS = [
     ("xapi", [PYTHON, "bench/bench_xapi.py"]),
     ("integration", [PYTHON, "bench/bench_integration.py"]),
     ("similarity", [PYTHON, "bench/bench_similarity.py", "--texts", os.getenv("BENCH_SIMILARITY_TEXTS", "200000")]),
+    ("similarity_quality", [PYTHON, "bench/bench_similarity_quality.py"]),
 ]
 
 
