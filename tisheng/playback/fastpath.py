@@ -28,6 +28,7 @@ from django.http.cookie import parse_cookie
 from django.urls import reverse
 from django.utils import translation
 
+from tisheng.core import jsonsafe
 from tisheng.playback import services
 
 logger = logging.getLogger(__name__)
@@ -47,8 +48,8 @@ def answer_beats(requests: list[tuple[bytes, str]]) -> list[tuple[int, dict, ser
     payloads: list[dict | None] = []
     for body, _key in requests:
         try:
-            payload = json.loads(body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+            payload = jsonsafe.loads(body or b"{}")
+        except ValueError:  # JSONInputError: deep nesting, NaN, huge numbers, bad UTF-8, not JSON
             payload = None
         payloads.append(payload if isinstance(payload, dict) else None)
     recorded = iter(services.heartbeats_record(

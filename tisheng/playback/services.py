@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import random
+import re
 import secrets
 import time
 from datetime import datetime
@@ -44,6 +45,13 @@ PRESENCE_WRONG = _("That is not the right answer. Try again.")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_INTERVALS_PER_BEAT = 200
+# The bounds of what a beat may say (services._parse): its seq is stored in an int4 column, no
+# position or interval end lies past a day of video, and browsers play at most 16x.
+MAX_SEQ = 2**31 - 1
+MAX_MEDIA_SECONDS = 24 * 3600
+MAX_RATE = 16
+MAX_PRESENCE_ANSWER = 64
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")  # secrets.token_urlsafe's alphabet
 # How often a beat checks, and extends, the login session it was started from (seconds).
 LOGIN_CHECK_SECONDS = 300
 _rng = random.SystemRandom()
@@ -189,22 +197,68 @@ def _read_many(tokens: list[str]) -> dict[str, dict]:
     return {row[-1]: dict(zip(_READ_MANY, row, strict=True)) for row in rows}
 
 
-def _parse(payload: dict) -> tuple[str, int, list[list[float]], float, bool, float]:
-    try:
-        token = payload["session"]
-        seq = payload["seq"]
-        raw = payload.get("intervals") or []
-        rate = float(payload.get("rate", 1.0))
-        visible = payload.get("visible", True)
-        position = float(payload.get("position", 0))
-        if (not isinstance(token, str) or not 0 < len(token) <= 64 or type(seq) is not int or seq <= 0
-                or not isinstance(raw, list) or len(raw) > MAX_INTERVALS_PER_BEAT or not isinstance(visible, bool)
-                or not rate > 0 or not position >= 0):
+def _number(value: object, low: float, high: float) -> float:
+    """`value` as a float when it is a JSON number (an int or a float, not a bool) in
+    [low, high]; BeatError otherwise (NaN and the infinities fail the comparison)."""
+    if type(value) is int:  # compared as an int: 10**400 has no float, and must not need one
+        if not low <= value <= high:
             raise BeatError
-        played = [[float(a), float(b)] for a, b in raw]
-    except (KeyError, TypeError, ValueError) as e:
-        raise BeatError from e
+        return float(value)
+    if type(value) is not float or not low <= value <= high:
+        raise BeatError
+    return value
+
+
+def _token(value: object) -> str:
+    if type(value) is not str or not TOKEN_RE.match(value):
+        raise BeatError
+    return value
+
+
+def _parse(payload: object) -> tuple[str, int, list[list[float]], float, bool, float]:
+    """The one check of what a beat carries, before any of it reaches SQL or arithmetic: the
+    token's alphabet, each number's type and range. Anything else is the beat's BeatError (400)."""
+    if type(payload) is not dict:
+        raise BeatError
+    token = _token(payload.get("session"))
+    seq = payload.get("seq")
+    if type(seq) is not int or not 0 < seq <= MAX_SEQ:
+        raise BeatError
+    raw = payload.get("intervals")
+    raw = [] if raw is None else raw
+    if type(raw) is not list or len(raw) > MAX_INTERVALS_PER_BEAT:
+        raise BeatError
+    played = []
+    for pair in raw:
+        if type(pair) is not list or len(pair) != 2:
+            raise BeatError
+        start = _number(pair[0], 0, MAX_MEDIA_SECONDS)
+        end = _number(pair[1], start, MAX_MEDIA_SECONDS)
+        played.append([start, end])
+    rate = _number(payload.get("rate", 1.0), 0, MAX_RATE)
+    if rate == 0:
+        raise BeatError
+    visible = payload.get("visible", True)
+    if type(visible) is not bool:
+        raise BeatError
+    position = _number(payload.get("position", 0), 0, MAX_MEDIA_SECONDS)
     return token, seq, played, rate, visible, position
+
+
+def presence_parse(payload: object) -> tuple[str, int, str]:
+    """(token, check id, answer) of a presence answer, checked like a beat (BeatError: 400)."""
+    if type(payload) is not dict:
+        raise BeatError
+    token = _token(payload.get("session"))
+    check_id = payload.get("id")
+    if type(check_id) is not int or not 0 <= check_id <= MAX_SEQ:
+        raise BeatError
+    answer = payload.get("answer", "")
+    if type(answer) is int and abs(answer) < 10**9:
+        answer = str(answer)
+    if type(answer) is not str or len(answer) > MAX_PRESENCE_ANSWER:
+        raise BeatError
+    return token, check_id, answer
 
 
 def _answer(s: dict, *, credited: float = 0.0, superseded: bool = False) -> dict:
@@ -260,7 +314,8 @@ def heartbeats_record(beats: list[tuple[str, dict]]) -> list[BeatResult]:
     The UPDATE is a compare-and-set on each session's `last_seq` and `superseded`: when another
     worker wrote a session first (a beat of it elsewhere, or a newer playback superseding it),
     this batch's beats of that session earn nothing and are answered from the row as it is now.
-    Errors per beat: BeatError (malformed), SessionNotFound (unknown token or someone else's),
+    Errors per beat: BeatError (malformed: anything wrong with what one beat carries, checked
+    by `_parse` before any of it reaches SQL, fails that beat alone), SessionNotFound (unknown token or someone else's),
     LoginEnded (the login session is over: the playback is superseded); any other exception
     while a beat is applied fails that session's beats in the batch (nothing of them is written)
     and the others go on. An exception from the database statements fails the whole batch."""
@@ -274,8 +329,10 @@ def heartbeats_record(beats: list[tuple[str, dict]]) -> list[BeatResult]:
         try:
             parsed.append(_parse(payload))
             results.append(BeatResult())
-        except BeatError as e:
-            results.append(BeatResult(error=e))
+        except Exception as e:  # whatever one beat carries fails that beat alone (400)
+            if not isinstance(e, BeatError):
+                logger.warning("heartbeat refused: %r", e)
+            results.append(BeatResult(error=BeatError()))
             parsed.append(None)
     rows = _read_many(sorted({p[0] for p in parsed if p is not None}))
     first_seq = {token: s["last_seq"] for token, s in rows.items()}

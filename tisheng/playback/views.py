@@ -15,7 +15,6 @@ still alive (and keeps it alive while the teacher watches).
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import re
 from pathlib import Path
@@ -29,8 +28,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.middleware import idle_timeout_exempt
+from tisheng.core import jsonsafe
 from tisheng.playback import selectors, services
-from tisheng.playback.fastpath import answer_beat
+from tisheng.playback.fastpath import BODY_TOO_LARGE, MAX_BODY, answer_beat
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 64 * 1024
@@ -89,20 +89,14 @@ def lesson_start(request: HttpRequest, pk: int) -> JsonResponse:
                          "coverage": round(min(1.0, session.lesson_seconds / (lesson.duration_seconds or 1)), 4)})
 
 
-def _json_body(request: HttpRequest) -> dict:
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 @csrf_exempt  # see the module docstring: the playback token is the CSRF defence
 @idle_timeout_exempt
 @require_POST
 def heartbeat(request: HttpRequest) -> JsonResponse:
     """The production servers answer beats in fastpath.HeartbeatFastPath, before Django; this
     view (runserver, the test client) gives the same answers through the same function."""
+    if len(request.body) > MAX_BODY:
+        return JsonResponse({"error": BODY_TOO_LARGE}, status=413)
     status, answer = answer_beat(request.body, request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""))
     return JsonResponse(answer, status=status)
 
@@ -110,12 +104,12 @@ def heartbeat(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_POST
 def presence(request: HttpRequest) -> JsonResponse:
-    data = _json_body(request)
     try:
-        ok = services.presence_answer(user_id=request.user.pk, token=str(data.get("session", "")),
-                                      check_id=int(data.get("id", 0)), answer=str(data.get("answer", "")))
-    except (TypeError, ValueError):
+        token, check_id, answer = services.presence_parse(jsonsafe.loads(request.body or b"{}"))
+    except (ValueError, services.BeatError):  # JSONInputError is a ValueError
         return JsonResponse({"error": str(services.BEAT_BAD_REQUEST)}, status=400)
+    try:
+        ok = services.presence_answer(user_id=request.user.pk, token=token, check_id=check_id, answer=answer)
     except services.SessionNotFound:
         return JsonResponse({"error": str(services.SESSION_NOT_FOUND)}, status=404)
     return JsonResponse({"ok": ok, "error": None if ok else str(services.PRESENCE_WRONG)})
