@@ -209,6 +209,9 @@ SITE_URL = envstr("TISHENG_SITE_URL", "http://127.0.0.1:8000")
 CERT_SIGNING_KEY = envstr("TISHENG_CERT_SIGNING_KEY", "") or base64.b64encode(
     hashlib.sha256(b"tisheng-certificate-signing-key:" + SECRET_KEY.encode()).digest()
 ).decode()
+# Anonymous lookups on the public verify page per client (IPv4 address or IPv6 /64) and minute,
+# counted in the database (every worker shares it); beyond it 429 with Retry-After. 0: no limit.
+VERIFY_RATE_PER_MINUTE = envint("TISHENG_VERIFY_RATE_PER_MINUTE", "30")
 
 LOGGING = {
     "version": 1,

@@ -3,8 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from tisheng.certificates import signing
+from tisheng.certificates import codes, signing
 
 
 class Certificate(models.Model):
@@ -31,6 +32,10 @@ class Certificate(models.Model):
                                   related_name="+")
     # `{payload}.{signature}` (see signing.py), as printed in the QR code.
     signed = models.TextField()
+    # Printed beside the number and part of the verify address: without it the public verify
+    # page shows nothing about the holder (the numbers are sequential, see codes.py).
+    verify_code = models.CharField(pgettext_lazy("certificate field", "verification code"), max_length=16,
+                                   default=codes.new_code)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.TextField(_("reason for revocation"), blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -58,11 +63,29 @@ class Certificate(models.Model):
 
     @property
     def verification_string(self) -> str:
-        return signing.verification_string(self.number, self.signed)
+        return signing.verification_string(self.verify_url, self.signed)
 
     @property
     def verify_url(self) -> str:
-        return f"{settings.SITE_URL}/verify/{self.number}"
+        """The public page that shows this certificate: its number and its code."""
+        return f"{settings.SITE_URL}/verify/{self.number}/{self.verify_code}"
+
+    @property
+    def verify_code_display(self) -> str:
+        return codes.display(self.verify_code)
+
+
+class VerifyRateWindow(models.Model):
+    """One row per client network: the current one-minute window and the anonymous lookups
+    it made on the verify page. Updated by one upsert per lookup (see throttle.py), so every
+    worker process shares the count; rows of past windows are deleted as new windows open."""
+
+    client = models.CharField(max_length=64, primary_key=True)
+    bucket = models.BigIntegerField(db_index=True)
+    hits = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.hits} in {self.bucket}"
 
 
 class CertificateSequence(models.Model):

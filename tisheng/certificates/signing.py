@@ -2,9 +2,10 @@
 
 The verification string in the QR code and in the PDF's metadata is
 
-    {SITE_URL}/verify/{number}#{base64url(payload JSON)}.{base64url(signature)}
+    {SITE_URL}/verify/{number}/{code}#{base64url(payload JSON)}.{base64url(signature)}
 
-The signature is over the ASCII of the encoded payload (as in JWS), so changing any
+where {code} is the certificate's random verification code (codes.py; certificates printed
+before it existed carry `/verify/{number}#…`, which still verifies). The signature is over the ASCII of the encoded payload (as in JWS), so changing any
 character of it, even one that would decode to the same bytes, breaks the signature. The
 payload repeats the number, so the URL in front cannot be swapped for another certificate's.
 """
@@ -24,7 +25,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 
 # Finds the verification string wherever it is (QR text, PDF metadata, a pasted line).
-TOKEN_RE = re.compile(r"(https?://[^\s()#]*?)?/verify/([A-Za-z0-9-]{1,40})#([A-Za-z0-9_-]{8,2000})\.([A-Za-z0-9_-]{80,90})")
+TOKEN_RE = re.compile(r"(https?://[^\s()#]*?)?/verify/([A-Za-z0-9-]{1,40})(/[0-9A-Za-z]{16})?"
+                      r"#([A-Za-z0-9_-]{8,2000})\.([A-Za-z0-9_-]{80,90})")
 
 
 def b64url(data: bytes) -> str:
@@ -75,8 +77,9 @@ def sign_payload(payload: dict) -> str:
     return f"{body}.{b64url(private_key().sign(body.encode('ascii')))}"
 
 
-def verification_string(number: str, signed: str) -> str:
-    return f"{settings.SITE_URL}/verify/{number}#{signed}"
+def verification_string(verify_url: str, signed: str) -> str:
+    """What the QR code holds: the certificate's verify address, "#", the signed payload."""
+    return f"{verify_url}#{signed}"
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,8 @@ def verify_text(text: str, key: Ed25519PublicKey | None = None) -> Verified | No
     match = TOKEN_RE.search(text)
     if match is None:
         return None
-    site, number, body, signature = match.groups()
-    url = f"{site or ''}/verify/{number}"
+    site, number, code, body, signature = match.groups()
+    url = f"{site or ''}/verify/{number}{code or ''}"
     key = key or public_key()
     try:
         payload = json.loads(b64url_decode(body))

@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.roles import Cap
-from tisheng.certificates import signing
+from tisheng.certificates import codes, signing
 from tisheng.certificates.models import Certificate
 from tisheng.certificates.pdf import render_certificate_pdf
 from tisheng.certificates.selectors import batch_programs, batch_regions, certificate_list, province_kinds
 from tisheng.certificates.services import certificate_revoke
 from tisheng.certificates.tasks import ISSUE_BATCH
+from tisheng.certificates.throttle import verify_throttle
 from tisheng.jobs.selectors import get_job_for_user
 from tisheng.jobs.services import job_enqueue
 from tisheng.orgs.scope import get_object_for_user, has_capability
@@ -106,26 +107,46 @@ def batch_job(request: HttpRequest, pk: int) -> HttpResponse:
                   {"job": job, "program": program, "kind": kind, "region": region})
 
 
-# Public verification (no login).
+# Public verification (no login). Numbers are sequential, so a number alone shows nothing:
+# the holder's details need the random code printed on the certificate (codes.py), and
+# anonymous lookups are counted per client (throttle.py).
 
 @require_GET
 def verify_index(request: HttpRequest) -> HttpResponse:
-    number = request.GET.get("number", "").strip()
+    # As typed, in any case; a "/" cannot be part of an address segment.
+    number = "".join(request.GET.get("number", "").split()).replace("/", "").upper()
+    code = request.GET.get("code", "").strip()
+    if number and code:
+        return redirect("verify:detail", number=number, code=codes.normalize(code) or "-")
     if number:
-        return redirect("verify:detail", number=number)
+        return redirect("verify:number", number=number)
     return render(request, "certificates/verify_index.html", {
         "public_key_pem": signing.public_key_pem(),
         "public_key_base64": signing.public_key_base64(),
-        "example": f"{settings.SITE_URL}{reverse('verify:index')}FJ2024-350102-000001#…",
+        "example": f"{settings.SITE_URL}{reverse('verify:index')}FJ2024-350102-000001/7K3QM9XW2HV8RT5C#…",
     })
 
 
 @require_GET
-def verify_detail(request: HttpRequest, number: str) -> HttpResponse:
-    """What anyone holding the certificate may check: only these fields, never more."""
-    certificate = (Certificate.objects.filter(number=number)
+def verify_number(request: HttpRequest, number: str) -> HttpResponse:
+    """The same form for every number, issued or not: it asks for the code."""
+    return render(request, "certificates/verify_code.html", {"number": number})
+
+
+@require_GET
+def verify_detail(request: HttpRequest, number: str, code: str) -> HttpResponse:
+    """What anyone holding the certificate may check: only these fields, never more. A wrong
+    code and an unknown number get the same page."""
+    if not request.user.is_authenticated and (retry_after := verify_throttle(request)) is not None:
+        response = render(request, "certificates/verify_throttled.html", {"seconds": retry_after}, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
+    code = codes.normalize(code)
+    certificate = (Certificate.objects.filter(number=number, verify_code=code)
                    .only("number", "name", "teacher_name", "id_masked", "program_name", "hours", "issuers",
-                         "issued_at", "revoked_at", "revoked_reason").first())
+                         "issued_at", "revoked_at", "revoked_reason", "signed").first() if code else None)
     if certificate is None:
         return render(request, "certificates/verify_not_found.html", {"number": number}, status=404)
-    return render(request, "certificates/verify_detail.html", {"certificate": certificate})
+    response = render(request, "certificates/verify_detail.html", {"certificate": certificate})
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -30,7 +30,8 @@ def test_the_pdf_embeds_the_cjk_font_the_number_and_the_signed_verification_stri
     assert b"WenQuanYi" in pdf
     assert b"/MediaBox [ 0 0 841.8898 595.2756 ]" in pdf  # A4 landscape
     assert _subject(pdf).decode() == certificate.verification_string
-    assert certificate.verification_string.startswith("http://127.0.0.1:8000/verify/FJ2024-350102-000001#")
+    assert certificate.verification_string.startswith(
+        f"http://127.0.0.1:8000/verify/FJ2024-350102-000001/{certificate.verify_code}#")
 
 
 def test_rendering_is_deterministic(certificate):
@@ -88,7 +89,7 @@ def test_another_key_does_not_verify(certificate, tmp_path, capsys):
 
 
 def test_the_verify_page_works_without_login_and_shows_only_the_certificate(client, certificate):
-    response = client.get(f"/verify/{certificate.number}")
+    response = client.get(f"/verify/{certificate.number}/{certificate.verify_code}")
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -104,7 +105,7 @@ def test_the_verify_page_works_without_login_and_shows_only_the_certificate(clie
 def test_a_revoked_certificate_shows_the_reason_on_the_verify_page(client, world, certificate):
     certificate_revoke(actor=world.province_officer, certificate=certificate, reason="学时数据造假")
 
-    html = client.get(f"/verify/{certificate.number}").content.decode()
+    html = client.get(f"/verify/{certificate.number}/{certificate.verify_code}").content.decode()
 
     assert "已撤销：学时数据造假" in html
     certificate.enrollment.refresh_from_db()
@@ -112,7 +113,7 @@ def test_a_revoked_certificate_shows_the_reason_on_the_verify_page(client, world
 
 
 def test_an_unknown_number_is_a_404_page_that_says_so(client, world):
-    response = client.get("/verify/FJ2024-350102-999999")
+    response = client.get("/verify/FJ2024-350102-999999/7K3QM9XW2HV8RT5C")
 
     assert response.status_code == 404
     assert "FJ2024-350102-999999" in response.content.decode()
