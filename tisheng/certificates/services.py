@@ -164,8 +164,9 @@ def certificate_issue(*, actor, enrollment: Enrollment, code: str, issuers: Issu
             number = _next_number(program, enrollment.org_path)
             id_masked = teacher.national_id_masked
             issued_on = timezone.localtime(now).date().isoformat()
+            # Every fact the page prints is signed, so `verify-certificate` can hold the page to it.
             payload = {"no": number, "name": teacher.name, "id": id_masked, "prog": program.code, "cert": code,
-                       "h": _fmt(hours), "d": issued_on}
+                       "h": _fmt(hours), "d": issued_on, "pn": program.name, "cn": rule.name, "iss": issuer_names}
             certificate = Certificate.objects.create(
                 number=number, enrollment=enrollment, program=program, teacher=teacher, code=code, name=rule.name,
                 teacher_name=teacher.name, id_masked=id_masked, program_code=program.code, program_name=program.name,
