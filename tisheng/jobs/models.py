@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class JobState(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    # Short labels carry a context: "Failed" is also a spot check's outcome (抽检不合格).
+    QUEUED = "queued", pgettext_lazy("job state", "Queued")
+    RUNNING = "running", pgettext_lazy("job state", "Running")
+    DONE = "done", pgettext_lazy("job state", "Done")
+    FAILED = "failed", pgettext_lazy("job state", "Failed")
 
 
 class Job(models.Model):
@@ -34,6 +35,9 @@ class Job(models.Model):
     # old heartbeat lost its worker and is queued again by `tisheng run-periodic`.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Why earlier attempts ended (worker lost, database gone), oldest first: a job that ran
+    # again reports the whole story, not only its last attempt. Each: {"attempt", "at", "error"}.
+    errors = models.JSONField(default=list, blank=True)
 
     scope_path_field = "scope_path"
 

@@ -19,6 +19,8 @@ def job_as_json(job: Job) -> dict:
         "finished": job.finished,
         "result": job.result,
         "failed": job.state == "failed",
+        # A job that ran again says so (its earlier attempts' errors stay in Job.errors, for the log).
+        "attempts": job.attempts,
     }
 
 

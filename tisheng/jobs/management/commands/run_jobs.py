@@ -1,12 +1,11 @@
-import time
-
 from django.core.management.base import BaseCommand
 
-from tisheng.jobs.services import jobs_run_pending
+from tisheng.jobs.services import jobs_run_pending, worker_loop
 
 
 class Command(BaseCommand):
-    help = "Run background jobs from the database queue (forever, or --once until it is empty)."
+    help = ("Run background jobs from the database queue (forever, or --once until it is empty). The "
+            "worker outlives database restarts and queues again the jobs of workers that died.")
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run what is queued, then exit")
@@ -18,8 +17,6 @@ class Command(BaseCommand):
             self.stdout.write(f"jobs_run={ran}")
             return
         try:
-            while True:
-                if not jobs_run_pending():
-                    time.sleep(sleep)
+            worker_loop(poll_seconds=sleep)
         except KeyboardInterrupt:
             return
