@@ -40,7 +40,7 @@ run: $(INSTALLED)
 	$(BIN)/tisheng migrate --noinput
 	$(BIN)/tisheng seed --scale demo --if-empty
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(BIN)/tisheng serve --bind 127.0.0.1:8000
+	TISHENG_ALLOW_DEV_KEYS=1 $(BIN)/tisheng serve --bind 127.0.0.1:8000
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

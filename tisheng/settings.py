@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves django-ninja's own swagger-ui files for /api/v1/docs (no CDN, no inline script)
     "tisheng.core",
     "tisheng.orgs",
     "tisheng.accounts",
@@ -70,7 +71,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tisheng.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session middleware: a request that meets the database down answers 503, not 500.
+    "tisheng.core.db_unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,6 +110,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tisheng.sqlite3'}"),
         conn_max_age=envint("TISHENG_DB_CONN_MAX_AGE", "60"),
+        # A reused connection is tested before a request's first query: after a database restart
+        # the next request reconnects instead of failing on a dead connection.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -142,8 +149,22 @@ LOGIN_LOCKOUT_MINUTES = envint("TISHENG_LOGIN_LOCKOUT_MINUTES", "15")
 IDLE_TIMEOUT_MINUTES = envint("TISHENG_IDLE_TIMEOUT_MINUTES", "30")
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("TISHENG_SECURE_COOKIES", "false")
+# Served over https (TISHENG_SITE_URL says so): secure cookies, HSTS and the redirect to https are
+# on unless turned off one by one. Behind a TLS-terminating proxy, the proxy must set (overwrite)
+# X-Forwarded-Proto; /healthz stays reachable over plain http for the load balancer.
+_HTTPS = envstr("TISHENG_SITE_URL", "").startswith("https://")
+SESSION_COOKIE_SECURE = envbool("TISHENG_SECURE_COOKIES", "true" if _HTTPS else "false")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = envint("TISHENG_HSTS_SECONDS", "31536000" if _HTTPS else "0")
+SECURE_SSL_REDIRECT = envbool("TISHENG_SSL_REDIRECT", "true" if _HTTPS else "false")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if envbool("TISHENG_PROXY_SETS_X_FORWARDED_PROTO", "true" if _HTTPS else "false"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Sent with every HTML answer (tisheng/core/csp.py): scripts and styles from this site only (no
+# inline script, no CDN); lesson videos may come from an institution's https host.
+CONTENT_SECURITY_POLICY = envstr(
+    "TISHENG_CSP", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self' https: blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -253,3 +274,15 @@ OAUTH2_PROVIDER = {
     # Single sign-on refresh tokens: a week, so `tisheng cleartokens` can drop expired tokens.
     "REFRESH_TOKEN_EXPIRE_SECONDS": 7 * 24 * 3600,
 }
+
+# Keys still at their public development defaults (the values above, or the OIDC key generated into
+# var/): `tisheng check --deploy` fails on them (tisheng/core/checks.py) and `tisheng serve` refuses
+# to start on them with DEBUG off unless TISHENG_ALLOW_DEV_KEYS=1 (`make run`, the tests' servers).
+DEVELOPMENT_KEYS = [name for name, dev in (
+    ("TISHENG_SECRET_KEY", SECRET_KEY.startswith("dev-only-")),
+    ("TISHENG_ID_ENCRYPTION_KEY", ID_ENCRYPTION_KEY.startswith("dev-only-")),
+    ("TISHENG_ID_HASH_KEY", ID_HASH_KEY.startswith("dev-only-")),
+    ("TISHENG_CERT_SIGNING_KEY", not envstr("TISHENG_CERT_SIGNING_KEY", "").strip()),
+    ("TISHENG_OIDC_RSA_PRIVATE_KEY", not envstr("TISHENG_OIDC_RSA_PRIVATE_KEY", "").strip()),
+) if dev]
+ALLOW_DEV_KEYS = envbool("TISHENG_ALLOW_DEV_KEYS", "false")

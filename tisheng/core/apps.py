@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class CoreConfig(AppConfig):
     name = "tisheng.core"
+
+    def ready(self) -> None:
+        from tisheng.core import checks, db_unavailable  # noqa: F401 - registers the checks and the signal receiver

@@ -7,3 +7,35 @@ document.addEventListener("change", function (event) {
   if (clear && select.form.elements[clear]) select.form.elements[clear].value = "";
   select.form.submit();
 });
+
+// Behaviours pages used to carry as inline scripts, which the Content-Security-Policy
+// (script-src 'self') no longer runs: each acts only where its markup is.
+
+// Review queues: "select all on this page" ticks every row; a button with data-confirm asks first.
+document.querySelectorAll("[data-select-all]").forEach(function (box) {
+  box.addEventListener("change", function () {
+    box.form.querySelectorAll("input[name=ids]").forEach(function (row) { row.checked = box.checked; });
+  });
+});
+document.querySelectorAll("button[data-confirm]").forEach(function (button) {
+  button.addEventListener("click", function (event) {
+    if (!window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
+  });
+});
+
+// Certificate verification: a scanned QR code opens /verify/<number>#<signed summary>; the part
+// after "#" never reaches the server, so the page compares it here with what was issued.
+(function () {
+  var box = document.querySelector("[data-testid=qr-match]");
+  var scanned = window.location.hash.slice(1);
+  if (!box || !scanned) return;
+  var same = scanned === box.getAttribute("data-signed");
+  box.textContent = box.getAttribute(same ? "data-match" : "data-mismatch");
+  if (!same) box.classList.add("errorlist");
+  box.hidden = false;
+})();
+
+// Bars whose length is data (a style="" attribute would be blocked): data-percent sets the width.
+document.querySelectorAll("[data-percent]").forEach(function (bar) {
+  bar.style.width = Math.max(0, Math.min(100, parseFloat(bar.getAttribute("data-percent")) || 0)) + "%";
+});

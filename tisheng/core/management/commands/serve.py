@@ -11,7 +11,12 @@ each beat is committed alone). Static files are served by WhiteNoise either way.
 import os
 import sys
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+# A production server never starts on the public development keys (tisheng/core/checks.py).
+DEV_KEYS_REFUSED = ("Refusing to serve with DEBUG off on public development keys: set {names} (or, for a demo "
+                    "on this machine only, TISHENG_ALLOW_DEV_KEYS=1).")
 
 
 def server_argv(server: str, *, bind: str, workers: int, threads: int, access_log: bool = True) -> list[str]:
@@ -39,6 +44,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-access-log", action="store_true")
 
     def handle(self, *args, bind, workers, threads, server, no_access_log, **options):
+        if settings.DEVELOPMENT_KEYS and not settings.DEBUG and not settings.ALLOW_DEV_KEYS:
+            raise CommandError(DEV_KEYS_REFUSED.format(names=", ".join(settings.DEVELOPMENT_KEYS)))
         argv = server_argv(server, bind=bind, workers=workers, threads=threads, access_log=not no_access_log)
         sys.stdout.flush()
         os.execv(argv[0], argv)  # the server becomes this process: signals reach it directly

@@ -1,0 +1,46 @@
+"""No page breaks under the Content-Security-Policy (issue 12): signed in as each main role,
+Chromium visits the home page and every entry of that role's navigation, plus the API docs and
+the public verify page, and the console shows no CSP violation (a blocked inline script,
+handler or style)."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROLES = {
+    "13800000001": "province office",
+    "13800000003": "county office",
+    "13800000004": "teacher college",
+    "13800000005": "training institution",
+    "13800000006": "school administrator",
+    "13800000008": "teacher",
+}
+CSP = re.compile(r"Content Security Policy|Content-Security-Policy", re.I)
+
+
+def _violations_on(page, urls: list[str]) -> list[str]:
+    found: list[str] = []
+    page.on("console", lambda m: found.append(f"{page.url}: {m.text}") if CSP.search(m.text) else None)
+    for url in urls:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+    return found
+
+
+@pytest.mark.parametrize("phone", list(ROLES))
+def test_no_page_of_a_role_violates_the_content_security_policy(log_in, browser, server_url, phone):
+    context, page = log_in(browser, server_url, phone=phone)
+    try:
+        links = page.eval_on_selector_all(".site-nav a[href]", "as => as.map(a => a.href)")
+        urls = [server_url + "/", *dict.fromkeys(u for u in links if u.startswith(server_url))]
+        if phone == "13800000001":
+            urls += [server_url + "/api/v1/docs", server_url + "/verify/"]
+
+        violations = _violations_on(page, urls)
+    finally:
+        context.close()
+
+    assert len(urls) > 2
+    assert violations == []
