@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 
+from tisheng.core import jsonsafe
 from tisheng.xapi import keys
 from tisheng.xapi.http import XRequest, lrs_view
 from tisheng.xapi.models import Document, DocumentKind
@@ -25,6 +26,8 @@ from tisheng.xapi.views import BAD_IRI_PARAM, agent_param
 DOCUMENT_NOT_FOUND = _("No document with that id.")
 PRECONDITION_FAILED = _("The document does not match the If-Match / If-None-Match condition.")
 CONCURRENCY_HEADERS_REQUIRED = _("This document exists: send If-Match (its ETag) or If-None-Match to change it.")
+PROFILE_PUT_NEEDS_PRECONDITION = _("A profile PUT must send If-Match (the document's ETag) to replace a document, "
+                                   "or If-None-Match: * to create one.")
 MERGE_NEEDS_JSON = _("POST merges JSON objects: the document sent and the stored one must both be "
                      "application/json objects.")
 
@@ -72,15 +75,21 @@ def _check_preconditions(xreq: XRequest, doc: Document | None, *, require_for_ex
         tags = _tags(if_none_match)
         if doc is not None and ("*" in tags or doc.etag in tags or doc.etag.strip('"') in tags):
             raise XapiError(str(PRECONDITION_FAILED), status=412)
-    if require_for_existing and doc is not None and if_match is None and if_none_match is None:
-        raise XapiError(str(CONCURRENCY_HEADERS_REQUIRED), status=409)
+    if require_for_existing and if_match is None and if_none_match is None:
+        if doc is not None:
+            # Communication 3.1.s4.b13: a PUT without either header to an existing document is 409.
+            raise XapiError(str(CONCURRENCY_HEADERS_REQUIRED), status=409)
+        # The spec lets a PUT create a profile document without a precondition, but the
+        # conformance suite (XAPI-00273, 00287, 00293) expects an error: a client that sends
+        # neither header cannot know whether it overwrites another writer's document.
+        raise fail(PROFILE_PUT_NEEDS_PRECONDITION)
 
 
 def _json_object(content: bytes, content_type: str) -> dict | None:
     if content_type.split(";")[0].strip().lower() != "application/json":
         return None
     try:
-        value = json.loads(content)
+        value = jsonsafe.loads(content)  # JSONInputError is a ValueError
     except (ValueError, UnicodeDecodeError):
         return None
     return value if isinstance(value, dict) else None

@@ -109,28 +109,28 @@ PROFILE = dict(activityId=ACTIVITY)
 
 
 def test_activity_profile_put_to_an_existing_document_without_if_match_or_if_none_match_is_409(lrs):
-    assert lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p1")).status_code == 204
+    assert lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p1"), if_none_match="*").status_code == 204
     response = lrs.put("activities/profile", {"v": 2}, q(**PROFILE, profileId="p1"))
     assert response.status_code == 409
     assert response.json()["error"] == message(documents.CONCURRENCY_HEADERS_REQUIRED)
 
 
 def test_activity_profile_put_with_the_current_etag_replaces_the_document(lrs):
-    lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p1"))
+    lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p1"), if_none_match="*")
     etag = lrs.get("activities/profile", {**PROFILE, "profileId": "p1"})["ETag"]
     assert lrs.put("activities/profile", {"v": 2}, q(**PROFILE, profileId="p1"), if_match=etag).status_code == 204
     assert lrs.get("activities/profile", {**PROFILE, "profileId": "p1"}).json() == {"v": 2}
 
 
 def test_activity_profile_put_with_a_stale_etag_is_412(lrs):
-    lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p1"))
+    lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p1"), if_none_match="*")
     response = lrs.put("activities/profile", {"v": 2}, q(**PROFILE, profileId="p1"), if_match='"stale"')
     assert response.status_code == 412
     assert response.json()["error"] == message(documents.PRECONDITION_FAILED)
 
 
 def test_if_none_match_star_refuses_to_overwrite_with_412(lrs):
-    lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p1"))
+    lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p1"), if_none_match="*")
     response = lrs.put("activities/profile", {"v": 2}, q(**PROFILE, profileId="p1"), if_none_match="*")
     assert response.status_code == 412
 
@@ -145,20 +145,20 @@ def test_if_match_on_a_missing_document_is_412(lrs):
 
 
 def test_delete_with_a_stale_if_match_is_412(lrs):
-    lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p1"))
+    lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p1"), if_none_match="*")
     assert lrs.delete("activities/profile", q(**PROFILE, profileId="p1"), if_match='"stale"').status_code == 412
     assert lrs.get("activities/profile", {**PROFILE, "profileId": "p1"}).status_code == 200
 
 
 def test_activity_profile_ids_are_listed(lrs):
-    lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p1"))
-    lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p2"))
+    lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p1"), if_none_match="*")
+    lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p2"), if_none_match="*")
     assert lrs.get("activities/profile", PROFILE).json() == ["p1", "p2"]
 
 
 def test_agent_profile_put_get_post_merge_and_delete(lrs):
     params = {"agent": AGENT, "profileId": "prefs"}
-    assert lrs.put("agents/profile", {"lang": "zh"}, q(**params)).status_code == 204
+    assert lrs.put("agents/profile", {"lang": "zh"}, q(**params), if_none_match="*").status_code == 204
     assert lrs.post("agents/profile", {"speed": 1.5}, q(**params)).status_code == 204
     assert lrs.get("agents/profile", params).json() == {"lang": "zh", "speed": 1.5}
     assert lrs.get("agents/profile", {"agent": AGENT}).json() == ["prefs"]
@@ -179,8 +179,8 @@ def test_a_document_resource_refuses_unknown_parameters_with_400(lrs, resource):
 
 def test_another_institution_cannot_read_or_delete_documents(lrs, lrs_b):
     lrs.put("activities/state", {"a": 1}, q(**STATE, stateId="s1"))
-    lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p1"))
-    lrs.put("agents/profile", {"v": 1}, q(agent=AGENT, profileId="p1"))
+    lrs.put("activities/profile", {"v": 1}, q(**PROFILE, profileId="p1"), if_none_match="*")
+    lrs.put("agents/profile", {"v": 1}, q(agent=AGENT, profileId="p1"), if_none_match="*")
     assert lrs_b.get("activities/state", {**STATE, "stateId": "s1"}).status_code == 404
     assert lrs_b.get("activities/state", STATE).json() == []
     assert lrs_b.get("activities/profile", {**PROFILE, "profileId": "p1"}).status_code == 404
@@ -188,5 +188,6 @@ def test_another_institution_cannot_read_or_delete_documents(lrs, lrs_b):
     lrs_b.delete("activities/state", q(**STATE))
     assert lrs.get("activities/state", {**STATE, "stateId": "s1"}).json() == {"a": 1}
     # B writing the same ids makes B's own documents, not a conflict with A's.
-    assert lrs_b.put("activities/profile", {"v": 9}, q(**PROFILE, profileId="p1")).status_code == 204
+    assert lrs_b.put("activities/profile", {"v": 9}, q(**PROFILE, profileId="p1"),
+                     if_none_match="*").status_code == 204
     assert lrs.get("activities/profile", {**PROFILE, "profileId": "p1"}).json() == {"v": 1}
