@@ -3,17 +3,22 @@
 Every error body is `{"detail": "<message>"}` in the request's language: 401 without a
 session, 403 for a capability the caller does not hold, 404 for an object outside the
 caller's scope (the same answer as for one that does not exist), 422 for a malformed
-parameter (with the field errors under "errors").
+parameter (with the field errors under "errors"), 400 for a body that is not acceptable JSON
+(read by `tisheng.core.jsonsafe`, like every JSON from outside) and for text no database can
+hold (`tisheng.core.input_guard`, before the API sees the request).
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import django_auth
 
 from tisheng.certificates.api import router as certificates_router
+from tisheng.core import jsonsafe
+from tisheng.core.input_guard import json_reason
 from tisheng.integration.api import router as integration_router
 from tisheng.learning.api import router as learning_router
 from tisheng.orgs.api import router as orgs_router
@@ -25,12 +30,23 @@ NOT_AUTHENTICATED = _("Authentication required: sign in first.")
 PERMISSION_DENIED = _("You do not have permission to do this.")
 NOT_FOUND = _("Not found.")
 INVALID_PARAMETERS = _("Invalid request parameters.")
+BAD_JSON = _("The body is not acceptable JSON: %(why)s.")
+
+
+class JsonSafeParser(Parser):
+    """Request bodies through `jsonsafe.loads` (depth, NaN/Infinity, 64-bit ints, NUL, lone
+    surrogates), like every other JSON the platform reads from outside."""
+
+    def parse_body(self, request: HttpRequest):
+        return jsonsafe.loads(request.body)
+
 
 api = NinjaAPI(
     title="tisheng API",
     version="1",
     urls_namespace="api",
     auth=django_auth,
+    parser=JsonSafeParser(),
 )
 
 
@@ -51,6 +67,14 @@ def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespo
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, NOT_FOUND, 404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja wraps whatever the parser raised in a 400 "Cannot parse request body": say why.
+    if isinstance(exc.__cause__, jsonsafe.JSONInputError):
+        return _error(request, BAD_JSON % {"why": json_reason(exc.__cause__)}, 400)
+    return _error(request, exc.message, exc.status_code)
 
 
 @api.exception_handler(ValidationError)

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "tisheng.core.db_unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "tisheng.xapi.middleware.LrsResponseMiddleware",  # outside all that may answer for /xapi/
+    "tisheng.core.input_guard.UnstorableTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -1,7 +1,7 @@
 """Regions and schools over JSON, scoped like every other read (`orgs.view`).
 
-Also the page-number pagination every list of the API uses: `page` and `page_size` (at most
-200) in, `count` (exact), `page`, `page_size` and `items` out.
+Also the page-number pagination every list of the API uses: `page` (at most 1,000,000) and
+`page_size` (at most 200) in, `count` (exact), `page`, `page_size` and `items` out.
 """
 
 from typing import Any
@@ -19,6 +19,11 @@ from tisheng.orgs.scope import get_object_for_user, has_capability, scope_filter
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+# A page past the last is an empty page; a number no list can reach (the province has well under
+# a million of anything per page of one) is a malformed parameter, answered 422 like `page=0`,
+# not clamped: a clamped page would be rows the client did not ask for under a number it did not
+# send, and unbounded, `page=2**64` overflowed the database's OFFSET (a 500).
+MAX_PAGE = 1_000_000
 
 router = Router()
 
@@ -27,7 +32,7 @@ class PageNumber(PaginationBase):
     """`?page=&page_size=`; the count is exact (one COUNT over the same filtered query)."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1, description="1-based page number")
+        page: int = Field(1, ge=1, le=MAX_PAGE, description="1-based page number")
         page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="rows per page (max 200)")
 
     class Output(Schema):

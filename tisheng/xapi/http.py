@@ -1,11 +1,20 @@
 """What every LRS resource shares: the version header, authentication and rate limits, CORS,
 the alternate request syntax (a POST with ?method=… and the request in a form body), errors
-as 400/401/404/409/412/429 with a message, and multipart/mixed in and out."""
+as 400/401/404/409/412/429 with a message, and multipart/mixed in and out.
+
+The credentials are checked before the body is read: a body may be up to
+`XAPI_MAX_BODY_BYTES` (64 MB), and a caller without a credential gets its 401 for the price of
+the headers. The one exception is the alternate syntax with the credentials inside the form,
+which has to be read to be authenticated; it is held to Django's form limit
+(`DATA_UPLOAD_MAX_MEMORY_SIZE`) instead.
+
+Every JSON the LRS reads from a client (bodies, multipart statement parts, `agent=`) goes
+through `tisheng.core.jsonsafe`, and `tisheng.xapi.middleware` gives every /xapi/ answer that
+did not come from here (an unknown path, an unexpected exception) the LRS's shape."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from tisheng.accounts.middleware import idle_timeout_exempt
+from tisheng.core import jsonsafe
+from tisheng.core.input_guard import UNSTORABLE_TEXT, json_reason, reads_own_body
 from tisheng.integration.auth import XapiClient, xapi_authenticate, xapi_throttle
 from tisheng.xapi.validation import VERSION_RE, XapiError, fail
 
@@ -35,7 +46,8 @@ ALTERNATE_NOT_FORM = _("A request using the method parameter must have a form (a
 ALTERNATE_BAD_METHOD = _("The method parameter must be GET, PUT, POST or DELETE.")
 UNKNOWN_PARAMETER = _("Unknown parameter “%(name)s”.")
 MISSING_PARAMETER = _("The parameter “%(name)s” is required.")
-BAD_JSON = _("The body is not valid JSON.")
+BAD_JSON = _("The body is not acceptable JSON: %(why)s.")
+BAD_FORM_ENCODING = _("The form body is not in the character set its Content-Type names.")
 TOO_LARGE = _("The request is larger than this LRS accepts (%(limit)s bytes).")
 BAD_MULTIPART = _("The multipart/mixed body is malformed: %(why)s.")
 
@@ -79,20 +91,25 @@ class XRequest:
         return self.params[name]
 
     def json(self):
-        try:
-            return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError):
-            raise fail(BAD_JSON) from None
+        return loads(self.body)
+
+
+def loads(data: bytes | str, message=BAD_JSON, **params):
+    """The LRS's one JSON reader: `jsonsafe.loads`, its refusal a 400 that says why."""
+    try:
+        return jsonsafe.loads(data)
+    except jsonsafe.JSONInputError as error:
+        raise fail(message, **params, why=json_reason(error)) from None
 
 
 def error_response(error: XapiError) -> HttpResponse:
     return JsonResponse({"error": error.message}, status=error.status, json_dumps_params={"ensure_ascii": False})
 
 
-def read_body(request: HttpRequest) -> bytes:
+def read_body(request: HttpRequest, limit: int | None = None) -> bytes:
     """The request body, up to the LRS's own limit (413 above it) rather than Django's form
     limit: statements with attachments are larger than any form."""
-    limit = settings.XAPI_MAX_BODY_BYTES
+    limit = limit or settings.XAPI_MAX_BODY_BYTES
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -109,13 +126,14 @@ def read_body(request: HttpRequest) -> bytes:
 
 
 def _plain(request: HttpRequest) -> XRequest:
+    """The request without its body, which is read once the caller is known (`lrs_view`)."""
     headers = {k.lower(): v for k, v in request.headers.items()}
     params = {k: v for k, v in request.GET.items()}
-    return XRequest(method=request.method, params=params, headers=headers, body=read_body(request),
+    return XRequest(method=request.method, params=params, headers=headers, body=b"",
                     content_type=request.content_type or "", django=request)
 
 
-def _alternate(request: HttpRequest) -> XRequest:
+def _alternate(request: HttpRequest, *, limit: int | None) -> XRequest:
     """The spec's alternate request syntax: POST ?method=X, headers and content in the form."""
     method = request.GET["method"].upper()
     if len(request.GET) > 1:
@@ -124,8 +142,18 @@ def _alternate(request: HttpRequest) -> XRequest:
         raise fail(ALTERNATE_BAD_METHOD)
     if request.content_type != "application/x-www-form-urlencoded":
         raise fail(ALTERNATE_NOT_FORM)
-    encoding = request.encoding or "utf-8"
-    form = dict(parse_qsl(read_body(request).decode(encoding), keep_blank_values=True))
+    try:
+        text = read_body(request, limit).decode(request.encoding or "utf-8")
+    except UnicodeDecodeError:
+        raise fail(BAD_FORM_ENCODING) from None
+    form = dict(parse_qsl(text, keep_blank_values=True))
+    # The form is the request's query string and headers: held to what the guard holds those to.
+    try:
+        for name, value in form.items():
+            jsonsafe.check_text(name)
+            jsonsafe.check_text(value)
+    except jsonsafe.JSONInputError:
+        raise fail(UNSTORABLE_TEXT) from None
     headers = {k.lower(): v for k, v in request.headers.items()}
     params = {}
     for name, value in form.items():
@@ -144,6 +172,13 @@ def _alternate(request: HttpRequest) -> XRequest:
         request.__dict__.pop("headers", None)
     return XRequest(method=method, params=params, headers=headers, body=body,
                     content_type=content_type.split(";")[0].strip().lower(), django=request)
+
+
+def _authenticate(request: HttpRequest) -> XapiClient:
+    client = xapi_authenticate(request)
+    if client is None:
+        raise XapiError(str(NOT_AUTHENTICATED), status=401)
+    return client
 
 
 def iso_now() -> str:
@@ -165,6 +200,7 @@ def lrs_view(handlers: dict[str, Callable[[XRequest], HttpResponse]], *, version
 
     @csrf_exempt
     @idle_timeout_exempt
+    @reads_own_body
     def view(request: HttpRequest) -> HttpResponse:
         response = _view(request)
         if consistent_through:
@@ -176,8 +212,17 @@ def lrs_view(handlers: dict[str, Callable[[XRequest], HttpResponse]], *, version
         if request.method == "OPTIONS":
             return HttpResponse(status=200)
         try:
-            if request.method == "POST" and "method" in request.GET:
-                xreq = _alternate(request)
+            client = None
+            alternate = request.method == "POST" and "method" in request.GET
+            if alternate:
+                # Credentials in the header are checked before the form is read; credentials
+                # inside the form cost a read, held to Django's form limit.
+                form_limit = None
+                if authenticated and "HTTP_AUTHORIZATION" in request.META:
+                    client = _authenticate(request)
+                elif authenticated:
+                    form_limit = min(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, settings.XAPI_MAX_BODY_BYTES)
+                xreq = _alternate(request, limit=form_limit)
             else:
                 xreq = _plain(request)
             method = "GET" if xreq.method == "HEAD" else xreq.method
@@ -188,9 +233,7 @@ def lrs_view(handlers: dict[str, Callable[[XRequest], HttpResponse]], *, version
                 if not VERSION_RE.match(version.strip()):
                     raise fail(VERSION_UNSUPPORTED, version=version)
             if authenticated:
-                xreq.client = xapi_authenticate(request)
-                if xreq.client is None:
-                    raise XapiError(str(NOT_AUTHENTICATED), status=401)
+                xreq.client = client or _authenticate(request)
                 retry_after = xapi_throttle(xreq.client)
                 if retry_after is not None:
                     response = error_response(XapiError(str(RATE_LIMITED) % {"seconds": retry_after}, 429))
@@ -199,6 +242,8 @@ def lrs_view(handlers: dict[str, Callable[[XRequest], HttpResponse]], *, version
             handler = handlers.get(method)
             if handler is None:
                 raise XapiError(str(METHOD_NOT_ALLOWED) % {"method": xreq.method}, status=405)
+            if not alternate:
+                xreq.body = read_body(request)  # only now that the caller is known
             response = handler(xreq)
             if request.method == "HEAD":
                 response.content = b""

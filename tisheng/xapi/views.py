@@ -9,12 +9,13 @@ from django.core import signing
 from django.http import HttpResponse
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from tisheng.xapi import selectors, services
 from tisheng.xapi.http import (
-    BAD_JSON,
     SUPPORTED_VERSIONS,
     XRequest,
+    loads,
     lrs_view,
     multipart_response,
     parse_multipart,
@@ -70,10 +71,7 @@ def _iri_param(xreq: XRequest, name: str) -> str | None:
 
 
 def agent_param(value: str, name: str = "agent") -> dict:
-    try:
-        agent = json.loads(value)
-    except ValueError:
-        raise fail(BAD_AGENT_PARAM, why=name) from None
+    agent = loads(value, BAD_AGENT_PARAM)
     try:
         check_agent(agent, name)
     except XapiError as error:
@@ -114,18 +112,10 @@ def _ids_body(s: dict) -> None:
 
 
 def _language_ranges(header: str | None) -> list[str]:
-    ranges = []
-    for i, piece in enumerate((header or "").split(",")):
-        tag, _sep, params = piece.strip().partition(";")
-        if not tag:
-            continue
-        weight = 1.0
-        m = re.search(r"q=([0-9.]+)", params)
-        if m:
-            weight = float(m.group(1))
-        if weight > 0:
-            ranges.append((-weight, i, tag.strip().lower()))
-    return [tag for _w, _i, tag in sorted(ranges)]
+    """The language ranges of Accept-Language, best first, read by Django's own parser: a
+    malformed header (`q=abc`, `q=1e999`, `q=-1`) counts as no header, as it does for the
+    language LocaleMiddleware picks for the same request, rather than failing the request."""
+    return [tag for tag, weight in parse_accept_lang_header(header or "") if weight > 0]
 
 
 def _pick_language(lang_map: dict, ranges: list[str]) -> dict:
@@ -232,9 +222,12 @@ def _query_from_params(xreq: XRequest) -> selectors.StatementQuery:
     if "until" in p:
         q.until = parse_timestamp(p["until"], "until")
     if "limit" in p:
-        if not p["limit"].isdigit():
+        # ASCII digits only ("²" is a digit to str.isdigit, not to int()); a limit above what the
+        # LRS serves at once means the same as that maximum, so long numbers are cut, not parsed.
+        if not re.fullmatch(r"[0-9]+", p["limit"]):
             raise fail(BAD_LIMIT)
-        q.limit = int(p["limit"])
+        digits = p["limit"].lstrip("0")
+        q.limit = int(digits or "0") if len(digits) <= 9 else selectors.MAX_LIMIT
     q.ascending = _bool(xreq, "ascending")
     return q
 
@@ -314,10 +307,7 @@ def _statements_from_body(xreq: XRequest) -> tuple[object, dict[str, services.Pa
                 raise fail(PART_WITHOUT_ENCODING)
             attachments[sha2] = services.Part(content_type=headers.get("content-type", "application/octet-stream"),
                                               content=content)
-        try:
-            return json.loads(first), attachments
-        except (ValueError, UnicodeDecodeError):
-            raise fail(BAD_JSON) from None
+        return loads(first), attachments
     if content_type != "application/json":
         raise fail(BAD_CONTENT_TYPE)
     return xreq.json(), {}
