@@ -201,6 +201,9 @@ WARNING_REFRESH_HOURS = envint("TISHENG_WARNING_REFRESH_HOURS", "24")
 # Stored export files (large exports, under PRIVATE_MEDIA_ROOT/exports/) are deleted by `run-periodic`
 # this many days after their job finished: they list teachers' national IDs (data minimisation).
 EXPORT_RETENTION_DAYS = envint("TISHENG_EXPORT_RETENTION_DAYS", "7")
+# Uploaded roster files (under PRIVATE_MEDIA_ROOT/roster/, full national IDs) are deleted by `run-periodic`
+# this many days after their last upload; the import history keeps their hash and counts.
+ROSTER_RETENTION_DAYS = envint("TISHENG_ROSTER_RETENTION_DAYS", "7")
 # Background jobs (`tisheng run-jobs`): the worker running a job marks it alive this often, and a
 # running job silent for JOB_STALE_SECONDS lost its worker and is queued again (by run-periodic
 # and by any other worker), so a killed worker's job runs again within about two minutes.

@@ -109,6 +109,9 @@ class RosterImport(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    # When `rosters_purge` deleted the stored file (ROSTER_RETENTION_DAYS after its last upload):
+    # the hash and the counts stay, the national IDs in the file do not.
+    file_expired_at = models.DateTimeField(null=True, blank=True)
 
     scope_path_field = "scope_path"
     scope_view_capability = "roster.import"

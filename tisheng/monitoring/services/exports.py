@@ -34,6 +34,7 @@ from openpyxl.styles import Font
 
 from tisheng.accounts.models import AuditAction
 from tisheng.accounts.services import audit
+from tisheng.core import private_storage
 from tisheng.jobs.models import Job, JobState
 from tisheng.jobs.registry import Progress, job
 from tisheng.jobs.services import job_enqueue
@@ -167,13 +168,10 @@ def export_job(job_row: Job, progress: Progress) -> dict:
         total = source.count()
         moment = timezone.now()
         relative = Path(EXPORT_DIR) / f"{job_row.pk}-{table.name}-{moment.astimezone(SHANGHAI):%Y%m%d%H%M%S}.xlsx"
-        target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".part")
         progress(0, total)
-        with partial.open("wb") as out:
+        # 0600 in a 0700 directory, written to a `<name>.<random>.part` renamed when complete.
+        with private_storage.open_for_write(relative, actor=actor, scope_path=source.node_path) as out:
             rows = export_write(table, source, actor, out, rows=total, moment=moment, progress=progress)
-        partial.replace(target)
         progress(rows, total)
         name = filename(table, source, moment)
     audit(actor=actor, action=AuditAction.EXPORTED, object_type="export", object_id=table.name,

@@ -76,7 +76,10 @@ def _copy_rows(model: type[Model], fields: Sequence[str], rows: Iterable[tuple])
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(a).column) for a in fields) + "".join(", " + quote(f.column) for f in extra)
     json_at = [i for i, a in enumerate(fields) if isinstance(meta.get_field(a), JSONField)]
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+    # The raw cursor's COPY escapes Django's error wrapping: without it a duplicate key is
+    # psycopg's UniqueViolation, not the IntegrityError callers catch.
+    with connection.wrap_database_errors, connection.cursor() as cursor, \
+            cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
         for row in rows:
             if json_at:
                 row = tuple(Jsonb(v) if i in json_at else v for i, v in enumerate(row))

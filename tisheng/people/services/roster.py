@@ -436,6 +436,18 @@ def recount_schools(school_ids: Iterable[int]) -> None:
         )
 
 
+def lock_schools(school_ids: Iterable[int]) -> None:
+    """Lock the schools' rows until the transaction ends, in id order (so two imports never
+    hold one each and wait for the other's): an import into the same schools waits here for
+    the other to commit, then reads its teachers as existing ones instead of inserting them a
+    second time. SQLite has no row locks and needs none: its writers already take turns
+    (transaction_mode IMMEDIATE)."""
+    if not connection.features.has_select_for_update:
+        return
+    for chunk in _chunks(sorted(set(school_ids))):
+        list(School.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk", flat=True))
+
+
 def roster_apply(records: list[TeacherRecord], *, actor: UserType | None, source: str) -> RosterCounts:
     """The bulk write path, used by the import and by `tisheng seed` at province scale.
 
@@ -443,7 +455,8 @@ def roster_apply(records: list[TeacherRecord], *, actor: UserType | None, source
     makes a User (unusable password, must change it), a Teacher, a posting and the teacher
     role at the school; a known ID at the same school updates what changed; at another
     school it is a transfer (posting closed and opened, role moved, audited). All in one
-    transaction, in chunks, with a fixed number of queries per chunk.
+    transaction, in chunks, with a fixed number of queries per chunk, after locking the
+    records' schools (`lock_schools`: concurrent imports into the same schools take turns).
     """
     counts = RosterCounts(rows=len(records))
     actor_id = actor.pk if actor is not None and actor.pk else None
@@ -451,6 +464,7 @@ def roster_apply(records: list[TeacherRecord], *, actor: UserType | None, source
     affected: set[int] = set()
     source = source[:32]
     with transaction.atomic():
+        lock_schools(r.school_id for r in records)
         now = timezone.now()
         for chunk in _chunks(records):
             pairs, existing = _classify(chunk)

@@ -2,19 +2,36 @@
 
 Used by the upload views and by `tisheng import-roster`. A file that cannot be read stores
 nothing; a committed import is recorded as a RosterImport with the file's SHA-256.
+
+An uploaded file lists national IDs in plain text, so it is stored through
+`core.private_storage` (0600 in a 0700 directory) and kept ROSTER_RETENTION_DAYS (settings,
+default 7) after its last upload: `run-periodic` calls `rosters_purge`, which deletes older
+files and marks their imports `file_expired_at` (the history keeps the hash and the counts).
+
+Two imports writing the same teachers at once: `roster_apply` locks the file's schools first
+(PostgreSQL), so imports into the same schools run one after the other and the second sees the
+first's teachers; imports that still collide (the same new teacher in two counties' files at
+the same moment) end in RosterImportConflict with IMPORT_CONFLICT, nothing written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tisheng.accounts.roles import Cap
+from tisheng.accounts.services import audit
+from tisheng.core import private_storage
 from tisheng.orgs.models import Region, RegionLevel
 from tisheng.orgs.scope import capability_paths
 from tisheng.people.models import RosterImport
@@ -35,6 +52,17 @@ if TYPE_CHECKING:
 # Stored on the RosterImport for the detail page and the error report; a file with more
 # errors than this is beyond fixing row by row anyway.
 MAX_STORED_ERRORS = 50_000
+ROSTER_DIR = "roster"
+PURGED = "roster_files_purged"  # audit action
+IMPORT_CONFLICT = gettext_noop("Another import changed these teachers at the same time; preview the roster again")
+
+
+class RosterImportConflict(Exception):
+    """Another import wrote the same teachers at the same time; nothing of this one was written."""
+
+    def __init__(self) -> None:
+        self.message = _(IMPORT_CONFLICT)
+        super().__init__(self.message)
 
 
 @dataclass
@@ -48,7 +76,7 @@ class RosterOutcome:
 
 
 def stored_path(sha256: str, filename: str) -> Path:
-    return Path(settings.PRIVATE_MEDIA_ROOT) / "roster" / f"{sha256}.{file_extension(filename)}"
+    return private_storage.root() / ROSTER_DIR / f"{sha256}.{file_extension(filename)}"
 
 
 def import_scope_path(actor: User | None) -> str:
@@ -87,7 +115,9 @@ def roster_file_run(
     """Read and validate `content`, then preview (mode DRY_RUN) or commit.
 
     ALL_OR_NOTHING commits only when every row is valid; VALID_ONLY commits the valid rows.
-    Raises RosterFileError for an unreadable file before anything is stored. `record` writes
+    Raises RosterFileError for an unreadable file before anything is stored,
+    PrivateStorageError when the file cannot be stored (nothing recorded), RosterImportConflict
+    when another import wrote the same teachers meanwhile (nothing written). `record` writes
     a RosterImport (a preview only when `record`, a commit always); `store` keeps the file
     under PRIVATE_MEDIA_ROOT for a later commit and the error report.
     """
@@ -113,19 +143,25 @@ def roster_file_run(
         outcome.counts = roster_preview(records)
         outcome.counts.rows = len(parsed.rows)
         if record:
-            _store(content, sha256, filename, store)
+            _store(content, sha256, filename, store, actor=actor, scope_path=history.scope_path)
             _fill(history, outcome.counts)
             history.save()
             outcome.roster_import = history
         return outcome
-    with transaction.atomic():
-        history.committed = True
-        history.save()
-        outcome.counts = roster_apply(records, actor=actor, source=f"import:{history.pk}")
-        outcome.counts.rows = len(parsed.rows)
-        _fill(history, outcome.counts)
-        history.save()
-    _store(content, sha256, filename, store)
+    try:
+        with transaction.atomic():
+            history.committed = True
+            history.save()
+            outcome.counts = roster_apply(records, actor=actor, source=f"import:{history.pk}")
+            outcome.counts.rows = len(parsed.rows)
+            _fill(history, outcome.counts)
+            history.save()
+    except (IntegrityError, OperationalError) as exc:
+        if isinstance(exc, OperationalError) and not _lost_a_race(exc):
+            raise
+        history.pk = None
+        raise RosterImportConflict from exc
+    _store(content, sha256, filename, store, actor=actor, scope_path=history.scope_path)
     outcome.committed = True
     outcome.roster_import = history
     return outcome
@@ -136,12 +172,65 @@ def _fill(history: RosterImport, counts: RosterCounts) -> None:
     history.transferred, history.unchanged = counts.transferred, counts.unchanged
 
 
-def _store(content: bytes, sha256: str, filename: str, store: bool) -> None:
+def _lost_a_race(exc: OperationalError) -> bool:
+    """A deadlock or serialization failure (PostgreSQL), or SQLite's write lock held by another
+    import past the busy timeout: another writer, not a broken database."""
+    state = getattr(exc.__cause__, "sqlstate", None)
+    return state in ("40P01", "40001", "55P03") or "database is locked" in str(exc)
+
+
+def _store(content: bytes, sha256: str, filename: str, store: bool, *, actor: User | None = None,
+           scope_path: str = "") -> None:
     if not store:
         return
     path = stored_path(sha256, filename)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_bytes(content)
-        tmp.replace(path)
+    if path.is_file():
+        # The same bytes again: the retention period starts over (rosters_purge reads the mtime).
+        try:
+            os.utime(path)
+            return
+        except OSError:
+            pass  # written again below, which reports what is wrong with the storage
+    private_storage.write_bytes(path, content, actor=actor, scope_path=scope_path)
+
+
+def rosters_purge(now: dt.datetime | None = None) -> int:
+    """Delete stored roster files last uploaded more than ROSTER_RETENTION_DAYS ago and mark
+    their imports expired; returns how many files were deleted.
+
+    A file is named by its SHA-256 and shared by every import of the same bytes; it goes when
+    no import of it is newer than the cutoff and it was not written or uploaded again since
+    (its mtime), so a preview made a minute ago never loses its file. Leftover `.part` files
+    of interrupted writes older than the cutoff go too. Idempotent; one audit entry per run
+    that deleted something (run-periodic runs every minute)."""
+    now = now or timezone.now()
+    days = settings.ROSTER_RETENTION_DAYS
+    cutoff = now - dt.timedelta(days=days)
+    directory = private_storage.root() / ROSTER_DIR
+    if not directory.is_dir():
+        return 0
+    recent = set(RosterImport.objects.filter(at__gte=cutoff).values_list("sha256", flat=True).distinct())
+    deleted: list[str] = []
+    for path in sorted(directory.iterdir()):
+        try:
+            if not path.is_file() or path.stat().st_mtime >= cutoff.timestamp():
+                continue
+            sha256 = path.name.split(".", 1)[0]
+            if path.name.endswith(".part"):
+                path.unlink(missing_ok=True)
+                continue
+            if sha256 in recent:
+                continue
+            path.unlink(missing_ok=True)
+        except FileNotFoundError:  # another purge got there first
+            continue
+        deleted.append(sha256)
+    if not deleted:
+        return 0
+    marked = 0
+    for start in range(0, len(deleted), 500):
+        marked += RosterImport.objects.filter(sha256__in=deleted[start:start + 500],
+                                              file_expired_at__isnull=True).update(file_expired_at=now)
+    audit(actor=None, action=PURGED, object_type="roster", scope_path="", files=len(deleted), imports=marked,
+          retention_days=days)
+    return len(deleted)

@@ -3,6 +3,7 @@ the template. Login and Cap.ROSTER_IMPORT required; another county's import is a
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,14 +18,22 @@ from django.views.decorators.http import require_http_methods
 from tisheng.accounts.models import AuditAction
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
+from tisheng.core.private_storage import PrivateStorageError
 from tisheng.orgs.scope import get_object_for_user, has_capability, scope_filter
 from tisheng.people.models import RosterImport
 from tisheng.people.services.roster_files import RosterFileError, check_size
-from tisheng.people.services.roster_import import roster_commit_of, roster_file_run, stored_path
+from tisheng.people.services.roster_import import (
+    RosterImportConflict,
+    roster_commit_of,
+    roster_file_run,
+    stored_path,
+)
 from tisheng.people.services.roster_reports import roster_errors_xlsx, roster_template_xlsx
 
 NO_FILE = gettext_noop("Choose a roster file to upload")
 FILE_GONE = gettext_noop("The uploaded file is no longer available; upload it again")
+FILE_EXPIRED = gettext_noop("The uploaded file was deleted %(days)s days after its upload, as personal data is; "
+                            "upload it again to import it")
 COMMIT_BLOCKED = gettext_noop("Nothing was imported: the roster has errors. Fix them, or import only the valid rows.")
 ALREADY_COMMITTED = gettext_noop("This import has already been committed")
 COMMITTED = gettext_noop("Roster imported: %(created)s new, %(updated)s updated, %(transferred)s transferred in")
@@ -54,7 +63,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 def roster_import(request: HttpRequest) -> HttpResponse:
     user = request.user
     _require_import(user)
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         upload = request.FILES.get("file")
         try:
@@ -64,12 +73,13 @@ def roster_import(request: HttpRequest) -> HttpResponse:
             outcome = roster_file_run(actor=user, content=upload.read(), filename=upload.name,
                                       mode=RosterImport.Mode.DRY_RUN, record=True, store=True)
         except RosterFileError as exc:
-            error = exc.message
+            error, status = exc.message, 400
+        except PrivateStorageError as exc:
+            error, status = exc.message, 503
         else:
             return redirect("people:roster_import_detail", pk=outcome.roster_import.pk)
     history = scope_filter(RosterImport.objects.all(), user, Cap.ROSTER_IMPORT).defer("errors")[:HISTORY_ROWS]
-    return render(request, "people/roster_import.html", {"history": history, "error": error},
-                  status=400 if error else 200)
+    return render(request, "people/roster_import.html", {"history": history, "error": error}, status=status)
 
 
 @login_required
@@ -86,6 +96,9 @@ def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if roster.committed or roster.mode != RosterImport.Mode.DRY_RUN:
             messages.error(request, _(ALREADY_COMMITTED))
             return redirect("people:roster_import_detail", pk=roster.pk)
+        if roster.file_expired_at is not None:
+            messages.error(request, _(FILE_EXPIRED) % {"days": settings.ROSTER_RETENTION_DAYS})
+            return redirect("people:roster_import_detail", pk=roster.pk)
         if not path.exists():
             messages.error(request, _(FILE_GONE))
             return redirect("people:roster_import_detail", pk=roster.pk)
@@ -98,7 +111,7 @@ def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.error(request, _(ALREADY_COMMITTED))
                     return redirect("people:roster_import_detail", pk=earlier.pk)
                 outcome = roster_file_run(actor=user, content=path.read_bytes(), filename=roster.filename, mode=mode)
-        except RosterFileError as exc:
+        except (RosterFileError, RosterImportConflict) as exc:
             messages.error(request, exc.message)
             return redirect("people:roster_import_detail", pk=roster.pk)
         if not outcome.committed:
@@ -116,8 +129,9 @@ def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "errors": errors,
         "more_errors": max(0, roster.error_count - len(errors)),
         "commit": commit,
-        "can_commit": (not roster.committed and roster.mode == RosterImport.Mode.DRY_RUN and path.exists()
-                       and commit is None),
+        "can_commit": (not roster.committed and roster.mode == RosterImport.Mode.DRY_RUN
+                       and roster.file_expired_at is None and path.exists() and commit is None),
+        "retention_days": settings.ROSTER_RETENTION_DAYS,
         "error_rows": len({e["row"] for e in roster.errors}),
     })
 

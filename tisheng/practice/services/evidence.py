@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tisheng.accounts.services import audit
+from tisheng.core import private_storage
 from tisheng.people.models import Teacher
 from tisheng.practice.models import EvidenceKind, EvidenceTask, PointChoice, PointResult, Review, Submission
 from tisheng.programs.models import Program
@@ -131,12 +131,10 @@ def extract_text(path: Path, content_type: str) -> str:
     return ""
 
 
-def _receive(upload: UploadedFile, limit: int) -> tuple[Path, str, int]:
+def _receive(upload: UploadedFile, limit: int, actor=None) -> tuple[Path, str, int]:
     """Copy the upload to a temporary file beside the store, hashing it and stopping at
     `limit` + 1 bytes. Returns (path, sha256, size)."""
-    root = evidence_root()
-    root.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=root, prefix=".upload-")
+    fd, name = private_storage.mkstemp("evidence", prefix=".upload-", actor=actor)  # 0600 in a 0700 directory
     digest, size = hashlib.sha256(), 0
     with os.fdopen(fd, "wb") as out:
         for chunk in upload.chunks(CHUNK):
@@ -168,7 +166,7 @@ def submission_upload(*, actor, teacher: Teacher, program: Program, task: Eviden
         raise ValidationError(_(ALREADY_GRADED))
 
     largest = max(max_bytes(k) for k in task.kinds)
-    tmp, sha, size = _receive(upload, largest)
+    tmp, sha, size = _receive(upload, largest, actor=actor)
     try:
         if size == 0:
             raise ValidationError(_(FILE_EMPTY))
@@ -196,8 +194,6 @@ def submission_upload(*, actor, teacher: Teacher, program: Program, task: Eviden
             number = (Submission.objects.filter(program=program, teacher=teacher, task=task)
                       .aggregate(n=Max("version"))["n"] or 0) + 1
             relative = f"{program.pk}/{teacher.pk}/{task.pk}-v{number}-{sha[:12]}.{ext}"
-            target = evidence_root() / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
             Submission.objects.filter(program=program, teacher=teacher, task=task, is_current=True).update(
                 is_current=False)
             submission = Submission(program=program, teacher=teacher, task=task, version=number, is_current=True,
@@ -205,7 +201,7 @@ def submission_upload(*, actor, teacher: Teacher, program: Program, task: Eviden
                                     kind=kind, content_type=content_type, size=size, sha256=sha, text=text)
             submission.full_clean()
             submission.save()
-            os.replace(tmp, target)
+            private_storage.move_into(tmp, Path("evidence") / relative, actor=actor, scope_path=teacher.org_path)
             audit(actor=actor, action="practice.evidence_upload", obj=submission, scope_path=teacher.org_path,
                   task=task.pk, version=number, kind=kind, size=size)
         return submission

@@ -5,13 +5,15 @@ from tisheng.monitoring.services.bulletins import bulletins_issue_due
 from tisheng.monitoring.services.exports import exports_purge
 from tisheng.monitoring.services.rollups import rollups_refresh_if_stale
 from tisheng.monitoring.warning.risk import risk_refresh_if_stale
+from tisheng.people.services.roster_import import rosters_purge
 
 
 class Command(BaseCommand):
     help = ("The one entry point for periodic work (run it from cron every minute): queues again the jobs of "
             "lost workers, runs pending jobs, then refreshes the monitoring roll-ups that are older than "
             "ROLLUP_REFRESH_MINUTES issues the week's bulletins on BULLETIN_WEEKDAY and scores the early warning again when older "
-            "than WARNING_REFRESH_HOURS; deletes stored export files older than EXPORT_RETENTION_DAYS.")
+            "than WARNING_REFRESH_HOURS; deletes stored export files older than EXPORT_RETENTION_DAYS "
+            "and uploaded roster files older than ROSTER_RETENTION_DAYS.")
 
     def handle(self, *args, **options):
         requeued = jobs_requeue_stale()
@@ -20,5 +22,7 @@ class Command(BaseCommand):
         bulletins = bulletins_issue_due()
         risks = risk_refresh_if_stale()
         purged = exports_purge()
+        rosters = rosters_purge()
         self.stdout.write(f"jobs_requeued={requeued} jobs_run={ran} rollups_refreshed={len(refreshed)} "
-                          f"bulletins_issued={len(bulletins)} risk_refreshed={len(risks)} exports_purged={purged}")
+                          f"bulletins_issued={len(bulletins)} risk_refreshed={len(risks)} exports_purged={purged} "
+                          f"rosters_purged={rosters}")

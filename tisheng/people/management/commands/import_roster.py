@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 from tisheng.accounts.models import User
 from tisheng.people.models import RosterImport
 from tisheng.people.services.roster_files import RosterFileError, check_size
-from tisheng.people.services.roster_import import roster_file_run
+from tisheng.people.services.roster_import import RosterImportConflict, roster_file_run
 
 NO_SUCH_USER = gettext_noop("No active user with phone %(phone)s")
 NO_SUCH_FILE = gettext_noop("No such file: %(path)s")
@@ -32,7 +32,8 @@ SUMMARY = gettext_noop(
 class Command(BaseCommand):
     help = (
         "Import a teacher roster (.xlsx or .csv). All-or-nothing unless --valid-only; exits 1 when "
-        "row errors prevented (or, with --dry-run, would prevent) the commit, 2 when the file cannot be read."
+        "row errors prevented (or, with --dry-run, would prevent) the commit, 2 when the file cannot be read, "
+        "3 when another import changed the same teachers at the same time (nothing written; run it again)."
     )
 
     def add_arguments(self, parser):
@@ -67,6 +68,8 @@ class Command(BaseCommand):
             outcome = roster_file_run(actor=actor, content=content, filename=path, mode=mode, record=False)
         except RosterFileError as exc:
             self._fail(as_json, exc.message)
+        except RosterImportConflict as exc:
+            self._fail(as_json, exc.message, code=3)
 
         counts = outcome.counts
         errors = [{"row": e.row, "column": e.column, "reason": e.reason} for e in outcome.errors]
@@ -90,14 +93,15 @@ class Command(BaseCommand):
         if errors and not outcome.committed and mode != RosterImport.Mode.VALID_ONLY:
             sys.exit(1)
 
-    def _fail(self, as_json: bool, message: str) -> None:
-        """The file (or the actor) is unusable: nothing was read or written. Exit code 2."""
+    def _fail(self, as_json: bool, message: str, code: int = 2) -> None:
+        """The file (or the actor) is unusable, or another import got in the way: nothing was
+        written. Exit code 2 (3 for the other import)."""
         if as_json:
             self.stdout.write(_dumps({"rows": 0, "created": 0, "updated": 0, "transferred": 0,
                                       "errors": [{"row": 0, "column": "", "reason": message}]}))
         else:
             self.stderr.write(message)
-        sys.exit(2)
+        sys.exit(code)
 
 
 def _dumps(result: dict) -> str:
