@@ -171,30 +171,22 @@ def transcript_pdf(t: Transcript) -> bytes:
 
 
 def transcript_xlsx(t: Transcript) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "学时证明"
-    ws.append(["学时证明"])
-    ws["A1"].font = Font(bold=True, size=14)
+    from tisheng.core.tabular import BOLD, XlsxBook
+
+    book = XlsxBook(title="学时证明", widths=(10, 12, 10, 8, 14, 20, 14, 40))
+    book.append(["学时证明"], font=Font(bold=True, size=14))
     for label, value in (("姓名", t.teacher_name), ("身份证号", t.masked_id), ("学校", t.school),
                          ("项目", t.program), ("状态", t.state), ("项目要求", "；".join(t.requirement)),
                          ("生成时间", t.generated_at)):
-        ws.append([label, value])
-    ws.append([])
-    ws.append(list(HEADER))
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
+        book.append([label, value])
+    book.append([])
+    book.append(list(HEADER), font=BOLD)
     for r in t.rows:
-        ws.append([r.number, r.date, r.category, Decimal(r.hours), r.source_kind, r.source_id, r.granted_by, r.note])
-    ws.append([])
+        book.append([r.number, r.date, r.category, Decimal(r.hours), r.source_kind, r.source_id, r.granted_by, r.note])
+    book.append([])
     for label, value in t.totals:
-        ws.append([label, Decimal(value)])
-    ws.append(["评估结果", t.evaluation.explanation])
-    for column, width in zip("ABCDEFGH", (10, 12, 10, 8, 14, 20, 14, 40), strict=True):
-        ws.column_dimensions[column].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        book.append([label, Decimal(value)])
+    book.append(["评估结果", t.evaluation.explanation])
+    return book.to_bytes()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -28,13 +27,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from tisheng.accounts.models import AuditAction
 from tisheng.accounts.services import audit
 from tisheng.core import private_storage
+from tisheng.core.tabular import BOLD, XlsxBook
 from tisheng.jobs.models import Job, JobState
 from tisheng.jobs.registry import Progress, job
 from tisheng.jobs.services import job_enqueue
@@ -82,41 +80,22 @@ def header_rows(table: Table, source: Source, actor, moment: dt.datetime, rows: 
 
 def export_write(table: Table, source: Source, actor, out: IO[bytes], *, rows: int,
                  moment: dt.datetime | None = None, progress: Progress | None = None) -> int:
-    """Write the header block and the table to `out` as .xlsx (openpyxl's write-only mode, so
-    memory stays flat however many rows there are). Returns the number of data rows."""
+    """Write the header block and the table to `out` as .xlsx (core.tabular: streamed, so memory
+    stays flat however many rows there are, and no cell can be a formula). Returns the number of
+    data rows."""
     moment = moment or timezone.now()
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "", str(table.title))[:31] or "export")
-    for index, column in enumerate(table.columns):
-        sheet.column_dimensions[_column_letter(index)].width = column.width
-    bold = Font(bold=True)
+    book = XlsxBook(title=str(table.title) or "export", widths=[column.width for column in table.columns])
     for number, line in enumerate(header_rows(table, source, actor, moment, rows)):
-        if number == 0:
-            title = WriteOnlyCell(sheet, value=line[0])
-            title.font = Font(bold=True, size=14)
-            sheet.append([title])
-        else:
-            sheet.append(line)
-    head = []
-    for column in table.columns:
-        cell = WriteOnlyCell(sheet, value=str(column.label))
-        cell.font = bold
-        head.append(cell)
-    sheet.append(head)
+        book.append(line, font=Font(bold=True, size=14) if number == 0 else None)
+    book.append([str(column.label) for column in table.columns], font=BOLD)
     written = 0
     for row in source.rows():
-        sheet.append(row)
+        book.append(row)
         written += 1
         if progress is not None and written % PROGRESS_EVERY == 0:
             progress(written, rows)
     book.save(out)
     return written
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
 
 
 def filename(table: Table, source: Source, moment: dt.datetime) -> str:

@@ -1,7 +1,8 @@
 """Reading roster files (.xlsx, .csv) into rows keyed by the canonical headers.
 
 Every way a file can be unusable ends in RosterFileError with a message for the user, before
-anything is stored. .xlsx is read with python-calamine (fast); CSV may be UTF-8 (with or
+anything is stored. .xlsx is read with python-calamine (fast), after core.officefiles has
+checked the archive (sizes, compression, the sheets' ranges); CSV may be UTF-8 (with or
 without BOM) or GBK, as Chinese Excel saves it.
 """
 
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tisheng.core import idcard
+from tisheng.core import idcard, officefiles
 from tisheng.people.services.roster import (
     CANONICAL_HEADERS,
     NAME,
@@ -114,6 +115,15 @@ def read_roster(content: bytes, filename: str) -> ParsedRoster:
 
 def _xlsx_rows(content: bytes) -> tuple[list[list[Any]], bool]:
     if not content.startswith(_ZIP_MAGIC) or not zipfile.is_zipfile(io.BytesIO(content)):
+        raise RosterFileError(_(FILE_NOT_XLSX))
+    # The guard before calamine: a sheet declaring A1:XFD1048576 would make it allocate the
+    # whole rectangle and abort the process, whatever is caught here.
+    try:
+        summary = officefiles.check_office_zip(content)
+    except officefiles.OfficeFileRefused as refused:
+        raise RosterFileError(refused.message()) from refused
+    if "xl/workbook.xml" not in summary.names:
+        # calamine would try other formats (.ods, .xlsb) whose repeats the guard does not count.
         raise RosterFileError(_(FILE_NOT_XLSX))
     from python_calamine import CalamineWorkbook
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
-import openpyxl
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tisheng.core import idcard
+from tisheng.core.tabular import XlsxBook
 from tisheng.people.choices import Title
 from tisheng.people.models import RosterImport
 from tisheng.people.services.roster import CANONICAL_HEADERS
@@ -30,12 +29,6 @@ EXAMPLE_ROW = ("张三", idcard.make("350102", dt.date(1985, 3, 12), 123), "1380
                "一级教师", "2008-09", "在职")
 
 
-def _save(workbook: openpyxl.Workbook) -> bytes:
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def _list_validation(values: tuple[str, ...], column: str) -> DataValidation:
     validation = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
     validation.add(f"{column}2:{column}100000")
@@ -45,13 +38,10 @@ def _list_validation(values: tuple[str, ...], column: str) -> DataValidation:
 def roster_template_xlsx() -> bytes:
     """Headers, one example row, drop-downs for 任教学段 / 职称 / 状态; the ID, phone and
     school code columns are text so Excel does not turn them into numbers."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = _(TEMPLATE_SHEET)
-    sheet.append(list(CANONICAL_HEADERS))
-    sheet.append(list(EXAMPLE_ROW))
-    for letter, width in zip("ABCDEFGHI", (10, 22, 15, 14, 10, 12, 12, 14, 8), strict=True):
-        sheet.column_dimensions[letter].width = width
+    book = XlsxBook(title=_(TEMPLATE_SHEET), widths=(10, 22, 15, 14, 10, 12, 12, 14, 8), streaming=False)
+    book.append(CANONICAL_HEADERS)
+    book.append(EXAMPLE_ROW)
+    sheet = book.worksheet  # layout only: text columns, drop-downs, frozen header
     for letter in "BCD":  # text cells for the first rows a school fills in
         for row in range(2, 1002):
             sheet[f"{letter}{row}"].number_format = "@"
@@ -59,7 +49,7 @@ def roster_template_xlsx() -> bytes:
     for header, values in (("任教学段", TEMPLATE_STAGES), ("职称", TEMPLATE_TITLES), ("状态", TEMPLATE_STATUSES)):
         sheet.add_data_validation(_list_validation(values, columns[header]))
     sheet.freeze_panes = "A2"
-    return _save(workbook)
+    return book.to_bytes()
 
 
 def roster_errors_xlsx(roster_import: RosterImport) -> bytes:
@@ -77,9 +67,8 @@ def roster_errors_xlsx(roster_import: RosterImport) -> bytes:
             headers = parsed.headers
             wanted = {e["row"] for e in roster_import.errors}
             cells_by_row = {r["_row"]: parsed.cells(r) for r in parsed.rows if r["_row"] in wanted}
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append([_(ERRORS_ROW), _(ERRORS_COLUMN), pgettext("roster error", "Reason"), *headers])
+    book = XlsxBook()
+    book.append([_(ERRORS_ROW), _(ERRORS_COLUMN), pgettext("roster error", "Reason"), *headers])
     for e in roster_import.errors:
-        sheet.append([e["row"], e["column"], e["reason"], *cells_by_row.get(e["row"], [])])
-    return _save(workbook)
+        book.append([e["row"], e["column"], e["reason"], *cells_by_row.get(e["row"], [])])
+    return book.to_bytes()

@@ -1,0 +1,70 @@
+"""Every spreadsheet cell the platform writes goes through core.tabular, which writes text that
+starts a formula as text (OWASP CSV injection) and keeps numbers as numbers."""
+
+import csv
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tisheng.core.tabular import CsvWriter, XlsxBook, cell_value
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://evil","x")', "+1+1", "-3", "@SUM(A1)", "\t=1", "\r=1",
+                                  "=cmd|' /C calc'!A0"])
+def test_text_that_would_start_a_formula_gets_a_leading_quote(text):
+    assert cell_value(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", [-3, 2.5, Decimal("-12.5"), dt.date(2026, 1, 2), dt.time(3, 4),
+                                   True, None, 0])
+def test_numbers_dates_and_booleans_are_kept_as_they_are(value):
+    assert cell_value(value) is value
+
+
+def test_ordinary_text_is_unchanged_and_control_characters_an_xlsx_cannot_hold_are_dropped():
+    assert cell_value("林晓燕") == "林晓燕"
+    assert cell_value("a\x01b\x1fc") == "abc"
+
+
+@pytest.mark.parametrize("streaming", [True, False])
+def test_an_xlsx_written_by_the_book_has_no_formula_cells(streaming):
+    book = XlsxBook(title="导出", widths=[10, 10], streaming=streaming)
+    book.append(["=1+1", -3, "-3", Decimal("2.5"), dt.date(2026, 1, 2)])
+    content = book.to_bytes()
+    cells = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows())[0]
+    assert [c.data_type for c in cells] == ["s", "n", "s", "n", "d"]
+    assert [c.value for c in cells][:4] == ["'=1+1", -3, "'-3", 2.5]
+
+
+def test_a_csv_written_by_the_writer_quotes_formulas_and_keeps_numbers():
+    out = io.StringIO()
+    CsvWriter(out).writerow(['=HYPERLINK("http://evil","x")', -3, "@x", None, Decimal("1.5")])
+    assert next(csv.reader(io.StringIO(out.getvalue()))) == ["'=HYPERLINK(\"http://evil\",\"x\")", "-3", "'@x", "",
+                                                              "1.5"]
+
+
+# Anything that makes a workbook or a CSV writer outside core/tabular.py (tests excepted: they
+# build the files users would upload).
+STRAY = re.compile(r"\bWorkbook\s*\(|\bcsv\.(writer|DictWriter)\s*\(|\.create_sheet\s*\(|openpyxl\.Workbook\b"
+                   r"|from openpyxl import [^\n]*\bWorkbook\b|from csv import [^\n]*\b(writer|DictWriter)\b")
+
+
+def test_no_code_outside_the_shared_writer_makes_a_spreadsheet():
+    offenders = []
+    scanned = sorted((ROOT / "tisheng").rglob("*.py"))
+    assert len(scanned) > 100
+    for path in scanned:
+        relative = path.relative_to(ROOT).as_posix()
+        if "/tests/" in relative or relative == "tisheng/core/tabular.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if STRAY.search(line):
+                offenders.append(f"{relative}:{number}: {line.strip()}")
+    assert offenders == []
