@@ -179,3 +179,22 @@ def test_an_older_signature_without_program_name_and_issuers_says_what_to_check_
     assert code == 0
     assert VALID in _lines(out)
     assert "签名不含项目名称、证书名称和发证机构" in out
+
+
+def test_a_picture_pasted_over_the_hours_is_flagged(certificate, tmp_path, capsys):
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
+    width, height = landscape(A4)
+    overlay = io.BytesIO()
+    c = Canvas(overlay, pagesize=(width, height))
+    c.drawImage(ImageReader(Image.new("RGB", (60, 30), "white")), 330, height - 255, 60, 30)  # "100" as pixels
+    c.save()
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(render_certificate_pdf(certificate))))
+    writer.pages[0].merge_page(pypdf.PdfReader(overlay).pages[0])
+    out_pdf = io.BytesIO()
+    writer.write(out_pdf)
+
+    code, out = _run(out_pdf.getvalue(), tmp_path, capsys)
+
+    _assert_flagged(code, out, "图片")

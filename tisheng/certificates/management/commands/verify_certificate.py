@@ -104,10 +104,10 @@ class Command(BaseCommand):
     @staticmethod
     def _page_verdict(payload: dict, reader: pypdf.PdfReader | None) -> str:
         """"" when the page shows the signed facts, else the qualified verdict."""
+        if reader is None:
+            return NO_PAGE_TEXT
         try:
-            if reader is None or not "".join(pagecheck.page_text(reader)).strip():
-                return NO_PAGE_TEXT
             problems = pagecheck.page_problems(payload, reader)
-        except Exception:  # noqa: BLE001 - a page pypdf cannot read cannot be compared
+        except Exception:  # noqa: BLE001 - no text (NoPageText), or a page pypdf cannot read: not comparable
             return NO_PAGE_TEXT
         return MISMATCH.format(problems="；".join(problems)) if problems else ""
