@@ -11,8 +11,12 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 from django.utils import translation
+from ninja.errors import HttpError
+from ninja.params.models import BodyModel
 
-from tisheng.core import input_guard
+from tisheng.api import BAD_JSON as API_BAD_JSON
+from tisheng.api import api
+from tisheng.core import input_guard, jsonsafe
 from tisheng.xapi.tests.conftest import VERSION, make_lrs, statement
 
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -138,3 +142,22 @@ def test_ordinary_text_with_chinese_and_emoji_passes_the_guard(client, world):
     response = client.get("/api/v1/schools", {"q": "鼓楼 🎓"})
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (DEEP, jsonsafe.TOO_DEEP.format(depth=jsonsafe.MAX_DEPTH)),
+    ('{"hours": NaN}', jsonsafe.NOT_FINITE),
+    ('{"hours": 18446744073709551617}', jsonsafe.INT_RANGE),
+    ('{"name": "\\u0000"}', jsonsafe.BAD_TEXT),
+])
+def test_a_json_body_the_api_cannot_accept_is_a_400_that_says_why(rf, body, reason):
+    """/api/v1 has no write endpoint yet; this is the path ninja takes for one (BodyModel)."""
+    request = rf.post("/api/v1/anything", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    with pytest.raises(HttpError) as raised:
+        BodyModel.get_request_data(request, api, {})
+
+    with translation.override("en"):
+        response = api.on_exception(request, raised.value)
+        expected = str(API_BAD_JSON) % {"why": input_guard.json_reason(jsonsafe.JSONInputError(reason))}
+    assert response.status_code == 400
+    assert json.loads(response.content) == {"detail": expected}
