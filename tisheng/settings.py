@@ -148,6 +148,12 @@ PASSWORD_HASHERS = [
 # Level-3 protection (等保三级) basics: lockout and idle logout.
 LOGIN_MAX_FAILURES = envint("TISHENG_LOGIN_MAX_FAILURES", "5")
 LOGIN_LOCKOUT_MINUTES = envint("TISHENG_LOGIN_LOCKOUT_MINUTES", "15")
+# Failed logins from one client address (IPv6: one /64) within LOGIN_LOCKOUT_MINUTES before it is
+# refused for LOGIN_LOCKOUT_MINUTES. Only failures count; high enough for a school's NAT.
+LOGIN_MAX_FAILURES_PER_IP = envint("TISHENG_LOGIN_MAX_FAILURES_PER_IP", "50")
+# Reverse proxies in front of tisheng (nginx, HAProxy) that append to X-Forwarded-For: the client
+# address is that many entries from its right. 0: the connection's own address (no proxy).
+TRUSTED_PROXY_COUNT = envint("TISHENG_TRUSTED_PROXY_COUNT", "0")
 IDLE_TIMEOUT_MINUTES = envint("TISHENG_IDLE_TIMEOUT_MINUTES", "30")
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
 SESSION_COOKIE_HTTPONLY = True
@@ -278,6 +284,26 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": envint("TISHENG_OAUTH2_TOKEN_SECONDS", "3600"),
     # Single sign-on refresh tokens: a week, so `tisheng cleartokens` can drop expired tokens.
     "REFRESH_TOKEN_EXPIRE_SECONDS": 7 * 24 * 3600,
+    # RFC 9700 (OAuth 2.0 Security BCP), as `check --deploy` asks: no implicit and no password
+    # grant (tisheng's validator refuses them too), PKCE S256 only, bearer tokens in the header
+    # only, `iss` in authorization responses, tokens stored hashed, a replayed refresh token
+    # revokes its family, https redirect URIs (http too while developing, DEBUG on).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if DEBUG else ["https"],
+    # Discovery advertises only what the token and authorization endpoints accept.
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "client_credentials", "refresh_token"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
 }
 
 # Keys still at their public development defaults (the values above, or the OIDC key generated into

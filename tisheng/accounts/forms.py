@@ -1,18 +1,15 @@
 from django import forms
-from django.contrib.auth import authenticate
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tisheng.accounts import services
-from tisheng.accounts.backends import find_user_by_login
-
-INVALID_LOGIN = _("Wrong account or password. Use your phone number or national ID.")
-ACCOUNT_LOCKED = _("Too many failed logins: the account is locked. Try again in %(minutes)d minutes.")
-ACCOUNT_INACTIVE = _("This account is disabled.")
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+from tisheng.accounts.lockout import (  # noqa: F401 (the messages, for views and tests)
+    ACCOUNT_INACTIVE,
+    ACCOUNT_LOCKED,
+    INVALID_LOGIN,
+    NETWORK_THROTTLED,
+    LoginRefused,
+    client_ip,
+    password_login,
+)
 
 
 class LoginForm(forms.Form):
@@ -31,21 +28,8 @@ class LoginForm(forms.Form):
         password = self.cleaned_data.get("password")
         if not login or not password:
             return self.cleaned_data
-        known = find_user_by_login(login)
-        if known is not None and services.is_locked(known):
-            raise forms.ValidationError(ACCOUNT_LOCKED, params={"minutes": _minutes_left(known)}, code="locked")
-        user = authenticate(self.request, username=login, password=password)
-        if user is None:
-            if known is not None and not known.is_active:
-                raise forms.ValidationError(ACCOUNT_INACTIVE, code="inactive")
-            if known is not None and services.login_failed(user=known, ip=client_ip(self.request)):
-                raise forms.ValidationError(ACCOUNT_LOCKED, params={"minutes": _minutes_left(known)},
-                                            code="locked")
-            raise forms.ValidationError(INVALID_LOGIN, code="invalid_login")
-        self.user = user
+        try:
+            self.user = password_login(login=login, password=password, ip=client_ip(self.request))
+        except LoginRefused as refused:
+            raise forms.ValidationError(refused.message, code=refused.code, params=refused.params) from None
         return self.cleaned_data
-
-
-def _minutes_left(user) -> int:
-    seconds = (user.locked_until - timezone.now()).total_seconds()
-    return max(1, int(seconds + 59) // 60)

@@ -15,6 +15,23 @@ class UserManager(BaseUserManager):
         return user
 
 
+class EvaluatorOrganization(models.Model):
+    """A third-party evaluation organisation (第三方评估机构). Its people get accounts of their
+    own, created for the evaluation, that hold the evaluator role and nothing else."""
+
+    name = models.CharField(_("name"), max_length=128, unique=True)
+    created_by = models.ForeignKey("User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("evaluator organisation")
+        verbose_name_plural = _("evaluator organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class User(AbstractBaseUser):
     """A person who logs in. Teachers log in by phone or national ID (looked up through
     their teacher profile); officers by phone."""
@@ -23,9 +40,10 @@ class User(AbstractBaseUser):
     name = models.CharField(_("name"), max_length=64)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(default=timezone.now)
-    failed_login_count = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
     must_change_password = models.BooleanField(default=False)
+    # Set on the accounts of third-party evaluators: such an account holds the evaluator role only.
+    evaluator_organization = models.ForeignKey(EvaluatorOrganization, null=True, blank=True,
+                                               on_delete=models.PROTECT, related_name="members")
 
     objects = UserManager()
 
@@ -100,6 +118,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("Login")
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOCKED_OUT = "locked_out", _("Account locked")
+    LOGIN_THROTTLED = "login_throttled", _("Login refused: locked or throttled")
     LOGOUT = "logout", _("Logout")
     IDLE_LOGOUT = "idle_logout", _("Logged out after idle time")
     ROLE_GRANTED = "role_granted", _("Role granted")
@@ -113,6 +132,22 @@ class AuditAction(models.TextChoices):
     REVIEW_SUBMITTED = "review_submitted", _("Completion list submitted")
     REVIEW_APPROVED = "review_approved", _("Completion approved")
     REVIEW_RETURNED = "review_returned", _("Completion returned")
+
+
+class LoginThrottle(models.Model):
+    """Failed logins of one account (`account:<pk>`), one login name that is no account
+    (`name:<keyed hash>`) or one client network (`ip:<address or /64>`), in a fixed window,
+    and until when it is locked. Times are epoch seconds, so one upsert (accounts.lockout)
+    counts a failure the same way on SQLite and PostgreSQL; rows past `expires` are deleted."""
+
+    key = models.CharField(max_length=80, primary_key=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.BigIntegerField()
+    locked_until = models.BigIntegerField(default=0)
+    expires = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"
 
 
 class AuditLog(models.Model):

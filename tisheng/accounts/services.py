@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from importlib import import_module
 from typing import Any
 
@@ -12,10 +11,10 @@ from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tisheng.accounts.middleware import SESSION_KEY as LAST_SEEN_KEY
 from tisheng.accounts.models import AuditAction, AuditLog, RoleAssignment, User
@@ -24,6 +23,10 @@ from tisheng.orgs.models import Organization, Region, School
 from tisheng.orgs.scope import forget_grants
 
 ROLE_NOT_ALLOWED_AT_NODE = "role_not_allowed_at_node"
+EVALUATOR_NEEDS_OWN_ACCOUNT = gettext_lazy(
+    "An evaluator needs an account of their own, created for the evaluation: this account holds other roles or "
+    "is a teacher's, and with the evaluator role it would read other teachers' records.")
+EVALUATOR_ACCOUNT_ONLY = gettext_lazy("This is a third-party evaluator's account: it can hold the evaluator role only.")
 
 
 def audit(
@@ -70,6 +73,22 @@ def find_node(code: str) -> Region | School | Organization | None:
     )
 
 
+def evaluator_only(user: User) -> bool:
+    """Whether an account may serve a third-party evaluator: it holds no role but evaluator
+    and is no teacher's (teachers' accounts come with a teacher profile)."""
+    return not (RoleAssignment.objects.filter(user=user).exclude(role=Role.EVALUATOR).exists()
+                or User.objects.filter(pk=user.pk, teacher__isnull=False).exists())
+
+
+def check_role_fits_account(user: User, role: str) -> None:
+    """Evaluators' accounts and everyone else's stay apart, whoever grants the role."""
+    if role == Role.EVALUATOR and not evaluator_only(user):
+        raise ValidationError(EVALUATOR_NEEDS_OWN_ACCOUNT, code="evaluator_needs_own_account")
+    if role != Role.EVALUATOR and (user.evaluator_organization_id is not None
+                                   or RoleAssignment.objects.filter(user=user, role=Role.EVALUATOR).exists()):
+        raise ValidationError(EVALUATOR_ACCOUNT_ONLY, code="evaluator_account_only")
+
+
 @transaction.atomic
 def role_assign(*, actor: User | None, user: User, role: str, node: Region | School | Organization) -> RoleAssignment:
     if role not in Role.values:
@@ -79,6 +98,7 @@ def role_assign(*, actor: User | None, user: User, role: str, node: Region | Sch
             _("The role %(role)s cannot be assigned at %(node)s.") % {"role": Role(role).label, "node": node},
             code=ROLE_NOT_ALLOWED_AT_NODE,
         )
+    check_role_fits_account(user, role)
     field = {"school": "school"}.get(node_kind(node)) or ("organization" if isinstance(node, Organization) else "region")
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, **{field: node}, defaults={"granted_by": actor}
@@ -116,31 +136,6 @@ def user_create(*, actor: User | None, phone: str, name: str, password: str, rol
     if role:
         role_assign(actor=actor, user=user, role=role, node=node)
     return user
-
-
-def is_locked(user: User, now: dt.datetime | None = None) -> bool:
-    return user.locked_until is not None and user.locked_until > (now or timezone.now())
-
-
-def login_failed(*, user: User, ip: str | None) -> bool:
-    """Count a failed login; returns True when this failure locks the account."""
-    User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
-    user.refresh_from_db(fields=["failed_login_count", "locked_until"])
-    audit(actor=user, action=AuditAction.LOGIN_FAILED, object_type="user", object_id=str(user.pk), ip=ip,
-          failures=user.failed_login_count)
-    if user.failed_login_count >= settings.LOGIN_MAX_FAILURES:
-        until = timezone.now() + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-        User.objects.filter(pk=user.pk).update(locked_until=until, failed_login_count=0)
-        user.locked_until = until
-        audit(actor=user, action=AuditAction.LOCKED_OUT, object_type="user", object_id=str(user.pk), ip=ip,
-              until=until.isoformat())
-        return True
-    return False
-
-
-def login_succeeded(*, user: User, ip: str | None) -> None:
-    User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
-    audit(actor=user, action=AuditAction.LOGIN, object_type="user", object_id=str(user.pk), ip=ip)
 
 
 def session_keepalive(session_key: str, user_id: int) -> bool:

@@ -18,8 +18,7 @@ def login_view(request):
         return redirect("home")
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        login(request, form.user)
-        services.login_succeeded(user=form.user, ip=client_ip(request))
+        login(request, form.user)  # password_login has audited it
         target = request.POST.get("next") or request.GET.get("next") or ""
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = ""

@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
 
 
 class IntegrationConfig(AppConfig):
     name = "tisheng.integration"
+
+    def ready(self) -> None:
+        from oauth2_provider.models import get_application_model
+
+        from tisheng.integration.oidc import refuse_unused_grant_types
+
+        pre_save.connect(refuse_unused_grant_types, sender=get_application_model(),
+                         dispatch_uid="tisheng.integration.refuse_unused_grant_types")

@@ -72,6 +72,8 @@ def _bearer(token: str) -> XapiClient | None:
               .filter(token_checksum=hashlib.sha256(token.encode()).hexdigest(),
                       expires__gt=timezone.now(),
                       application__authorization_grant_type=get_application_model().GRANT_CLIENT_CREDENTIALS,
+                      # isnull=False first: a LEFT JOIN to no link also has a NULL revoked_at.
+                      application__institution_link__isnull=False,
                       application__institution_link__revoked_at__isnull=True)
               .first())
     if access is None or access.application is None:

@@ -1,16 +1,29 @@
-"""tisheng as an OpenID Connect provider: the claims an institution's platform gets.
+"""tisheng as an OpenID Connect provider: the claims an institution's platform gets, and the
+only grants it accepts.
 
 `sub` is the teacher's platform id (the same name the platform must use as the xAPI account
 name); with the `profile` scope: name, school (code and name) and the teacher's enrollments
-in the programs the institution is contracted for in the teacher's region."""
+in the programs the institution is contracted for in the teacher's region.
+
+Grants: authorization code with PKCE (single sign-on, plus its refresh tokens) and client
+credentials (institutions' platforms). The password and implicit grants are refused by the
+validator even for an application that has them set, and no application can be saved with
+them (`refuse_unused_grant_types`). A password sent to the token endpoint is never checked:
+it counts as a failed login of that account (accounts.lockout), so the token endpoint cannot
+be used to guess passwords around the login page's lockout."""
 
 from __future__ import annotations
 
+import contextlib
+
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.models import AbstractApplication
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView
 
+from tisheng.accounts.lockout import LoginRefused, client_ip, password_login
 from tisheng.integration.selectors import ContractMap, platform_id
 from tisheng.people.models import Teacher
 from tisheng.programs.models import Enrollment
@@ -35,8 +48,41 @@ def claims_for(user, application) -> dict:
     }
 
 
+# The oauthlib grant types (token endpoint) and application grant types tisheng uses.
+TOKEN_GRANT_TYPES = frozenset({"authorization_code", "refresh_token", "client_credentials"})
+APPLICATION_GRANT_TYPES = frozenset({AbstractApplication.GRANT_AUTHORIZATION_CODE,
+                                     AbstractApplication.GRANT_CLIENT_CREDENTIALS})
+GRANT_TYPE_NOT_ALLOWED = _("Applications use the authorization code grant (single sign-on) or client credentials "
+                           "(platforms) only.")
+
+
+def refuse_unused_grant_types(sender, instance, **kwargs) -> None:
+    """pre_save of the OAuth2 application model (connected in IntegrationConfig.ready): no
+    application is stored with the password, implicit, hybrid or device grant, whoever saves it."""
+    if instance.authorization_grant_type not in APPLICATION_GRANT_TYPES:
+        raise ValidationError({"authorization_grant_type": GRANT_TYPE_NOT_ALLOWED}, code="grant_type_not_allowed")
+
+
 class TishengValidator(OAuth2Validator):
     oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "school": "profile", "enrollments": "profile"}
+
+    def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs) -> bool:
+        return grant_type in TOKEN_GRANT_TYPES and super().validate_grant_type(
+            client_id, grant_type, client, request, *args, **kwargs)
+
+    def validate_response_type(self, client_id, response_type, client, request, *args, **kwargs) -> bool:
+        # "code" only: no implicit (token, id_token) and no hybrid (code id_token, …) responses.
+        return response_type == "code" and super().validate_response_type(
+            client_id, response_type, client, request, *args, **kwargs)
+
+    def validate_user(self, username, password, client, request, *args, **kwargs) -> bool:
+        """The password grant (oauthlib asks this before it checks the grant type): always
+        refused, without checking the password, and counted as a failed login of the account
+        (audited, towards its lockout and the client network's throttle)."""
+        with contextlib.suppress(LoginRefused):
+            password_login(login=username or "", password=password or "",
+                           ip=client_ip(self.build_http_request(request)), via="oauth_password_grant", check=False)
+        return False
 
     def get_claim_dict(self, request) -> dict:
         return claims_for(request.user, getattr(request, "client", None))

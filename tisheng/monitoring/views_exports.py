@@ -165,22 +165,28 @@ def evaluator_grants(request: HttpRequest) -> HttpResponse:
     if not has_capability(actor, evaluators.CAPABILITY):
         raise Http404
     errors: list[str] = []
-    form = {"phone": "", "node": "", "until": ""}
+    issued = None  # a new evaluator account's one-time password: shown on this response only
+    form = {"phone": "", "node": "", "until": "", "name": "", "organization": ""}
     if request.method == "POST":
-        form = {k: request.POST.get(k, "").strip()[:32] for k in form}
+        form = {k: request.POST.get(k, "").strip()[:128 if k == "organization" else 64] for k in form}
         try:
             until = dt.date.fromisoformat(form["until"])
         except ValueError:
             errors.append(str(BAD_DATE))
         else:
             try:
-                evaluators.evaluator_grant(actor=actor, phone=form["phone"], node_code=form["node"], until=until,
-                                           ip=_ip(request))
+                granted = evaluators.evaluator_grant(actor=actor, phone=form["phone"], node_code=form["node"],
+                                                     until=until, name=form["name"],
+                                                     organization=form["organization"], ip=_ip(request))
             except ValidationError as exc:
                 errors.extend(exc.messages)
             else:
-                messages.success(request, GRANTED)
-                return redirect("monitoring:evaluators")
+                if granted.initial_password is None:
+                    messages.success(request, GRANTED)
+                    return redirect("monitoring:evaluators")
+                issued = {"phone": granted.user.phone, "name": granted.user.name,
+                          "password": granted.initial_password}
+                form = {k: "" for k in form}
     grants = list(evaluators.evaluator_list(actor)[:200])
     now = timezone.now()
     for grant in grants:
@@ -188,9 +194,9 @@ def evaluator_grants(request: HttpRequest) -> HttpResponse:
         grant.last_day = (grant.expires_at - dt.timedelta(seconds=1)).astimezone(evaluators.SHANGHAI).date() \
             if grant.expires_at else None
     return render(request, "monitoring/evaluators.html", {
-        "grants": grants, "nodes": _node_choices(actor), "errors": errors, "form": form,
+        "grants": grants, "nodes": _node_choices(actor), "errors": errors, "form": form, "issued": issued,
         "default_until": (evaluators.today() + dt.timedelta(days=90)).isoformat(),
-    }, status=400 if errors else 200)
+    }, status=400 if errors else 200)  # never_cache: the one-time password is not stored on the way
 
 
 @login_required

@@ -26,7 +26,11 @@ def progress(world, program_1):
 
 @pytest.fixture
 def evaluator_user(db):
-    return UserFactory(name="第三方评估员", phone="13800000009")
+    """An account made for the evaluation, of an evaluator organisation (see accounts.evaluators)."""
+    from tisheng.accounts.models import EvaluatorOrganization
+
+    org = EvaluatorOrganization.objects.create(name="福建省教育评估研究院")
+    return UserFactory(name="第三方评估员", phone="13800000009", evaluator_organization=org)
 
 
 def login(user) -> Client:
