@@ -18,12 +18,16 @@ from tisheng.orgs.scope import get_object_for_user, path_q, scope_filter
 from tisheng.people.models import Teacher, TeacherPosting
 
 _LAST_DIGITS = re.compile(r"^\d{3}[\dX]$")
+_ID_HASH = re.compile(r"^[0-9a-f]{64}$")
 _PHONE = re.compile(r"^\+?\d{5,20}$")
 
 
 def search_kind(q: str) -> str:
-    """How the search box reads `q`: "id" (a full valid national ID), "last4" (the last
-    four characters of an ID), "phone" (5+ digits), "name" (anything else) or "" (empty)."""
+    """How the search box reads `q`: "id" (a full valid national ID), "id_hash" (the lookup
+    hash of one, which URLs carry instead: see `search_token`), "last4" (the last four
+    characters of an ID), "phone" (5+ digits), "name" (anything else) or "" (empty)."""
+    if _ID_HASH.match(q.strip()):
+        return "id_hash"
     number = idcard.normalize(q)
     if not number:
         return ""
@@ -34,6 +38,15 @@ def search_kind(q: str) -> str:
     if _PHONE.match(number):
         return "phone"
     return "name"
+
+
+def search_token(q: str) -> str:
+    """`q` as a URL may carry it: a full national ID becomes its keyed lookup hash (which
+    finds the same teacher and means nothing without the key), so the ID never lands in an
+    access log, a browser's history or a Referer; anything else stays as it is."""
+    if search_kind(q) == "id":
+        return crypto.lookup_hash(idcard.normalize(q))
+    return q
 
 
 def _region_path(region: Region | str | None) -> str | None:
@@ -54,7 +67,7 @@ def teacher_list(
 ) -> QuerySet[Teacher]:
     """Teachers the actor may view, narrowed by the filters, school selected in the same query.
 
-    - `q`: a full 18-character national ID (exact, through its lookup hash), the last four
+    - `q`: a full 18-character national ID (exact, through its lookup hash) or that hash, the last four
       characters of one, a phone number (exact for 11 digits, else leading digits) or a
       part of a name.
     - `region`: a Region or a division code (city or county): teachers at or below it.
@@ -68,6 +81,8 @@ def teacher_list(
     number = idcard.normalize(q or "")
     if kind == "id":
         qs = qs.filter(id_hash=crypto.lookup_hash(number))
+    elif kind == "id_hash":
+        qs = qs.filter(id_hash=q.strip())
     elif kind == "last4":
         qs = qs.filter(id_last4=number)
     elif kind == "phone":

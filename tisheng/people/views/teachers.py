@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from tisheng.accounts.models import AuditAction
 from tisheng.accounts.roles import Cap
@@ -19,6 +22,8 @@ from tisheng.people import selectors
 from tisheng.people.choices import SUBJECTS, TeacherStatus, TeachingStage
 
 PER_PAGE = 20
+# The list's filters, as its URL carries them.
+FILTER_FIELDS = ("q", "region", "school", "stage", "subject", "status")
 # A school drop-down longer than this is useless; above it the list offers the county first.
 MAX_SCHOOL_CHOICES = 400
 FULL_ID_NOT_ALLOWED = _("You may not see this teacher's full national ID.")
@@ -40,11 +45,31 @@ def _int_or_none(value: str) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
+def _list_url(data) -> str | None:
+    """The list's URL for the filters in `data`, with a full national ID in the search replaced
+    by its lookup hash (`q_hash` is the form's hidden copy of one, kept when the box is empty)."""
+    q = data.get("q", "").strip()[:64] or data.get("q_hash", "").strip()[:64]
+    token = selectors.search_token(q)
+    query = QueryDict(mutable=True)
+    for key in FILTER_FIELDS:
+        value = token if key == "q" else data.get(key, "").strip()
+        if value:
+            query[key] = value
+    return reverse("people:teacher_list") + (f"?{query.urlencode()}" if query else "")
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def teacher_list(request):
+    """The search form posts and is answered with a redirect to the list's URL (bookmarkable,
+    pages and the export link carry the filters), in which a full national ID is its lookup
+    hash: the ID itself never appears in a URL, so not in access logs or the browser's
+    history. An old link with an ID in `q` is redirected the same way."""
     actor = request.user
     if not has_capability(actor, Cap.TEACHERS_VIEW):
         raise PermissionDenied
+    if request.method == "POST" or selectors.search_kind(request.GET.get("q", "").strip()[:64]) == "id":
+        return HttpResponseRedirect(_list_url(request.POST if request.method == "POST" else request.GET), status=303)
     params = request.GET
     filters = {
         "q": params.get("q", "").strip()[:64],
