@@ -116,6 +116,13 @@ def selections_of(teacher, program) -> QuerySet[CourseSelection]:
             .select_related("course__institution").order_by("selected_at", "id"))
 
 
+def selection_for_playback(teacher, course: Course) -> QuerySet[CourseSelection]:
+    """The teacher's selection of `course` in the course's program, while the teacher is enrolled
+    in that program: what playing its lessons, and earning its hours, needs (at most one row)."""
+    return CourseSelection.objects.filter(teacher=teacher, course=course, program_id=course.program_id,
+                                          program__enrollments__teacher=teacher)
+
+
 def selected_hours(selections) -> Decimal:
     return sum((s.course.hours for s in selections), Decimal(0))
 

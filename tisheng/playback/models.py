@@ -43,7 +43,8 @@ class PlaybackSession(models.Model):
 
     # The teacher's progress in this lesson (copied from the previous session of the lesson).
     intervals = models.TextField(default="[]")  # compact JSON [[start, end], …], sorted, disjoint
-    lesson_seconds = models.FloatField(default=0)  # length of the union
+    # Credited seconds (wall-clock time, at most the union's length): what completes the lesson.
+    lesson_seconds = models.FloatField(default=0)
     position = models.FloatField(default=0)
     lesson_complete = models.BooleanField(default=False)
     course_complete = models.BooleanField(default=False)

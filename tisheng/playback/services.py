@@ -3,7 +3,9 @@
 The anti-cheat rules (DESIGN.md "Online learning and its anti-cheat") are all applied here, on
 the server, from what the server knows: the wall-clock time between accepted beats, the
 union of what was already played, the program's limits. The client's claims only ever lower
-what is credited.
+what is credited. Credit is wall-clock time whatever the playback rate (1.5x plays a lesson in
+two thirds of its duration and earns those two thirds), so a lesson completes no sooner than its
+duration x the coverage rule.
 
 `heartbeats_record` is the hot path (≥ 1,500 beats/s): for the beats that arrive together, one
 indexed SELECT of their session rows by token and one conditional UPDATE (compare-and-set on
@@ -25,13 +27,14 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tisheng.accounts.services import session_keepalive
 from tisheng.learning.models import Course, CourseSelection, Lesson
-from tisheng.learning.selectors import quiz_passed
+from tisheng.learning.selectors import quiz_passed, selection_for_playback
 from tisheng.ledger.models import LedgerEntry
 from tisheng.ledger.services import ledger_credit
 from tisheng.people.models import Teacher
@@ -42,6 +45,7 @@ BEAT_BAD_REQUEST = _("The heartbeat is not valid.")
 SESSION_NOT_FOUND = _("No such playback session.")
 LOGIN_ENDED = _("Your login has ended. Log in again to go on earning hours.")
 PRESENCE_WRONG = _("That is not the right answer. Try again.")
+COURSE_NOT_SELECTED = _("Select this course first, then start learning.")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_INTERVALS_PER_BEAT = 200
@@ -69,6 +73,10 @@ class BeatError(Exception):
 
 class SessionNotFound(Exception):
     """No session with this token belongs to this user (404: the same answer for both)."""
+
+
+class CourseNotSelected(PermissionDenied):
+    """The teacher may see the lesson but has not selected its course (403)."""
 
 
 class LoginEnded(Exception):
@@ -100,6 +108,8 @@ def playback_start(*, user, teacher: Teacher, lesson: Lesson, login_session_key:
     """Start a crediting playback of `lesson`: every other session of the teacher is superseded
     (one crediting playback at a time), and the new one carries the teacher's progress in the
     lesson and their credit of the day. The caller has checked that the lesson is theirs to watch;
+    the teacher must have selected its course in a program they are enrolled in (else
+    CourseNotSelected), and the selection is marked started (it can no longer be dropped).
     `login_session_key` is the key of the user's login session, which the beats must carry."""
     now = clock()
     today = _day(now)
@@ -109,6 +119,11 @@ def playback_start(*, user, teacher: Teacher, lesson: Lesson, login_session_key:
     with transaction.atomic():
         # Two starts at once must not leave two crediting sessions: they queue on the teacher row.
         Teacher.objects.select_for_update().filter(pk=teacher.pk).values_list("pk", flat=True).first()
+        # Locked, so a drop of the selection (which waits for it) sees it started.
+        selection = (selection_for_playback(teacher, course).select_for_update(of=("self",))
+                     .values("pk", "started_at").first())
+        if selection is None:
+            raise CourseNotSelected(COURSE_NOT_SELECTED)
         # First, so a beat of the older session in flight commits before we copy its progress
         # (the UPDATE waits for its row lock), and any later beat of it finds it superseded.
         PlaybackSession.objects.filter(teacher=teacher, superseded=False).update(superseded=True)
@@ -130,8 +145,8 @@ def playback_start(*, user, teacher: Teacher, lesson: Lesson, login_session_key:
             intervals=(previous or {}).get("intervals", "[]"), lesson_seconds=(previous or {}).get("lesson_seconds", 0),
             position=(previous or {}).get("position", 0), lesson_complete=(previous or {}).get("lesson_complete", False),
             course_complete=bool(course_complete), day=today, day_base=day_base)
-        CourseSelection.objects.filter(teacher=teacher, course=course, started_at__isnull=True).update(
-            started_at=timezone.now())
+        if selection["started_at"] is None:
+            CourseSelection.objects.filter(pk=selection["pk"]).update(started_at=timezone.now())
     return session
 
 
@@ -402,17 +417,25 @@ def _beat(s: dict, beat: tuple, result: BeatResult, *, now: float, today: int, l
     credited = 0.0
     earns = visible and rate <= s["max_rate"] + 1e-9 and not s["presence_pending"]
     if earns:
-        # Never more than the wall-clock time since the last accepted beat (at the played rate),
-        # never past the daily cap; only what is new to the union counts.
+        # The union of what was played grows by what is new in it, as much as can have been
+        # played in the wall-clock time since the last accepted beat at this rate.
+        wall = max(0.0, now - s["last_beat_ts"])
         have = json.loads(s["intervals"])
-        allowance = max(0.0, now - s["last_beat_ts"]) * max(1.0, rate)
-        allowance = min(allowance, max(0.0, s["daily_cap_seconds"] - s["day_base"] - s["day_seconds"]))
-        new = iv.truncate(iv.subtract(iv.normalize(played, duration), have), allowance)
-        credited = iv.length(new)
-        if credited > 0:
+        played = iv.normalize(played, duration)
+        new = iv.truncate(iv.subtract(played, have), wall * max(1.0, rate))
+        if new:
             have = iv.merge(have, new, duration)
             s["intervals"] = json.dumps([[round(a, 2), round(b, 2)] for a, b in have], separators=(",", ":"))
-            s["lesson_seconds"] = min(float(duration), iv.length(have))
+        # The credit is wall-clock time, whatever the rate: never more than the time since the
+        # last accepted beat, nor than the video this beat played, nor than the union holds
+        # beyond what is credited already (so time played faster than real time is earned by
+        # playing on, at real time), nor past the daily cap. `lesson_seconds` (the credit,
+        # which completes the lesson) is thus at most both the union and the time spent.
+        credited = max(0.0, min(wall, iv.length(played),
+                                min(float(duration), iv.length(have)) - s["lesson_seconds"],
+                                s["daily_cap_seconds"] - s["day_base"] - s["day_seconds"]))
+        if credited > 0:
+            s["lesson_seconds"] += credited
             s["earned_seconds"] += credited
             s["day_seconds"] += credited
     if not s["lesson_complete"] and duration > 0 and s["lesson_seconds"] >= s["coverage_required"] * duration - 1e-6:
@@ -486,11 +509,12 @@ def lesson_complete_record(*, teacher_id: int, lesson_id: int, course_id: int) -
 
 
 def course_completion_check(*, teacher: Teacher, course: Course) -> bool:
-    """A course is complete when every lesson is and its quiz (if any) is passed; only then are
-    its hours credited to the ledger, once (the ledger's idempotency key). Call it again after
-    a quiz is passed. Returns whether the course is complete."""
+    """A course is complete when every lesson is, its quiz (if any) is passed and the teacher
+    still has it selected (a playback started without a selection, before starting checked for
+    one, earns no hours); only then are its hours credited to the ledger, once (the ledger's
+    idempotency key). Call it again after a quiz is passed. Returns whether the course is complete."""
     lesson_ids = set(course.lessons.values_list("id", flat=True))
-    if not lesson_ids:
+    if not lesson_ids or not selection_for_playback(teacher, course).exists():
         return False
     done = set(LessonCompletion.objects.filter(teacher=teacher, lesson_id__in=lesson_ids)
                .values_list("lesson_id", flat=True))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import mimetypes
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -29,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.middleware import idle_timeout_exempt
 from tisheng.core import jsonsafe
+from tisheng.learning.selectors import selection_for_playback
 from tisheng.playback import selectors, services
 from tisheng.playback.fastpath import BODY_TOO_LARGE, MAX_BODY, answer_beat
 
@@ -62,6 +64,12 @@ def my_lessons(request: HttpRequest) -> HttpResponse:
 @require_GET
 def lesson_page(request: HttpRequest, pk: int) -> HttpResponse:
     teacher, lesson = _lesson_or_404(request, pk)
+    if not selection_for_playback(teacher, lesson.course).exists():
+        # In the catalogue but not selected: say so, and where to select it; no player.
+        query = urlencode({"program": lesson.course.program_id, "q": lesson.course.code})
+        return render(request, "playback/lesson.html", {
+            "lesson": lesson, "course": lesson.course, "not_selected": services.COURSE_NOT_SELECTED,
+            "select_url": f"{reverse('learning:catalogue')}?{query}"})
     progress = selectors.course_progress(teacher, lesson.course)
     total = sum(p["lesson"].duration_seconds for p in progress) or 1
     course_percent = round(100 * sum(min(p["seconds"], p["lesson"].duration_seconds) for p in progress) / total)
@@ -81,8 +89,11 @@ def lesson_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def lesson_start(request: HttpRequest, pk: int) -> JsonResponse:
     teacher, lesson = _lesson_or_404(request, pk)
-    session = services.playback_start(user=request.user, teacher=teacher, lesson=lesson,
-                                      login_session_key=request.session.session_key)
+    try:
+        session = services.playback_start(user=request.user, teacher=teacher, lesson=lesson,
+                                          login_session_key=request.session.session_key)
+    except services.CourseNotSelected:
+        return JsonResponse({"error": str(services.COURSE_NOT_SELECTED)}, status=403)
     return JsonResponse({"session": session.token, "resume_at": services.resume_position(session),
                          "heartbeat_seconds": heartbeat_seconds(),
                          "lesson_seconds": round(session.lesson_seconds, 1),

@@ -1,5 +1,6 @@
 """A course to play: an institution contracted for program 1.0 in county A, a published
-course of two 600-second lessons, the world's teachers enrolled; and a clock tests move."""
+course of two 600-second lessons, the world's teachers enrolled and county A's teachers having
+selected it; and a clock tests move."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
-from tisheng.learning.models import Contract, Course, Lesson
+from tisheng.learning.models import Contract, Course, CourseSelection, Lesson
 from tisheng.orgs.tests.factories import OrganizationFactory
 from tisheng.playback import services
 from tisheng.programs.models import Enrollment
@@ -39,6 +40,11 @@ def enroll(program, teacher) -> Enrollment:
     return Enrollment.objects.create(program=program, teacher=teacher, school=teacher.school, org_path=teacher.org_path)
 
 
+def select(teacher, course) -> CourseSelection:
+    """The teacher's selection of `course` (playing its lessons needs one)."""
+    return CourseSelection.objects.create(teacher=teacher, program=course.program, course=course)
+
+
 @pytest.fixture
 def course(world, program_1) -> Course:
     institution = OrganizationFactory(code="INST01", name="福建教育学院网络研修中心", kind="institution",
@@ -51,6 +57,8 @@ def course(world, program_1) -> Course:
     Lesson.objects.create(course=course, order=2, title="第二讲", duration_seconds=600)
     for teacher in [*world.teachers_a, world.teacher_b]:
         enroll(program_1, teacher)
+    for teacher in world.teachers_a:  # county B has no contract: the course is not in teacher_b's catalogue
+        select(teacher, course)
     return course
 
 

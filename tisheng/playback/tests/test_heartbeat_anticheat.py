@@ -73,7 +73,65 @@ def test_a_rate_above_the_programs_cap_credits_nothing(world, lesson, clock, pla
     clock.advance(20)
     allowed = player.beat([[60, 90]], rate=1.5)
     assert too_fast["credited_seconds"] == 0
-    assert allowed["credited_seconds"] == 30
+    assert allowed["credited_seconds"] == 20  # the wall-clock time, not the 30 s of video
+
+
+@pytest.mark.parametrize("rate", [1.25, 1.5])
+def test_faster_playback_earns_the_wall_clock_time_spent_and_no_more(world, lesson, clock, player_for, rate):
+    player = player_for(world.teacher.user, lesson)
+    clock.advance(21.1)
+    answer = player.beat([[0, 21.1 * rate]], rate=rate)
+    assert answer["credited_seconds"] == 21.1
+    assert answer["lesson_seconds"] == 21.1
+    assert answer["coverage"] == pytest.approx(21.1 / 600, abs=1e-4)
+
+
+def test_at_the_fastest_rate_a_lesson_completes_only_after_its_duration_times_the_coverage(
+        world, lesson, clock, player_for):
+    """The whole 600 s lesson played at 1.5x takes 400 s and earns 400 s; playing on (any part,
+    again) earns the rest in real time: complete at 95 % x 600 s = 570 s of wall-clock time."""
+    player = player_for(world.teacher.user, lesson)
+    wall = 0
+    for start in range(0, 600, 30):
+        clock.advance(20)
+        wall += 20
+        answer = player.beat([[start, start + 30]], rate=1.5)
+        assert answer["lesson_seconds"] <= wall
+    assert (answer["lesson_seconds"], answer["coverage"], answer["lesson_complete"]) == (400, 0.6667, False)
+    for start in range(0, 600, 30):
+        clock.advance(20)
+        wall += 20
+        answer = player.beat([[start, start + 30]], rate=1.5)
+        assert answer["lesson_seconds"] <= wall
+        assert answer["lesson_complete"] is (wall >= 570)
+        if answer["lesson_complete"]:
+            break
+    assert wall == 580  # the first beat at or past 570 s
+    assert LessonCompletion.objects.filter(teacher=world.teacher, lesson=lesson).count() == 1
+
+
+def test_time_watched_faster_is_not_earned_again_by_watching_it_at_normal_speed(world, lesson, clock, player_for):
+    player = player_for(world.teacher.user, lesson)
+    play(player, clock, 0, 20)
+    again = play(player, clock, 0, 20)
+    clock.advance(20)
+    fast = player.beat([[20, 50]], rate=1.5)  # 30 s of video, 20 s of time: 10 s owed to real time
+    clock.advance(10)
+    repaid = player.beat([[0, 10]])  # watching anything again for 10 s earns those 10 s
+    clock.advance(10)
+    nothing_owed = player.beat([[10, 20]])
+    assert [a["credited_seconds"] for a in (again, fast, repaid, nothing_owed)] == [0, 20, 10, 0]
+    assert nothing_owed["lesson_seconds"] == 50
+
+
+def test_a_paused_player_earns_nothing_for_time_it_owes_from_faster_playback(world, lesson, clock, player_for):
+    player = player_for(world.teacher.user, lesson)
+    clock.advance(20)
+    player.beat([[0, 30]], rate=1.5)
+    clock.advance(600)  # paused on a visible page, then the tab is hidden: a beat with nothing played
+    answer = player.beat([], rate=1.5)
+    assert answer["credited_seconds"] == 0
+    assert answer["lesson_seconds"] == 20
 
 
 def test_seeking_to_the_end_does_not_complete_the_lesson(world, lesson, clock, player_for):

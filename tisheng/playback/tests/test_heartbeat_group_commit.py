@@ -19,16 +19,18 @@ from django.test import Client
 from tisheng.people.tests.factories import TeacherFactory
 from tisheng.playback import fastpath, services
 from tisheng.playback.models import LessonCompletion, PlaybackSession
-from tisheng.playback.tests.conftest import enroll
+from tisheng.playback.tests.conftest import enroll, select
 from tisheng.wsgi import django_application
 
 
 @pytest.fixture
 def teachers(world, course, program_1):
-    """Nine more teachers of county A's school, enrolled where the course is contracted."""
+    """Nine more teachers of county A's school, enrolled where the course is contracted, who
+    selected it."""
     made = [TeacherFactory(school=world.school_a, name=f"教师{i}") for i in range(9)]
     for teacher in made:
         enroll(program_1, teacher)
+        select(teacher, course)
     return made
 
 
@@ -44,8 +46,10 @@ def outcome(result):
 def script(first, second, stranger):
     """A batch's worth of beats, as (login session key, payload): two viewers, one of them beating
     twice (the second time with no wall-clock time since: it earns nothing more) and replaying a
-    beat, a hidden tab, someone else's cookie, a malformed beat and a missing cookie."""
+    beat, a hidden tab, someone else's cookie, a malformed beat, a missing cookie, and a third
+    viewer at 1.5x (30 s of video in 20 s: it earns the 20 s)."""
     return [
+        (stranger.login_session_key, payload(stranger, 1, [[0, 30]], rate=1.5)),
         (first.login_session_key, payload(first, 1, [[0, 20]])),
         (second.login_session_key, payload(second, 1, [[0, 15]])),
         (first.login_session_key, payload(first, 2, [[20, 40]])),
@@ -64,8 +68,8 @@ def test_a_batch_answers_as_the_same_beats_one_after_another(teachers, lesson, c
     clock.advance(20)
 
     # Every session of the batch in one SELECT and, on PostgreSQL, one UPDATE (SQLite: one per
-    # session that changed, here two).
-    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 3):
+    # session that changed, here three).
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 4):
         together = [outcome(r) for r in services.heartbeats_record(script(*batched))]
     one_by_one = []
     for key, body in script(*alone):
@@ -76,7 +80,7 @@ def test_a_batch_answers_as_the_same_beats_one_after_another(teachers, lesson, c
 
     assert together == one_by_one
     assert [o[1]["credited_seconds"] if o[0] == "ok" else o[1] for o in together] == [
-        20, 15, 0, 0, 0, "SessionNotFound", "BeatError", "LoginEnded"]
+        20, 20, 15, 0, 0, 0, "SessionNotFound", "BeatError", "LoginEnded"]
 
     def stored(player):
         return PlaybackSession.objects.values("last_seq", "lesson_seconds", "earned_seconds", "intervals").get(
@@ -85,6 +89,7 @@ def test_a_batch_answers_as_the_same_beats_one_after_another(teachers, lesson, c
     assert [stored(p) for p in batched] == [stored(p) for p in alone]
     assert stored(batched[0])["last_seq"] == 2
     assert stored(batched[0])["lesson_seconds"] == 20
+    assert (stored(batched[2])["lesson_seconds"], stored(batched[2])["intervals"]) == (20, "[[0.0,30.0]]")
 
 
 def test_a_session_written_elsewhere_in_the_meantime_earns_nothing(world, lesson, clock, player_for, monkeypatch):

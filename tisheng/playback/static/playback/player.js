@@ -96,8 +96,11 @@
   // A pause (the end of the video is one) is reported at once and its answer shown: the teacher
   // sees the lesson's progress, and its completion, without waiting for the next beat.
   video.addEventListener("pause", function () { beat(); });
+  // Faster playback is allowed up to the program's limit, but earns the time actually spent.
   video.addEventListener("ratechange", function () {
-    if (video.playbackRate > config.max_rate) status(texts.rate); else status("");
+    if (video.playbackRate > config.max_rate) status(texts.rate);
+    else if (video.playbackRate > 1) status(texts.faster);
+    else status("");
   });
   document.addEventListener("visibilitychange", function () {
     // Report the period that just ended (visible or hidden) before the next one starts.
