@@ -29,9 +29,11 @@ probability 1 − (1 − J²)^64, which is 0.93 at J = 0.2 and 0.9995 at 0.33, w
 texts (J ≈ 0.02) share a band 2.5 % of the time and cost one comparison each. Candidates
 whose estimated containment reaches CANDIDATE_SHARE are measured exactly from the texts
 (`copied_share`); the estimate only chooses which texts to read. The bands are stored as
-numpy arrays instead of MinHashLSH's Python dictionaries: a band key is one uint64, each
-band a sorted array searched by bisection, plus a small unsorted tail for texts added since
-the last sort.
+numpy arrays instead of MinHashLSH's Python dictionaries: a band key is one uint32 (two
+values folded: unrelated keys collide once in 2³² comparisons, about 0.003 false candidates
+a lookup among 200,000 texts, and a false candidate costs one estimate), each band a sorted
+array of keys with int32 positions, searched by bisection, plus a small unsorted tail for
+texts added since the last sort: 64 bands cost 768 bytes a text, the signature 512.
 """
 
 from __future__ import annotations
@@ -148,13 +150,14 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def band_keys(sigs: np.ndarray) -> np.ndarray:
-    """One uint64 per band for each signature row: (n, 128) → (n, BANDS)."""
+    """One uint32 per band for each signature row: (n, 128) → (n, BANDS)."""
     sigs = np.atleast_2d(sigs).astype(np.uint64)
     bands = sigs[:, :BANDS * ROWS].reshape(len(sigs), BANDS, ROWS)
     with np.errstate(over="ignore"):
         keys = (bands * _BAND_MULT).sum(axis=2, dtype=np.uint64)
     # The band number goes into the key, so equal values in different bands never collide.
-    return keys ^ np.arange(BANDS, dtype=np.uint64)
+    keys ^= np.arange(BANDS, dtype=np.uint64)
+    return ((keys ^ (keys >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
 @dataclass(frozen=True)
@@ -175,10 +178,10 @@ class SimilarityIndex:
         self.teachers = np.zeros(capacity, dtype=np.int64)
         self.sizes = np.zeros(capacity, dtype=np.int32)
         self.sigs = np.zeros((capacity, NUM_PERM), dtype=np.uint32)
-        self.bands = np.zeros((capacity, BANDS), dtype=np.uint64)
+        self.bands = np.zeros((capacity, BANDS), dtype=np.uint32)
         self._sorted_upto = 0
-        self._sorted_keys: list[np.ndarray] = [np.empty(0, dtype=np.uint64)] * BANDS
-        self._sorted_pos: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * BANDS
+        self._sorted_keys: list[np.ndarray] = [np.empty(0, dtype=np.uint32)] * BANDS
+        self._sorted_pos: list[np.ndarray] = [np.empty(0, dtype=np.int32)] * BANDS
         self._known: set[int] = set()
         self.high_water = 0  # the largest key added: the next database sync reads above it
 
@@ -199,7 +202,7 @@ class SimilarityIndex:
         sigs = np.zeros((new, NUM_PERM), dtype=np.uint32)
         sigs[:self.size] = self.sigs[:self.size]
         self.sigs = sigs
-        bands = np.zeros((new, BANDS), dtype=np.uint64)
+        bands = np.zeros((new, BANDS), dtype=np.uint32)
         bands[:self.size] = self.bands[:self.size]
         self.bands = bands
 
@@ -238,7 +241,7 @@ class SimilarityIndex:
             column = self.bands[:n, band]
             order = np.argsort(column, kind="stable")
             self._sorted_keys[band] = column[order]
-            self._sorted_pos[band] = order
+            self._sorted_pos[band] = order.astype(np.int32)
         self._sorted_upto = n
 
     def candidates(self, sig: np.ndarray) -> np.ndarray:
