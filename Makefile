@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-sqlite test-postgres lint bench messages system-deps setup clean
+.PHONY: run test test-sqlite test-postgres lint bench scope-matrix messages system-deps setup clean
 
 $(INSTALLED): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
@@ -59,6 +59,15 @@ messages: $(INSTALLED)
 
 bench: $(INSTALLED) system-deps
 	scripts/pg.sh with $(BIN)/python bench/run.py
+
+# The cross-scope matrix (scripts/scope_matrix.py): every GET route, filled with one county's
+# ids, as eleven demo users who must not see it; on a demo province seeded in var/scope-matrix.
+SCOPE_VAR := $(CURDIR)/var/scope-matrix
+scope-matrix: $(INSTALLED)
+	mkdir -p $(SCOPE_VAR)
+	export TISHENG_VAR_DIR=$(SCOPE_VAR) DATABASE_URL=sqlite:///$(SCOPE_VAR)/tisheng.sqlite3; \
+	  $(BIN)/tisheng migrate --noinput >/dev/null && $(BIN)/tisheng seed --scale demo --if-empty >/dev/null && \
+	  $(BIN)/python scripts/scope_matrix.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts
