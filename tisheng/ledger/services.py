@@ -14,7 +14,6 @@ import hashlib
 import uuid
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -22,6 +21,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tisheng.core import private_storage
 from tisheng.ledger.models import Category, ImportedHoursDeclaration, LedgerEntry
 from tisheng.people.models import Teacher
 from tisheng.programs.completion import completion_refresh, fmt_hours
@@ -183,9 +183,8 @@ def declaration_submit(*, actor, teacher: Teacher, program: Program, platform: s
     content_type, ext = sniff_certificate(certificate)
     now = timezone.now()
     relative = f"declarations/{now:%Y/%m}/{uuid.uuid4().hex}.{ext}"
-    target = settings.PRIVATE_MEDIA_ROOT / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "wb") as out:
+    # 0600 in 0700 directories; an unwritable storage is a ValidationError with a clear message.
+    with private_storage.open_for_write(relative, actor=actor, scope_path=teacher.org_path) as out:
         for piece in certificate.chunks():
             out.write(piece)
     declaration = ImportedHoursDeclaration(

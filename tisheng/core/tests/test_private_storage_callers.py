@@ -1,5 +1,5 @@
-"""Every private file holding personal data goes through core.private_storage: large exports
-and practice evidence are 0600 in 0700 directories, and an unwritable storage is the same clear
+"""Every private file holding personal data goes through core.private_storage: large exports,
+practice evidence and declared certificates are 0600 in 0700 directories, and an unwritable storage is the same clear
 message there too."""
 
 import stat
@@ -13,6 +13,9 @@ from tisheng.accounts.models import AuditLog
 from tisheng.core.private_storage import WRITE_FAILED
 from tisheng.jobs.models import Job, JobState
 from tisheng.jobs.services import jobs_run_pending
+from tisheng.ledger.models import ImportedHoursDeclaration
+from tisheng.ledger.tests.conftest import enrolled_2  # noqa: F401 (fixture)
+from tisheng.ledger.tests.test_declarations import PNG, declare
 from tisheng.monitoring.services import exports
 from tisheng.monitoring.tests.test_exports import make_progress
 from tisheng.practice import services
@@ -93,3 +96,24 @@ def test_practice_evidence_to_an_unwritable_storage_is_a_clear_message(world, pr
     assert caught.value.messages == [UNWRITABLE]
     assert not Submission.objects.exists()
     assert AuditLog.objects.get(action=WRITE_FAILED).actor == world.teacher.user
+
+
+def test_a_declared_certificate_is_readable_by_the_platform_only(client, world, program_2, enrolled_2, media):  # noqa: F811
+    client.force_login(world.teacher.user)
+
+    declare(client, program_2)
+
+    path = media / ImportedHoursDeclaration.objects.get().certificate_file
+    assert path.read_bytes() == PNG
+    assert mode(path) == 0o600
+    assert {mode(d) for d in (path.parent, path.parent.parent, media / "declarations", media)} == {0o700}
+
+
+def test_a_certificate_to_an_unwritable_storage_is_a_clear_message(client, world, program_2, enrolled_2,  # noqa: F811
+                                                                    unwritable):
+    client.force_login(world.teacher.user)
+
+    response = declare(client, program_2)
+
+    assert UNWRITABLE in response.content.decode()
+    assert not ImportedHoursDeclaration.objects.exists()
