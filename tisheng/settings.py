@@ -168,11 +168,15 @@ SECURE_SSL_REDIRECT = envbool("TISHENG_SSL_REDIRECT", "true" if _HTTPS else "fal
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if envbool("TISHENG_PROXY_SETS_X_FORWARDED_PROTO", "true" if _HTTPS else "false"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Sent with every HTML answer (tisheng/core/csp.py): scripts and styles from this site only (no
-# inline script, no CDN); lesson videos may come from an institution's https host.
+# Sent with every HTML answer (tisheng/core/csp.py): scripts and style sheets from this site only
+# (no inline script, no on… handler, no <style>, no CDN); lesson videos may come from an
+# institution's https host. Style attributes are allowed (style-src-attr) only because the
+# vendored ECharts writes its tooltips as HTML with style="" in them; our templates have none
+# (tisheng/core/tests/test_deploy_safety.py checks), and a style attribute cannot run code.
 CONTENT_SECURITY_POLICY = envstr(
-    "TISHENG_CSP", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "media-src 'self' https: blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
+    "TISHENG_CSP", "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data:; media-src 'self' https: blob:; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

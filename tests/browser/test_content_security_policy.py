@@ -44,3 +44,19 @@ def test_no_page_of_a_role_violates_the_content_security_policy(log_in, browser,
 
     assert len(urls) > 2
     assert violations == []
+
+
+def test_chart_tooltips_draw_without_violating_the_policy(log_in, browser, server_url):
+    context, page = log_in(browser, server_url, phone="13800000001")
+    found: list[str] = []
+    page.on("console", lambda m: found.append(m.text) if CSP.search(m.text) else None)
+    try:
+        page.goto(f"{server_url}/monitoring/")
+        for chart in ("funnel", "trend", "ranking", "hours", "split"):
+            box = page.wait_for_selector(f"[data-testid=chart-{chart}][data-drawn='1'] canvas").bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.wait_for_timeout(300)
+    finally:
+        context.close()
+
+    assert found == []

@@ -117,7 +117,7 @@ def test_html_pages_carry_a_policy_allowing_scripts_from_this_site_only(client, 
         directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
         assert directives["default-src"] == "'self'"
         assert directives["script-src"] == "'self'"
-        assert "unsafe-inline" not in policy
+        assert directives["style-src"] == "'self'"
 
 
 def test_json_answers_carry_no_policy(client):
