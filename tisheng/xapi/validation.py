@@ -29,11 +29,13 @@ class XapiError(Exception):
         self.status = status
 
 
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
-MBOX_RE = re.compile(r"^mailto:[^@\s]+@[^@\s]+$")
-SHA1_RE = re.compile(r"^[0-9a-fA-F]{40}$")
-SHA2_RE = re.compile(r"^[0-9a-fA-F]{56}$|^[0-9a-fA-F]{64}$|^[0-9a-fA-F]{96}$|^[0-9a-fA-F]{128}$")
+# Anchored with \Z, not $: "$" also matches before a final newline, so "…\n" would pass. ASCII
+# digits only (re.ASCII): "\d" alone also matches fullwidth and other Unicode digits.
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+\Z")
+MBOX_RE = re.compile(r"^mailto:[^@\s]+@[^@\s]+\Z")
+SHA1_RE = re.compile(r"^[0-9a-fA-F]{40}\Z")
+SHA2_RE = re.compile(r"^[0-9a-fA-F]{56}\Z|^[0-9a-fA-F]{64}\Z|^[0-9a-fA-F]{96}\Z|^[0-9a-fA-F]{128}\Z")
 # RFC 5646 section 2.1, the ABNF of Language-Tag, written out as a regular expression:
 #   langtag    = language ["-" script] ["-" region] *("-" variant) *("-" extension) ["-" privateuse]
 #   language   = 2*3ALPHA ["-" extlang] / 4ALPHA / 5*8ALPHA;   extlang = 3ALPHA *2("-" 3ALPHA)
@@ -54,12 +56,12 @@ _PRIVATEUSE = r"[xX](?:-[A-Za-z0-9]{1,8})+"
 _IRREGULAR = ("en-GB-oed", "i-ami", "i-bnn", "i-default", "i-enochian", "i-hak", "i-klingon", "i-lux", "i-mingo",
               "i-navajo", "i-pwn", "i-tao", "i-tay", "i-tsu", "sgn-BE-FR", "sgn-BE-NL", "sgn-CH-DE")
 LANG_RE = re.compile(rf"(?:{_LANGTAG}|{_PRIVATEUSE}|{'|'.join(re.escape(t) for t in _IRREGULAR)})",
-                     re.IGNORECASE)
-TIMESTAMP_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}(?::?\d{2})?)?$", re.ASCII)
+                     re.IGNORECASE | re.ASCII)  # ASCII: ignoring case, "[a-z]" would match "ſ" and "K" too
+TIMESTAMP_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}(?::?\d{2})?)?\Z", re.ASCII)
 DURATION_RE = re.compile(r"^P(?:\d+(?:\.\d+)?Y)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?D)?"
-                         r"(?:T(?:\d+(?:\.\d+)?H)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?S)?)?$|^P\d+(?:\.\d+)?W$", re.ASCII)
-MEDIA_TYPE_RE = re.compile(r"^[\w.+\-!#$&^]+/[\w.+\-!#$&^]+(?:\s*;.*)?$")
-VERSION_RE = re.compile(r"^1\.0(?:\.\d+)?$")
+                         r"(?:T(?:\d+(?:\.\d+)?H)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?S)?)?\Z|^P\d+(?:\.\d+)?W\Z", re.ASCII)
+MEDIA_TYPE_RE = re.compile(r"^[\w.+\-!#$&^]+/[\w.+\-!#$&^]+(?:\s*;.*)?\Z", re.ASCII)
+VERSION_RE = re.compile(r"^1\.0(?:\.\d+)?\Z", re.ASCII)
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"

@@ -45,7 +45,8 @@ def test_an_interaction_type_that_is_not_a_string_is_refused_with_400(lrs, inter
 
 # context.language ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("language", ["something", "en_US", "a12345", "", "en-", "de-419-DE"])
+@pytest.mark.parametrize("language", ["something", "en_US", "a12345", "", "en-", "de-419-DE", "en-u\u017f",
+                                      "i-whatever"])
 def test_a_context_language_that_is_not_an_rfc_5646_tag_is_refused_with_400(lrs, language):
     """Data 2.4.6.s3 table 1 row 7: language is a String as defined in RFC 5646."""
     assert refused(lrs, statement(context={"language": language})) == message(v.BAD_LANGUAGE_TAG,
@@ -65,6 +66,35 @@ def test_a_substatement_context_language_that_is_not_an_rfc_5646_tag_is_refused_
 def test_a_context_language_that_is_an_rfc_5646_tag_is_accepted(lrs, language):
     """Data 2.4.6.s3 table 1 row 7, with RFC 5646 section 2.1's grandfathered and private-use tags."""
     assert lrs.post("statements", statement(context={"language": language})).status_code == 200
+
+
+def test_a_language_map_key_with_a_trailing_newline_is_refused_with_400(lrs):
+    """Data 2.2.s4.b2 and RFC 5646 section 2.1: a tag is the whole key; "en\\n" is not "en"."""
+    refused(lrs, statement(verb={"id": "http://example.com/v", "display": {"en\n": "x"}}))
+
+
+@pytest.mark.parametrize(("where", "value"), [
+    ("id", "9e13cefd-53d3-4eac-b5ed-2cf6693903bb\n"),
+    ("verb", {"id": "http://example.com/v\n"}),
+    ("actor", {"mbox": "mailto:lin@example.com\n"}),
+    ("actor", {"mbox_sha1sum": "a" * 40 + "\n"}),
+    ("version", "1.0.3\n"),
+])
+def test_a_formatted_string_with_a_trailing_newline_is_refused_with_400(lrs, where, value):
+    """Data 2.2.s4.b1.b4: any non-format-following value where a UUID, IRI, mailto IRI, SHA-1 or
+    version is required — a newline after it is outside the format."""
+    refused(lrs, statement(**{where: value}))
+
+
+@pytest.mark.parametrize("timestamp", ["２０２４-01-01T00:00:00Z", "2024-01-01T00:00:00.５Z"])
+def test_a_timestamp_in_non_ascii_digits_is_refused_with_400(lrs, timestamp):
+    """Data 4.5: timestamps are ISO 8601, whose digits are ASCII (a fullwidth ２ is not one)."""
+    assert refused(lrs, statement(timestamp=timestamp)) == message(v.NOT_A_TIMESTAMP, where="timestamp")
+
+
+def test_a_duration_in_non_ascii_digits_is_refused_with_400(lrs):
+    """Data 4.6: durations are ISO 8601 durations, in ASCII digits."""
+    refused(lrs, statement(result={"duration": "PT１H"}))
 
 
 @pytest.mark.parametrize("where", ["name", "description"])
