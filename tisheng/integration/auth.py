@@ -48,6 +48,8 @@ def _basic(header: str) -> XapiClient | None:
         key, _sep, secret = base64.b64decode(header, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
+    if "\x00" in key:  # no key holds one, and PostgreSQL cannot even compare text with it
+        return None
     credential = (ApiCredential.objects.select_related("institution")
                   .filter(key=key, revoked_at__isnull=True).first())
     if credential is None or not hmac.compare_digest(credential.secret_hash, secret_hash(secret)):

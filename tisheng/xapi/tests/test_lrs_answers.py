@@ -1,6 +1,7 @@
 """Every answer under /xapi/ is the LRS's (JSON, the version header, CORS), errors included; the
 credentials are checked before a body is read; Accept-Language never fails a request."""
 
+import base64
 import io
 import json
 
@@ -144,3 +145,11 @@ def test_a_multipart_statement_part_goes_through_the_same_json_reader(lrs):
     with translation.override("zh-hans"):
         expected = str(http.BAD_JSON) % {"why": input_guard.JSON_REASONS[jsonsafe.NOT_FINITE]}
     assert assert_lrs_answer(response, 400) == {"error": expected}
+
+
+def test_a_basic_credential_whose_key_holds_a_nul_is_a_401(db):
+    auth = "Basic " + base64.b64encode(b"key\x00:secret").decode()
+
+    response = Client().get("/xapi/statements", HTTP_AUTHORIZATION=auth, HTTP_X_EXPERIENCE_API_VERSION=VERSION)
+
+    assert assert_lrs_answer(response, 401) == {"error": message(http.NOT_AUTHENTICATED)}
