@@ -7,11 +7,11 @@ import time
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, OperationalError, connection, connections, transaction
 
 from tisheng.accounts.models import AuditAction, AuditLog, User
 from tisheng.people.models import RosterImport, Teacher
-from tisheng.people.services import roster
+from tisheng.people.services import roster, roster_import
 from tisheng.people.services.roster_import import RosterImportConflict, roster_file_run
 from tisheng.people.tests.test_roster_helpers import row_cells, xlsx_bytes
 from tisheng.people.tests.test_roster_views import upload
@@ -140,3 +140,19 @@ def test_the_audit_log_is_append_only_again_after_the_committing_test(db):
     entry = AuditLog.objects.create(action=AuditAction.LOGIN)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditLog.objects.filter(pk=entry.pk).update(actor_name="changed")
+
+
+@pytest.mark.parametrize(("error", "conflict"), [
+    (OperationalError("database is locked"), True),  # SQLite: the other import held the lock past the timeout
+    (OperationalError("server closed the connection unexpectedly"), False),
+])
+def test_only_a_lost_race_reads_as_another_import(world, monkeypatch, error, conflict):
+    def apply(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(roster_import, "roster_apply", apply)
+    content = xlsx_bytes(ROWS)
+
+    with pytest.raises(RosterImportConflict if conflict else OperationalError):
+        roster_file_run(actor=None, content=content, filename="roster.xlsx", mode=RosterImport.Mode.ALL_OR_NOTHING)
+    assert not RosterImport.objects.exists()

@@ -121,3 +121,11 @@ def test_an_unwritable_storage_is_a_message_on_the_upload_page_and_an_audit_row(
     assert not RosterImport.objects.exists()
     entry = AuditLog.objects.get(action=WRITE_FAILED)
     assert (entry.actor, entry.scope_path) == (world.county_officer, world.county_a.path)
+
+
+def test_a_purge_with_nothing_due_costs_one_query(client, world, django_assert_num_queries):
+    client.force_login(world.county_officer)
+    upload(client, xlsx_bytes([row_cells(seq=1)]))
+
+    with django_assert_num_queries(1):
+        assert rosters_purge() == 0
