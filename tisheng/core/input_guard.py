@@ -7,7 +7,7 @@ guard every lookup, `UnstorableTextMiddleware` looks once at everything a reques
 text before any view runs:
 
 - the path (`/verify/CERT%00` is `CERT\\x00` to the view), the query string's names and values,
-  the cookies (`"\\000…"` is unquoted to a NUL) and the header values;
+  the cookies (`"\\000…"` is unquoted to a NUL) and the header values, Content-Type included;
 - the form fields and uploaded file names of a POST, in `process_view`, except for views marked
   `reads_own_body` (the LRS authenticates before it reads a body of up to 64 MB, and checks what
   it parses itself). CsrfViewMiddleware parses the form of every other POST anyway, so looking
@@ -93,6 +93,7 @@ class UnstorableTextMiddleware:
             query,
             *request.COOKIES.keys(),
             *request.COOKIES.values(),
+            meta.get("CONTENT_TYPE", ""),
             *(v for k, v in meta.items() if k.startswith("HTTP_") and isinstance(v, str)),
         ))
         if "%00" in query or _BAD_CHAR.search(text):

@@ -293,6 +293,8 @@ def parse_multipart(xreq: XRequest) -> list[tuple[dict[str, str], bytes]]:
             content = content[:-2]
         elif content.endswith(b"\n"):
             content = content[:-1]
+        if b"\x00" in head:
+            raise fail(BAD_MULTIPART, why="a part header holding a NUL")
         headers = {}
         for line in head.decode("latin-1").splitlines():
             name, sep, value = line.partition(":")

@@ -53,6 +53,14 @@ CASES = [
     ("nul-agent-param", "xapi", "get",
      "/xapi/agents?agent=" + quote(json.dumps({"name": "\u0000", "mbox": "mailto:lin@example.com"})), "", "", 400),
     ("nul-query", "xapi", "get", f"/xapi/activities/state?{STATE}%00", "", "", 400),
+    ("nul-content-type", "xapi", "put", f"/xapi/activities/state?{STATE}", "x", "text/plain\u0000", 400),
+    ("nul-part-header", "xapi", "post", "/xapi/statements",
+     "--b\r\nContent-Type: application/json\r\n\r\n"
+     + _statement_with(attachments=[{"usageType": "http://example.com/u", "display": {"en-US": "a"},
+                                     "contentType": "text/plain", "length": 1, "sha2": "a" * 64}])
+     + "\r\n--b\r\nContent-Type: text/plain\u0000\r\nContent-Transfer-Encoding: binary\r\n"
+       "X-Experience-API-Hash: " + "a" * 64 + "\r\n\r\nx\r\n--b--\r\n",
+     'multipart/mixed; boundary="b"', 400),
     ("nul-alternate-form", "xapi", "post", "/xapi/activities/state?method=GET",
      f"{STATE}%00&X-Experience-API-Version={VERSION}", "application/x-www-form-urlencoded", 400),
     ("nul-path", "api", "get", "/api/v1/regions/35%00", "", "", 400),
