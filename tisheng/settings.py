@@ -216,9 +216,10 @@ EXPORT_RETENTION_DAYS = envint("TISHENG_EXPORT_RETENTION_DAYS", "7")
 ROSTER_RETENTION_DAYS = envint("TISHENG_ROSTER_RETENTION_DAYS", "7")
 # Background jobs (`tisheng run-jobs`): the worker running a job marks it alive this often, and a
 # running job silent for JOB_STALE_SECONDS lost its worker and is queued again (by run-periodic
-# and by any other worker), so a killed worker's job runs again within about two minutes.
+# and by any other worker within JOB_HEARTBEAT_SECONDS), so a killed worker's job runs again
+# within 90–110 s of its last beat: under two minutes.
 JOB_HEARTBEAT_SECONDS = envint("TISHENG_JOB_HEARTBEAT_SECONDS", "20")
-JOB_STALE_SECONDS = envint("TISHENG_JOB_STALE_SECONDS", "120")
+JOB_STALE_SECONDS = envint("TISHENG_JOB_STALE_SECONDS", "90")
 # Early-warning reminders by SMS go through this class (tisheng.monitoring.warning.sms.SmsBackend);
 # the default only writes them to the `tisheng.sms` log.
 SMS_BACKEND = envstr("TISHENG_SMS_BACKEND", "tisheng.monitoring.warning.sms.LoggingSmsBackend")
