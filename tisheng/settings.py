@@ -236,6 +236,10 @@ PRACTICE_EVIDENCE_MAX_BYTES = {
     "image": envint("TISHENG_PRACTICE_MAX_IMAGE_BYTES", str(10 * 1024 * 1024)),
 }
 PRACTICE_VIDEO_MAX_SECONDS = envint("TISHENG_PRACTICE_VIDEO_MAX_SECONDS", "600")
+# The text of a document or slides is extracted by a job, in a child process limited to this
+# much address space and time (a hostile file fails only its own extraction).
+PRACTICE_EXTRACT_MEMORY_BYTES = envint("TISHENG_PRACTICE_EXTRACT_MEMORY_BYTES", str(1024 * 1024 * 1024))
+PRACTICE_EXTRACT_SECONDS = envint("TISHENG_PRACTICE_EXTRACT_SECONDS", "60")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The LRS reads its request bodies itself (statements with attachments): its limit, 413 above.

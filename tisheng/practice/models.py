@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tisheng.accounts.roles import Cap
 
@@ -164,6 +165,24 @@ class PointChoice(models.Model):
         return f"{self.teacher_id} · {self.point_id}"
 
 
+class TextState(models.TextChoices):
+    """Where the text of a document or slides stands: extracted by a job after the upload
+    (practice.tasks), in a child process with its own limits."""
+
+    NONE = "none", pgettext_lazy("text extraction", "No text")  # videos and images
+    PENDING = "pending", pgettext_lazy("text extraction", "Extracting")
+    DONE = "done", pgettext_lazy("text extraction", "Extracted")
+    FAILED = "failed", pgettext_lazy("text extraction", "Failed")
+
+
+# Why an extraction failed, as the grader reads it (文本提取失败：文件过大).
+TEXT_FAILURES = {
+    "too_large": _("the file is too large"),  # core.officefiles.TOO_LARGE, or a limit of the child process
+    "damaged": _("the file is damaged or cannot be read"),  # core.officefiles.DAMAGED
+    "timeout": _("reading it took too long"),
+}
+
+
 class Submission(models.Model):
     """One uploaded evidence file for one task; resubmissions add versions, the newest is
     `is_current`. `file_name` is relative to settings.PRIVATE_MEDIA_ROOT / "evidence"."""
@@ -180,6 +199,9 @@ class Submission(models.Model):
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
     text = models.TextField(blank=True)  # extracted for the similarity check; blank for video/image
+    text_state = models.CharField(max_length=8, choices=TextState.choices, default=TextState.DONE)
+    # Why the extraction failed, in a word (core.officefiles.TOO_LARGE / DAMAGED, or "timeout").
+    text_error = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     scope_path_field = "teacher__org_path"
@@ -193,10 +215,17 @@ class Submission(models.Model):
             models.UniqueConstraint(fields=["program", "teacher", "task"], condition=Q(is_current=True),
                                     name="one_current_submission"),
         ]
-        indexes = [models.Index(fields=["program", "teacher", "is_current"], name="submission_current")]
+        indexes = [models.Index(fields=["program", "teacher", "is_current"], name="submission_current"),
+                   # The extraction job's queue: a handful of rows among millions.
+                   models.Index(fields=["id"], condition=Q(text_state="pending"), name="submission_text_pending")]
 
     def __str__(self) -> str:
         return f"{self.teacher_id} · {self.task_id} v{self.version}"
+
+    @property
+    def text_failure(self) -> str:
+        """Why the text could not be extracted, in the reader's language."""
+        return str(TEXT_FAILURES.get(self.text_error, TEXT_FAILURES["damaged"]))
 
 
 class Review(models.Model):

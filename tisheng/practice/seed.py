@@ -15,7 +15,7 @@ from tisheng.orgs.models import School
 from tisheng.people.models import Teacher
 from tisheng.practice import selectors, services
 from tisheng.practice.models import Grade, PointChoice, Submission
-from tisheng.practice.services.evidence import small_docx, small_pdf
+from tisheng.practice.services.evidence import small_docx, small_pdf, submissions_extract_pending
 
 DEMO_CLIP = Path(__file__).resolve().parent / "data" / "demo_clip.mp4"
 DEMO_TEACHERS = 8
@@ -107,6 +107,8 @@ def practice_seed_demo(*, school_code: str) -> dict[str, int]:
                                                upload=_file_for(task, teacher, n))
                 services.review_self(actor=teacher.user, submission=s, grade=Grade.PASS, comment="已按提交指南完成。")
                 counts["submissions"] += 1
+    # What the extraction job would do once a worker runs: the similarity demo needs the texts now.
+    submissions_extract_pending()
     services.peer_assign_school(actor=principal, program=program, school=school)
     for teacher, (codes, grade, recommend) in zip(teachers[1:], DEMO_PLANS, strict=False):
         if grade is None:

@@ -1,6 +1,15 @@
 """Evidence uploads: one file per task, its type checked by content (never by its name),
-size limits per kind, stored under PRIVATE_MEDIA_ROOT/evidence/, text extracted for the
-similarity check. Resubmission is allowed until the item is graded; versions are kept."""
+size limits per kind, stored under PRIVATE_MEDIA_ROOT/evidence/. Resubmission is allowed until
+the item is graded; versions are kept.
+
+The text of a document or slides (for the similarity check) is extracted after the upload,
+by the job `practice.extract_text` (practice/tasks.py): the upload stores the file and
+answers at once with the submission's text `pending`. The job runs each file in a child
+process (practice/textextract.py) limited to PRACTICE_EXTRACT_MEMORY_BYTES of address space
+and PRACTICE_EXTRACT_SECONDS, after the Office-file guard (core.officefiles: sizes,
+compression ratio) or pypdf's limits and a page count. A file that fails is `failed` with a
+reason the grader sees (文本提取失败：文件过大); the next upload is unaffected. A text that is
+extracted is handed to the similarity check (its job indexes it)."""
 
 from __future__ import annotations
 
@@ -10,7 +19,7 @@ import json
 import os
 import shutil
 import subprocess
-import zipfile
+import sys
 from pathlib import Path
 
 import filetype
@@ -23,9 +32,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tisheng.accounts.services import audit
-from tisheng.core import private_storage
+from tisheng.core import officefiles, private_storage
 from tisheng.people.models import Teacher
-from tisheng.practice.models import EvidenceKind, EvidenceTask, PointChoice, PointResult, Review, Submission
+from tisheng.practice.models import (
+    EvidenceKind,
+    EvidenceTask,
+    PointChoice,
+    PointResult,
+    Review,
+    Submission,
+    TextState,
+)
 from tisheng.programs.models import Program
 
 FILE_TYPE_UNKNOWN = gettext_noop("This file is not a PDF, Word (.docx), PowerPoint (.pptx), video or image file.")
@@ -49,6 +66,8 @@ PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentatio
 PDF = "application/pdf"
 EXTENSIONS = {DOCX: "docx", PPTX: "pptx", PDF: "pdf"}
 CHUNK = 1024 * 1024
+EXTRACT_TEXT = "practice.extract_text"
+EXTRACT_TIMEOUT = "timeout"
 
 
 def evidence_root() -> Path:
@@ -69,9 +88,8 @@ def sniff(path: Path) -> tuple[str, str, str] | None:
         return EvidenceKind.DOCUMENT, PDF, "pdf"
     if head.startswith(b"PK\x03\x04"):
         try:
-            with zipfile.ZipFile(path) as z:
-                names = set(z.namelist())
-        except zipfile.BadZipFile:
+            names = set(officefiles.list_names(path))
+        except officefiles.OfficeFileRefused:
             return None
         if "word/document.xml" in names:
             return EvidenceKind.DOCUMENT, DOCX, "docx"
@@ -101,34 +119,79 @@ def video_seconds(path: Path) -> float | None:
         return None
 
 
-def extract_text(path: Path, content_type: str) -> str:
-    """The text of a .docx, .pptx or PDF (for the similarity check); '' for anything else
-    or a file the library cannot read."""
+def extract_text(path: Path, content_type: str) -> tuple[str, str]:
+    """(text, '') or ('', reason) for a .docx, .pptx or PDF, extracted in a child process with
+    its own memory and CPU limits and a wall-clock timeout (practice/textextract.py)."""
+    memory = int(settings.PRACTICE_EXTRACT_MEMORY_BYTES)
+    seconds = int(settings.PRACTICE_EXTRACT_SECONDS)
+    command = [sys.executable, "-m", "tisheng.practice.textextract", str(memory), str(seconds), content_type,
+               str(path)]
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH")) if p)}
     try:
-        if content_type == DOCX:
-            import docx
+        done = subprocess.run(command, capture_output=True, timeout=seconds + 5, check=False, cwd=root, env=env)
+    except subprocess.TimeoutExpired:
+        return "", EXTRACT_TIMEOUT
+    if done.returncode != 0:  # killed at a limit (SIGXCPU, SIGKILL) or crashed in a parser
+        return "", EXTRACT_TIMEOUT if done.returncode == -24 else officefiles.TOO_LARGE
+    try:
+        answer = json.loads(done.stdout.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return "", officefiles.DAMAGED
+    if answer.get("error"):
+        return "", str(answer["error"])[:16]
+    return str(answer.get("text", "")).replace("\x00", ""), ""
 
-            document = docx.Document(str(path))
-            parts = [p.text for p in document.paragraphs]
-            for table in document.tables:
-                parts += [cell.text for row in table.rows for cell in row.cells]
-            return "\n".join(p for p in parts if p.strip())
-        if content_type == PPTX:
-            from pptx import Presentation
 
-            parts = []
-            for slide in Presentation(str(path)).slides:
-                for shape in slide.shapes:
-                    if getattr(shape, "has_text_frame", False) and shape.has_text_frame:
-                        parts.append(shape.text_frame.text)
-            return "\n".join(p for p in parts if p.strip())
-        if content_type == PDF:
-            from pypdf import PdfReader
+def submission_extract_text(submission: Submission) -> bool:
+    """Extract the text of one pending submission and record it (or why it failed). Returns
+    whether this call recorded it (a second worker on the same row records nothing)."""
+    text, error = extract_text(submission_path(submission), submission.content_type)
+    state = TextState.FAILED if error else TextState.DONE
+    recorded = Submission.objects.filter(pk=submission.pk, text_state=TextState.PENDING).update(
+        text=text, text_state=state, text_error=error)
+    if recorded and text:
+        submission.text, submission.text_state, submission.text_error = text, state, error
+        _announce_text(submission)
+    return bool(recorded)
 
-            return "\n".join((page.extract_text() or "") for page in PdfReader(str(path)).pages).strip()
-    except Exception:  # noqa: BLE001 - a file the parser cannot read simply has no text
-        return ""
-    return ""
+
+def submissions_extract_pending(*, limit: int | None = None, progress=None) -> int:
+    """Extract every pending text, oldest first (the job's body; a lost job is made good by
+    the next one, which finds what is still pending)."""
+    pending = Submission.objects.filter(text_state=TextState.PENDING).order_by("pk")
+    if limit is not None:
+        pending = pending[:limit]
+    rows = list(pending.select_related("teacher").only("pk", "file_name", "content_type", "teacher__org_path",
+                                                        "teacher_id", "text_state"))
+    for done, submission in enumerate(rows, start=1):
+        submission_extract_text(submission)
+        if progress is not None:
+            progress(done, len(rows))
+    return len(rows)
+
+
+def _queue_extraction(submission: Submission) -> None:
+    from tisheng.jobs.models import Job, JobState
+    from tisheng.jobs.services import job_enqueue
+
+    # One queued job extracts everything pending; a second one waiting would find nothing.
+    if Job.objects.filter(kind=EXTRACT_TEXT, state=JobState.QUEUED).exists():
+        return
+    job_enqueue(actor=None, kind=EXTRACT_TEXT, args={"submission": submission.pk},
+                scope_path=submission.teacher.org_path)
+
+
+def _announce_text(submission: Submission) -> None:
+    """Hand a newly extracted text to the similarity check, through its own hook for new
+    texts (practice.checks.signals: it queues its indexing job once the row is committed)."""
+    from django.apps import apps
+
+    if not apps.is_installed("tisheng.practice.checks"):
+        return
+    from tisheng.practice.checks.signals import submission_saved
+
+    submission_saved(sender=Submission, instance=submission, created=True)
 
 
 def _receive(upload: UploadedFile, limit: int, actor=None) -> tuple[Path, str, int]:
@@ -188,7 +251,7 @@ def submission_upload(*, actor, teacher: Teacher, program: Program, task: Eviden
             limit = settings.PRACTICE_VIDEO_MAX_SECONDS
             if seconds is not None and seconds > limit + 0.5:
                 raise ValidationError(_(VIDEO_TOO_LONG) % {"minutes": f"{seconds / 60:.1f}", "max": limit // 60})
-        text = extract_text(tmp, content_type) if kind in (EvidenceKind.DOCUMENT, EvidenceKind.SLIDES) else ""
+        has_text = kind in (EvidenceKind.DOCUMENT, EvidenceKind.SLIDES)
         with transaction.atomic():
             Teacher.objects.select_for_update().filter(pk=teacher.pk).first()
             number = (Submission.objects.filter(program=program, teacher=teacher, task=task)
@@ -198,12 +261,15 @@ def submission_upload(*, actor, teacher: Teacher, program: Program, task: Eviden
                 is_current=False)
             submission = Submission(program=program, teacher=teacher, task=task, version=number, is_current=True,
                                     file_name=relative, original_name=(upload.name or "")[-255:] or relative,
-                                    kind=kind, content_type=content_type, size=size, sha256=sha, text=text)
+                                    kind=kind, content_type=content_type, size=size, sha256=sha,
+                                    text_state=TextState.PENDING if has_text else TextState.NONE)
             submission.full_clean()
             submission.save()
             private_storage.move_into(tmp, Path("evidence") / relative, actor=actor, scope_path=teacher.org_path)
             audit(actor=actor, action="practice.evidence_upload", obj=submission, scope_path=teacher.org_path,
                   task=task.pk, version=number, kind=kind, size=size)
+            if has_text:
+                transaction.on_commit(lambda: _queue_extraction(submission))
         return submission
     finally:
         if tmp.exists():

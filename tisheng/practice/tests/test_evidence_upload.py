@@ -12,6 +12,7 @@ from tisheng.practice.services.evidence import (
     evidence_root,
     small_docx,
     small_pdf,
+    submissions_extract_pending,
 )
 from tisheng.practice.tests.conftest import MP4, PNG
 
@@ -28,9 +29,16 @@ def upload(world, program, task, name, content):
                                       upload=SimpleUploadedFile(name, content))
 
 
+def with_text(submission: Submission) -> Submission:
+    """The submission once the extraction job has run (test_evidence_text_extraction.py)."""
+    submissions_extract_pending()
+    submission.refresh_from_db()
+    return submission
+
+
 def test_a_docx_is_stored_privately_with_its_text_extracted(world, program_2, chosen):
     task = task_of(program_2, world, "A5", "教学反思")
-    submission = upload(world, program_2, task, "反思.docx", small_docx("本节课用希沃白板导入，学生兴趣浓厚。"))
+    submission = with_text(upload(world, program_2, task, "反思.docx", small_docx("本节课用希沃白板导入，学生兴趣浓厚。")))
     assert submission.kind == "document"
     assert "希沃白板" in submission.text
     assert (evidence_root() / submission.file_name).exists()
@@ -123,13 +131,13 @@ def a_text_pdf(text: str) -> bytes:
 
 def test_slides_are_recognised_inside_the_zip_and_their_text_extracted(world, program_2, chosen):
     task = task_of(program_2, world, "A10", "评价量规或工具")
-    submission = upload(world, program_2, task, "量规.pptx", a_pptx("课堂评价量规"))
+    submission = with_text(upload(world, program_2, task, "量规.pptx", a_pptx("课堂评价量规")))
     assert (submission.kind, submission.text) == ("slides", "课堂评价量规")
 
 
 def test_a_pdfs_text_is_extracted(world, program_2, chosen):
     task = task_of(program_2, world, "A5", "教学反思")
-    submission = upload(world, program_2, task, "reflection.pdf", a_text_pdf("Reflection on the lesson"))
+    submission = with_text(upload(world, program_2, task, "reflection.pdf", a_text_pdf("Reflection on the lesson")))
     assert "Reflection on the lesson" in submission.text
 
 
