@@ -155,3 +155,44 @@ def test_images_and_videos_have_no_text_to_extract(world, program_2, chosen, dja
         submission = upload(world, program_2, task, "截图.png", PNG)
     assert submission.text_state == TextState.NONE
     assert not Job.objects.filter(kind=EXTRACT_TEXT).exists()
+
+
+def test_a_pdf_over_the_page_limit_fails_as_too_large(world, program_2, chosen):
+    from pypdf import PdfWriter
+
+    from tisheng.core.officefiles import MAX_PDF_PAGES
+
+    writer = PdfWriter()
+    for _ in range(MAX_PDF_PAGES + 1):
+        writer.add_blank_page(width=72, height=72)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    task = task_of(program_2, world, "A5", "教学反思")
+    submission = upload(world, program_2, task, "反思.pdf", buffer.getvalue())
+    evidence.submissions_extract_pending()
+    submission.refresh_from_db()
+    assert (submission.text_state, submission.text_error) == (TextState.FAILED, TOO_LARGE)
+
+
+def test_a_copied_text_is_flagged_once_its_extraction_and_indexing_jobs_have_run(
+        world, program_2, chosen, django_capture_on_commit_callbacks):
+    import random
+
+    from tisheng.practice.checks import textgen
+    from tisheng.practice.checks.indexing import index_pending, reset_index
+    from tisheng.practice.checks.models import SimilarityMatch
+
+    reset_index()
+    original_text = textgen.text(random.Random(7), 600)
+    task = task_of(program_2, world, "A5", "教学反思")
+    earlier = Submission.objects.create(
+        program=program_2, teacher=world.teacher_b, task=task, file_name="b/v1.docx", original_name="反思.docx",
+        kind="document", content_type=evidence.DOCX, size=1, sha256="0" * 64, text=original_text)
+    index_pending()
+    with django_capture_on_commit_callbacks(execute=True):
+        copy = upload(world, program_2, task, "反思.docx", small_docx(original_text))
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs_run_pending()  # the extraction, which queues the similarity index
+    jobs_run_pending()
+
+    assert SimilarityMatch.objects.filter(submission=copy, other=earlier).exists()
