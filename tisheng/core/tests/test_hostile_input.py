@@ -9,14 +9,18 @@ import json
 from urllib.parse import quote
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
+from django.urls import path
 from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
 from ninja.errors import HttpError
 from ninja.params.models import BodyModel
 
 from tisheng.api import BAD_JSON as API_BAD_JSON
 from tisheng.api import api
 from tisheng.core import input_guard, jsonsafe
+from tisheng.orgs.models import Region
 from tisheng.xapi.tests.conftest import VERSION, make_lrs, statement
 
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -169,3 +173,24 @@ def test_a_json_body_the_api_cannot_accept_is_a_400_that_says_why(rf, body, reas
         expected = str(API_BAD_JSON) % {"why": input_guard.json_reason(jsonsafe.JSONInputError(reason))}
     assert response.status_code == 400
     assert json.loads(response.content) == {"detail": expected}
+
+
+def _region_named(request):
+    """A view that puts a form field straight into a query, as several views of the platform do."""
+    return HttpResponse(str(Region.objects.filter(name=request.POST.get("name", "")).count()))
+
+
+urlpatterns = [path("lookup", csrf_exempt(_region_named))]
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize("multipart", [False, True], ids=["urlencoded", "multipart"])
+def test_a_nul_in_a_form_field_never_reaches_a_query(client, db, multipart):
+    if multipart:
+        response = client.post("/lookup", {"name": "鼓楼区\u0000"})
+    else:
+        response = client.post("/lookup", "name=%E9%BC%93%00", content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 400
+    with translation.override("zh-hans"):
+        assert str(input_guard.UNSTORABLE_TEXT) in response.content.decode()
