@@ -146,7 +146,10 @@ def extract_text(path: Path, content_type: str) -> tuple[str, str]:
 def submission_extract_text(submission: Submission) -> bool:
     """Extract the text of one pending submission and record it (or why it failed). Returns
     whether this call recorded it (a second worker on the same row records nothing)."""
-    text, error = extract_text(submission_path(submission), submission.content_type)
+    try:
+        text, error = extract_text(submission_path(submission), submission.content_type)
+    except (OSError, PermissionDenied):  # the file is gone or outside the store: nothing to read
+        text, error = "", officefiles.DAMAGED
     state = TextState.FAILED if error else TextState.DONE
     recorded = Submission.objects.filter(pk=submission.pk, text_state=TextState.PENDING).update(
         text=text, text_state=state, text_error=error)
