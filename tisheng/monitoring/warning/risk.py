@@ -1,22 +1,33 @@
 """The risk model: how likely an enrolled teacher is to miss the program's deadline.
 
-Transparent rules with weights (points out of 100), each with a reason in Chinese and the
-numbers behind it:
+Risk weighs the time left against the work left. The central number is the *pressure*: the
+pace a teacher now needs (hours still missing ÷ days left) over the pace teachers actually
+achieve while they study (ACHIEVABLE_HOURS_PER_DAY, estimated on the synthetic history of
+`tisheng warning-evaluate`, which prints its estimate). A teacher who has not started with
+1,000 days left needs 0.05 h a day (pressure 0.06): no risk, only a calm note; the same teacher
+with 30 days left needs 1.7 h a day (pressure 2): high risk.
 
-  pace        up to 50  hours per week over the last 21 days against the hours still missing
-                        per remaining week (all 50 at half the needed pace or less) ("按当前进度将于截止日后 40 天完成")
+The pressure becomes an urgency between 0 and 1: 0 up to CALM_PRESSURE (the time left is
+ample), rising linearly to 1 at FULL_PRESSURE (the pace needed is what the faster teachers
+achieve) and beyond. Transparent rules with weights (points out of 100), each multiplied by
+the urgency and each with a reason in Chinese and the numbers behind it:
+
+  pace        up to 60  the teacher's own pace over the last 21 days against the pace needed
+                        (all 60 at half the needed pace or less)
+                        ("剩余 30 天，还差 40 学时，需每天 1.3 学时，超出以往同类教师的进度")
   inactivity  up to 25  days since the last ledger entry, video heartbeat or practice upload
-                        ("近 21 天无学习记录"; "尚未开始学习")
+                        ("近 40 天无学习记录"; "尚未开始学习")
   practice    up to 20  2.0 only: capability points chosen / submitted / passed against the
-                        rule set's minimum
-  (pace and inactivity points are multiplied by the urgency: the weekly hours still needed
-  over the program's planned weekly hours, at most 1; 0.5 when only practice points are left)
+                        rule set's minimum; its urgency counts DAYS_PER_POINT days of work per
+                        point still missing against the days left
   school      up to 10  the school's own pace: the share of its teachers who started, read from
-                        the school's roll-up row (no teacher scan)
+                        the school's roll-up row (no teacher scan); the larger urgency applies
 
-High risk at 50 points or more, medium at 25. `risk_refresh(program, path)` computes a whole
-county or province set-based — per county a handful of grouped queries, whatever the number
-of teachers — and replaces the stored rows (RiskScore) under that path.
+High risk at HIGH_AT (50) points or more, medium at MEDIUM_AT (25). A teacher with no points
+who has not started gets a calm note instead of a reason ("尚未开始学习；剩余 1000 天，
+时间充裕"). `risk_refresh(program, path)` computes a whole county or province set-based — per
+county a handful of grouped queries, whatever the number of teachers — and replaces the stored
+rows (RiskScore) under that path.
 """
 
 from __future__ import annotations
@@ -47,10 +58,23 @@ from tisheng.programs.rules import RuleSet
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 RECENT_DAYS = 21
+# What teachers achieve while they study (hours a day): the median pace of the teachers of the
+# synthetic history in the weeks they studied (`tisheng warning-evaluate` prints it).
+ACHIEVABLE_HOURS_PER_DAY = 0.8
+# Pressure (pace needed ÷ ACHIEVABLE_HOURS_PER_DAY) up to which the time left is ample
+# (urgency 0), and from which every rule gives its full points (urgency 1).
+CALM_PRESSURE = 0.3
+FULL_PRESSURE = 1.0
+# Days of work one capability point still missing takes (practise, upload, review).
+DAYS_PER_POINT = 30
 # Rule weights (points); the list page shows them.
-PACE_POINTS = 50
+PACE_POINTS = 60
 # At half the needed pace or less, the pace rule gives all its points.
 PACE_FULL_SHORTFALL = 0.5
+# A teacher who studies, but slower than needed, has at least these points (at half the
+# needed pace or less; in proportion above), however much time is left: their own pace says
+# they will finish after the deadline.
+PROJECTION_POINTS = 25
 INACTIVE_POINTS = 25
 PRACTICE_POINTS = 20
 SCHOOL_POINTS = 10
@@ -60,18 +84,18 @@ MEDIUM_AT = 25
 INACTIVE_STEPS = ((28, INACTIVE_POINTS), (14, 15), (7, 5))
 # Below this share of a school's teachers having started, the school's pace adds points.
 SCHOOL_STARTED_TARGET = 0.5
-# A teacher who never started is only unusual once the program has run this long.
-GRACE_DAYS = 14
 
 # The states in which a teacher still has to reach completion.
 OPEN_STATES = (EnrollmentState.ENROLLED, EnrollmentState.IN_PROGRESS, EnrollmentState.RETURNED)
 
 RULES_SHOWN = (
-    ("学习进度", PACE_POINTS, "近 21 天的每周学时低于剩余每周所需学时（不足所需一半时计满分）"),
+    ("紧迫度", None, f"所需进度（还差学时 ÷ 剩余天数）与以往教师的实际进度（每天约 {ACHIEVABLE_HOURS_PER_DAY} 学时）之比："
+                    f"不超过 {CALM_PRESSURE} 时时间充裕，以下各项不计分；达到 {FULL_PRESSURE} 时各项计满分，其间按比例计分"),
+    ("学习进度", PACE_POINTS, f"近 21 天的每天学时低于所需进度（不足所需一半时计满分）；正在学习但按当前进度无法按期完成的，"
+                             f"无论剩余时间多少至少计 {PROJECTION_POINTS} 分（不足所需一半时）"),
     ("学习中断", INACTIVE_POINTS, "距最近一次学习（学时、视频、实践提交）的天数：≥7 天 5 分，≥14 天 15 分，≥28 天或从未学习 25 分"),
-    ("实践能力点", PRACTICE_POINTS, "2.0：能力点已选、已提交、已通过数低于要求"),
+    ("实践能力点", PRACTICE_POINTS, f"2.0：能力点已选、已提交、已通过数低于要求（每个能力点按约 {DAYS_PER_POINT} 天计算紧迫度）"),
     ("本校进度", SCHOOL_POINTS, "本校已开始学习的教师不足 50%"),
-    ("紧迫度", None, "学习进度与学习中断两项分值乘以紧迫度：剩余每周所需学时 ÷ 项目计划每周学时（最多为 1；只差能力点时为 0.5）"),
 )
 
 
@@ -102,14 +126,19 @@ def deadline_of(program: Program) -> dt.datetime:
     return dt.datetime.combine(program.end_date + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
 
 
-def _start(program: Program) -> dt.datetime:
-    return dt.datetime.combine(program.start_date, dt.time(), tzinfo=SHANGHAI)
-
-
 def level_for(score: int) -> str:
     if score >= HIGH_AT:
         return RiskLevel.HIGH
     return RiskLevel.MEDIUM if score >= MEDIUM_AT else RiskLevel.LOW
+
+
+def urgency_of(pressure: float) -> float:
+    """0 while the time left is ample, 1 once the pace needed is what teachers achieve."""
+    return min(1.0, max(0.0, (pressure - CALM_PRESSURE) / (FULL_PRESSURE - CALM_PRESSURE)))
+
+
+def _per_day(value: float) -> str:
+    return f"{value:.2f}" if value < 0.1 else f"{value:.1f}"
 
 
 def assess(rules: RuleSet, program: Program, inputs: TeacherInputs, as_of: dt.datetime) -> Risk:
@@ -117,62 +146,67 @@ def assess(rules: RuleSet, program: Program, inputs: TeacherInputs, as_of: dt.da
     micro = (inputs.points_passed, inputs.dimensions_passed)
     evaluation = evaluate_sums(rules, inputs.hours, micro)
     need = sum(evaluation.missing.values(), Decimal(0)) + evaluation.missing_any
-    deadline = deadline_of(program)
-    days_left = max((deadline - as_of).total_seconds() / 86400, 0.0)
-    weeks_left = days_left / 7
-    pace = float(max(inputs.recent_hours, Decimal(0))) / (RECENT_DAYS / 7)
+    days_left = max((deadline_of(program) - as_of).total_seconds() / 86400, 0.0)
+    days_shown = math.ceil(days_left)
+    pace = float(max(inputs.recent_hours, Decimal(0))) / RECENT_DAYS  # hours a day, lately
     reasons: list[str] = []
     points: dict[str, int] = {}
 
-    # Urgency: the pace still needed against the program's planned pace (required hours over
-    # its whole length), at most 1. A teacher well ahead of the plan, with years left, loses
-    # little by a pause; anyone behind the plan gets the pace and inactivity points in full.
-    planned_pace = float(rules.required_hours) / max((deadline - _start(program)).days / 7, 1)
-    urgency = 1.0 if weeks_left <= 0 else min(1.0, float(need) / weeks_left / planned_pace) if need > 0 else 0.5
-    # Pace against what is still needed.
+    # The pace needed against what teachers achieve: the urgency of the hours.
+    needed = float(need) / days_left if need > 0 and days_left > 0 else None
+    pressure = 0.0 if need <= 0 else math.inf if needed is None else needed / ACHIEVABLE_HOURS_PER_DAY
+    urgency = urgency_of(pressure)
+    # The capability points still missing (2.0): their own urgency.
+    need_points = rules.micro_abilities.min_points if rules.micro_abilities else 0
+    points_missing = max(need_points - inputs.points_passed, 0)
+    practice_pressure = (0.0 if not points_missing else math.inf if days_left <= 0
+                         else points_missing * DAYS_PER_POINT / days_left)
+    practice_urgency = urgency_of(practice_pressure)
+
     late_days = None
-    needed_pace = None
     if need > 0:
-        if weeks_left <= 0:
+        if needed is None:
             points["pace"] = PACE_POINTS
             reasons.append(f"已过截止日期，还差 {fmt_hours(need)} 学时")
         else:
-            needed_pace = float(need) / weeks_left
-            shortfall = max(0.0, 1 - pace / needed_pace)
-            points["pace"] = round(urgency * PACE_POINTS * min(1.0, shortfall / PACE_FULL_SHORTFALL))
-            if pace > 0:
-                finish_days = float(need) / pace * 7
-                late_days = math.ceil(finish_days - days_left)
-                if late_days > 0:
-                    reasons.append(f"按当前进度将于截止日后 {late_days} 天完成")
-            elif inputs.last_activity is not None:  # one who never started is told so below
-                reasons.append(f"近 {RECENT_DAYS} 天无新增学时，还差 {fmt_hours(need)} 学时，"
-                               f"每周需 {needed_pace:.1f} 学时")
+            shortfall = min(1.0, max(0.0, 1 - pace / needed) / PACE_FULL_SHORTFALL)
+            points["pace"] = round(max(urgency * PACE_POINTS, PROJECTION_POINTS if pace > 0 else 0) * shortfall)
+            if points["pace"]:
+                line = f"剩余 {days_shown} 天，还差 {fmt_hours(need)} 学时，需每天 {_per_day(needed)} 学时"
+                if pressure >= FULL_PRESSURE:
+                    line += "，超出以往同类教师的进度"
+                elif pace > 0:
+                    line += f"，近 {RECENT_DAYS} 天每天 {_per_day(pace)} 学时"
+                reasons.append(line)
+                if pace > 0:
+                    late_days = math.ceil(float(need) / pace - days_left)
+                    if late_days > 0:
+                        reasons.append(f"按当前进度将于截止日后 {late_days} 天完成")
     else:
         points["pace"] = 0
 
-    # Inactivity.
-    started_days = (as_of.date() - program.start_date).days
+    # Inactivity, as urgent as the hours (or the points, when only those are missing).
+    inactivity_urgency = urgency if need > 0 else practice_urgency
     if inputs.last_activity is None:
         idle_days = None
-        points["inactivity"] = round(urgency * INACTIVE_POINTS) if started_days >= GRACE_DAYS else 0
+        points["inactivity"] = round(inactivity_urgency * INACTIVE_POINTS)
         if points["inactivity"]:
             reasons.append(f"尚未开始学习，还差 {fmt_hours(need)} 学时" if need > 0 else "尚未开始学习")
     else:
         idle_days = max((as_of - inputs.last_activity).days, 0)
-        points["inactivity"] = round(urgency * next((p for days, p in INACTIVE_STEPS if idle_days >= days), 0))
+        steps = next((p for days, p in INACTIVE_STEPS if idle_days >= days), 0)
+        points["inactivity"] = round(inactivity_urgency * steps)
         if points["inactivity"]:
             reasons.append(f"近 {idle_days} 天无学习记录")
 
     # Practice (2.0).
-    need_points = rules.micro_abilities.min_points if rules.micro_abilities else 0
-    if need_points and inputs.points_passed < need_points:
+    if points_missing:
         submitted_only = max(inputs.points_submitted - inputs.points_passed, 0)
         chosen_only = max(inputs.points_chosen - inputs.points_submitted, 0)
         progress = min(1.0, (inputs.points_passed + 0.5 * submitted_only + 0.25 * chosen_only) / need_points)
-        points["practice"] = round(PRACTICE_POINTS * (1 - progress))
+        points["practice"] = round(practice_urgency * PRACTICE_POINTS * (1 - progress))
         if points["practice"]:
-            reasons.append(f"能力点已选 {inputs.points_chosen} 个、已提交 {inputs.points_submitted} 个、"
+            reasons.append(f"剩余 {days_shown} 天，能力点已选 {inputs.points_chosen} 个、已提交 {inputs.points_submitted} 个、"
                            f"已通过 {inputs.points_passed} 个（需 {need_points} 个）")
     else:
         points["practice"] = 0
@@ -180,19 +214,26 @@ def assess(rules: RuleSet, program: Program, inputs: TeacherInputs, as_of: dt.da
     # The school's own pace.
     share = inputs.school_started_share
     if share is not None and share < SCHOOL_STARTED_TARGET:
-        points["school"] = round(SCHOOL_POINTS * (1 - share / SCHOOL_STARTED_TARGET))
+        points["school"] = round(max(urgency, practice_urgency) * SCHOOL_POINTS * (1 - share / SCHOOL_STARTED_TARGET))
         if points["school"]:
             reasons.append(f"本校仅 {round(share * 100)}% 的教师已开始学习")
     else:
         points["school"] = 0
 
     score = min(100, sum(points.values()))
+    note = ""
+    if not reasons and inputs.last_activity is None and (need > 0 or points_missing):
+        note = f"尚未开始学习；剩余 {days_shown} 天，时间充裕"
+        if needed is not None:
+            note = f"尚未开始学习；剩余 {days_shown} 天，还差 {fmt_hours(need)} 学时，每天只需 {_per_day(needed)} 学时，时间充裕"
     factors = {
         "points": points, "need_hours": float(need), "recent_hours": float(inputs.recent_hours),
-        "pace_per_week": round(pace, 2), "needed_per_week": round(needed_pace, 2) if needed_pace else None,
-        "weeks_left": round(weeks_left, 1), "urgency": round(urgency, 2), "idle_days": idle_days, "late_days": late_days,
+        "pace_per_day": round(pace, 3), "needed_per_day": round(needed, 3) if needed is not None else None,
+        "days_left": round(days_left, 1),
+        "pressure": None if math.isinf(pressure) else round(pressure, 2), "urgency": round(urgency, 2),
+        "practice_urgency": round(practice_urgency, 2), "idle_days": idle_days, "late_days": late_days,
         "points_chosen": inputs.points_chosen, "points_submitted": inputs.points_submitted,
-        "points_passed": inputs.points_passed, "school_started_share": share,
+        "points_passed": inputs.points_passed, "school_started_share": share, "note": note,
     }
     return Risk(score=score, level=level_for(score), reasons=reasons, factors=factors)
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tisheng.monitoring.services.rollups import rollups_refresh
 from tisheng.monitoring.warning.models import RiskLevel, RiskRun, RiskScore
-from tisheng.monitoring.warning.risk import TeacherInputs, assess, latest_run, risk_refresh
+from tisheng.monitoring.warning.risk import TeacherInputs, assess, deadline_of, latest_run, risk_refresh
 from tisheng.people.tests.factories import TeacherFactory
 
 from .conftest import AS_OF, credit, enroll
@@ -24,7 +24,7 @@ def test_a_stopped_teacher_is_high_risk_with_the_days_without_activity_in_the_re
     stopped = scores(at_risk)[world.teachers_a[1].pk]
     assert stopped.level == RiskLevel.HIGH
     assert "近 40 天无学习记录" in stopped.reasons
-    assert any(r.startswith("近 21 天无新增学时，还差 70 学时") for r in stopped.reasons)
+    assert "剩余 61 天，还差 70 学时，需每天 1.2 学时，超出以往同类教师的进度" in stopped.reasons
 
 
 def test_a_steady_teacher_is_low_risk_and_a_teacher_who_never_started_is_high(world, at_risk):
@@ -44,23 +44,68 @@ def test_complete_teachers_and_other_counties_are_not_scored_by_a_county_refresh
     assert (run.rows, run.high) == (3, 2)
 
 
-def test_a_slow_pace_says_how_many_days_after_the_deadline_the_teacher_would_finish(world, program_1):
-    inputs = TeacherInputs(hours={"online": Decimal("20")}, recent_hours=Decimal("3"),
-                           last_activity=AS_OF - dt.timedelta(days=2))
-    risk = assess(program_1.ruleset, program_1, inputs, AS_OF)
-    # 60 h missing at 1 h a week: 420 days, with 213.5 days left; about half the needed pace.
-    assert "按当前进度将于截止日后 207 天完成" in risk.reasons
-    assert risk.factors["points"]["pace"] == 49
+def at(program, days_left):
+    """The moment `days_left` days before the end of the program's last day."""
+    return deadline_of(program) - dt.timedelta(days=days_left)
+
+
+def test_a_teacher_who_has_not_started_with_1000_days_left_is_not_at_risk_and_gets_a_calm_note(world, program_2):
+    risk = assess(program_2.ruleset, program_2, TeacherInputs(school_started_share=0.0), at(program_2, 1000))
+    assert risk.level == RiskLevel.LOW
+    assert risk.score == 0
+    assert risk.reasons == []
+    assert risk.factors["note"] == "尚未开始学习；剩余 1000 天，还差 50 学时，每天只需 0.05 学时，时间充裕"
+
+
+def test_the_same_teacher_with_30_days_left_is_high_risk_because_the_pace_needed_is_beyond_reach(world, program_2):
+    risk = assess(program_2.ruleset, program_2, TeacherInputs(school_started_share=0.0), at(program_2, 30))
+    assert risk.level == RiskLevel.HIGH
+    assert "剩余 30 天，还差 50 学时，需每天 1.7 学时，超出以往同类教师的进度" in risk.reasons
+    assert "尚未开始学习，还差 50 学时" in risk.reasons
+    assert risk.factors["note"] == ""
+
+
+def test_the_risk_of_a_teacher_who_has_not_started_grows_as_the_deadline_nears(world, program_1):
+    levels = [assess(program_1.ruleset, program_1, TeacherInputs(), at(program_1, days)).level
+              for days in (400, 150, 90, 30)]
+    assert levels == [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.HIGH]
+
+
+def test_a_teacher_on_pace_is_low_risk_even_close_to_the_deadline(world, program_1):
+    as_of = at(program_1, 30)
+    inputs = TeacherInputs(hours={"online": Decimal("45"), "practice": Decimal("20")}, recent_hours=Decimal("21"),
+                           last_activity=as_of - dt.timedelta(days=1))
+    risk = assess(program_1.ruleset, program_1, inputs, as_of)  # 15 h in 30 days at 1 h a day
+    assert risk.level == RiskLevel.LOW
+    assert risk.reasons == []
+
+
+def test_a_slow_pace_with_time_left_is_medium_and_says_how_late_the_teacher_would_finish(world, program_1):
+    as_of = dt.datetime(2016, 6, 1, 12, tzinfo=AS_OF.tzinfo)
+    inputs = TeacherInputs(hours={"online": Decimal("20")}, recent_hours=Decimal("1"),
+                           last_activity=as_of - dt.timedelta(days=2))
+    risk = assess(program_1.ruleset, program_1, inputs, as_of)
+    # 60 h missing at 1 h in 21 days: 1,260 days, with 578.5 days left; the time alone is ample.
+    assert "按当前进度将于截止日后 682 天完成" in risk.reasons
+    assert risk.factors["urgency"] == 0
+    assert risk.factors["points"]["pace"] == 25
     assert risk.level == RiskLevel.MEDIUM
 
 
-def test_a_2_0_teacher_without_points_gets_the_practice_reason(world, program_2):
+def test_a_2_0_teacher_without_points_near_the_deadline_gets_the_practice_reason(world, program_2):
     inputs = TeacherInputs(hours={"online": Decimal("25"), "practice": Decimal("25")},
                            last_activity=AS_OF - dt.timedelta(days=1), points_chosen=2, points_submitted=1)
-    as_of = dt.datetime(2025, 3, 1, tzinfo=AS_OF.tzinfo)
-    risk = assess(program_2.ruleset, program_2, inputs, as_of)
-    assert "能力点已选 2 个、已提交 1 个、已通过 0 个（需 3 个）" in risk.reasons
+    risk = assess(program_2.ruleset, program_2, inputs, at(program_2, 60))
+    assert "剩余 60 天，能力点已选 2 个、已提交 1 个、已通过 0 个（需 3 个）" in risk.reasons
     assert risk.factors["points"]["practice"] == 15  # (0.5 + 0.25) of 3 points done
+
+
+def test_missing_points_are_not_urgent_years_before_the_deadline(world, program_2):
+    inputs = TeacherInputs(hours={"online": Decimal("25"), "practice": Decimal("25")},
+                           last_activity=AS_OF - dt.timedelta(days=1))
+    risk = assess(program_2.ruleset, program_2, inputs, at(program_2, 1000))
+    assert risk.factors["points"]["practice"] == 0
+    assert risk.level == RiskLevel.LOW
 
 
 def test_the_schools_own_pace_is_read_from_its_rollup(world, at_risk):
@@ -108,4 +153,23 @@ def test_a_refresh_replaces_the_rows_and_records_its_run(world, at_risk):
 def test_the_warning_refresh_command_prints_what_it_did(world, at_risk, capsys):
     call_command("warning_refresh", "--program", at_risk.code)
     out = capsys.readouterr().out
-    assert f"warning_refresh program={at_risk.code} path=35 rows=4" in out
+    assert f"warning_refresh program={at_risk.code} path=35 as_of=" in out
+    assert " rows=4 " in out
+
+
+def test_warning_refresh_as_of_scores_as_if_today_were_that_day_and_prints_the_shares(world, at_risk, capsys):
+    call_command("warning_refresh", "--program", at_risk.code, "--as-of", "2015-10-01")
+    early = capsys.readouterr().out
+    assert "as_of=2015-10-01 rows=4 high=0 medium=0 low=4 high_share=0.0%" in early
+    call_command("warning_refresh", "--program", at_risk.code, "--as-of", "2017-12-15")
+    assert "high=4 medium=0 low=0 high_share=100.0%" in capsys.readouterr().out
+
+
+def test_warning_refresh_refuses_a_date_it_cannot_read(world, at_risk):
+    import pytest
+    from django.core.management.base import CommandError
+
+    from tisheng.monitoring.warning.management.commands.warning_refresh import BAD_DATE
+
+    with pytest.raises(CommandError, match=BAD_DATE):
+        call_command("warning_refresh", "--as-of", "15/10/2017")
