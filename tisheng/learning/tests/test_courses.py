@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tisheng.learning import selectors, services
-from tisheng.learning.models import Course
+from tisheng.learning.models import Course, CourseSelection
 from tisheng.learning.tests.factories import course, institution
 
 MP4_HEAD = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64
@@ -153,6 +153,7 @@ def test_passing_the_quiz_after_the_last_lesson_credits_the_course_once(world, p
     org, user = inst
     enroll(program_1, world.teacher)
     c = course(program_1, org, "Q2", status="draft", hours="8")
+    CourseSelection.objects.create(teacher=world.teacher, program=program_1, course=c)  # hours need it
     quiz = services.quiz_set(actor=user, course=c, pass_mark=100, text="1+1=?\n*2\n3")
     for lesson in c.lessons.all():
         LessonCompletion.objects.create(teacher=world.teacher, lesson=lesson, course=c)
