@@ -1,6 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 
-from tisheng.accounts.lockout import LoginRefused, client_ip, password_login
+from tisheng.accounts.lockout import LoginRefused, password_login
+from tisheng.core.clientip import client_ip
 
 
 class PhoneOrNationalIdBackend(ModelBackend):

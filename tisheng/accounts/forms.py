@@ -7,9 +7,9 @@ from tisheng.accounts.lockout import (  # noqa: F401 (the messages, for views an
     INVALID_LOGIN,
     NETWORK_THROTTLED,
     LoginRefused,
-    client_ip,
     password_login,
 )
+from tisheng.core.clientip import client_ip
 
 
 class LoginForm(forms.Form):

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -32,12 +31,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from tisheng.accounts.models import AuditAction, LoginThrottle, User
 from tisheng.accounts.services import audit
 from tisheng.core import crypto, idcard
+from tisheng.core.clientip import client_network
 
 INVALID_LOGIN = _("Wrong account or password. Use your phone number or national ID.")
 ACCOUNT_LOCKED = _("Too many failed logins: the account is locked. Try again in %(minutes)d minutes.")
@@ -67,30 +66,9 @@ def find_user_by_login(login: str) -> User | None:
     return User.objects.filter(phone=login).first()
 
 
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address. Behind TRUSTED_PROXY_COUNT reverse proxies (nginx, HAProxy) it is
-    that many entries from the right of X-Forwarded-For; anything unparsable falls back to the
-    connection's address."""
-    if request is None:
-        return None
-    meta = request.META
-    remote = meta.get("REMOTE_ADDR") or None
-    hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = [a.strip() for a in (meta.get("HTTP_X_FORWARDED_FOR") or "").split(",") if a.strip()]
-    candidate = forwarded[-hops] if hops and len(forwarded) >= hops else remote
-    try:
-        return str(ipaddress.ip_address(candidate)) if candidate else None
-    except ValueError:
-        return remote
-
-
 def _network_key(ip: str | None) -> str | None:
-    if not ip:
-        return None
-    address = ipaddress.ip_address(ip)
-    if address.version == 6:
-        return f"ip:{ipaddress.ip_network(f'{ip}/64', strict=False)}"
-    return f"ip:{address}"
+    network = client_network(ip)
+    return f"ip:{network}" if network else None
 
 
 def _subject_key(user: User | None, login: str) -> str:

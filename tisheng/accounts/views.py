@@ -7,9 +7,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tisheng.accounts import selectors, services
-from tisheng.accounts.forms import LoginForm, client_ip
+from tisheng.accounts.forms import LoginForm
 from tisheng.accounts.models import AuditAction
 from tisheng.accounts.roles import Cap
+from tisheng.core.clientip import client_ip
 from tisheng.orgs.scope import has_capability
 
 

@@ -4,15 +4,12 @@
 
 One upsert per lookup on a one-row-per-client table (fixed one-minute windows, the same scheme
 as the LRS's per-credential limit in integration/auth.py), so every worker process of every
-server shares the count. A client is an IPv4 address or an IPv6 /64 (one household or host
-gets a whole /64, so single IPv6 addresses cost an attacker nothing). Behind reverse proxies,
-TRUSTED_PROXY_COUNT (the login lockout's setting) says how many of them append to
-X-Forwarded-For; the client is the address the outermost trusted proxy saw. Call it in autocommit (views are not ATOMIC_REQUESTS).
+server shares the count. A client is an IPv4 address or an IPv6 /64, behind the trusted
+proxies, as the login throttle counts it (`tisheng.core.clientip`). Call it in autocommit (views are not ATOMIC_REQUESTS).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import time
 
@@ -21,6 +18,8 @@ from django.db import connection
 from django.http import HttpRequest
 
 from tisheng.certificates.models import VerifyRateWindow
+from tisheng.core.clientip import client_ip
+from tisheng.core.clientip import client_network as core_client_network
 
 WINDOW_SECONDS = 60
 
@@ -34,21 +33,7 @@ _UPSERT = (
 
 def client_network(request: HttpRequest) -> str:
     """The address the limit counts against (see the module docstring)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    hops = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    if hops > 0:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if len(forwarded) >= hops:
-            address = forwarded[-hops]
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address[:64] or "unknown"
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
+    return core_client_network(client_ip(request)) or "unknown"
 
 
 def verify_throttle(request: HttpRequest) -> int | None:

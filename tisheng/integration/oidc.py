@@ -23,7 +23,8 @@ from oauth2_provider.models import AbstractApplication
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView
 
-from tisheng.accounts.lockout import LoginRefused, client_ip, password_login
+from tisheng.accounts.lockout import LoginRefused, password_login
+from tisheng.core.clientip import client_ip
 from tisheng.integration.selectors import ContractMap, platform_id
 from tisheng.people.models import Teacher
 from tisheng.programs.models import Enrollment

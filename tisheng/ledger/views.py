@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from tisheng.accounts.models import AuditAction
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
+from tisheng.core.clientip import client_ip
 from tisheng.ledger import selectors, services
 from tisheng.ledger.models import ImportedHoursDeclaration
 from tisheng.ledger.transcripts import transcript_for, transcript_pdf, transcript_xlsx
@@ -81,7 +82,7 @@ def transcript(request, teacher_pk: int, program_pk: int, fmt: str):
             body, content_type = transcript_pdf(data), "application/pdf"
         else:
             body, content_type = transcript_xlsx(data), XLSX
-    audit(actor=actor, action=AuditAction.EXPORTED, obj=enrollment.teacher, ip=request.META.get("REMOTE_ADDR"),
+    audit(actor=actor, action=AuditAction.EXPORTED, obj=enrollment.teacher, ip=client_ip(request),
           kind="transcript", format=fmt, program=enrollment.program.code, entries=len(data.rows))
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, f"{data.filename_stem}.{fmt}")

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts import evaluators
 from tisheng.accounts.services import audit
+from tisheng.core.clientip import client_ip
 from tisheng.monitoring.exports import CAPABILITY
 from tisheng.monitoring.services import exports
 from tisheng.orgs.models import Region, School
@@ -43,7 +44,7 @@ def can_export(actor, node_path: str | None) -> bool:
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request)
 
 
 def audit_evaluator_access(view: Callable) -> Callable:

@@ -13,10 +13,10 @@ from tisheng.accounts.lockout import (
     INVALID_LOGIN,
     NETWORK_THROTTLED,
     LoginRefused,
-    client_ip,
     password_login,
 )
 from tisheng.accounts.models import AuditAction, AuditLog, LoginThrottle
+from tisheng.core.clientip import client_ip
 
 LOGIN = reverse("accounts:login")
 WRONG = "Wrong@2026"

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from tisheng.accounts.models import AuditAction
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
+from tisheng.core.clientip import client_ip
 from tisheng.orgs import selectors as org_selectors
 from tisheng.orgs.models import RegionLevel
 from tisheng.orgs.scope import capability_paths, has_capability, is_in_scope
@@ -132,7 +133,7 @@ def teacher_detail(request, pk: int):
             raise PermissionDenied(FULL_ID_NOT_ALLOWED)
         full_id = teacher.national_id
         audit(actor=actor, action=AuditAction.PERSONAL_DATA_VIEWED, obj=teacher,
-              ip=request.META.get("REMOTE_ADDR"), field="national_id")
+              ip=client_ip(request), field="national_id")
     return render(request, "people/teacher_detail.html", {
         "teacher": teacher,
         "postings": selectors.teacher_postings(teacher),
