@@ -7,7 +7,9 @@ number is for the few screens that audit who looked at it.
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from tisheng.accounts.roles import Cap
@@ -56,7 +58,8 @@ class TeacherDetailOut(TeacherOut):
 
 
 class TeacherFilters(Schema):
-    q: str = Field("", description="a name, a full national ID, its last four characters or a phone number")
+    q: str = Field("", description="a name, the last four characters of a national ID or a phone number "
+                                   "(a full national ID: POST /teachers/search, so it stays out of URLs)")
     region: str | None = Field(None, description="division code of a city or county")
     school: str | None = Field(None, description="school code")
     stage: TeachingStage | None = None
@@ -64,14 +67,31 @@ class TeacherFilters(Schema):
     status: TeacherStatus | None = None
 
 
-@router.get("/teachers", response=list[TeacherOut], summary="Teachers the caller may view")
-@paginate(PageNumber)
-def teacher_list(request: HttpRequest, filters: Query[TeacherFilters]):
+# A full national ID in a URL lands in access logs, proxies' logs and Referers.
+ID_IN_URL = "A full national ID is not accepted in a URL: send it with POST /api/v1/teachers/search."
+
+
+def _teachers(request: HttpRequest, filters: TeacherFilters):
     require_capability(request, Cap.TEACHERS_VIEW)
     return selectors.teacher_list(
         request.user, q=filters.q, region=filters.region, school=filters.school, stage=filters.stage,
         subject=filters.subject, status=filters.status,
     )
+
+
+@router.get("/teachers", response=list[TeacherOut], summary="Teachers the caller may view")
+@paginate(PageNumber)
+def teacher_list(request: HttpRequest, filters: Query[TeacherFilters]):
+    if selectors.search_kind(filters.q) == "id":
+        raise HttpError(400, str(_(ID_IN_URL)))
+    return _teachers(request, filters)
+
+
+@router.post("/teachers/search", response=list[TeacherOut],
+             summary="Teachers the caller may view, filtered in the request body (for a full national ID)")
+@paginate(PageNumber)
+def teacher_search(request: HttpRequest, filters: TeacherFilters):
+    return _teachers(request, filters)
 
 
 @router.get("/teachers/{teacher_id}", response=TeacherDetailOut, summary="One teacher")

@@ -139,3 +139,19 @@ def test_a_teacher_id_that_does_not_exist_gives_the_same_404_as_one_outside_scop
     missing, outside = client.get(f"{URL}/999999"), client.get(f"{URL}/{world.teacher.pk}")
     assert missing.status_code == outside.status_code == 404
     assert missing.json() == outside.json()
+
+
+def test_a_full_national_id_is_refused_in_the_url_and_found_through_the_search_body(client, world):
+    client.force_login(world.province_officer)
+    refused = client.get(URL, {"q": "350203198001011235"})
+    assert refused.status_code == 400
+    assert "POST" in refused.json()["detail"]
+    found = client.post(f"{URL}/search", {"q": "350203198001011235"}, content_type="application/json")
+    assert found.status_code == 200
+    assert names(found) == {"王建国"}
+
+
+def test_the_search_body_is_scoped_like_the_list(client, world):
+    client.force_login(world.outsider)
+    found = client.post(f"{URL}/search", {"q": world.teacher.name}, content_type="application/json")
+    assert names(found) == set()
