@@ -43,6 +43,16 @@ def test_the_lesson_page_shows_what_was_watched(world, lesson, clock, player_for
     assert '<strong id="lesson-percent">50</strong>' in page
 
 
+def test_after_faster_playback_the_lesson_page_shows_the_time_credited_not_the_video_played(
+        world, lesson, clock, player_for):
+    player = player_for(world.teacher.user, lesson)
+    clock.advance(300)
+    player.beat([[0, 450]], rate=1.5)  # three quarters of the video in half its duration
+    page = player.client.get(f"/learn/lessons/{lesson.pk}/").content.decode()
+    assert '<strong id="lesson-percent">50</strong>' in page
+    assert "倍速播放时，学时按实际观看用时计算。" in page  # what the player says at a faster rate
+
+
 def test_the_outsider_gets_404_for_the_lesson_its_video_and_its_start(world, video, client):
     client.force_login(world.outsider)
     assert client.get(f"/learn/lessons/{video.pk}/").status_code == 404
