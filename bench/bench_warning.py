@@ -2,7 +2,8 @@
 enrolled for the whole province, its ledger and roll-ups in place):
 
 1. `risk_refresh` of the whole province, county by county (a few grouped queries each), timed:
-   `warning_refresh_seconds` with the rows written;
+   `warning_refresh_seconds` with the rows written and the share at each level (the risk
+   weighs the time left, so years before the deadline few are high);
 2. the at-risk list of the province office (cities summarised) and of a county office (its
    schools), through Django's handler: median and p95 server time over 20 requests and the
    query counts.
@@ -51,7 +52,9 @@ def main() -> int:
     p_median, p_p95, p_queries = measure(client, f"/monitoring/warning/?program={program.pk}")
     client.force_login(User.objects.get(phone="13800000003"))  # 鼓楼区's office
     c_median, c_p95, c_queries = measure(client, f"/monitoring/warning/?program={program.pk}&level=high")
-    print(f"warning_refresh_seconds={seconds:.1f} rows={run.rows} high={run.high} medium={run.medium}")
+    share = (lambda n: f"{n / run.rows:.1%}") if run.rows else (lambda n: "-")
+    print(f"warning_refresh_seconds={seconds:.1f} rows={run.rows} high={run.high} medium={run.medium} "
+          f"high_share={share(run.high)} medium_share={share(run.medium)}")
     print(f"warning_province_list_median_ms={p_median:.0f} p95_ms={p_p95:.0f} queries={p_queries}")
     print(f"warning_county_list_median_ms={c_median:.0f} p95_ms={c_p95:.0f} queries={c_queries}")
     return 0

@@ -240,3 +240,13 @@ def test_the_totals_match_the_rows_at_every_level(world, scored):
         assert html.count('data-testid="risk-row"') == shown
     filtered = client_for(world.province_officer).get(url(scored, level="high")).content.decode()
     assert filtered.count('data-testid="risk-row"') == 3
+
+
+def test_a_teacher_who_has_not_started_years_before_the_deadline_is_listed_low_with_a_calm_note(world, program_2):
+    from tisheng.monitoring.warning.risk import deadline_of
+
+    enroll(program_2, world.teachers_a[2], state="enrolled")
+    risk_refresh(program_2, world.county_a.path, as_of=deadline_of(program_2) - dt.timedelta(days=1000))
+    html = client_for(world.county_officer).get(url(program_2)).content.decode()
+    assert '<div class="value" data-testid="high">0</div>' in html
+    assert "尚未开始学习；剩余 1000 天，还差 50 学时，每天只需 0.05 学时，时间充裕" in html
