@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +27,8 @@ NOT_AN_INSTITUTION = _("Credentials are issued to training institutions only.")
 NAME_REQUIRED = _("Give the credential a name.")
 ALREADY_REVOKED = _("This credential has already been revoked.")
 RATE_LIMIT_INVALID = _("The rate limit is a whole number of requests per minute, 0 for no limit.")
-REDIRECT_URI_INVALID = _("Give the platform's redirect URI as an http:// or https:// address.")
+REDIRECT_URI_INVALID = _("Give the platform's redirect URI as an https:// address (http:// only on a "
+                         "development install).")
 LOGIN_URL_INVALID = _("The platform's login URL must be an http:// or https:// address.")
 
 
@@ -129,6 +131,10 @@ def application_create(*, actor, institution: Organization, name: str, sso: bool
         raise ValidationError(NAME_REQUIRED)
     Application = get_application_model()
     redirect_uri = _http_url(redirect_uri, REDIRECT_URI_INVALID)
+    # The same schemes the OAuth2 provider accepts (https only unless DEBUG): refused here with
+    # our words rather than by the toolkit's English message at save.
+    if redirect_uri and redirect_uri.split(":", 1)[0] not in settings.OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"]:
+        raise ValidationError(REDIRECT_URI_INVALID)
     if sso and not redirect_uri:
         raise ValidationError(REDIRECT_URI_INVALID)
     login_url = _http_url(login_url, LOGIN_URL_INVALID)

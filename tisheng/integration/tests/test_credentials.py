@@ -175,3 +175,13 @@ def test_the_credentials_page_shows_when_a_credential_last_made_a_request(world,
     response = client.get(reverse("integration:credentials"))
     row = next(r for r in response.context["rows"] if r["institution"] == lrs.inst_a)
     assert row["credentials"][0].last_request is not None
+
+
+def test_a_sign_on_redirect_uri_must_be_https_outside_development(world, lrs, settings):
+    from django.core.exceptions import ValidationError
+
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "ALLOWED_REDIRECT_URI_SCHEMES": ["https"]}
+    with pytest.raises(ValidationError) as refused:
+        services.application_create(actor=world.province_officer, institution=lrs.inst_a, name="SSO", sso=True,
+                                    redirect_uri="http://lms.example.com/cb")
+    assert refused.value.messages == [str(services.REDIRECT_URI_INVALID)]
