@@ -84,8 +84,11 @@
   function stop() { if (timer) { clearInterval(timer); timer = null; } }
 
   fetch(config.start, {method: "POST", credentials: "same-origin", headers: {"X-CSRFToken": csrf}})
-    .then(function (r) { return r.json(); })
-    .then(function (s) {
+    .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+    .then(function (started) {
+      // Refused (the course is not selected, say): the server's message, and no beats.
+      if (!started.ok) { superseded = true; status(started.body.error || ""); video.pause(); return; }
+      var s = started.body;
       session = s.session;
       show(s);
       video.addEventListener("loadedmetadata", function () { if (s.resume_at) video.currentTime = s.resume_at; });
