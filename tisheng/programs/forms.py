@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tisheng.core import jsonsafe
 from tisheng.programs.models import Program, TrainingKind
 from tisheng.programs.rules import PRESETS, yearly_quotas_parse, yearly_quotas_text
 from tisheng.programs.services.programs import rules_validate
@@ -109,9 +110,9 @@ class ProgramForm(forms.Form):
         if not text:
             return []
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValidationError(CERTIFICATES_NOT_JSON % {"error": exc.msg}) from exc
+            return jsonsafe.loads(text)
+        except jsonsafe.JSONInputError as exc:
+            raise ValidationError(CERTIFICATES_NOT_JSON % {"error": exc}) from exc
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tisheng.core import jsonsafe
 from tisheng.integration import hooks
 from tisheng.integration.auth import XapiClient
 from tisheng.xapi import bulk, keys
@@ -105,7 +106,7 @@ def _attachments_of(s: dict) -> Iterable[dict]:
 def _b64url_json(part: str):
     import base64
 
-    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    return jsonsafe.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
 
 
 def _check_signature(s: dict, parts: dict[str, Part]) -> None:

@@ -119,3 +119,15 @@ def test_the_program_list_query_count_does_not_grow_with_programs(province, prog
                                                                   django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         assert province.get(reverse("programs:list")).status_code == 200
+
+
+@pytest.mark.parametrize("certificates", ["[" * 5000 + "]" * 5000, '[{"code": "a", "min_hours": {"online": NaN}}]'])
+def test_certificates_nested_too_deep_or_holding_nan_are_refused_not_a_server_error(province, program_2,
+                                                                                    certificates):
+    response = province.post(reverse("programs:edit", args=[program_2.pk]),
+                             _edit_data(program_2, certificates=certificates))
+
+    assert response.status_code == 200
+    assert "证书" in response.content.decode()
+    program_2.refresh_from_db()
+    assert len(program_2.ruleset.certificates) == 1
