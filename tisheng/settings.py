@@ -73,11 +73,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tisheng.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tisheng.xapi.middleware.LrsResponseMiddleware",  # outside all that may answer for /xapi/
     # Outside the session middleware: a request that meets the database down answers 503, not 500.
     "tisheng.core.db_unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "tisheng.xapi.middleware.LrsResponseMiddleware",  # outside all that may answer for /xapi/
     "tisheng.core.input_guard.UnstorableTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -51,10 +51,10 @@ def wants_json(request: HttpRequest) -> bool:
 def unavailable_response(request: HttpRequest) -> HttpResponse:
     with translation.override(translation.get_language_from_request(request)):
         if wants_json(request):
+            # Under /xapi/ the LRS's middleware (outside this one) adds its version and CORS
+            # headers to this answer.
             response = HttpResponse(json.dumps({"error": str(DATABASE_UNAVAILABLE)}, ensure_ascii=False),
                                     status=503, content_type="application/json")
-            if request.path.startswith("/xapi/"):
-                response["X-Experience-API-Version"] = "1.0.3"
         else:
             response = HttpResponse(loader.get_template("503.html").render({"retry_after": RETRY_AFTER_SECONDS}),
                                     status=503)

@@ -6,7 +6,9 @@ path the URLconf does not know (Django's 404 page), an unexpected exception (Dja
 page, after Django has logged it), a request Django refuses before any view (too many query
 parameters, the input guard's 400) — would be HTML without the header, which an LRS client
 cannot read and a browser client cannot even see under CORS. This middleware, placed outside
-everything that can answer for /xapi/, gives those answers the same shape.
+everything that can answer for /xapi/ (the database-unavailable 503 included), gives those
+answers the same shape; an answer that already is LRS-shaped JSON (`{"error": …}`, as the
+503 is) keeps its body and headers (Retry-After) and gets the version and CORS headers.
 """
 
 from __future__ import annotations
@@ -26,6 +28,16 @@ NO_SUCH_RESOURCE = _("This LRS has no such resource: it serves statements, activ
 SERVER_ERROR = _("The LRS failed on this request; the failure has been recorded. Retry later, or tell the "
                  "province office if it persists.")
 BAD_REQUEST = _("The request is malformed.")
+
+
+def _is_lrs_error(response: HttpResponse) -> bool:
+    if not response.get("Content-Type", "").startswith("application/json") or response.streaming:
+        return False
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return False
+    return isinstance(body, dict) and set(body) == {"error"} and isinstance(body["error"], str)
 
 
 def _message(response: HttpResponse) -> str:
@@ -49,8 +61,11 @@ class LrsResponseMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path_info.startswith(PREFIX) or response.get("X-Experience-API-Version") == LRS_VERSION:
+        path = request.path_info
+        if not (path.startswith(PREFIX) or path == PREFIX.rstrip("/")):
             return response
-        if response.status_code < 400:
+        if response.get("X-Experience-API-Version") == LRS_VERSION:
+            return response
+        if response.status_code < 400 or _is_lrs_error(response):
             return finish(response)
         return finish(error_response(XapiError(_message(response), status=response.status_code)))

@@ -153,3 +153,28 @@ def test_a_basic_credential_whose_key_holds_a_nul_is_a_401(db):
     response = Client().get("/xapi/statements", HTTP_AUTHORIZATION=auth, HTTP_X_EXPERIENCE_API_VERSION=VERSION)
 
     assert assert_lrs_answer(response, 401) == {"error": message(http.NOT_AUTHENTICATED)}
+
+
+def test_the_database_unavailable_503_is_an_lrs_answer_with_retry_after(client, monkeypatch):
+    from django.db import OperationalError
+
+    from tisheng.core.db_unavailable import DATABASE_UNAVAILABLE
+
+    def database_down(*args, **kwargs):
+        raise OperationalError("the database system is starting up")
+
+    client.raise_request_exception = False
+    monkeypatch.setattr("tisheng.xapi.http.xapi_authenticate", database_down)  # the credential's query
+    response = client.get("/xapi/statements", HTTP_X_EXPERIENCE_API_VERSION="1.0.3",
+                          HTTP_AUTHORIZATION="Basic a2V5OnNlY3JldA==")
+    assert response.status_code == 503
+    assert response["X-Experience-API-Version"] == "1.0.3"
+    assert response["Access-Control-Allow-Origin"]
+    assert response["Retry-After"]
+    assert response.json() == {"error": str(DATABASE_UNAVAILABLE)}
+
+
+def test_the_lrs_root_without_its_slash_is_an_lrs_answer(client):
+    response = client.get("/xapi")
+    assert response["X-Experience-API-Version"] == "1.0.3"
+    assert response["Content-Type"].startswith("application/json") or response.status_code in (301, 302)
