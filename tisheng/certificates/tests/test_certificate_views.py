@@ -117,6 +117,25 @@ class TestBatchIssue:
         assert done.context["job"].result["issued"] == 3
         assert 'data-testid="issued-count">3<' in done.content.decode()
 
+    def test_a_retried_batch_reports_the_whole_job_not_its_last_attempt(self, world, program_2, approved_2):
+        from tisheng.certificates.services import certificate_issue
+        from tisheng.certificates.tasks import ISSUE_BATCH
+        from tisheng.jobs.services import job_enqueue
+
+        job = job_enqueue(actor=world.county_officer, kind=ISSUE_BATCH, scope_path=world.county_a.path,
+                          args={"program": program_2.pk, "code": "completion", "region": world.county_a.pk})
+        # The first attempt issued one certificate, then its worker died; the job runs again.
+        certificate_issue(actor=world.county_officer, enrollment=approved_2[0], code="completion")
+        Job.objects.filter(pk=job.pk).update(attempts=1)
+
+        jobs_run_pending()
+
+        job.refresh_from_db()
+        assert (job.state, job.attempts) == ("done", 2)
+        assert job.result["issued"] == 4
+        assert job.result["issued_by_earlier_attempts"] == 1
+        assert Certificate.objects.count() == 4
+
     def test_running_the_batch_again_issues_nothing_new(self, world, program_2, approved_2, client, password):
         from tisheng.certificates.services import certificates_issue_batch
 
