@@ -67,7 +67,7 @@ def test_the_same_teacher_with_30_days_left_is_high_risk_because_the_pace_needed
 
 def test_the_risk_of_a_teacher_who_has_not_started_grows_as_the_deadline_nears(world, program_1):
     levels = [assess(program_1.ruleset, program_1, TeacherInputs(), at(program_1, days)).level
-              for days in (400, 150, 90, 30)]
+              for days in (400, 250, 120, 30)]
     assert levels == [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.HIGH]
 
 
