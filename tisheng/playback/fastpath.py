@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tisheng.core import jsonsafe
+from tisheng.core.db_unavailable import DATABASE_ERRORS, DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from tisheng.playback import services
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,8 @@ class GroupCommit:
     batch is written the next one gathers, so under load a beat costs a fraction of two queries,
     and the worker holds one database connection for beats instead of one per thread.
 
-    A failure of the batch (the database restarting) answers each of its beats 500."""
+    A failure of the batch answers each of its beats 500, or 503 with Retry-After when it was
+    the database (restarting, say), as every other page answers then."""
 
     def __init__(self, max_batch: int = 256) -> None:
         self.max_batch = max_batch
@@ -107,7 +109,7 @@ class GroupCommit:
         waiter = _Waiter(body, login_session_key)
         self._queue.put(waiter)
         if not waiter.done.acquire(timeout=BATCH_WAIT_SECONDS):
-            return 503, {"error": SERVER_ERROR}, None
+            return _database_unavailable()
         return waiter.answer
 
     def _run(self, waiting: queue.SimpleQueue) -> None:
@@ -126,11 +128,18 @@ class GroupCommit:
                         answers = answer_beats([(w.body, w.key) for w in batch])
                 finally:
                     signals.request_finished.send(sender=self.__class__)
-            except BaseException:  # the database is gone, say: the batch fails, nothing is lost, the thread goes on
+            except BaseException as exc:  # the batch fails, nothing is lost, the thread goes on
                 logger.exception("heartbeat batch of %d failed", len(batch))
+                if isinstance(exc, DATABASE_ERRORS):
+                    answers = [_database_unavailable()] * len(batch)
             for waiter, answer in zip(batch, answers, strict=True):
                 waiter.answer = answer
                 waiter.done.release()
+
+
+def _database_unavailable() -> tuple[int, dict, None]:
+    with translation.override(settings.LANGUAGE_CODE):
+        return 503, {"error": str(DATABASE_UNAVAILABLE)}, None
 
 
 class _Waiter:
@@ -157,13 +166,16 @@ class HeartbeatFastPath:
             return self.app(environ, start_response)
         try:
             status, answer = self._beat(environ)
-        except Exception:  # the answer must still be JSON; the error is logged like Django's
+        except Exception as exc:  # the answer must still be JSON; the error is logged like Django's
             logger.exception("heartbeat failed")
-            status, answer = 500, {"error": SERVER_ERROR}
+            status, answer = _database_unavailable()[:2] if isinstance(exc, DATABASE_ERRORS) else (
+                500, {"error": SERVER_ERROR})
         body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
-        start_response(_REASONS[status], [
-            ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-            ("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store")])
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                   ("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store")]
+        if status == 503:
+            headers.append(("Retry-After", str(RETRY_AFTER_SECONDS)))
+        start_response(_REASONS[status], headers)
         return [body]
 
     def _beat(self, environ) -> tuple[int, dict]:

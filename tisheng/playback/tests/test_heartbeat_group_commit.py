@@ -16,6 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connection
 from django.db.models import F
 from django.test import Client
 
+from tisheng.core.db_unavailable import DATABASE_UNAVAILABLE
 from tisheng.people.tests.factories import TeacherFactory
 from tisheng.playback import fastpath, services
 from tisheng.playback.models import LessonCompletion, PlaybackSession
@@ -228,7 +229,8 @@ def test_a_beat_that_completes_its_lesson_records_the_completion(world, lesson, 
     assert LessonCompletion.objects.filter(teacher=world.teacher, lesson=lesson).count() == 1
 
 
-def test_a_failed_batch_answers_500_and_the_next_one_is_written(world, lesson, clock, player_for, monkeypatch,
+def test_a_batch_that_meets_the_database_down_answers_503_and_the_next_one_is_written(world, lesson, clock,
+                                                                                      player_for, monkeypatch,
                                                                 shared_connection):
     app = production_app(shared_connection)
     player = player_for(world.teacher.user, lesson, Client())
@@ -243,7 +245,7 @@ def test_a_failed_batch_answers_500_and_the_next_one_is_written(world, lesson, c
         return record(beats)
 
     monkeypatch.setattr(services, "heartbeats_record", database_restarting)
-    assert post_beat(app, player, payload(player, 1, [[0, 20]])) == (500, {"error": fastpath.SERVER_ERROR})
+    assert post_beat(app, player, payload(player, 1, [[0, 20]])) == (503, {"error": str(DATABASE_UNAVAILABLE)})
     assert PlaybackSession.objects.get(token=player.token).earned_seconds == 0
     status, answer = post_beat(app, player, payload(player, 1, [[0, 20]]))  # the player sends it again
     assert (status, answer["credited_seconds"]) == (200, 20)
