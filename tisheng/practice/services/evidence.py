@@ -174,6 +174,21 @@ def submissions_extract_pending(*, limit: int | None = None, progress=None) -> i
     return len(rows)
 
 
+def extractions_resume() -> int:
+    """Queue the extraction job again when texts are still pending and no job will take them
+    (one failed outright, or its row was lost): `run-periodic` calls this. 1 if queued."""
+    from tisheng.jobs.models import Job, JobState
+
+    if Job.objects.filter(kind=EXTRACT_TEXT, state__in=[JobState.QUEUED, JobState.RUNNING]).exists():
+        return 0
+    oldest = (Submission.objects.filter(text_state=TextState.PENDING).select_related("teacher")
+              .order_by("pk").only("pk", "teacher__org_path").first())
+    if oldest is None:
+        return 0
+    _queue_extraction(oldest)
+    return 1
+
+
 def _queue_extraction(submission: Submission) -> None:
     from tisheng.jobs.models import Job, JobState
     from tisheng.jobs.services import job_enqueue

@@ -219,3 +219,21 @@ def test_the_upload_request_with_the_hostile_docx_returns_at_once(client, world,
     assert Submission.objects.get(task=task).text_state == TextState.PENDING
     assert seconds < 5
     assert grown_mb < 50
+
+
+def test_run_periodic_queues_the_extraction_again_when_texts_wait_and_no_job_will_take_them(
+        world, program_2, chosen, capsys, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    task = task_of(program_2, world, "A5", "教学反思")
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = upload(world, program_2, task, "反思.docx", small_docx("本节课用希沃白板导入，学生兴趣浓厚。"))
+    Job.objects.filter(kind=EXTRACT_TEXT).update(state=JobState.FAILED)  # the job failed outright
+    assert evidence.extractions_resume() == 1
+    assert evidence.extractions_resume() == 0  # one queued job is enough
+
+    call_command("run_periodic")
+
+    submission.refresh_from_db()
+    assert submission.text_state == TextState.DONE
+    assert "extractions_resumed=0" in capsys.readouterr().out

@@ -6,17 +6,19 @@ from tisheng.monitoring.services.exports import exports_purge
 from tisheng.monitoring.services.rollups import rollups_refresh_if_stale
 from tisheng.monitoring.warning.risk import risk_refresh_if_stale
 from tisheng.people.services.roster_import import rosters_purge
+from tisheng.practice.services.evidence import extractions_resume
 
 
 class Command(BaseCommand):
     help = ("The one entry point for periodic work (run it from cron every minute): queues again the jobs of "
-            "lost workers, runs pending jobs, then refreshes the monitoring roll-ups that are older than "
+            "lost workers and the text extraction of evidence still pending, runs pending jobs, then refreshes the monitoring roll-ups that are older than "
             "ROLLUP_REFRESH_MINUTES issues the week's bulletins on BULLETIN_WEEKDAY and scores the early warning again when older "
             "than WARNING_REFRESH_HOURS; deletes stored export files older than EXPORT_RETENTION_DAYS "
             "and uploaded roster files older than ROSTER_RETENTION_DAYS.")
 
     def handle(self, *args, **options):
         requeued = jobs_requeue_stale()
+        extractions = extractions_resume()
         ran = jobs_run_pending()
         refreshed = rollups_refresh_if_stale()
         bulletins = bulletins_issue_due()
@@ -25,4 +27,4 @@ class Command(BaseCommand):
         rosters = rosters_purge()
         self.stdout.write(f"jobs_requeued={requeued} jobs_run={ran} rollups_refreshed={len(refreshed)} "
                           f"bulletins_issued={len(bulletins)} risk_refreshed={len(risks)} exports_purged={purged} "
-                          f"rosters_purged={rosters}")
+                          f"rosters_purged={rosters} extractions_resumed={extractions}")
