@@ -18,6 +18,7 @@ import pypdf
 from django.core.management.base import BaseCommand, CommandError
 
 from tisheng.certificates import pagecheck, signing
+from tisheng.core import officefiles
 
 VALID = "签名有效"
 INVALID = "签名无效"
@@ -69,6 +70,12 @@ class Command(BaseCommand):
         parser.add_argument("--public-key", help="a PEM or base64 public key file (default: from the settings)")
 
     def handle(self, *args, file: str, public_key: str | None = None, **options):
+        # Any file at all may be given: pypdf reads it under the limits evidence documents get
+        # (a decompression bomb fails the page check, not the machine).
+        with officefiles.pdf_limits():
+            self._check(file, public_key)
+
+    def _check(self, file: str, public_key: str | None) -> None:
         try:
             data = Path(file).read_bytes()
             key = signing.load_public_key(Path(public_key).read_text()) if public_key else signing.public_key()
