@@ -2,7 +2,6 @@
 the at-risk list from its dashboard, reminds a teacher and sees the interventions; the
 principal reads the follow-up request; the other county's office cannot open the list."""
 
-import re
 
 import pytest
 
@@ -24,8 +23,8 @@ def test_the_county_office_reminds_a_teacher_at_risk_and_sees_the_interventions(
         "无学习记录" in page.inner_text("[data-testid=risk-table]")
     page.screenshot(path=str(artifacts / "warning_county.png"), full_page=True)
 
-    page.select_option("select[name=level]", "high")
-    page.wait_for_url(re.compile(r".*level=high.*"))
+    # Years before the deadline nobody in the demo county is 高风险: the office nudges a teacher
+    # who has not started from the whole list.
     page.locator("[data-testid=risk-row] input[type=checkbox]").first.check()
     page.click("[data-testid=remind-selected]")
     page.wait_for_selector(".messages")

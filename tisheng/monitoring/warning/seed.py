@@ -1,12 +1,15 @@
 """Demo data for early warning: the demo county's risk scores for every active program, a
-reminder from the county office to the demo school's two highest-risk teachers and a
-follow-up request to the school's admins, all through the real services."""
+reminder from the county office to the demo school's two highest-scored teachers and a
+follow-up request to the school's admins, all through the real services. Years before a
+deadline nobody is 高风险 (the score weighs the time left), so the demo's reminders go to the
+teachers first on the school's list whatever their level: a county office may nudge a teacher
+who has not started early, and the demo shows that flow."""
 
 from __future__ import annotations
 
 from tisheng.accounts.models import RoleAssignment
 from tisheng.accounts.roles import Role
-from tisheng.monitoring.warning.models import Intervention, RiskLevel, RiskScore
+from tisheng.monitoring.warning.models import Intervention, RiskScore
 from tisheng.monitoring.warning.risk import risk_refresh
 from tisheng.monitoring.warning.services import ask_principals, remind_teachers
 from tisheng.orgs.models import School
@@ -24,7 +27,7 @@ def warning_seed_demo(*, school_code: str) -> str:
         scored += risk_refresh(program, school.county.path).rows
         if officer is None or Intervention.objects.filter(program=program).exists():
             continue
-        top = list(RiskScore.objects.filter(program=program, school=school, level=RiskLevel.HIGH)
+        top = list(RiskScore.objects.filter(program=program, school=school)
                    .order_by("-score", "teacher_id").values_list("teacher_id", flat=True)[:3])
         if top:
             reminded += len(remind_teachers(actor=officer.user, program=program, teachers=top[:2]))
