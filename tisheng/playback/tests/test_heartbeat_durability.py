@@ -8,22 +8,18 @@ harsher than `-m fast`). Beats during the outage fail; that is fine. Afterwards,
 viewer, the database must hold at least what the 2xx answers reported, and never more than
 the wall clock allows.
 
-The cluster is private to this test (initdb in a temporary directory, with
-synchronous_commit=on as production runs it), so restarting it cannot break tests running at
+The cluster is private to this test (`core.tests.restartable_pg`: initdb in a temporary
+directory, synchronous_commit=on as production runs it), so restarting it cannot break tests running at
 the same time on scripts/pg.sh's cluster. It needs that script's environment to find the
 PostgreSQL binaries, so it runs only under `scripts/pg.sh with …`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import glob
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +32,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import loadgen  # noqa: E402
 
+from tisheng.core.tests import restartable_pg  # noqa: E402
+
 pytestmark = pytest.mark.skipif(
     not os.getenv("TISHENG_PG_DIR"), reason="restarts PostgreSQL: runs only under `scripts/pg.sh with …`")
 
@@ -46,59 +44,13 @@ RUN_SECONDS = 9.0
 RESTART_AT = 3.0
 
 
-def _as_pg(cmd: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
-
-
-class Cluster:
-    """A throwaway PostgreSQL cluster, started like scripts/pg.sh's but durable on commit."""
-
-    def __init__(self) -> None:
-        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
-        self.bin = Path(os.getenv("PGBIN") or bins[-1])
-        self.dir = Path(tempfile.mkdtemp(prefix="tisheng-pgdur."))
-        self.dir.chmod(0o755)
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-        self.port = loadgen.free_port()
-        self.url = f"postgres://postgres@/tisheng?host={self.dir}&port={self.port}"
-
-    @property
-    def options(self) -> str:
-        return (f"-k {self.dir} -p {self.port} -c listen_addresses='' -c fsync=off -c synchronous_commit=on "
-                "-c full_page_writes=off -c max_connections=50")
-
-    def pg_ctl(self, *args: str) -> None:
-        subprocess.run(_as_pg([str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), *args]), check=True,
-                       capture_output=True, timeout=60)
-
-    def start(self) -> None:
-        subprocess.run(_as_pg([str(self.bin / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres", "-A",
-                               "trust", "--encoding=UTF8", "--no-locale"]), check=True, capture_output=True)
-        self.pg_ctl("-l", str(self.dir / "server.log"), "-w", "-o", self.options, "start")
-        subprocess.run([str(self.bin / "createdb"), "-h", str(self.dir), "-p", str(self.port), "-U", "postgres",
-                        "tisheng"], check=True, capture_output=True)
-
-    def restart(self) -> None:
-        self.pg_ctl("-l", str(self.dir / "server.log"), "-m", "immediate", "-w", "-o", self.options, "restart")
-
-    def remove(self) -> None:
-        with contextlib.suppress(subprocess.CalledProcessError):
-            self.pg_ctl("-m", "immediate", "stop")
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 @pytest.fixture
 def cluster():
-    c = Cluster()
-    try:
-        c.start()
+    with restartable_pg.cluster() as c:
         yield c
-    finally:
-        c.remove()
 
 
-def _loadgen(cluster: Cluster, *args: str, stdin: str = "") -> object:
+def _loadgen(cluster: restartable_pg.Cluster, *args: str, stdin: str = "") -> object:
     done = subprocess.run([loadgen.PYTHON, str(ROOT / "bench/loadgen.py"), *args], input=stdin, cwd=ROOT,
                           env={**os.environ, "DATABASE_URL": cluster.url}, capture_output=True, text=True,
                           timeout=120, check=True)
