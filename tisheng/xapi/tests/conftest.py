@@ -21,6 +21,7 @@ class Lrs:
         self.institution = institution
         self.client = Client()
         self.auth = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
+        self.auth_pair = (key, secret)
 
     def headers(self, extra: dict | None = None, version: str | None = VERSION) -> dict:
         h = {"HTTP_AUTHORIZATION": self.auth}
