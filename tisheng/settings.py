@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "tisheng.core",
     "tisheng.orgs",
     "tisheng.accounts",
+    "tisheng.notifications",
     "tisheng.people",
     "tisheng.programs",
     "tisheng.ledger",
@@ -220,9 +221,10 @@ ROSTER_RETENTION_DAYS = envint("TISHENG_ROSTER_RETENTION_DAYS", "7")
 # within 90–110 s of its last beat: under two minutes.
 JOB_HEARTBEAT_SECONDS = envint("TISHENG_JOB_HEARTBEAT_SECONDS", "20")
 JOB_STALE_SECONDS = envint("TISHENG_JOB_STALE_SECONDS", "90")
-# Early-warning reminders by SMS go through this class (tisheng.monitoring.warning.sms.SmsBackend);
+# Every SMS (reminders, notifications, reset codes) goes through this class
+# (tisheng.notifications.sms.SmsBackend);
 # the default only writes them to the `tisheng.sms` log.
-SMS_BACKEND = envstr("TISHENG_SMS_BACKEND", "tisheng.monitoring.warning.sms.LoggingSmsBackend")
+SMS_BACKEND = envstr("TISHENG_SMS_BACKEND", "tisheng.notifications.sms.LoggingSmsBackend")
 
 ROSTER_MAX_UPLOAD_BYTES = envint("TISHENG_ROSTER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 # Lesson videos institutions upload (stored under PRIVATE_MEDIA_ROOT/videos/).

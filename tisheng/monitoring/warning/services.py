@@ -19,7 +19,7 @@ from tisheng.accounts.models import RoleAssignment
 from tisheng.accounts.roles import Cap, Role
 from tisheng.accounts.services import audit
 from tisheng.monitoring.warning.models import Intervention, Notification, RiskScore
-from tisheng.monitoring.warning.sms import get_sms_backend
+from tisheng.notifications.sms import get_sms_backend
 from tisheng.orgs.scope import scope_filter
 from tisheng.people.models import Teacher
 from tisheng.programs.models import Program

@@ -11,7 +11,7 @@ from tisheng.accounts.models import AuditLog
 from tisheng.monitoring.warning import services
 from tisheng.monitoring.warning.models import Intervention, Notification
 from tisheng.monitoring.warning.risk import risk_refresh
-from tisheng.monitoring.warning.sms import LoggingSmsBackend
+from tisheng.notifications.sms import LoggingSmsBackend
 from tisheng.people.tests.factories import TeacherFactory
 
 from .conftest import AS_OF, credit, enroll
@@ -218,11 +218,11 @@ class RecordingGateway:
 
 
 def test_the_sms_backend_is_chosen_by_the_setting(settings):
-    from tisheng.monitoring.warning.sms import get_sms_backend
+    from tisheng.notifications.sms import get_sms_backend
 
     settings.SMS_BACKEND = f"{__name__}.RecordingGateway"
     assert isinstance(get_sms_backend(), RecordingGateway)
-    settings.SMS_BACKEND = "tisheng.monitoring.warning.sms.LoggingSmsBackend"
+    settings.SMS_BACKEND = "tisheng.notifications.sms.LoggingSmsBackend"
     assert isinstance(get_sms_backend(), LoggingSmsBackend)
 
 

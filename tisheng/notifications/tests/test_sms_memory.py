@@ -1,6 +1,6 @@
 """The default SMS backend only logs: what it keeps for tests and the demo is bounded."""
 
-from tisheng.monitoring.warning.sms import KEEP_LAST, LoggingSmsBackend
+from tisheng.notifications.sms import KEEP_LAST, LoggingSmsBackend
 
 
 def test_the_logging_sms_backend_keeps_only_the_last_messages_however_many_are_sent():

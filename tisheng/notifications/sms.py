@@ -10,7 +10,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-DEFAULT_BACKEND = "tisheng.monitoring.warning.sms.LoggingSmsBackend"
+DEFAULT_BACKEND = "tisheng.notifications.sms.LoggingSmsBackend"
 # The default backend remembers this many of the latest messages (for tests and the demo); the
 # log is the record. A process that runs for months must not grow with every reminder sent.
 KEEP_LAST = 100
