@@ -90,7 +90,8 @@ def check_role_fits_account(user: User, role: str) -> None:
 
 
 @transaction.atomic
-def role_assign(*, actor: User | None, user: User, role: str, node: Region | School | Organization) -> RoleAssignment:
+def role_assign(*, actor: User | None, user: User, role: str, node: Region | School | Organization,
+                ip: str | None = None) -> RoleAssignment:
     if role not in Role.values:
         raise ValidationError(_("Unknown role: %(role)s") % {"role": role})
     if node_kind(node) not in ROLE_NODE_KINDS[role]:
@@ -105,17 +106,17 @@ def role_assign(*, actor: User | None, user: User, role: str, node: Region | Sch
     )
     if created:
         audit(actor=actor, action=AuditAction.ROLE_GRANTED, object_type="user", object_id=str(user.pk),
-              scope_path=node.path, role=role, node=getattr(node, "code", ""))
+              scope_path=node.path, ip=ip, role=role, node=getattr(node, "code", ""))
     forget_grants(user)
     return assignment
 
 
 @transaction.atomic
-def role_revoke(*, actor: User | None, assignment: RoleAssignment) -> None:
+def role_revoke(*, actor: User | None, assignment: RoleAssignment, ip: str | None = None) -> None:
     node = assignment.node
     assignment.delete()
     audit(actor=actor, action=AuditAction.ROLE_REVOKED, object_type="user", object_id=str(assignment.user_id),
-          scope_path=node.path, role=assignment.role, node=getattr(node, "code", ""))
+          scope_path=node.path, ip=ip, role=assignment.role, node=getattr(node, "code", ""))
     forget_grants(assignment.user)
 
 
