@@ -31,20 +31,23 @@ from django.utils.translation import gettext_noop
 
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
-from tisheng.core import private_storage
+from tisheng.core import idcard, private_storage
 from tisheng.orgs.models import Region, RegionLevel
 from tisheng.orgs.scope import capability_paths
 from tisheng.people.models import RosterImport
 from tisheng.people.services.roster import (
+    NAME,
+    NATIONAL_ID,
     RosterCounts,
     RowError,
     TeacherRecord,
+    cell_text,
     common_path,
     roster_apply,
     roster_preview,
     roster_validate,
 )
-from tisheng.people.services.roster_files import ParsedRoster, file_extension, read_roster
+from tisheng.people.services.roster_files import ParsedRoster, RosterFileError, file_extension, read_roster
 
 if TYPE_CHECKING:
     from tisheng.accounts.models import User
@@ -55,6 +58,19 @@ MAX_STORED_ERRORS = 50_000
 ROSTER_DIR = "roster"
 PURGED = "roster_files_purged"  # audit action
 IMPORT_CONFLICT = gettext_noop("Another import changed these teachers at the same time; preview the roster again")
+
+# The template's sample row (roster_reports.roster_template_xlsx): it shows the format and is
+# never imported. Schools type their teachers below it and often leave it in, so the import
+# skips it (and says so) rather than refusing the file; a sheet with nothing else is refused.
+# Templates handed out before the mark existed wrote the name without it: the sample's made-up
+# national ID and the name 张三 together still tell it apart from a real teacher called 张三.
+SAMPLE_MARK = "【示例】"
+SAMPLE_NAME = "张三"
+SAMPLE_NATIONAL_ID = idcard.make("350102", dt.date(1985, 3, 12), 123)
+SAMPLE_ROW_SKIPPED = gettext_noop("Row %(rows)s is the template's sample row (%(name)s): it was skipped and is not "
+                                  "imported.")
+SAMPLE_ROW_ONLY = gettext_noop("The file holds only the template's sample row: type your teachers below it (or in "
+                               "its place) and upload it again.")
 
 
 class RosterImportConflict(Exception):
@@ -73,6 +89,33 @@ class RosterOutcome:
     parsed: ParsedRoster
     records: list[TeacherRecord] = field(default_factory=list)
     roster_import: RosterImport | None = None
+    sample_rows: list[int] = field(default_factory=list)  # the template's sample row(s), skipped
+
+    def sample_message(self) -> str:
+        """What to tell the user about the skipped sample row ("" when there was none)."""
+        if not self.sample_rows:
+            return ""
+        return _(SAMPLE_ROW_SKIPPED) % {"rows": "、".join(str(n) for n in self.sample_rows),
+                                        "name": SAMPLE_MARK + SAMPLE_NAME}
+
+
+def is_sample_row(row: dict) -> bool:
+    """Whether a parsed roster row is the template's sample row."""
+    name = cell_text(row.get(NAME)).strip()
+    if name.startswith(SAMPLE_MARK):
+        return True
+    return name == SAMPLE_NAME and cell_text(row.get(NATIONAL_ID)).strip().upper() == SAMPLE_NATIONAL_ID
+
+
+def drop_sample_rows(parsed: ParsedRoster) -> list[int]:
+    """Remove the template's sample row(s) from `parsed`; returns their row numbers. Raises
+    RosterFileError (SAMPLE_ROW_ONLY) when nothing else is left."""
+    samples = [row["_row"] for row in parsed.rows if is_sample_row(row)]
+    if samples:
+        parsed.rows = [row for row in parsed.rows if not is_sample_row(row)]
+        if not parsed.rows:
+            raise RosterFileError(_(SAMPLE_ROW_ONLY))
+    return samples
 
 
 def stored_path(sha256: str, filename: str) -> Path:
@@ -122,8 +165,10 @@ def roster_file_run(
     under PRIVATE_MEDIA_ROOT for a later commit and the error report.
     """
     parsed = read_roster(content, filename)
+    samples = drop_sample_rows(parsed)
     records, errors = roster_validate(parsed.rows, actor=actor, header_labels=parsed.header_labels)
-    outcome = RosterOutcome(counts=RosterCounts(), errors=errors, committed=False, parsed=parsed, records=records)
+    outcome = RosterOutcome(counts=RosterCounts(), errors=errors, committed=False, parsed=parsed, records=records,
+                            sample_rows=samples)
     sha256 = hashlib.sha256(content).hexdigest()
     history = RosterImport(
         actor=actor if actor is not None and actor.pk else None,

@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from tisheng.core import idcard
 from tisheng.core.tabular import XlsxBook
 from tisheng.people.choices import Title
 from tisheng.people.models import RosterImport
 from tisheng.people.services.roster import CANONICAL_HEADERS
 from tisheng.people.services.roster_files import RosterFileError, read_roster
-from tisheng.people.services.roster_import import stored_path
+from tisheng.people.services.roster_import import SAMPLE_MARK, SAMPLE_NAME, SAMPLE_NATIONAL_ID, stored_path
 
 ERRORS_ROW = gettext_noop("Row")
 ERRORS_COLUMN = gettext_noop("Column")
 TEMPLATE_SHEET = gettext_noop("Roster")
+SAMPLE_NOTE = gettext_noop("This grey row is a sample showing the format: it is never imported. Type your teachers "
+                           "below it; you may leave it or delete it.")
 
 # What the drop-downs offer: the names schools write, all accepted by the import.
 TEMPLATE_STAGES = ("幼儿园", "小学", "初中", "高中", "中职", "特殊教育")
 TEMPLATE_TITLES = tuple(Title.values)
 TEMPLATE_STATUSES = ("在职", "离岗", "退休", "调出")
-EXAMPLE_ROW = ("张三", idcard.make("350102", dt.date(1985, 3, 12), 123), "13800000000", "3501020001", "小学", "数学",
+EXAMPLE_ROW = (SAMPLE_MARK + SAMPLE_NAME, SAMPLE_NATIONAL_ID, "13800000000", "3501020001", "小学", "数学",
                "一级教师", "2008-09", "在职")
 
 
@@ -41,7 +43,11 @@ def roster_template_xlsx() -> bytes:
     book = XlsxBook(title=_(TEMPLATE_SHEET), widths=(10, 22, 15, 14, 10, 12, 12, 14, 8), streaming=False)
     book.append(CANONICAL_HEADERS)
     book.append(EXAMPLE_ROW)
-    sheet = book.worksheet  # layout only: text columns, drop-downs, frozen header
+    sheet = book.worksheet  # layout only: text columns, drop-downs, frozen header, the sample greyed
+    for cell in sheet[2]:
+        cell.font = Font(italic=True, color="808080")
+        cell.fill = PatternFill("solid", fgColor="EEEEEE")
+    sheet["A2"].comment = Comment(_(SAMPLE_NOTE), "")
     for letter in "BCD":  # text cells for the first rows a school fills in
         for row in range(2, 1002):
             sheet[f"{letter}{row}"].number_format = "@"

@@ -77,6 +77,8 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         except PrivateStorageError as exc:
             error, status = exc.message, 503
         else:
+            if outcome.sample_rows:
+                messages.info(request, outcome.sample_message())
             return redirect("people:roster_import_detail", pk=outcome.roster_import.pk)
     history = scope_filter(RosterImport.objects.all(), user, Cap.ROSTER_IMPORT).defer("errors")[:HISTORY_ROWS]
     return render(request, "people/roster_import.html", {"history": history, "error": error}, status=status)
@@ -121,6 +123,8 @@ def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         params = {"created": counts.created, "updated": counts.updated, "transferred": counts.transferred,
                   "errors": len({e.row for e in outcome.errors})}
         messages.success(request, _(COMMITTED_VALID_ONLY if mode == RosterImport.Mode.VALID_ONLY else COMMITTED) % params)
+        if outcome.sample_rows:
+            messages.info(request, outcome.sample_message())
         return redirect("people:roster_import_detail", pk=outcome.roster_import.pk)
     errors = roster.errors[:SHOWN_ERRORS]
     commit = roster_commit_of(roster)

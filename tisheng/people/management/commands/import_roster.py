@@ -79,6 +79,8 @@ class Command(BaseCommand):
         else:
             for e in errors:
                 self.stderr.write(_(ROW_ERROR_LINE) % e)
+            if outcome.sample_rows:
+                self.stdout.write(outcome.sample_message())
             if outcome.committed:
                 verb = _(IMPORTED)
             elif mode == RosterImport.Mode.DRY_RUN:
