@@ -150,9 +150,11 @@ def enrollment_list(actor: User, program: Program, *, state: str | None = None, 
     return qs.select_related("teacher", "school").order_by("org_path", "teacher__name", "pk")
 
 
-def enrollment_counts(actor: User, program: Program) -> dict[str, int]:
-    """Enrollments per state in the actor's scope (one grouped query)."""
+def enrollment_counts(actor: User, program: Program, *, school_code: str = "") -> dict[str, int]:
+    """Enrollments per state in the actor's scope, or of one school in it (one grouped query)."""
     qs = scope_filter(Enrollment.objects.filter(program=program), actor, Cap.TEACHERS_VIEW)
+    if school_code:
+        qs = qs.filter(school__code=school_code)
     counts = dict(qs.order_by().values_list("state").annotate(n=Count("pk")))
     return {s: counts.get(s, 0) for s in EnrollmentState.values}
 

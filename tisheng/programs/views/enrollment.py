@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tisheng.accounts.roles import Cap
-from tisheng.orgs.scope import get_object_for_user, has_capability
+from tisheng.orgs.models import School
+from tisheng.orgs.scope import get_object_for_user, has_capability, scope_filter
 from tisheng.programs import selectors
 from tisheng.programs.forms import ExemptionRequestForm
 from tisheng.programs.models import Enrollment, EnrollmentState, Exemption
@@ -23,6 +24,7 @@ PER_PAGE = 50
 EXEMPTION_REQUESTED_MSG = gettext_lazy("The exemption was requested; the county office decides it.")
 EXEMPTION_APPROVED_MSG = gettext_lazy("The exemption was approved.")
 EXEMPTION_REJECTED_MSG = gettext_lazy("The exemption was rejected.")
+SCHOOL_OUT_OF_SCOPE_MSG = gettext_lazy("This school is not in your area.")
 
 
 @login_required
@@ -35,12 +37,21 @@ def enrollment_list(request, pk: int):
     state = state if state in EnrollmentState.values else ""
     q = request.GET.get("q", "").strip()[:64]
     school = request.GET.get("school", "").strip()[:16]
-    enrollments = selectors.enrollment_list(actor, program, state=state or None, q=q,
-                                            school_code=school).prefetch_related("exemptions")
+    # A school outside the area (or no school at all) is said to be so, and nothing is counted:
+    # the area's own totals under another school's code would read as that school's.
+    school_outside = bool(school) and not scope_filter(
+        School.objects.filter(code=school), actor, Cap.TEACHERS_VIEW).exists()
+    if school_outside:
+        enrollments = Enrollment.objects.none()
+        counts = dict.fromkeys(EnrollmentState.values, 0)
+    else:
+        enrollments = selectors.enrollment_list(actor, program, state=state or None, q=q,
+                                                school_code=school).prefetch_related("exemptions")
+        counts = selectors.enrollment_counts(actor, program, school_code=school)
     page = Paginator(enrollments, PER_PAGE).get_page(request.GET.get("page"))
-    counts = selectors.enrollment_counts(actor, program)
     return render(request, "programs/enrollment_list.html", {
         "program": program, "page": page, "state": state, "q": q, "school": school,
+        "school_outside": school_outside, "school_outside_msg": SCHOOL_OUT_OF_SCOPE_MSG,
         "querystring": urlencode({k: v for k, v in (("state", state), ("q", q), ("school", school)) if v}),
         "counts": [(value, label, counts[value]) for value, label in EnrollmentState.choices],
         "total": sum(counts.values()),
