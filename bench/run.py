@@ -20,6 +20,8 @@ mapping of a 1,000-statement batch.
 Similarity (bench_similarity.py): 200,000 evidence texts indexed, lookup p99 against 50 ms;
 (bench_similarity_quality.py) the copied share detected against sentences rewritten, and
 false positives on unrelated texts of the same topic.
+Login (bench_login.py): logins/s per core through the login view with PBKDF2 at Django's
+default cost and with the Argon2id in use (OWASP's parameters).
 
 Each step runs in its own process; the figures (`name=value` lines) are repeated at the end.
 `BENCH_STEPS=seed,completion,monitoring make bench` runs only the named steps (later steps need
@@ -50,6 +52,7 @@ STEPS = [
     ("integration", [PYTHON, "bench/bench_integration.py"]),
     ("similarity", [PYTHON, "bench/bench_similarity.py", "--texts", os.getenv("BENCH_SIMILARITY_TEXTS", "200000")]),
     ("similarity_quality", [PYTHON, "bench/bench_similarity_quality.py"]),
+    ("login", [PYTHON, "bench/bench_login.py"]),
 ]
 
 

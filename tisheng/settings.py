@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tisheng.accounts.context_processors.navigation",
+                "tisheng.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -142,7 +143,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "tisheng.accounts.passwords.ComplexityValidator"},
 ]
+# Argon2id at OWASP's parameters (see accounts/hashers.py); PBKDF2 stays so that hashes stored
+# before verify, and are rehashed to Argon2id at their next login.
 PASSWORD_HASHERS = [
+    "tisheng.accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
