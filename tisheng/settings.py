@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tisheng.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tisheng.accounts.middleware.ForcedPasswordChangeMiddleware",  # after messages: it says why
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -159,6 +160,10 @@ LOGIN_MAX_FAILURES_PER_IP = envint("TISHENG_LOGIN_MAX_FAILURES_PER_IP", "50")
 # Reverse proxies in front of tisheng (nginx, HAProxy) that append to X-Forwarded-For: the client
 # address is that many entries from its right. 0: the connection's own address (no proxy).
 TRUSTED_PROXY_COUNT = envint("TISHENG_TRUSTED_PROXY_COUNT", "0")
+# Password reset codes by SMS (accounts/services_password.py): per phone number one a minute and
+# this many a day; per client address (IPv6: /64) this many an hour (high enough for a school's NAT).
+PASSWORD_RESET_CODES_PER_DAY = envint("TISHENG_PASSWORD_RESET_CODES_PER_DAY", "5")
+PASSWORD_RESET_CODES_PER_NETWORK_HOUR = envint("TISHENG_PASSWORD_RESET_CODES_PER_NETWORK_HOUR", "50")
 IDLE_TIMEOUT_MINUTES = envint("TISHENG_IDLE_TIMEOUT_MINUTES", "30")
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
 SESSION_COOKIE_HTTPONLY = True
@@ -270,6 +275,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("TISHENG_LOG_LEVEL", "WARNING")},
+    # The default SMS backend's only output: without a gateway, the console is where a demo's reset
+    # codes and notices are read.
+    "loggers": {"tisheng.sms": {"level": "INFO"}},
 }
 
 # Institution integration (issue 5): requests per minute per credential unless the credential

@@ -7,6 +7,7 @@ from tisheng.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.ping, name="healthz"),
+    path("accounts/password/", include("tisheng.accounts.urls_password")),
     path("accounts/", include("tisheng.accounts.urls")),
     path("orgs/", include("tisheng.orgs.urls")),
     path("people/", include("tisheng.people.urls")),

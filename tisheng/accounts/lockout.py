@@ -128,9 +128,22 @@ def password_login(*, login: str, password: str, ip: str | None, via: str = "log
     """The user whose login name (phone or national ID) and password these are; else
     LoginRefused with the message to show. `via` names the path in the audit log; with
     `check=False` the password is not looked at and the attempt is a failed login."""
+    return _password_check(user=find_user_by_login(login), login=login, password=password, ip=ip, via=via,
+                           check=check, success=AuditAction.LOGIN)
+
+
+def password_confirm(*, user: User, password: str, ip: str | None, via: str) -> None:
+    """A signed-in user's current password, asked again before it is changed: the same account
+    lock and network throttle as a login (a borrowed session cannot guess it), and the same
+    audit rows for a failure; LoginRefused when wrong. Success writes no login row."""
+    _password_check(user=user, login=user.phone or "", password=password, ip=ip, via=via, check=True,
+                    success=None)
+
+
+def _password_check(*, user: User | None, login: str, password: str, ip: str | None, via: str, check: bool,
+                    success: str | None) -> User:
     now = int(time.time())
     window = settings.LOGIN_LOCKOUT_MINUTES * 60
-    user = find_user_by_login(login)
     subject, network = _subject_key(user, login), _network_key(ip)
     who = {"actor": user, "object_type": "user", "object_id": str(user.pk)} if user is not None else {
         "actor": None, "object_type": "login", "object_id": subject[:64]}
@@ -158,7 +171,8 @@ def password_login(*, login: str, password: str, ip: str | None, via: str = "log
 
     if correct and user.is_active:
         LoginThrottle.objects.filter(key=subject).delete()
-        audit(action=AuditAction.LOGIN, ip=ip, **who, **detail)
+        if success:
+            audit(action=success, ip=ip, **who, **detail)
         return user
     if correct:
         # Only someone who knows the password learns that the account is disabled.
@@ -183,6 +197,11 @@ def _network_failure(network: str, ip: str | None, now: int, window: int) -> Non
         _lock(network, now, window)
         audit(actor=None, action=AuditAction.LOCKED_OUT, object_type="network", object_id=network[:64], ip=ip,
               minutes=settings.LOGIN_LOCKOUT_MINUTES, failures=count.failures)
+
+
+def account_unlock(user: User) -> None:
+    """Forget the account's failed logins and lift its lock (the network's stay)."""
+    LoginThrottle.objects.filter(key=f"account:{user.pk}").delete()
 
 
 def locked_minutes(user: User) -> int:

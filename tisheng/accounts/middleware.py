@@ -45,3 +45,44 @@ class IdleTimeoutMiddleware:
                 request.session[SESSION_KEY] = now
                 request.session.set_expiry(settings.IDLE_TIMEOUT_MINUTES * 60)
         return None
+
+
+# Paths a user who must change their password may still reach: the change page itself and
+# logging out; static files and translations; and the machine interfaces (the integration API,
+# the LRS, OAuth2/OIDC), which authenticate by token, not by this session.
+FORCED_CHANGE_OPEN_PREFIXES = ("/accounts/password/change/", "/accounts/logout/", "/static/", "/media/", "/i18n/",
+                               "/jsi18n/", "/api/", "/xapi/", "/o/", "/healthz")
+
+
+class ForcedPasswordChangeMiddleware:
+    """A user whose account says `must_change_password` (a temporary password from the school,
+    a new evaluator's one-time password) is sent to the change page from every page until the
+    password is changed. Pages the player calls in the background (`idle_timeout_exempt`) are
+    left alone; they do not load the session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "idle_timeout_exempt", False):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.must_change_password:
+            return None
+        if request.path_info.startswith(FORCED_CHANGE_OPEN_PREFIXES):
+            return None
+        from django.contrib import messages
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import urlencode
+        from django.utils.translation import gettext as _
+
+        messages.info(request, _("Set a password of your own before you go on: the one you logged in with was "
+                                 "temporary."))
+        target = reverse("passwords:change")
+        if request.method == "GET" and request.path_info != reverse("home"):
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(target)

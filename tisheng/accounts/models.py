@@ -132,6 +132,11 @@ class AuditAction(models.TextChoices):
     REVIEW_SUBMITTED = "review_submitted", _("Completion list submitted")
     REVIEW_APPROVED = "review_approved", _("Completion approved")
     REVIEW_RETURNED = "review_returned", _("Completion returned")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset code requested")
+    PASSWORD_RESET = "password_reset", _("Password reset with an SMS code")
+    PASSWORD_RESET_FAILED = "password_reset_failed", _("Password reset refused")
+    PASSWORD_RESET_BY_ADMIN = "password_reset_by_admin", _("Password reset by the school")
 
 
 class LoginThrottle(models.Model):
@@ -170,3 +175,38 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+
+class LoginSession(models.Model):
+    """Which login session belongs to whom, so that a password change can end a user's other
+    sessions without decoding every session in the table (accounts.sessions). A row whose
+    session is gone is harmless and is pruned at that user's next login."""
+
+    session_key = models.CharField(max_length=40, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.session_key[:6]}…"
+
+
+class PasswordResetCode(models.Model):
+    """One request for an SMS reset code (accounts.services_password). A row is written for
+    every request, also for a phone that is no account (then `user` is empty and no code is
+    sent), so the rate limits, and the answers, are the same either way. The code itself is
+    stored only as a keyed hash; rows are deleted a day after they were made."""
+
+    phone_key = models.CharField(max_length=64)  # keyed hash of the phone number as typed
+    network = models.CharField(max_length=64, blank=True)  # the client's IPv4 address or IPv6 /64
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone_key", "created_at"]), models.Index(fields=["network", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.phone_key[:8]}… {self.created_at:%Y-%m-%d %H:%M}"

@@ -26,6 +26,8 @@ class Cap:
     TEACHERS_VIEW = "teachers.view"
     TEACHERS_VIEW_ID = "teachers.view_id"  # the national ID in full (audited)
     TEACHERS_EDIT = "teachers.edit"
+    # A school administrator resets a teacher's password to a temporary one (teacher-only accounts).
+    TEACHERS_PASSWORD_RESET = "teachers.password_reset"
     ROSTER_IMPORT = "roster.import"
     REPORTS_VIEW = "reports.view"
     REPORTS_EXPORT = "reports.export"
@@ -88,7 +90,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.INSTITUTION: frozenset({Cap.ORGS_VIEW}),
     Role.SCHOOL_ADMIN: frozenset(
         _OFFICE | {Cap.TEACHERS_EDIT, Cap.ROSTER_IMPORT, Cap.TEACHERS_VIEW_ID, Cap.HOURS_APPROVE,
-                   Cap.EXEMPTIONS_REQUEST, Cap.COMPLETION_SUBMIT}
+                   Cap.EXEMPTIONS_REQUEST, Cap.COMPLETION_SUBMIT, Cap.TEACHERS_PASSWORD_RESET}
     ),
     Role.SCHOOL_ASSESSOR: frozenset({Cap.ORGS_VIEW, Cap.TEACHERS_VIEW}),
     # A teacher's scope is their own record (see SELF_SCOPED_ROLES).
