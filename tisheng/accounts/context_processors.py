@@ -19,6 +19,7 @@ NAV_ITEMS = (
     ("review:home", _("Completion review"), Cap.COMPLETION_REVIEW),
     ("review:province", _("Completion approval"), Cap.COMPLETION_APPROVE),
     ("review:mine", _("My completion review"), Cap.HOURS_DECLARE),  # every teacher holds hours.declare
+    ("accounts:account_list", _("Accounts"), Cap.ACCOUNTS_MANAGE),
     ("accounts:audit_log", _("Audit log"), Cap.AUDIT_VIEW),
     ("certificates:list", _("Certificates"), Cap.CERTIFICATES_VIEW),
     ("certificates:partner", _("Partner certificates"), Cap.CERTIFICATES_ISSUE_PARTNER),

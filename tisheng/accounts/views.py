@@ -1,17 +1,12 @@
 from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from tisheng.accounts import selectors, services
+from tisheng.accounts import services
 from tisheng.accounts.forms import LoginForm
 from tisheng.accounts.models import AuditAction
-from tisheng.accounts.roles import Cap
 from tisheng.core.clientip import client_ip
-from tisheng.orgs.scope import has_capability
 
 
 def login_view(request):
@@ -35,12 +30,3 @@ def logout_view(request):
     logout(request)
     return redirect("accounts:login")
 
-
-@login_required
-def audit_log(request):
-    if not has_capability(request.user, Cap.AUDIT_VIEW):
-        raise PermissionDenied
-    entries = selectors.audit_log_list(request.user, action=request.GET.get("action") or None)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_log.html", {"page": page, "actions": AuditAction.choices,
-                                                       "action": request.GET.get("action", "")})

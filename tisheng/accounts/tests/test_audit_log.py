@@ -31,7 +31,7 @@ def test_the_audit_admin_reads_the_log_and_business_officers_cannot(client, worl
     page = client.get(reverse("accounts:audit_log")).content.decode()
     assert "鼓楼区工程办" in page
     client.force_login(world.county_officer)
-    assert client.get(reverse("accounts:audit_log")).status_code == 403
+    assert client.get(reverse("accounts:audit_log")).status_code == 404
 
 
 def test_the_security_admin_sees_no_teachers(world):
