@@ -23,6 +23,7 @@ urlpatterns = [
     path("learn/", include("tisheng.playback.urls")),
     path("practice/", include("tisheng.practice.urls")),
     path("monitoring/", include("tisheng.monitoring.urls")),
+    path("notifications/", include("tisheng.notifications.urls")),
     path("xapi/", include("tisheng.xapi.urls")),
     path("integration/", include("tisheng.integration.urls")),
     path("o/", include("tisheng.integration.oauth_urls")),

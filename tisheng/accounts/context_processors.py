@@ -10,7 +10,7 @@ NAV_ITEMS = (
     ("home", _("Home"), None),
     ("monitoring:dashboard", _("Dashboard"), Cap.REPORTS_VIEW),
     ("monitoring:warning_list", _("Early warning"), Cap.REPORTS_VIEW),
-    ("monitoring:warning_notifications", _("My notifications"), None),
+    ("notifications:list", _("My notifications"), None),
     ("orgs:tree", _("Org tree"), Cap.ORGS_VIEW),
     ("people:teacher_list", _("Teachers"), Cap.TEACHERS_VIEW),
     ("people:roster_import", _("Roster import"), Cap.ROSTER_IMPORT),

@@ -3,8 +3,9 @@
 `RiskScore` is the last computed risk of one enrolled teacher missing the program's deadline
 (one row per program × teacher, replaced by each refresh of the teacher's area); `RiskRun`
 records each refresh so every list can show how old its numbers are. `Intervention` is one
-reminder or follow-up request about one teacher (who, whom, which channels, when);
-`Notification` is what a person finds on their "my notifications" page."""
+reminder or follow-up request about one teacher (who, whom, which channels, when). What a
+person finds on their notifications page is `tisheng.notifications.models.Notification` (moved
+there by migration 0003, rows and all)."""
 
 from django.conf import settings
 from django.db import models
@@ -93,20 +94,3 @@ class Intervention(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.teacher_id} {self.created_at:%Y-%m-%d}"
 
-
-class Notification(models.Model):
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(max_length=128)
-    body = models.TextField()
-    url = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    scope_owner_field = "recipient"
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
-
-    def __str__(self) -> str:
-        return self.title

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tisheng.accounts.roles import Cap
 from tisheng.ledger.models import LedgerEntry
-from tisheng.monitoring.warning.models import Intervention, Notification, RiskLevel, RiskScore
+from tisheng.monitoring.warning.models import Intervention, RiskLevel, RiskScore
 from tisheng.orgs.models import Region, School
 from tisheng.orgs.scope import capability_paths, path_in_scope, path_q, scope_filter
 from tisheng.playback.models import PlaybackSession
@@ -130,10 +130,3 @@ def effect_summary(items: list[Intervention]) -> dict[str, int]:
         out[effect_of(i)] += 1
     return out
 
-
-def my_notifications(user) -> QuerySet:
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

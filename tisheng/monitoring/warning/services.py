@@ -1,25 +1,24 @@
 """Interventions: reminders to teachers at risk and follow-up requests to their principals.
 
-Each reminder goes in-app (when the teacher has an account), by email (when the teacher's
-account or record has an address) and by SMS (when a phone number is known); each is recorded
-as an Intervention (who, whom, channels, when) and written to the audit log."""
+Each reminder goes through `tisheng.notifications.services.notify_many`: in-app (when the
+teacher has an account), by SMS (when a phone number is known and SMS is not muted) and by email
+(when an address is known); each is recorded as an Intervention (who, whom, the channels that
+carried it, when) and written to the audit log."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from tisheng.accounts.models import RoleAssignment
 from tisheng.accounts.roles import Cap, Role
 from tisheng.accounts.services import audit
-from tisheng.monitoring.warning.models import Intervention, Notification, RiskScore
-from tisheng.notifications.sms import get_sms_backend
+from tisheng.monitoring.warning.models import Intervention, RiskScore
+from tisheng.notifications.models import Kind
+from tisheng.notifications.services import Message, notify_many
 from tisheng.orgs.scope import scope_filter
 from tisheng.people.models import Teacher
 from tisheng.programs.models import Program
@@ -39,37 +38,6 @@ def reminder_text(program: Program, risk: RiskScore | None) -> str:
             f"请尽快登录平台继续学习。")
 
 
-def email_for(teacher: Teacher) -> str:
-    """The teacher's email address, if their record or account has one. (Neither model holds
-    an email field yet; a province that adds one gets emails without a change here.)"""
-    for obj in (teacher, teacher.user):
-        address = getattr(obj, "email", "") if obj is not None else ""
-        if address:
-            return address
-    return ""
-
-
-def _deliver(teacher: Teacher, title: str, text: str, notes: list[Notification]) -> list[str]:
-    """Send on every channel the teacher can be reached on (in-app notifications are added to
-    `notes` for one bulk insert); the channels used."""
-    channels = []
-    if teacher.user_id:
-        notes.append(Notification(recipient_id=teacher.user_id, title=title, body=text,
-                                  url=reverse("ledger:my_hours")))
-        channels.append("in_app")
-    address = email_for(teacher)
-    if address:
-        transaction.on_commit(lambda: send_mail(title, text, settings.DEFAULT_FROM_EMAIL, [address],
-                                                fail_silently=True))
-        channels.append("email")
-    phone = teacher.phone or (teacher.user.phone if teacher.user_id else "")
-    if phone:
-        backend = get_sms_backend()
-        transaction.on_commit(lambda: backend.send(phone, text))
-        channels.append("sms")
-    return channels
-
-
 def remind_teachers(*, actor, program: Program, teachers: list[int]) -> list[Intervention]:
     """Remind these teachers (ids; only those in the actor's scope are reached)."""
     if not teachers:
@@ -77,17 +45,14 @@ def remind_teachers(*, actor, program: Program, teachers: list[int]) -> list[Int
     targets = list(scope_filter(Teacher.objects.filter(pk__in=teachers[:MAX_BATCH], enrollments__program=program), actor, CAPABILITY)
                    .select_related("user"))
     risks = {r.teacher_id: r for r in RiskScore.objects.filter(program=program, teacher__in=targets)}
-    made: list[Intervention] = []
-    notes: list[Notification] = []
+    url = reverse("ledger:my_hours")
     with transaction.atomic():
-        for teacher in targets:
-            risk = risks.get(teacher.pk)
-            text = reminder_text(program, risk)
-            channels = _deliver(teacher, REMINDER_TITLE, text, notes)
-            made.append(Intervention(program=program, teacher=teacher, org_path=teacher.org_path,
-                                     kind=Intervention.Kind.REMINDER, channels=channels, message=text, actor=actor,
-                                     risk_score=risk.score if risk else None))
-        Notification.objects.bulk_create(notes)
+        sent = notify_many(Message(to=t, kind=Kind.REMINDER, title=REMINDER_TITLE,
+                                   body=reminder_text(program, risks.get(t.pk)), url=url) for t in targets)
+        made = [Intervention(program=program, teacher=t, org_path=t.org_path, kind=Intervention.Kind.REMINDER,
+                             channels=d.channels, message=reminder_text(program, risks.get(t.pk)), actor=actor,
+                             risk_score=risks[t.pk].score if t.pk in risks else None)
+                for t, d in zip(targets, sent, strict=True)]
         Intervention.objects.bulk_create(made)
         for i in made:
             audit(actor=actor, action="warning_reminder", obj=i.teacher, program=program.code,
@@ -108,10 +73,10 @@ def ask_principals(*, actor, program: Program, teachers: list[int]) -> list[Inte
     by_school: dict[int, list[Teacher]] = defaultdict(list)
     for t in targets:
         by_school[t.school_id].append(t)
-    admins: dict[int, list[int]] = defaultdict(list)
-    for school_id, user_id in RoleAssignment.objects.filter(role=Role.SCHOOL_ADMIN, school_id__in=list(by_school)) \
-            .values_list("school_id", "user_id"):
-        admins[school_id].append(user_id)
+    admins: dict[int, list] = defaultdict(list)
+    for assignment in RoleAssignment.objects.filter(role=Role.SCHOOL_ADMIN, school_id__in=list(by_school)) \
+            .select_related("user"):
+        admins[assignment.school_id].append(assignment.user)
     if not any(admins.values()):
         raise ValidationError(NO_PRINCIPAL, code="no_principal")
     made = []
@@ -124,10 +89,9 @@ def ask_principals(*, actor, program: Program, teachers: list[int]) -> list[Inte
                      if t.pk in risks else t.name for t in group]
             body = (f"【{program.name}】{actor.name} 请您跟进本校以下 {len(group)} 位教师的培训进度：\n"
                     + "\n".join(lines))
-            Notification.objects.bulk_create([
-                Notification(recipient_id=u, title=FOLLOW_UP_TITLE, body=body,
-                             url=f"{url}?program={program.pk}&node={group[0].school.path}")
-                for u in admins[school_id]])
+            notify_many(Message(to=u, kind=Kind.FOLLOW_UP, title=FOLLOW_UP_TITLE, body=body,
+                                url=f"{url}?program={program.pk}&node={group[0].school.path}")
+                        for u in admins[school_id])
             made += [Intervention(program=program, teacher=t, org_path=t.org_path, kind=Intervention.Kind.FOLLOW_UP,
                                   channels=["principal"], message=body, actor=actor,
                                   risk_score=risks[t.pk].score if t.pk in risks else None) for t in group]
@@ -135,9 +99,6 @@ def ask_principals(*, actor, program: Program, teachers: list[int]) -> list[Inte
         for school_id, group in by_school.items():
             if admins.get(school_id):
                 audit(actor=actor, action="warning_follow_up", obj=group[0].school, program=program.code,
-                      teachers=[t.pk for t in group], admins=admins[school_id])
+                      teachers=[t.pk for t in group], admins=[u.pk for u in admins[school_id]])
     return made
 
-
-def notifications_mark_read(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from tisheng.monitoring.warning import views
 
@@ -9,5 +10,7 @@ urlpatterns = [
     path("follow-up/", views.warning_follow_up, name="warning_follow_up"),
     path("refresh/", views.warning_refresh, name="warning_refresh"),
     path("interventions/", views.warning_interventions, name="warning_interventions"),
-    path("notifications/", views.warning_notifications, name="warning_notifications"),
+    # The notifications page moved to /notifications/ (tisheng.notifications); old links land there.
+    path("notifications/", RedirectView.as_view(pattern_name="notifications:list", permanent=False),
+         name="warning_notifications"),
 ]

@@ -1,6 +1,6 @@
 """Early-warning pages: teachers at risk per county and school (scoped by REPORTS_VIEW),
-reminders and follow-up requests, the interventions with their effect, and each user's own
-notifications."""
+reminders and follow-up requests, the interventions with their effect. (Each user's own
+notifications moved to tisheng.notifications; the old address redirects there.)"""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.jobs.services import job_enqueue
 from tisheng.monitoring.views_exports import audit_evaluator_access
@@ -164,13 +164,3 @@ def warning_interventions(request: HttpRequest) -> HttpResponse:
         "querystring": urlencode({"program": program.pk, "node": node.path}),
     })
 
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def warning_notifications(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        services.notifications_mark_read(user=request.user)
-        return redirect("monitoring:warning_notifications")
-    page = Paginator(selectors.my_notifications(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "monitoring_warning/notifications.html", {
-        "page": page, "unread": selectors.unread_count(request.user)})

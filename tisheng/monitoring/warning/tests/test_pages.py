@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from tisheng.accounts.models import AuditLog
 from tisheng.monitoring.warning import services
-from tisheng.monitoring.warning.models import Intervention, Notification
+from tisheng.monitoring.warning.models import Intervention
 from tisheng.monitoring.warning.risk import risk_refresh
+from tisheng.notifications import services as notifications
+from tisheng.notifications.models import Kind, Notification
 from tisheng.notifications.sms import LoggingSmsBackend
 from tisheng.people.tests.factories import TeacherFactory
 
@@ -113,7 +115,7 @@ def test_a_reminder_notifies_the_teacher_in_app_and_by_sms_and_is_recorded_and_a
 
 
 def test_a_reminder_is_emailed_where_the_teacher_has_an_address(world, scored, monkeypatch):
-    monkeypatch.setattr(services, "email_for", lambda teacher: "lin@example.cn")
+    monkeypatch.setattr(notifications, "email_for", lambda teacher: "lin@example.cn")
     monkeypatch.setattr(services.transaction, "on_commit", lambda f, *a, **k: f())
     made = services.remind_teachers(actor=world.county_officer, program=scored, teachers=[world.teachers_a[1].pk])
     assert "email" in made[0].channels
@@ -182,16 +184,21 @@ def test_the_effect_shows_whether_the_teacher_was_active_within_7_days(world, sc
     assert '<div class="value" data-testid="none">1</div>' in html
 
 
-def test_a_teacher_reads_their_notifications_and_marks_them_read(world, scored):
+def test_a_teacher_reads_the_reminder_on_their_notifications_page(world, scored):
     services.remind_teachers(actor=world.county_officer, program=scored, teachers=[world.teachers_a[1].pk])
-    c = client_for(world.teachers_a[1].user)
-    html = c.get("/monitoring/warning/notifications/").content.decode()
+    note = Notification.objects.get(recipient=world.teachers_a[1].user)
+    assert note.kind == Kind.REMINDER
+    html = client_for(world.teachers_a[1].user).get("/notifications/").content.decode()
     assert services.REMINDER_TITLE in html
-    assert 'data-testid="unread"' in html
-    c.post("/monitoring/warning/notifications/")
-    assert not Notification.objects.filter(read_at__isnull=True).exists()
-    assert client_for(world.teacher_b.user).get("/monitoring/warning/notifications/").content.decode().count(
+    assert "近 40 天无学习记录" in html
+    assert client_for(world.teacher_b.user).get("/notifications/").content.decode().count(
         'data-testid="notification"') == 0
+
+
+def test_the_old_notifications_address_leads_to_the_new_page(world):
+    response = client_for(world.teacher.user).get("/monitoring/warning/notifications/")
+    assert response.status_code == 302
+    assert response["Location"] == "/notifications/"
 
 
 def test_recompute_queues_a_job_for_the_node(world, scored):
