@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tisheng.accounts.lockout import LoginRefused, password_confirm
 from tisheng.accounts.services_password import PHONE_INVALID, PHONE_PATTERN, SAME_PASSWORD, normalize_phone
@@ -16,11 +17,12 @@ CURRENT_PASSWORD_WRONG = _("The current password is wrong.")
 
 
 def _new_password_fields() -> tuple[forms.CharField, forms.CharField]:
-    return SetPasswordMixin.create_password_fields(label1=_("New password"), label2=_("New password again"))
+    return SetPasswordMixin.create_password_fields(label1=pgettext_lazy("passwords", "New password"),
+                                                   label2=pgettext_lazy("passwords", "New password again"))
 
 
 class PasswordChangeForm(SetPasswordMixin, forms.Form):
-    old_password = forms.CharField(label=_("Current password"), strip=False, widget=forms.PasswordInput(
+    old_password = forms.CharField(label=pgettext_lazy("passwords", "Current password"), strip=False, widget=forms.PasswordInput(
         attrs={"autocomplete": "current-password", "autofocus": True}))
     new_password1, new_password2 = _new_password_fields()
 
@@ -48,7 +50,7 @@ class PasswordChangeForm(SetPasswordMixin, forms.Form):
 
 
 class ResetRequestForm(forms.Form):
-    phone = forms.CharField(label=_("Mobile number"), max_length=32, widget=forms.TextInput(
+    phone = forms.CharField(label=pgettext_lazy("passwords", "Mobile number"), max_length=32, widget=forms.TextInput(
         attrs={"autocomplete": "tel", "inputmode": "tel", "autofocus": True}))
 
     def clean_phone(self) -> str:
@@ -59,9 +61,9 @@ class ResetRequestForm(forms.Form):
 
 
 class ResetConfirmForm(SetPasswordMixin, forms.Form):
-    phone = forms.CharField(label=_("Mobile number"), max_length=32, widget=forms.TextInput(
+    phone = forms.CharField(label=pgettext_lazy("passwords", "Mobile number"), max_length=32, widget=forms.TextInput(
         attrs={"autocomplete": "tel", "inputmode": "tel"}))
-    code = forms.CharField(label=_("SMS code"), max_length=12, widget=forms.TextInput(
+    code = forms.CharField(label=pgettext_lazy("passwords", "SMS code"), max_length=12, widget=forms.TextInput(
         attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))
     new_password1, new_password2 = _new_password_fields()
 
