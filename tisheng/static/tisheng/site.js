@@ -39,3 +39,25 @@ document.querySelectorAll("button[data-confirm]").forEach(function (button) {
 document.querySelectorAll("[data-percent]").forEach(function (bar) {
   bar.style.width = Math.max(0, Math.min(100, parseFloat(bar.getAttribute("data-percent")) || 0)) + "%";
 });
+
+// Phones: the navigation folds behind its menu button (site.css shows the button on narrow
+// screens only; nojs.css unfolds the list when scripts do not run). Escape closes it again.
+(function () {
+  var toggle = document.querySelector(".nav-toggle");
+  if (!toggle) return;
+  function set(open) { toggle.setAttribute("aria-expanded", open ? "true" : "false"); }
+  toggle.addEventListener("click", function () { set(toggle.getAttribute("aria-expanded") !== "true"); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") { set(false); toggle.focus(); }
+  });
+})();
+
+// A checkbox alone in a table cell (a row to pick) is ticked by a tap anywhere in its cell, so
+// the target is the cell, not the 20 px box (phones; it does no harm with a mouse).
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (!target.closest || target.closest("a, button, input, select, textarea, label")) return;
+  var cell = target.closest("td, th");
+  if (!cell || cell.children.length !== 1 || !cell.firstElementChild.matches("input[type=checkbox]")) return;
+  cell.firstElementChild.click();
+});
