@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tisheng.practice.checks",
     "tisheng.monitoring",
     "tisheng.monitoring.warning",
+    "tisheng.home",  # the home page (待办): reads every domain app, above all of them
     "oauth2_provider",
 ]
 

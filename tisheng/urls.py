@@ -5,7 +5,7 @@ from tisheng.api import api
 from tisheng.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", include("tisheng.home.urls")),  # "home": each role's 待办
     path("healthz", core_views.ping, name="healthz"),
     path("accounts/password/", include("tisheng.accounts.urls_password")),
     path("accounts/", include("tisheng.accounts.urls")),
