@@ -15,7 +15,18 @@ result leaves its reason in `Job.errors`, so a job that ran three times says so.
 
 The outcome of an attempt is written only while the job is still that attempt's (state running,
 same `attempts`): a worker that was presumed dead and comes back cannot overwrite the job a
-second worker has taken since.
+second worker has taken since. Progress is written the same way (only `done`, `total` and the
+heartbeat, by `filter(...).update(...)`, never a save of a stale copy of the row), and a worker
+that finds its attempt taken from it stops the job at its next progress report.
+
+SQLite beside the site: a job that reads its rows through an open cursor (`.iterator()`, as the
+exports do) holds a read snapshot on its connection; a progress write on that same connection
+would have to turn the snapshot into a write after other connections (a login) had committed,
+which SQLite refuses at once with "database is locked" whatever the busy timeout. So outside a
+transaction progress is handed to the heartbeat thread, which writes it on its own connection
+in a short transaction of its own (the settings give SQLite WAL, a 20 s busy timeout and
+BEGIN IMMEDIATE). A job step that still loses a lock is queued again without using up one of
+its MAX_ATTEMPTS (up to MAX_LOCK_RETRIES times).
 """
 
 from __future__ import annotations
@@ -43,10 +54,14 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 WORKER_LOST = "the worker running this job stopped answering"
 WORKER_LOST_FINAL = f"{WORKER_LOST} ({MAX_ATTEMPTS} attempts)"
+WORKER_STOPPED = "the worker was stopped while running this job"
 # Errors that say the database is unreachable (restart, network) rather than that the job is wrong.
 DATABASE_GONE = (OperationalError, InterfaceError)
 # The longest a worker waits between two tries while the database is down.
 MAX_BACKOFF_SECONDS = 30.0
+# A job step that lost an SQLite lock is run again this many times before the job fails.
+MAX_LOCK_RETRIES = 10
+LOCK_LOST = "lost a database lock to another writer"
 
 UNKNOWN_JOB_KIND = _("Unknown kind of job.")
 # Shown when a job fails: the details go to the log, not to the page.
@@ -117,21 +132,43 @@ def job_claim() -> Job | None:
             return Job.objects.get(pk=candidate)
 
 
+class AttemptSuperseded(Exception):
+    """The job was taken from this attempt (queued again or given up while this worker was
+    presumed dead): its work is someone else's now, so it stops."""
+
+
+def _superseded(job: Job) -> bool:
+    """The job's row exists but is no longer this attempt's. (A row this connection cannot see,
+    as in a test's transaction seen from another thread, is not taken for superseded.)"""
+    return Job.objects.filter(pk=job.pk).exclude(state=JobState.RUNNING, attempts=job.attempts).exists()
+
+
 def job_progress(job: Job, done: int, total: int) -> None:
-    """Record progress; commits at once when called outside a transaction, which is how job
-    functions call it (between their chunks), so the page sees it move."""
+    """Record progress of the attempt `job` is, on this connection and at once: only the progress
+    columns and the heartbeat, and only while the job is still this attempt's. Raises
+    AttemptSuperseded when it is not. (`job_run` hands progress to its heartbeat thread
+    instead, which calls this on a connection of its own.)"""
     job.done, job.total = done, total
-    Job.objects.filter(pk=job.pk).update(done=done, total=total, heartbeat_at=timezone.now())
+    if not _this_attempt(job).update(done=done, total=total, heartbeat_at=timezone.now()) and _superseded(job):
+        raise AttemptSuperseded
 
 
 class Heartbeat:
-    """While a job runs, a thread marks it alive every `every` seconds (its own database
-    connection), so a long chunk without progress is not taken for a dead worker. A failed
-    beat (database down) is logged and tried again at the next one."""
+    """While a job runs, a thread marks it alive every `every` seconds and writes its progress
+    as soon as the job reports it, on the thread's own database connection in short
+    transactions (see the module docstring for why not on the job's connection), so a long
+    chunk without progress is not taken for a dead worker. A failed beat (database down, a
+    lock) is logged and tried again at the next one; the latest progress is kept for it. When
+    the job turns out to be another attempt's, the next `progress` call raises
+    AttemptSuperseded in the job's thread."""
 
     def __init__(self, job: Job, every: float) -> None:
         self.job, self.every = job, every
         self.stopped = threading.Event()
+        self.wake = threading.Event()
+        self.lock = threading.Lock()
+        self.pending: tuple[int, int] | None = None
+        self.superseded = False
         self.thread = threading.Thread(target=self.run, name=f"job-{job.pk}-heartbeat", daemon=True)
 
     def __enter__(self) -> Heartbeat:
@@ -141,18 +178,50 @@ class Heartbeat:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stopped.set()
+        self.wake.set()
         if self.thread.is_alive():
             self.thread.join()
 
+    def progress(self, done: int, total: int) -> None:
+        """The job's `progress(done, total)` callback."""
+        if self.superseded:
+            raise AttemptSuperseded
+        if not self.thread.is_alive() or connection.in_atomic_block:
+            # No thread, or the job reports from inside its own transaction (a test's): the
+            # thread's connection could not see that transaction's rows.
+            job_progress(self.job, done, total)
+            return
+        self.job.done, self.job.total = done, total
+        with self.lock:
+            self.pending = (done, total)
+        self.wake.set()
+
+    def beat(self) -> None:
+        with self.lock:
+            pending, self.pending = self.pending, None
+        fields: dict[str, Any] = {"heartbeat_at": timezone.now()}
+        if pending is not None:
+            fields["done"], fields["total"] = pending
+        try:
+            if not _this_attempt(self.job).update(**fields) and _superseded(self.job):
+                logger.warning("job %s: attempt %s was taken from this worker; it stops", self.job.pk,
+                               self.job.attempts)
+                self.superseded = True
+        except Exception as exc:  # noqa: BLE001 - keep beating; the job thread decides its fate
+            logger.warning("job %s: heartbeat failed (%s)", self.job.pk, exc)
+            close_connection_quietly()
+            with self.lock:
+                if self.pending is None:
+                    self.pending = pending
+
     def run(self) -> None:
         try:
-            while not self.stopped.wait(self.every):
-                try:
-                    Job.objects.filter(pk=self.job.pk, state=JobState.RUNNING, attempts=self.job.attempts).update(
-                        heartbeat_at=timezone.now())
-                except Exception as exc:  # noqa: BLE001 - keep beating; the job thread decides its fate
-                    logger.warning("job %s: heartbeat failed (%s)", self.job.pk, exc)
-                    close_connection_quietly()
+            while not self.stopped.is_set():
+                self.wake.wait(self.every)
+                self.wake.clear()
+                if self.stopped.is_set():
+                    break
+                self.beat()
         finally:
             close_connection_quietly()
 
@@ -160,6 +229,16 @@ class Heartbeat:
 def _this_attempt(job: Job):
     """The job's row, as long as it still belongs to the attempt this worker runs."""
     return Job.objects.filter(pk=job.pk, state=JobState.RUNNING, attempts=job.attempts)
+
+
+def lost_a_lock(exc: BaseException) -> bool:
+    """SQLite's answer when another connection held the write lock past the busy timeout (or a
+    read snapshot could not become a write): the database is there, the step may run again."""
+    return isinstance(exc, OperationalError) and "locked" in str(exc)
+
+
+def _lock_losses(job: Job) -> int:
+    return sum(1 for e in job.errors if str(e.get("error", "")).startswith(LOCK_LOST))
 
 
 def _attempt_error(job: Job, error: str) -> dict[str, Any]:
@@ -186,14 +265,35 @@ def job_run(job: Job, *, sleep: Callable[[float], None] = time.sleep) -> Job:
     try:
         if kind is None:
             raise LookupError(f"no job function registered for {job.kind!r}")
-        with Heartbeat(job, settings.JOB_HEARTBEAT_SECONDS):
-            result = kind.func(job, lambda done, total: job_progress(job, done, total))
+        with Heartbeat(job, settings.JOB_HEARTBEAT_SECONDS) as heartbeat:
+            result = kind.func(job, heartbeat.progress)
+    except KeyboardInterrupt:
+        # The worker is being stopped (SIGTERM from serve or systemd, Ctrl-C): the job goes back
+        # to the queue at once instead of waiting JOB_STALE_SECONDS to be found lost.
+        logger.warning("job %s (%s): the worker was stopped during attempt %s; the job is queued again", job.pk,
+                       job.kind, job.attempts)
+        close_connection_quietly()
+        _record(job, {"state": JobState.QUEUED, "errors": [*job.errors, _attempt_error(job, WORKER_STOPPED)]})
+        raise
+    except AttemptSuperseded:
+        logger.warning("job %s (%s): attempt %s stopped, the job was taken from this worker", job.pk, job.kind,
+                       job.attempts)
+        return job
     except DATABASE_GONE as exc:
+        close_connection_quietly()
+        if lost_a_lock(exc) and _lock_losses(job) < MAX_LOCK_RETRIES:
+            # Another writer held the database longer than the busy timeout: run the step again
+            # (after a pause), without counting it against the job's attempts.
+            logger.warning("job %s (%s): attempt %s %s; it runs again", job.pk, job.kind, job.attempts, LOCK_LOST)
+            errors = [*job.errors, _attempt_error(job, f"{LOCK_LOST}: {exc}")]
+            retry_until_the_database_answers(lambda: _record(job, {"state": JobState.QUEUED, "errors": errors}),
+                                             what=f"recording job {job.pk}", sleep=sleep)
+            sleep(1.0)
+            return job
         logger.warning("job %s (%s): the database went away during attempt %s: %s", job.pk, job.kind,
                        job.attempts, exc)
-        close_connection_quietly()
         errors = [*job.errors, _attempt_error(job, f"{type(exc).__name__}: {exc}")]
-        if job.attempts >= MAX_ATTEMPTS:
+        if job.attempts - _lock_losses(job) >= MAX_ATTEMPTS:
             fields = {"state": JobState.FAILED, "errors": errors, "error": errors[-1]["error"],
                       "finished_at": timezone.now()}
         else:
@@ -231,7 +331,7 @@ def jobs_requeue_stale(*, silent_for: dt.timedelta | None = None, max_attempts: 
             if job is None:  # its worker came back, or another requeuer was first
                 continue
             job.errors = [*job.errors, _attempt_error(job, WORKER_LOST)]
-            if job.attempts >= max_attempts:
+            if job.attempts - _lock_losses(job) >= max_attempts:
                 job.state, job.error, job.finished_at = JobState.FAILED, WORKER_LOST_FINAL, timezone.now()
                 failed += 1
             else:

@@ -38,6 +38,11 @@ from tisheng.jobs.services import (
 )
 
 HARNESS = str(Path(__file__).with_name("worker_harness.py"))
+# The workers of the process tests beat every BEAT seconds and take a job silent for STALE
+# seconds for lost; the killed worker's job has STEPS steps of STEP seconds, each longer than
+# STALE, so only the heartbeat keeps a second worker off it.
+BEAT, STALE = 1, 3
+STEPS, STEP = 4, STALE + 0.5
 
 
 @pytest.fixture
@@ -150,8 +155,8 @@ def test_the_worker_loop_survives_a_database_error_and_goes_on(world, flaky_job,
 def _database_of_its_own(tmp_path: Path) -> tuple[dict[str, str], object]:
     """The environment of a worker on a fresh database (SQLite under tmp_path, or a new
     database on the PostgreSQL DATABASE_URL names) and a function that drops it."""
-    env = dict(os.environ, TISHENG_VAR_DIR=str(tmp_path), TISHENG_JOB_HEARTBEAT_SECONDS="1",
-               TISHENG_JOB_STALE_SECONDS="4", TISHENG_LOG_LEVEL="WARNING")
+    env = dict(os.environ, TISHENG_VAR_DIR=str(tmp_path), TISHENG_JOB_HEARTBEAT_SECONDS=str(BEAT),
+               TISHENG_JOB_STALE_SECONDS=str(STALE), TISHENG_LOG_LEVEL="WARNING")
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         env.pop("DATABASE_URL", None)
@@ -210,17 +215,17 @@ def _show(env: dict[str, str], pk: str) -> dict:
 
 
 def test_a_job_whose_worker_is_killed_runs_again_on_another_worker_before_long(tmp_path):
-    # Given two workers (stale after 4 s, a beat a second) and a job of 5-second steps, longer
-    # than the stale limit: only the heartbeat keeps the second worker off it
+    # Given two workers (stale after STALE s, a beat every BEAT s) and a job of steps longer than
+    # the stale limit: only the heartbeat keeps the second worker off it
     env, drop = _database_of_its_own(tmp_path)
     workers = []
     try:
         _harness(env, "setup")
-        pk = _harness(env, "enqueue", "8", "5")
+        pk = _harness(env, "enqueue", str(STEPS), str(STEP))
         workers.append(_worker(env, tmp_path / "a.log"))
         first = _wait_until(lambda: (s := _show(env, pk))["state"] == "running" and s, 120, "the job started")
         workers.append(_worker(env, tmp_path / "b.log"))
-        time.sleep(8)  # twice the stale limit, with both workers running
+        time.sleep(2 * STALE)  # twice the stale limit, with both workers running
         assert _show(env, pk)["attempts"] == first["attempts"] == 1
 
         # When the worker running it is killed
@@ -240,8 +245,8 @@ def test_a_job_whose_worker_is_killed_runs_again_on_another_worker_before_long(t
                 w.wait()
         drop()
     assert again["attempts"] == 2
-    assert retried_after < 4 + 2 + 10  # stale limit + the loop's check interval + slack for a loaded machine
-    assert done["result"] == {"steps": 8}
+    assert retried_after < STALE + 2 + 10  # stale limit + the loop's check interval + slack for a loaded machine
+    assert done["result"] == {"steps": STEPS}
     assert [e["error"] for e in done["errors"]] == [WORKER_LOST]
 
 
