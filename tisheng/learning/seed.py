@@ -1,15 +1,24 @@
 """Demo catalogue for `tisheng seed`: the province selects the four training institutions for
 the active program, 福州市 chooses two of them for each of its counties, and each institution
-publishes a few short courses (lessons on an https CDN), all through the services."""
+publishes a few courses, all through the services.
+
+Every lesson plays from this server: its video is made at seed time (learning.demo_media, an
+ffmpeg title card) and uploaded through `lesson_add` like an institution's MP4. The lessons of a
+course add up to its 学时 at the program's minutes per 学时 (course_publish refuses less), so
+a 10-学时 course of three lessons holds three lessons of 150 minutes."""
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+from pathlib import Path
 
+from django.core.files import File
 from django.db import transaction
 
 from tisheng.accounts.models import User
 from tisheng.learning import services
+from tisheng.learning.demo_media import DemoVideo, demo_videos
 from tisheng.learning.models import Course
 from tisheng.orgs.models import Organization, Region
 from tisheng.programs.models import Program
@@ -20,7 +29,6 @@ DEMO_TEACHER_PHONE = "13800000008"
 CITY_CODE = "3501"
 # The two institutions 福州市 chooses (the demo institution account works at INST-FJNU).
 CITY_CHOICE = ("INST-FJIE", "INST-FJNU")
-CDN = "https://cdn.example.edu.cn/tisheng"
 
 # (title, hours, micro-abilities, subjects, stages, lesson titles) per institution code.
 COURSES: dict[str, list[tuple[str, str, list[str], list[str], list[str], list[str]]]] = {
@@ -49,7 +57,18 @@ COURSES: dict[str, list[tuple[str, str, list[str], list[str], list[str], list[st
         ("技术支持的自主学习", "8", ["B7"], ["数学", "化学"], ["senior"], ["自主学习任务单", "学习平台的使用"]),
     ],
 }
-LESSON_SECONDS = 180  # short, so a demo can finish a lesson
+
+
+def lesson_seconds(hours: str | Decimal, lessons: int, minutes_per_hour: int) -> int:
+    """Each of `lessons` equal lessons, so that together they hold the course's 学时."""
+    return math.ceil(Decimal(hours) * minutes_per_hour * 60 / lessons)
+
+
+def upload_demo_lesson(*, course: Course, title: str, seconds: int, video: Path):
+    """Add a lesson whose video is a file made by demo_videos_make, uploaded as an institution would."""
+    with video.open("rb") as handle:
+        return services.lesson_add(actor=None, course=course, title=title, duration_seconds=seconds,
+                                   upload=File(handle, name=video.name))
 
 
 @transaction.atomic
@@ -71,24 +90,28 @@ def learning_seed_demo() -> int:
             for county in counties:
                 services.contract_create(actor=city_officer, program=program, institution=institutions[code],
                                          region=county)
+    per_hour = program.ruleset.minutes_per_hour
+    wanted = [(org, n, spec) for code, specs in COURSES.items() if (org := institutions.get(code))
+              for n, spec in enumerate(specs, start=1)]
     made = 0
-    for code, specs in COURSES.items():
-        org = institutions.get(code)
-        if org is None:
-            continue
-        for n, (title, hours, abilities, subjects, stages, lessons) in enumerate(specs, start=1):
-            course = services.course_create(actor=None, institution=org, program=program, code=f"{code}-{n:02d}",
-                                            title=title, hours=Decimal(hours), micro_abilities=abilities,
-                                            subjects=subjects, stages=stages,
-                                            description=f"{org.name}：{title}")
-            for i, lesson_title in enumerate(lessons, start=1):
-                services.lesson_add(actor=None, course=course, title=lesson_title, duration_seconds=LESSON_SECONDS,
-                                    video_url=f"{CDN}/{course.code}/{i}.mp4")
-            if n == 1:
-                services.quiz_set(actor=None, course=course, pass_mark=60,
-                                  text=f"本课程的主题是？\n*{title}\n课堂管理\n\n微能力点考核以什么为依据？\n*课堂实践证据\n考试分数")
-            services.course_publish(actor=None, course=course)
-            made += 1
+    videos = {(org.code, n, i): DemoVideo(title=title, subtitle=f"第 {i} 讲　{lesson_title}",
+                                          seconds=lesson_seconds(hours, len(lessons), per_hour))
+              for org, n, (title, hours, _a, _s, _st, lessons) in wanted
+              for i, lesson_title in enumerate(lessons, start=1)}
+    files = dict(zip(videos, demo_videos(list(videos.values())), strict=True))
+    for org, n, (title, hours, abilities, subjects, stages, lessons) in wanted:
+        course = services.course_create(actor=None, institution=org, program=program, code=f"{org.code}-{n:02d}",
+                                        title=title, hours=Decimal(hours), micro_abilities=abilities,
+                                        subjects=subjects, stages=stages,
+                                        description=f"{org.name}：{title}")
+        for i, lesson_title in enumerate(lessons, start=1):
+            key = (org.code, n, i)
+            upload_demo_lesson(course=course, title=lesson_title, seconds=videos[key].seconds, video=files[key])
+        if n == 1:
+            services.quiz_set(actor=None, course=course, pass_mark=60,
+                              text=f"本课程的主题是？\n*{title}\n课堂管理\n\n微能力点考核以什么为依据？\n*课堂实践证据\n考试分数")
+        services.course_publish(actor=None, course=course)
+        made += 1
     _selections_seed(program)
     return made
 

@@ -3,8 +3,10 @@ cities' contracts; teachers' course selections. Every function checks the actor'
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from mutagen import MutagenError
+from mutagen.mp4 import MP4
 
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
@@ -34,6 +38,13 @@ VIDEO_ONE_SOURCE = _("Give either an uploaded MP4 or an https URL, not both and 
 VIDEO_NOT_HTTPS = _("A video URL must start with https://.")
 VIDEO_NOT_MP4 = _("The file is not an MP4 video (no 'ftyp' box).")
 VIDEO_TOO_LARGE = _("The video is larger than %(mb)s MB.")
+COURSE_TOO_SHORT = _("The lessons add up to %(content)s minutes: %(hours)s 学时 need %(needed)s minutes "
+                     "(%(per_hour)s minutes per 学时 in this program's rules). Add lessons or lower the 学时, "
+                     "then publish.")
+VIDEO_SHORTER = _("The video is %(media)s long, shorter than the lesson's %(declared)s: give the lesson the "
+                  "video's own length.")
+VIDEO_NO_DURATION = _("The length of this MP4 cannot be read: export it again as a standard MP4 (H.264) and "
+                      "upload it again.")
 QUIZ_EMPTY = _("A quiz needs at least one question with two choices and one marked correct (*).")
 CONTRACT_REGION_OUT_OF_SCOPE = _("You cannot contract institutions for this region.")
 CONTRACT_NOT_INSTITUTION = _("Only training institutions can be contracted.")
@@ -113,11 +124,59 @@ def course_update(*, actor, course: Course, **fields) -> Course:
     return course
 
 
+def _number(value: Decimal | float) -> str:
+    """10 → "10", 1.50 → "1.5" (Decimal.normalize would say 1E+1)."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@dataclass(frozen=True)
+class CourseContent:
+    """How much content backs a course's 学时: its lessons' seconds against the seconds its 学时
+    stand for at the program's minutes per 学时. The quiz is not counted: it has no length of its
+    own, and a course must not pad its hours with one."""
+
+    seconds: int
+    needed_seconds: Decimal
+    hours: Decimal
+    minutes_per_hour: int
+
+    @property
+    def enough(self) -> bool:
+        return self.seconds >= self.needed_seconds
+
+    @property
+    def minutes(self) -> str:
+        return _number(math.floor(self.seconds / 6) / 10)  # rounded down: never shows enough when it is not
+
+    @property
+    def needed_minutes(self) -> str:
+        return _number(self.needed_seconds / 60)
+
+    def shortfall_message(self) -> str:
+        return COURSE_TOO_SHORT % {"content": self.minutes, "needed": self.needed_minutes,
+                                   "hours": _number(self.hours), "per_hour": self.minutes_per_hour}
+
+
+def course_content(course: Course) -> CourseContent:
+    per_hour = course.program.ruleset.minutes_per_hour
+    seconds = sum(course.lessons.values_list("duration_seconds", flat=True))
+    return CourseContent(seconds=seconds, needed_seconds=Decimal(course.hours) * per_hour * 60,
+                         hours=Decimal(course.hours), minutes_per_hour=per_hour)
+
+
 @transaction.atomic
 def course_publish(*, actor, course: Course) -> Course:
+    """Publish a course to the catalogue. Refused (COURSE_TOO_SHORT) when its lessons are shorter
+    than its 学时 at the program's minutes per 学时: the hours a teacher earns from it are then
+    hours of content, and a refusal reaches the institution while it can still add lessons,
+    where a flag for the province would reach teachers first."""
     _require_institution(actor, course.institution)
     if not course.lessons.exists():
         raise ValidationError(NEEDS_LESSONS)
+    content = course_content(course)
+    if not content.enough:
+        raise ValidationError(content.shortfall_message())
     course.status = Course.Status.PUBLISHED
     course.save(update_fields=["status", "search_tags"])
     audit(actor=actor, action="course_published", obj=course, scope_path=course.institution.path)
@@ -133,7 +192,27 @@ def course_withdraw(*, actor, course: Course) -> Course:
     return course
 
 
-def _check_mp4(upload) -> None:
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def mp4_seconds(upload) -> float | None:
+    """The MP4's length from its movie header (mutagen reads the boxes; nothing is decoded),
+    None when it cannot be read."""
+    upload.seek(0)
+    try:
+        length = MP4(upload).info.length
+    except (MutagenError, ValueError, OSError, EOFError):
+        return None
+    finally:
+        upload.seek(0)
+    return length if length and length > 0 else None
+
+
+def _check_mp4(upload, duration_seconds: int) -> None:
+    """An MP4 under the size limit, at least as long as the lesson says (a second or 1 % of
+    leeway for how encoders round the last frame)."""
     if upload.size > max_video_bytes():
         raise ValidationError(VIDEO_TOO_LARGE % {"mb": max_video_bytes() // (1024 * 1024)})
     upload.seek(0)
@@ -142,6 +221,11 @@ def _check_mp4(upload) -> None:
     # ISO base media file format: the first box is 'ftyp' (4-byte size, then the type).
     if len(head) < 8 or head[4:8] != b"ftyp":
         raise ValidationError(VIDEO_NOT_MP4)
+    media = mp4_seconds(upload)
+    if media is None:
+        raise ValidationError(VIDEO_NO_DURATION)
+    if duration_seconds > media + max(1.0, 0.01 * media):
+        raise ValidationError(VIDEO_SHORTER % {"media": _clock(media), "declared": _clock(duration_seconds)})
 
 
 def _store_video(course: Course, upload) -> str:
@@ -169,7 +253,7 @@ def lesson_add(*, actor, course: Course, title: str, duration_seconds: int, vide
     if video_url and not video_url.lower().startswith("https://"):
         raise ValidationError(VIDEO_NOT_HTTPS)
     if upload:
-        _check_mp4(upload)
+        _check_mp4(upload, duration_seconds)
     order = (course.lessons.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     lesson = Lesson(course=course, order=order, title=title, duration_seconds=duration_seconds,
                     video_url=video_url)

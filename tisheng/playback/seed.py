@@ -1,17 +1,18 @@
-"""Demo data for the player: one short course with a generated video, selected by the demo
-teacher (13800000008), so `tisheng seed --scale demo` shows playback end to end."""
+"""Demo data for the player: a one-学时 course selected by the demo teacher (13800000008), so
+`tisheng seed --scale demo` shows playback end to end. Its first lesson is a 12-second clip (a
+demo, or a browser test, can finish a lesson in seconds); the second holds the rest of the
+学时, so the course's content backs its hours like every other course (course_publish)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 
+from tisheng.learning import services as learning
+from tisheng.learning.demo_media import DemoVideo, demo_videos
 from tisheng.learning.models import Contract, Course, CourseSelection, Lesson
+from tisheng.learning.seed import upload_demo_lesson
 from tisheng.learning.selectors import contracted_institutions_for
 from tisheng.orgs.models import Organization, Region
 from tisheng.people.models import Teacher
@@ -19,27 +20,17 @@ from tisheng.people.models import Teacher
 DEMO_TEACHER_PHONE = "13800000008"
 DEMO_COURSE_CODE = "PLAY-DEMO"
 DEMO_COURSE_TITLE = "信息技术支持的课堂导入（播放演示）"
+DEMO_COURSE_HOURS = Decimal("1")
 DEMO_LESSON_TITLE = "课堂导入示例"
-DEMO_VIDEO = "videos/playback-demo.mp4"
-DEMO_VIDEO_SECONDS = 8
-
-
-def video_generate(path: Path, *, seconds: int) -> bool:
-    """A small H.264 MP4 test picture of `seconds` (Debian's ffmpeg); False when ffmpeg is missing."""
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is None:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([ffmpeg, "-y", "-loglevel", "error", "-f", "lavfi",  # noqa: S603 - fixed arguments
-                    "-i", f"testsrc=duration={seconds}:size=320x180:rate=10", "-pix_fmt", "yuv420p",
-                    "-c:v", "libx264", "-movflags", "+faststart", str(path)], check=True)
-    return True
+DEMO_VIDEO_SECONDS = 12
+DEMO_SECOND_LESSON_TITLE = "导入环节的设计与反思"
 
 
 @transaction.atomic
 def playback_demo_seed() -> Lesson | None:
     """The demo teacher's course to play: from an institution contracted for their place in their
-    active program, a published one-lesson course with an 8-second generated video, selected."""
+    active program, a published course of two lessons with generated videos, selected. Returns
+    its first (short) lesson."""
     teacher = Teacher.objects.filter(user__phone=DEMO_TEACHER_PHONE).select_related("school__county").first()
     if teacher is None:
         return None
@@ -59,15 +50,21 @@ def playback_demo_seed() -> Lesson | None:
         province = Region.objects.get(path=teacher.org_path.split("/")[0])
         Contract.objects.get_or_create(program=program, institution=institution, region=province,
                                        defaults={"region_path": province.path})
-    course, _ = Course.objects.get_or_create(
-        institution=institution, code=DEMO_COURSE_CODE,
-        defaults={"program": program, "title": DEMO_COURSE_TITLE, "hours": Decimal("1"), "micro_abilities": ["A1"],
-                  "topics": ["T1"], "status": Course.Status.PUBLISHED,
-                  "description": "演示课程：播放、心跳计时与防刷课。"})
-    has_video = video_generate(Path(settings.PRIVATE_MEDIA_ROOT) / DEMO_VIDEO, seconds=DEMO_VIDEO_SECONDS)
-    lesson, _ = Lesson.objects.get_or_create(
-        course=course, order=1,
-        defaults={"title": DEMO_LESSON_TITLE, "duration_seconds": DEMO_VIDEO_SECONDS,
-                  "video_file": DEMO_VIDEO if has_video else ""})
+    course = Course.objects.filter(institution=institution, code=DEMO_COURSE_CODE).first()
+    if course is None:
+        course = _course_publish(institution, program)
     CourseSelection.objects.get_or_create(teacher=teacher, program=program, course=course)
-    return lesson
+    return course.lessons.order_by("order").first()
+
+
+def _course_publish(institution: Organization, program) -> Course:
+    course = learning.course_create(actor=None, institution=institution, program=program, code=DEMO_COURSE_CODE,
+                                    title=DEMO_COURSE_TITLE, hours=DEMO_COURSE_HOURS, micro_abilities=["A1"],
+                                    topics=["T1"], description="演示课程：播放、心跳计时与防刷课。")
+    rest = int(DEMO_COURSE_HOURS * program.ruleset.minutes_per_hour * 60) - DEMO_VIDEO_SECONDS
+    lessons = [(DEMO_LESSON_TITLE, DEMO_VIDEO_SECONDS), (DEMO_SECOND_LESSON_TITLE, rest)]
+    videos = [DemoVideo(DEMO_COURSE_TITLE, f"第 {i} 讲　{title}", seconds)
+              for i, (title, seconds) in enumerate(lessons, start=1)]
+    for (title, seconds), path in zip(lessons, demo_videos(videos), strict=True):
+        upload_demo_lesson(course=course, title=title, seconds=seconds, video=path)
+    return learning.course_publish(actor=None, course=course)

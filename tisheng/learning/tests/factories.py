@@ -3,6 +3,8 @@ enrollments (as the rollout makes them)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from decimal import Decimal
 
 from tisheng.accounts.models import RoleAssignment
@@ -38,3 +40,16 @@ def course(program, org, code: str, *, hours: str = "10", topics=("T1",), micro_
 def enroll(program, *teachers) -> list[Enrollment]:
     return [Enrollment.objects.create(program=program, teacher=t, school=t.school, org_path=t.org_path)
             for t in teachers]
+
+
+def mp4_bytes(tmp_path, seconds: int) -> bytes:
+    """A real H.264 MP4 of `seconds` (a blue picture at 1 fps, a few kB), made with ffmpeg."""
+    import pytest
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed (make system-deps)")
+    path = tmp_path / f"video-{seconds}s.mp4"
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i",  # noqa: S607 - fixed arguments
+                    f"color=c=blue:s=64x36:r=1:d={seconds}", "-pix_fmt", "yuv420p", "-c:v", "libx264", str(path)],
+                   check=True)
+    return path.read_bytes()

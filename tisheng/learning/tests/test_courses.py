@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tisheng.learning import selectors, services
 from tisheng.learning.models import Course, CourseSelection
-from tisheng.learning.tests.factories import course, institution
+from tisheng.learning.tests.factories import course, institution, mp4_bytes
 
 MP4_HEAD = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64
 
@@ -52,11 +52,13 @@ def test_an_uploaded_mp4_is_stored_under_private_media(world, program_1, inst, s
     org, user = inst
     c = _draft(program_1, org)
 
-    lesson = services.lesson_add(actor=user, course=c, title="第一讲", duration_seconds=60,
-                                 upload=SimpleUploadedFile("a.mp4", MP4_HEAD, content_type="video/mp4"))
+    video = mp4_bytes(tmp_path, 3)
+
+    lesson = services.lesson_add(actor=user, course=c, title="第一讲", duration_seconds=3,
+                                 upload=SimpleUploadedFile("a.mp4", video, content_type="video/mp4"))
 
     assert lesson.video_file.startswith("videos/")
-    assert (tmp_path / lesson.video_file).read_bytes() == MP4_HEAD
+    assert (tmp_path / lesson.video_file).read_bytes() == video
 
 
 def test_a_file_without_an_ftyp_box_is_not_accepted_as_video(world, program_1, inst, settings, tmp_path):
@@ -120,7 +122,7 @@ def test_a_course_without_a_quiz_counts_as_passed(world, program_1, inst):
 
 def test_the_institution_publishes_from_its_course_page(client, world, program_1, inst, password):
     org, user = inst
-    c = course(program_1, org, "P1", status="draft")
+    c = course(program_1, org, "P1", status="draft", hours="0.4")  # two lessons of 10 minutes
     client.login(username=user.phone, password=password)
 
     client.post(reverse("learning:publish", args=[c.pk]), {"action": "publish"})
@@ -175,7 +177,7 @@ def test_the_institution_uploads_a_lesson_video_from_its_course_page(client, wor
     client.login(username=user.phone, password=password)
 
     client.post(reverse("learning:lesson_add", args=[c.pk]), {
-        "title": "第一讲", "duration_minutes": "2", "video": SimpleUploadedFile("a.mp4", MP4_HEAD)})
+        "title": "第一讲", "duration_minutes": "2", "video": SimpleUploadedFile("a.mp4", mp4_bytes(tmp_path, 120))})
 
     lesson = c.lessons.get()
     assert lesson.duration_seconds == 120

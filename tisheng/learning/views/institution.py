@@ -98,6 +98,7 @@ def course_edit(request, pk: int):
         "quiz_form": QuizForm(initial={"pass_mark": quiz.pass_mark if quiz else 60,
                                        "text": services.quiz_text(quiz)}),
         "editable": course.status != Course.Status.PUBLISHED,
+        "content": services.course_content(course),
     })
 
 

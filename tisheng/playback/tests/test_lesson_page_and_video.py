@@ -207,11 +207,16 @@ def test_the_demo_seed_gives_the_demo_teacher_a_playable_lesson(world, program_1
     OrganizationFactory(code="INST09", kind="institution", region=world.province)
     lesson = playback_demo_seed()
     assert selectors.get_lesson_for_teacher(world.teacher, lesson.pk) == lesson
-    assert [p["lesson"] for p in selectors.my_lessons(world.teacher)] == [lesson]
+    rows = selectors.my_lessons(world.teacher)
+    assert rows[0]["lesson"] == lesson
+    assert lesson.duration_seconds == 12  # a demo can finish it in seconds
+    # The course's content backs its 学时: the second lesson holds the rest of the 45 minutes.
+    assert sum(p["lesson"].duration_seconds for p in rows) == 45 * 60
     # The demo teacher selected what the browser test plays, so it starts.
     services.playback_start(user=world.teacher.user, teacher=world.teacher, lesson=lesson, login_session_key="k")
-    if lesson.video_file:
-        assert (tmp_path / lesson.video_file).stat().st_size > 1000
+    for p in rows:
+        assert p["lesson"].video_url == ""
+        assert (tmp_path / p["lesson"].video_file).stat().st_size > 1000
 
 
 def test_a_teacher_finds_my_lessons_in_the_navigation_and_the_outsider_does_not(world, client):
