@@ -1,6 +1,7 @@
 # The one-word entry points: make run, make test, make bench, make lint.
-# `make run` serves the demo with the job worker (exports, certificate batches, evidence text,
-# similarity) and `run-periodic` every minute beside it, as cron would in production.
+# `make run` serves the demo; `tisheng serve` runs the job worker (exports, certificate batches,
+# evidence text, similarity) and `run-periodic` every minute beside the site, supervised
+# (tisheng/core/supervise.py). In production each runs as a systemd service (deploy/systemd/).
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -42,10 +43,7 @@ run: $(INSTALLED)
 	$(BIN)/tisheng migrate --noinput
 	$(BIN)/tisheng seed --scale demo --if-empty
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop), with the job worker and the periodic tasks"
-	@$(BIN)/tisheng run-jobs & worker=$$!; \
-	  (while sleep 60; do $(BIN)/tisheng run-periodic >/dev/null; done) & periodic=$$!; \
-	  trap 'kill $$worker $$periodic 2>/dev/null' EXIT INT TERM; \
-	  TISHENG_ALLOW_DEV_KEYS=1 $(BIN)/tisheng serve --bind 127.0.0.1:8000
+	TISHENG_ALLOW_DEV_KEYS=1 $(BIN)/tisheng serve --bind 127.0.0.1:8000
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -81,7 +81,7 @@ def test_serve_starts_on_development_keys_when_the_demo_opts_in(settings, monkey
     started = []
     monkeypatch.setattr(os, "execv", lambda *a: started.append(a))
 
-    call_command("serve")
+    call_command("serve", "--no-worker")  # the server alone: execv, which the test catches
 
     assert len(started) == 1
 

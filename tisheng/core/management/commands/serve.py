@@ -6,6 +6,11 @@ committed together (playback/fastpath.GroupCommit), so more threads mean bigger 
 worker is what `make bench` measures (bench_heartbeat.py starts its server through this command).
 `--server gunicorn` runs gunicorn's sync workers instead (one request at a time per worker, so
 each beat is committed alone). Static files are served by WhiteNoise either way.
+
+By default serve also runs the job worker (`run-jobs`) and the periodic tasks (`run-periodic`
+every --periodic-seconds) as supervised child processes (tisheng/core/supervise.py): a worker
+that dies is started again, and stopping serve stops them all. `--no-worker` serves only, for
+machines where the worker and the periodic tasks run as services of their own (deploy/systemd/).
 """
 
 import os
@@ -13,6 +18,8 @@ import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from tisheng.core.supervise import Supervisor, tisheng_command
 
 # A production server never starts on the public development keys (tisheng/core/checks.py).
 DEV_KEYS_REFUSED = ("Refusing to serve with DEBUG off on public development keys: set {names} (or, for a demo "
@@ -42,10 +49,21 @@ class Command(BaseCommand):
                             help="request threads per granian worker (each may hold a database connection)")
         parser.add_argument("--server", choices=["granian", "gunicorn"], default=os.getenv("TISHENG_SERVER", "granian"))
         parser.add_argument("--no-access-log", action="store_true")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="serve only: the job worker and the periodic tasks run as services of their own")
+        parser.add_argument("--periodic-seconds", type=float,
+                            default=float(os.getenv("TISHENG_PERIODIC_SECONDS", "60")),
+                            help="how often `run-periodic` runs beside the server (without --no-worker)")
 
-    def handle(self, *args, bind, workers, threads, server, no_access_log, **options):
+    def handle(self, *args, bind, workers, threads, server, no_access_log, no_worker, periodic_seconds, **options):
         if settings.DEVELOPMENT_KEYS and not settings.DEBUG and not settings.ALLOW_DEV_KEYS:
             raise CommandError(DEV_KEYS_REFUSED.format(names=", ".join(settings.DEVELOPMENT_KEYS)))
         argv = server_argv(server, bind=bind, workers=workers, threads=threads, access_log=not no_access_log)
         sys.stdout.flush()
-        os.execv(argv[0], argv)  # the server becomes this process: signals reach it directly
+        if no_worker:
+            os.execv(argv[0], argv)  # the server becomes this process: signals reach it directly
+        else:
+            supervisor = Supervisor(web=argv, worker=tisheng_command("run-jobs"),
+                                    periodic=tisheng_command("run-periodic"), periodic_seconds=periodic_seconds)
+            if code := supervisor.run():
+                sys.exit(code)
