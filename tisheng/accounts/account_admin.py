@@ -35,10 +35,12 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from tisheng.accounts.evaluators import _initial_password
+from tisheng.accounts.lockout import account_unlock as lockout_unlock
 from tisheng.accounts.lockout import find_user_by_login
 from tisheng.accounts.models import AuditAction, LoginThrottle, RoleAssignment, User
 from tisheng.accounts.roles import ROLE_NODE_KINDS, Cap, Role
 from tisheng.accounts.services import audit, find_node, node_kind, role_assign, role_revoke
+from tisheng.accounts.sessions import sessions_end
 from tisheng.core import idcard
 from tisheng.orgs.models import Organization, Region, School
 from tisheng.orgs.scope import capability_paths, forget_grants, path_q
@@ -49,6 +51,7 @@ CAPABILITY = Cap.ACCOUNTS_MANAGE
 ACCOUNT_UNLOCKED = "account_unlocked"
 ACCOUNT_DEACTIVATED = "account_deactivated"
 ACCOUNT_REACTIVATED = "account_reactivated"
+PASSWORD_RESET_BY_SECURITY = "password_reset_by_security_admin"
 
 # The roles this page grants, in the order the form lists them.
 GRANTABLE_ROLES: tuple[str, ...] = (
@@ -74,6 +77,7 @@ OUTSIDE_SCOPE = _("This account also holds roles outside your area: the administ
 NOT_LOCKED = _("This account is not locked.")
 ALREADY_INACTIVE = _("This account is already deactivated.")
 ALREADY_ACTIVE = _("This account is already active.")
+TEACHER_PASSWORD_BY_SCHOOL = _("A teacher's password is reset by their school (or by the teacher with an SMS code).")
 
 _PHONE = re.compile(r"^1\d{10}$")
 
@@ -130,7 +134,7 @@ def account_list(actor: User, *, q: str = "", role: str = "", node: Region | Sch
         qs = qs.filter(pk__in=locked_account_ids())
     return qs.prefetch_related(Prefetch(
         "role_assignments", queryset=RoleAssignment.objects.select_related("region", "school", "organization")
-        .order_by("pk"))).order_by("-date_joined", "-pk")
+        .order_by("pk"))).order_by("-pk")  # newest first, on the primary key's index
 
 
 def locked_account_ids(user_ids: list[int] | None = None) -> dict[int, int]:
@@ -297,8 +301,33 @@ def account_set_active(*, actor: User, user: User, active: bool, ip: str | None 
     User.objects.filter(pk=user.pk).update(is_active=active)
     user.is_active = active
     forget_grants(user)
+    ended = 0 if active else sessions_end(user)
     audit(actor=actor, action=ACCOUNT_REACTIVATED if active else ACCOUNT_DEACTIVATED, object_type="user",
-          object_id=str(user.pk), ip=ip)
+          object_id=str(user.pk), ip=ip, **({} if active else {"sessions_ended": ended}))
+
+
+@transaction.atomic
+def account_password_reset(*, actor: User, user: User, ip: str | None = None) -> str:
+    """A one-time password for an office or school account whose holder forgot theirs (and has
+    no phone for the SMS reset, or is locked out of it): shown once to the security admin, to be
+    changed at the next login; the lock is lifted and every session of the account ends.
+    Teachers' passwords are reset by their school, not here (the account list shows them so a
+    locked teacher can be unlocked)."""
+    _check_manageable(actor, user)
+    if not user.is_active:
+        raise ValidationError(ALREADY_INACTIVE, code="inactive")
+    if not user.role_assignments.exclude(role=Role.TEACHER).exists():
+        raise ValidationError(TEACHER_PASSWORD_BY_SCHOOL, code="teacher_account")
+    password = _initial_password()
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    lockout_unlock(user)
+    ended = sessions_end(user)
+    audit(actor=actor, action=PASSWORD_RESET_BY_SECURITY, object_type="user", object_id=str(user.pk), ip=ip,
+          sessions_ended=ended)
+    return password
 
 
 def node_choices(actor: User) -> list[Region | Organization]:
@@ -317,3 +346,18 @@ def school_search(actor: User, text: str, limit: int = 20) -> list[School]:
     qs = School.objects.filter(path_q("path", manage_roots(actor))).select_related("county")
     qs = qs.filter(code__startswith=text) if text.isdigit() else qs.filter(name__contains=text)
     return list(qs.order_by("path")[:limit])
+
+
+DEMO_NEW_ACCOUNT_PHONE = "13800000013"
+
+
+def account_admin_seed_demo(school_code: str) -> str:
+    """The demo's security admin (13800000010) at work, through the page's own services, so the
+    audit admin's log opens on account management: the demo school gets a second assessor
+    account (its one-time password is not kept: the demo never logs in with it)."""
+    security = User.objects.filter(phone="13800000010").first()
+    if security is None or User.objects.filter(phone=DEMO_NEW_ACCOUNT_PHONE).exists():
+        return "-"
+    created = account_create(actor=security, name="鼓楼第一中心小学教研员", phone=DEMO_NEW_ACCOUNT_PHONE,
+                             role=Role.SCHOOL_ASSESSOR, node_text=school_code, ip="10.35.0.10")
+    return created.user.name

@@ -50,6 +50,7 @@ ACTION_LABELS: dict[str, Any] = {
     "account_unlocked": pgettext_lazy("audit action", "Account unlocked"),
     "account_deactivated": pgettext_lazy("audit action", "Account deactivated"),
     "account_reactivated": pgettext_lazy("audit action", "Account reactivated"),
+    "password_reset_by_security_admin": pgettext_lazy("audit action", "Password reset by the security admin"),
     "password_changed": pgettext_lazy("audit action", "Password changed"),
     "password_reset": pgettext_lazy("audit action", "Password reset"),
     "password_reset_requested": pgettext_lazy("audit action", "Password reset code requested"),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/<int:pk>/unlock", views_admin.account_unlock, name="account_unlock"),
     path("admin/<int:pk>/deactivate", views_admin.account_deactivate, name="account_deactivate"),
     path("admin/<int:pk>/reactivate", views_admin.account_reactivate, name="account_reactivate"),
+    path("admin/<int:pk>/password", views_admin.account_password_reset, name="account_password_reset"),
     path("audit/", views_admin.audit_log, name="audit_log"),
     path("audit/export.xlsx", views_admin.audit_export, name="audit_export"),
 ]

@@ -40,6 +40,7 @@ ENDED = gettext_lazy("The role %(role)s of %(name)s at %(node)s has ended.")
 UNLOCKED = gettext_lazy("The account of %(name)s is unlocked: they can log in again now.")
 DEACTIVATED = gettext_lazy("The account of %(name)s is deactivated: they are logged out and cannot log in.")
 REACTIVATED = gettext_lazy("The account of %(name)s is active again.")
+PASSWORD_RESET = gettext_lazy("The password of %(name)s is reset: give them the one-time password below.")
 BAD_DATE = gettext_lazy("Enter dates as YYYY-MM-DD.")
 DATES_REVERSED = gettext_lazy("The first day comes after the last day.")
 EXPORT_TOO_LARGE = gettext_lazy("%(count)s entries match: an export holds at most %(limit)s. Narrow the time range "
@@ -143,6 +144,7 @@ def _detail_context(request: HttpRequest, account, **extra) -> dict:
         "account": account, "assignments": assignments,
         "locked_until": dt.datetime.fromtimestamp(until, tz=timezone.get_current_timezone()) if until else None,
         "permission": account_admin.account_permission(actor, account),
+        "can_reset_password": any(a.role != Role.TEACHER for a in assignments),
         "grantable": set(account_admin.GRANTABLE_ROLES), "roles": _role_choices(),
         "nodes": account_admin.node_choices(actor), "grant_form": {"role": "", "node": ""}, "errors": [], **extra}
 
@@ -223,6 +225,24 @@ def account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 def account_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return _simple_action(request, pk, lambda account: account_admin.account_set_active(
         actor=request.user, user=account, active=True, ip=client_ip(request)), REACTIVATED)
+
+
+@never_cache
+@login_required
+@require_POST
+def account_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one-time password is on this answer only (never_cache: not stored on the way)."""
+    _require(request, Cap.ACCOUNTS_MANAGE)
+    account = account_admin.get_account_for_user(request.user, pk)
+    try:
+        password = account_admin.account_password_reset(actor=request.user, user=account, ip=client_ip(request))
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+        return redirect("accounts:account_detail", pk=account.pk)
+    messages.success(request, PASSWORD_RESET % {"name": account.name})
+    return render(request, "accounts/admin/account_created.html", {"account": account, "password": password,
+                                                                   "reset": True})
 
 
 # --- the audit admin ---------------------------------------------------------------------------

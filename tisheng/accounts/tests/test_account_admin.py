@@ -291,3 +291,42 @@ def test_a_post_to_account_management_as_the_audit_admin_is_refused(client, worl
     assert world.county_officer.role_assignments.count() == 1
     assert LoginThrottle.objects.filter(key=f"account:{pk}").exists()
     assert not User.objects.filter(phone="13911116666").exists()
+
+
+def test_the_demo_security_admin_creates_an_assessor_account_through_the_page_services(world):
+    security = UserFactory(name="安全管理员", phone="13800000010")
+    RoleAssignment.objects.create(user=security, role="security_admin", region=world.province)
+    assert account_admin.account_admin_seed_demo(world.school_a.code) == "鼓楼第一中心小学教研员"
+    user = User.objects.get(phone=account_admin.DEMO_NEW_ACCOUNT_PHONE)
+    assert list(user.role_assignments.values_list("role", "school")) == [("school_assessor", world.school_a.pk)]
+    assert AuditLog.objects.filter(actor=security, action="user_created", object_id=str(user.pk)).exists()
+    assert account_admin.account_admin_seed_demo(world.school_a.code) == "-"  # a second seed run adds nothing
+
+
+def test_the_security_admin_resets_an_office_password_and_it_must_be_changed(client, world, security):
+    officer = world.county_officer
+    _lock(officer)
+    other = type(client)()
+    other.force_login(officer)
+    client.force_login(security)
+    response = client.post(reverse("accounts:account_password_reset", args=[officer.pk]))
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")
+    password = response.content.decode().split('data-testid="one-time-password">')[1].split("<")[0]
+    officer.refresh_from_db()
+    assert officer.check_password(password)
+    assert officer.must_change_password
+    assert not LoginThrottle.objects.filter(key=f"account:{officer.pk}").exists()
+    assert other.get(reverse("home")).status_code == 302  # their session is over
+    entry = AuditLog.objects.get(action=account_admin.PASSWORD_RESET_BY_SECURITY)
+    assert entry.actor == security
+    assert entry.object_id == str(officer.pk)
+
+
+def test_a_teachers_password_is_left_to_their_school(client, world, security):
+    client.force_login(security)
+    before = world.teacher.user.password
+    response = client.post(reverse("accounts:account_password_reset", args=[world.teacher.user.pk]), follow=True)
+    assert escape(str(account_admin.TEACHER_PASSWORD_BY_SCHOOL)) in response.content.decode()
+    world.teacher.user.refresh_from_db()
+    assert world.teacher.user.password == before
