@@ -23,6 +23,8 @@ from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
 from tisheng.certificates import signing
 from tisheng.certificates.models import Certificate, CertificateSequence
+from tisheng.notifications import notices
+from tisheng.notifications.services import Message, notify_many
 from tisheng.orgs.models import Organization, Region
 from tisheng.orgs.scope import path_in_scope, path_q, scope_filter
 from tisheng.programs.models import Enrollment, EnrollmentState, Program
@@ -130,11 +132,13 @@ def _next_number(program: Program, org_path: str) -> str:
     return f"{prefix}-{seq.last:06d}"
 
 
-def certificate_issue(*, actor, enrollment: Enrollment, code: str, issuers: IssuerCache | None = None) -> Certificate:
+def certificate_issue(*, actor, enrollment: Enrollment, code: str, issuers: IssuerCache | None = None,
+                      tell: list[Message] | None = None) -> Certificate:
     """Issue the `code` certificate to `enrollment` (or return the valid one it has).
 
     `actor` None is the system (seeding, benchmarks); a person needs the kind's capability
-    over the teacher's school. `issuers` caches issuer names across a batch."""
+    over the teacher's school. `issuers` caches issuer names across a batch. The teacher is
+    told of a new certificate; a batch passes `tell` to collect the notices and send them in bulk."""
     program = enrollment.program
     rule = certificate_rule(program, code)
     if actor is not None and not path_in_scope(actor, issue_capability(rule), enrollment.org_path):
@@ -179,6 +183,10 @@ def certificate_issue(*, actor, enrollment: Enrollment, code: str, issuers: Issu
                 enrollment.state = EnrollmentState.CERTIFIED
             audit(actor=actor, action="certificate_issued", obj=certificate, number=number, code=code,
                   program=program.code, teacher=teacher.pk)
+            if tell is None:
+                notices.certificate_issued(certificate)
+            else:
+                tell.append(notices.certificate_message(certificate))
     except IntegrityError:
         # Another worker issued the same kind to this enrollment in the meantime: the unique
         # constraint caught it, our transaction (and its number) rolled back; theirs stands.
@@ -244,15 +252,17 @@ def certificates_issue_batch(*, actor, program: Program, code: str, region: Regi
     if progress:
         progress(0, total)
     for start in range(0, total, chunk):
-        batch = Enrollment.objects.filter(pk__in=ids[start:start + chunk]).select_related("teacher", "program")
+        batch = Enrollment.objects.filter(pk__in=ids[start:start + chunk]).select_related("teacher__user", "program")
+        tell: list[Message] = []
         for enrollment in batch:
             enrollment.program = program
             try:
-                certificate_issue(actor=actor, enrollment=enrollment, code=code, issuers=issuers)
+                certificate_issue(actor=actor, enrollment=enrollment, code=code, issuers=issuers, tell=tell)
                 issued += 1
             except ValidationError as exc:
                 failed += 1
                 errors[exc.messages[0]] = errors.get(exc.messages[0], 0) + 1
+        notify_many(tell)  # the chunk's teachers, in one INSERT
         if progress:
             progress(min(start + chunk, total), total)
     return {"eligible": total, "issued": issued, "failed": failed, "errors": errors}

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tisheng.core import private_storage
 from tisheng.ledger.models import Category, ImportedHoursDeclaration, LedgerEntry
+from tisheng.notifications import notices
 from tisheng.people.models import Teacher
 from tisheng.programs.completion import completion_refresh, fmt_hours
 from tisheng.programs.models import Enrollment, Program
@@ -230,6 +231,7 @@ def declaration_approve(*, actor, declaration: ImportedHoursDeclaration) -> Impo
         declaration.decided_by = actor
         declaration.decided_at = timezone.now()
         declaration.save(update_fields=["state", "approved_hours", "note", "decided_by", "decided_at"])
+        notices.declaration_decided(declaration, actor=actor)  # the teacher is told (after commit)
     return declaration
 
 
@@ -246,4 +248,5 @@ def declaration_reject(*, actor, declaration: ImportedHoursDeclaration, reason: 
         declaration.decided_by = actor
         declaration.decided_at = timezone.now()
         declaration.save(update_fields=["state", "note", "decided_by", "decided_at"])
+        notices.declaration_decided(declaration, actor=actor)
     return declaration

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from tisheng.accounts.models import RoleAssignment, User
 from tisheng.accounts.roles import Cap, Role
 from tisheng.accounts.services import audit
+from tisheng.notifications.models import Kind
 from tisheng.orgs.models import Region, RegionLevel, School
 from tisheng.orgs.scope import path_in_scope
 from tisheng.practice.checks.models import SpotCheck, SpotCheckItem, SpotCheckSchoolReturn
@@ -190,7 +191,8 @@ def spot_check_item_decide(*, actor, item: SpotCheckItem, outcome: str, reason: 
         from tisheng.practice.services import point_result_return
 
         if item.result.status == PointResult.Status.ASSESSED:
-            point_result_return(item.result, actor=actor, reason=gettext(RETURN_REASON) % {"reason": reason})
+            point_result_return(item.result, actor=actor, reason=gettext(RETURN_REASON) % {"reason": reason},
+                                notice=Kind.SPOT_CHECK_REVERSED)
         _school_threshold(actor, item.spot_check, item.school_id)
     return item
 
@@ -208,7 +210,7 @@ def _school_threshold(actor, check: SpotCheck, school_id: int) -> SpotCheckSchoo
     reason = gettext(SCHOOL_RETURN_REASON) % {"threshold": f"{check.fail_threshold * 100:g}"}
     returned = 0
     for result in passed_results(check.program, school.path).filter(org_path=school.path).order_by("pk"):
-        point_result_return(result, actor=actor, reason=reason)
+        point_result_return(result, actor=actor, reason=reason, notice=Kind.SPOT_CHECK_REVERSED)
         returned += 1
     row = SpotCheckSchoolReturn.objects.create(spot_check=check, school=school, failed=counts["failed"],
                                                sampled=counts["sampled"], returned=returned)

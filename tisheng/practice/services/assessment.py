@@ -17,6 +17,8 @@ from tisheng.accounts.services import audit
 from tisheng.diagnostics.models import MicroAbility
 from tisheng.ledger.models import LedgerEntry
 from tisheng.ledger.services import ledger_credit, ledger_reverse
+from tisheng.notifications import notices
+from tisheng.notifications.models import Kind
 from tisheng.orgs.scope import path_in_scope
 from tisheng.people.models import Teacher
 from tisheng.practice.models import (
@@ -235,6 +237,7 @@ def point_result_decide(*, actor, program: Program, teacher: Teacher, point: Mic
         row.save(update_fields=["ledger_entry"])
     else:
         _refresh(program, teacher)
+    notices.practice_assessed(row, reviews=grades.values(), hours=row.ledger_entry.hours if row.ledger_entry else 0)
     audit(actor=actor, action="practice.point_result", obj=row, scope_path=teacher.org_path, point=point.code,
           result=result, recommended=row.recommended)
     return row
@@ -261,11 +264,13 @@ def _refresh(program: Program, teacher: Teacher) -> None:
 
 
 @transaction.atomic
-def point_result_return(result: PointResult, *, actor, reason: str) -> PointResult:
+def point_result_return(result: PointResult, *, actor, reason: str,
+                        notice: str = Kind.PRACTICE_RETURNED) -> PointResult:
     """Send an assessed point back to the school (a failed spot check, a school-wide
     return): its practice credit is reversed with the reason, the status is `returned`,
     and the team may grade and decide it again (the teacher may resubmit meanwhile).
-    The caller checks that `actor` may do this (spot-check reviewers are not in the school)."""
+    The caller checks that `actor` may do this (spot-check reviewers are not in the school).
+    The teacher is told, as `notice` (a spot check's reversal says so)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_(RETURN_REASON_REQUIRED))
@@ -280,6 +285,7 @@ def point_result_return(result: PointResult, *, actor, reason: str) -> PointResu
         ledger_reverse(entry=entry, actor=actor, reason=reason)
     else:
         _refresh(result.program, result.teacher)
+    notices.practice_returned(result, reason=reason, kind=notice)
     audit(actor=actor, action="practice.point_return", obj=result, scope_path=result.org_path,
           point=result.point.code, reason=reason[:255])
     return result

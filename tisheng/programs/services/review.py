@@ -17,7 +17,8 @@ county office both hold `completion.review`, but the city acts only on enrollmen
 Batch decisions are one `UPDATE … WHERE id IN (subquery) RETURNING id` (the state guard is
 repeated outside the subquery, so a row another reviewer moved meanwhile is left alone),
 one bulk insert of ReviewDecision rows and one audit row listing the ids: approving 5,000
-teachers is three statements, not 5,000 saves.
+teachers is three statements, not 5,000 saves. Each teacher moved is told (notifications): one
+SELECT of the teachers, one of their SMS settings and one bulk INSERT per 2,000.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from tisheng.accounts.models import AuditAction
 from tisheng.accounts.roles import ROLE_CAPABILITIES, Cap, Role
 from tisheng.accounts.services import audit
+from tisheng.notifications import notices
 from tisheng.orgs.models import Region, School
 from tisheng.orgs.scope import get_object_for_user, grants_for, path_q, scope_filter
 from tisheng.people.services.bulk import insert_rows
@@ -296,6 +298,13 @@ def _move(target: QuerySet[Enrollment], *, guard: Q, state: str, review_level: s
         return sorted(row[0] for row in cursor.fetchall())
 
 
+def _tell(ids: list[int], **facts) -> None:
+    """Tell the teachers of these enrollments that `facts["level"]` passed them on."""
+    for start in range(0, len(ids), 2000):
+        chunk = Enrollment.objects.filter(pk__in=ids[start:start + 2000]).select_related("teacher__user")
+        notices.completion_moved(chunk, **facts)
+
+
 def _record(*, actor, level: str, action: str, ids: list[int], program: Program, audit_action: str,
             reason: str = "", scope_path: str = "") -> None:
     now = timezone.now()
@@ -321,6 +330,7 @@ def review_submit(*, actor, program: Program, selection: QuerySet[Enrollment]) -
     if ids:
         _record(actor=actor, level=SCHOOL, action=ReviewDecision.Action.SUBMIT.value, ids=ids, program=program,
                 audit_action=AuditAction.REVIEW_SUBMITTED, scope_path=paths[0])
+        _tell(ids, level=SCHOOL, following=COUNTY, program=program, actor=actor)
     return ids
 
 
@@ -339,6 +349,7 @@ def review_approve(*, actor, level: str, program: Program, selection: QuerySet[E
     if ids:
         _record(actor=actor, level=level, action=ReviewDecision.Action.APPROVE.value, ids=ids, program=program,
                 audit_action=AuditAction.REVIEW_APPROVED, scope_path=level_paths(actor, level)[0])
+        _tell(ids, level=level, following=following, program=program, actor=actor)
     return ids
 
 
@@ -371,5 +382,6 @@ def review_return(*, actor, enrollment: Enrollment, reason: str) -> Enrollment:
     audit(actor=actor, action=AuditAction.REVIEW_RETURNED, obj=enrollment, level=level, reason=reason,
           program=enrollment.program.code if enrollment.program_id else "", teacher=enrollment.teacher_id)
     enrollment.state, enrollment.review_level, enrollment.return_reason = S_RETURNED, "", reason
+    notices.completion_returned(enrollment, level=level, reason=reason, actor=actor)
     enrollment.updated_at = now
     return enrollment
