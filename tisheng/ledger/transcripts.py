@@ -81,10 +81,16 @@ def requirement_lines(rules: RuleSet) -> list[str]:
     return lines
 
 
+# Hours no person approved: what credited them, as the statement's reader understands it (the
+# internal name of the code path, "playback" or "xapi:<institution>", means nothing to them).
+PLATFORM_CREDIT = "平台自动计入"
+PLATFORM_CREDIT_BY = {"playback": "平台自动计入（视频学习）", "xapi": "平台自动计入（培训平台上报）"}
+
+
 def _granted_by(entry: LedgerEntry) -> str:
     if entry.granted_by_id:
         return entry.granted_by.name
-    return f"系统（{entry.granted_by_system}）" if entry.granted_by_system else "系统"
+    return PLATFORM_CREDIT_BY.get(entry.granted_by_system.split(":")[0], PLATFORM_CREDIT)
 
 
 def transcript_for(enrollment: Enrollment, entries: list[LedgerEntry]) -> Transcript:

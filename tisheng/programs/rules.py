@@ -288,11 +288,13 @@ def ruleset_summary(rs: RuleSet) -> list[tuple[str, str]]:
     return lines
 
 
-def certificate_summary(c: CertificateRule) -> str:
-    """What a certificate needs, in words (the detail page's certificate table)."""
+def certificate_summary(c: CertificateRule, names: dict[str, str] | None = None) -> str:
+    """What a certificate needs, in words (the detail page's certificate table); `names` maps
+    the rule set's certificate codes to the names people know them by."""
+    names = names or {}
     parts = [f"{CATEGORY_LABELS[cat]} {_hours(h)}" for cat, h in c.min_hours.items()]
     if c.requires_certificates:
-        parts.append(_("after %(codes)s") % {"codes": ", ".join(c.requires_certificates)})
+        parts.append(_("after %(codes)s") % {"codes": "、".join(names.get(r, r) for r in c.requires_certificates)})
     if c.requires_completion:
         parts.append(_("on completion"))
     return "；".join(parts)

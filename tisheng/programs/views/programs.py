@@ -67,7 +67,8 @@ def program_detail(request, pk: int):
         "program": program,
         "rules": ruleset_summary(rs),
         "certificates": [{"code": c.code, "name": c.name, "issuers": "、".join(_(ISSUER_LABELS[i]) for i in c.issuers),
-                          "needs": certificate_summary(c)} for c in rs.certificates],
+                          "needs": certificate_summary(c, {k.code: k.name for k in rs.certificates})}
+                         for c in rs.certificates],
         "batches": selectors.batch_list(program),
         "counts": [(label, counts[value]) for value, label in EnrollmentState.choices],
         "enrolled_total": sum(counts.values()),
