@@ -23,6 +23,7 @@ from tisheng.core.seed.accounts import DemoAccount, demo_accounts_seed, organiza
 from tisheng.core.seed.schools import DEMO_SCHOOL_CODE, SCALES, SchoolSpec, counties_of, plan_schools
 from tisheng.core.seed.teachers import TeacherRowMaker
 from tisheng.diagnostics.services import diagnostics_seed_demo
+from tisheng.home.seed import home_seed_demo
 from tisheng.integration.seed import integration_seed_demo
 from tisheng.learning.seed import learning_seed_demo
 from tisheng.monitoring.services.rollups import rollups_refresh_all
@@ -162,5 +163,6 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
     progress(f"third-party evaluators: {evaluators_seed_demo()}")
     progress(f"security admin's new account: {account_admin_seed_demo(DEMO_SCHOOL_CODE)}")
     progress(f"early warning: {warning_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
+    progress(f"home page to-dos: {home_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
     report.seconds = time.monotonic() - started
     return report
