@@ -14,6 +14,7 @@ NAV_ITEMS = (
     ("orgs:tree", _("Org tree"), Cap.ORGS_VIEW),
     ("people:teacher_list", _("Teachers"), Cap.TEACHERS_VIEW),
     ("people:roster_import", _("Roster import"), Cap.ROSTER_IMPORT),
+    ("passwords:school_teachers", _("Teachers' logins"), Cap.TEACHERS_PASSWORD_RESET),
     ("programs:list", _("Programs"), Cap.REPORTS_VIEW),
     ("review:school", _("Completion list"), Cap.COMPLETION_SUBMIT),
     ("review:home", _("Completion review"), Cap.COMPLETION_REVIEW),
@@ -42,6 +43,7 @@ NAV_ITEMS = (
     ("integration:platforms", _("Training platforms"), Cap.COURSES_SELECT),
     ("integration:institution_courses", _("xAPI activity ids"), Cap.COURSES_MANAGE),
     ("monitoring:evaluators", _("Third-party evaluators"), Cap.EVALUATORS_MANAGE),
+    ("passwords:change", _("Change password"), None),
 )
 MY_RECORD = _("My record")
 

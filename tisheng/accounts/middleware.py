@@ -74,14 +74,11 @@ class ForcedPasswordChangeMiddleware:
             return None
         if request.path_info.startswith(FORCED_CHANGE_OPEN_PREFIXES):
             return None
-        from django.contrib import messages
         from django.shortcuts import redirect
         from django.urls import reverse
         from django.utils.http import urlencode
-        from django.utils.translation import gettext as _
 
-        messages.info(request, _("Set a password of your own before you go on: the one you logged in with was "
-                                 "temporary."))
+        # The change page itself says why (a notice at its top), on every visit.
         target = reverse("passwords:change")
         if request.method == "GET" and request.path_info != reverse("home"):
             target += "?" + urlencode({"next": request.get_full_path()})

@@ -24,7 +24,7 @@ from tisheng.accounts.roles import Cap
 from tisheng.accounts.services_password import RESET_CODE_MINUTES, ResetRefused
 from tisheng.accounts.sessions import session_record
 from tisheng.core.clientip import client_ip
-from tisheng.orgs.scope import get_object_for_user, has_capability, scope_filter
+from tisheng.orgs.scope import capability_paths, get_object_for_user, has_capability, scope_filter
 
 RESET_PHONE_KEY = "password_reset_phone"
 
@@ -117,7 +117,9 @@ def school_teachers(request):
     if query:
         teachers = teachers.filter(Q(name__contains=query) | Q(user__phone__contains=query))
     page = Paginator(teachers, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/school_teachers.html", {"page": page, "q": query})
+    several_schools = len(capability_paths(request.user, Cap.TEACHERS_PASSWORD_RESET)) > 1
+    return render(request, "accounts/school_teachers.html", {"page": page, "q": query,
+                                                             "several_schools": several_schools})
 
 
 @sensitive_post_parameters()
