@@ -76,6 +76,13 @@ def pytest_sessionfinish(session, exitstatus):
     import os
     import pathlib
 
+    # The browser tests' demo template belongs to the run: the xdist controller (or the only
+    # process) removes it once every worker is done.
+    if not hasattr(session.config, "workerinput"):
+        from tests.browser.conftest import demo_templates_remove
+
+        demo_templates_remove(os.getpid())
+
     # Only the Makefile's runs are recorded (not a developer's run of one file), and only by
     # the xdist controller.
     if not os.getenv("TISHENG_RECORD_RUN") or hasattr(session.config, "workerinput"):

@@ -1,13 +1,23 @@
-"""A real server for the browser tests: a fresh database, `tisheng migrate`, `tisheng seed
---scale demo`, then `tisheng runserver` on a free port. SQLite in a temp dir by default; when
-DATABASE_URL points at PostgreSQL, a throwaway database on that server instead."""
+"""A real server for the browser tests: a fresh database with the demo province, then `tisheng
+runserver` on a free port. SQLite in a temp dir by default; when DATABASE_URL points at
+PostgreSQL, a throwaway database on that server instead.
+
+The demo is seeded once per test run (`tisheng migrate` + `tisheng seed --scale demo`, a minute
+or more), into a template that every server of the run copies: the first xdist worker to need
+it seeds it under a file lock (fcntl) while the others wait, then each server gets a copy of the
+SQLite file and the var folder (its files hard-linked: they are only ever replaced, never
+changed in place), or on PostgreSQL a `CREATE DATABASE … TEMPLATE` of the seeded database.
+The template belongs to the run (keyed by the pytest process that started it) and is removed at
+its end (`demo_templates_remove`, from the root conftest's sessionfinish)."""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -51,10 +61,11 @@ def _wait_for(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 
 
 class _Postgres:
-    """CREATE DATABASE on the server DATABASE_URL names, DROP it afterwards."""
+    """CREATE DATABASE on the server DATABASE_URL names (empty, or a copy of `template`), DROP it
+    afterwards."""
 
-    def __init__(self, url: str) -> None:
-        self.name = f"tisheng_browser_{secrets.token_hex(4)}"
+    def __init__(self, url: str, name: str | None = None) -> None:
+        self.name = name or f"tisheng_browser_{secrets.token_hex(4)}"
         self.url = self._with_database(url, self.name)
         self.admin_url = self._with_database(url, "postgres")
 
@@ -69,42 +80,152 @@ class _Postgres:
 
         return psycopg.connect(self.admin_url.replace("postgresql://", "postgres://", 1), autocommit=True)
 
-    def create(self) -> None:
+    def create(self, template: str | None = None) -> None:
         with self._admin() as conn:
-            conn.execute(f'CREATE DATABASE "{self.name}"')
+            conn.execute(f'CREATE DATABASE "{self.name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+    def exists(self) -> bool:
+        with self._admin() as conn:
+            return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.name]).fetchone() is not None
 
     def drop(self) -> None:
         with self._admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
+def _on_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def _started(pid: int) -> str:
+    """When process `pid` started (clock ticks since boot): with the pid, names one process even
+    after its pid is reused."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return "0"
+
+
+def _run_key(pid: int | None = None) -> str:
+    """The test run a process belongs to: an xdist worker's is its controller (its parent), a
+    plain run's is the pytest process itself."""
+    if pid is None:
+        pid = os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
+    return f"{pid}-{_started(pid)}-{'pg' if _on_postgres() else 'sqlite'}"
+
+
+def _remove_abandoned_templates() -> None:
+    """Templates of runs that ended without removing theirs (killed): their process is gone."""
+    for template in Path(tempfile.gettempdir()).glob("tisheng-demo-template-*-*-*"):
+        if not template.is_dir():
+            continue
+        pid, started = template.name.split("-")[3:5]
+        if _started(int(pid)) != started:
+            shutil.rmtree(template, ignore_errors=True)
+            Path(f"{template}.lock").unlink(missing_ok=True)
+
+
+def _template_dir(key: str) -> Path:
+    return Path(tempfile.gettempdir()) / f"tisheng-demo-template-{key}"
+
+
+def _template_database(key: str) -> str:
+    return f"tisheng_demo_template_{key.replace('-', '_')}"
+
+
+@contextlib.contextmanager
+def _template_lock(key: str) -> Iterator[None]:
+    with open(f"{_template_dir(key)}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _demo_template(key: str) -> Path:
+    """The run's seeded demo (its var folder; on PostgreSQL also its database), seeded by
+    whichever process asks first while the others wait. Call under `_template_lock`."""
+    template = _template_dir(key)
+    var_dir = template / "var"
+    if (template / "ready").exists():
+        return var_dir
+    _remove_abandoned_templates()
+    shutil.rmtree(template, ignore_errors=True)
+    var_dir.mkdir(parents=True)
+    env = dict(os.environ, TISHENG_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="tisheng.settings")
+    env.pop("DATABASE_URL", None)
+    if _on_postgres():
+        pg = _Postgres(os.environ["DATABASE_URL"], _template_database(key))
+        pg.drop()
+        pg.create()
+        env["DATABASE_URL"] = pg.url
+    try:
+        subprocess.run([TISHENG, "migrate", "--noinput"], env=env, cwd=ROOT, check=True, capture_output=True)
+        subprocess.run([TISHENG, "seed", "--scale", "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    except subprocess.CalledProcessError as e:
+        raise RuntimeError(f"{e.cmd} failed:\n{e.stdout.decode()}\n{e.stderr.decode()}") from e
+    (template / "ready").touch()
+    return var_dir
+
+
+def _copy_var_dir(source: Path, target: Path) -> None:
+    """The template's var folder into `target`: the SQLite database copied, every other file
+    hard-linked (uploads and exports are written to a new file and renamed, never changed in
+    place, so a server cannot change the template's)."""
+
+    def link_or_copy(src: str, dst: str) -> None:
+        if Path(src).name.startswith("tisheng.sqlite3"):
+            shutil.copy2(src, dst)
+            return
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link_or_copy, dirs_exist_ok=True)
+
+
+def demo_templates_remove(pid: int | None = None) -> None:
+    """Remove the run's demo template (the folder and, on PostgreSQL, its database); the root
+    conftest calls it when the run ends (the xdist controller, or the only process)."""
+    key = _run_key(pid)
+    template = _template_dir(key)
+    if not template.exists():
+        return
+    if _on_postgres():
+        with contextlib.suppress(Exception):  # the cluster may be gone already; it was throwaway then
+            _Postgres(os.environ["DATABASE_URL"], _template_database(key)).drop()
+    shutil.rmtree(template, ignore_errors=True)
+    Path(f"{template}.lock").unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def demo_server(prefix: str = "tisheng-browser-") -> Iterator[tuple[str, dict[str, str]]]:
-    """A demo province served by runserver on a database and var folder of its own (a fresh
-    PostgreSQL database when DATABASE_URL names one, else SQLite): (its url, the environment
-    `tisheng` commands run with to act on the same database)."""
+    """A demo province served by runserver on a database and var folder of its own (a copy of
+    the run's seeded template: a PostgreSQL database when DATABASE_URL names one, else SQLite):
+    (its url, the environment `tisheng` commands run with to act on the same database)."""
     with tempfile.TemporaryDirectory(prefix=prefix) as var_dir:
         env = dict(os.environ, TISHENG_VAR_DIR=var_dir, DJANGO_SETTINGS_MODULE="tisheng.settings")
+        key = _run_key()
         pg = None
-        if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-            pg = _Postgres(os.environ["DATABASE_URL"])
-            pg.create()
-            env["DATABASE_URL"] = pg.url
-        else:
-            env.pop("DATABASE_URL", None)
+        with _template_lock(key):
+            _copy_var_dir(_demo_template(key), Path(var_dir))
+            if _on_postgres():
+                pg = _Postgres(os.environ["DATABASE_URL"])
+                pg.create(template=_template_database(key))
+                env["DATABASE_URL"] = pg.url
+            else:
+                env.pop("DATABASE_URL", None)
         log = open(Path(var_dir) / "server.log", "w+b")  # noqa: SIM115 - closed below
         proc = None
         try:
-            subprocess.run([TISHENG, "migrate", "--noinput"], env=env, cwd=ROOT, check=True, capture_output=True)
-            subprocess.run([TISHENG, "seed", "--scale", "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
             port = _free_port()
             proc = subprocess.Popen([TISHENG, "runserver", "--noreload", f"127.0.0.1:{port}"], env=env, cwd=ROOT,
                                     stdout=log, stderr=subprocess.STDOUT)
             url = f"http://127.0.0.1:{port}"
             _wait_for(url + "/accounts/login/", proc)
             yield url, env
-        except subprocess.CalledProcessError as e:
-            raise RuntimeError(f"{e.cmd} failed:\n{e.stdout.decode()}\n{e.stderr.decode()}") from e
         finally:
             if proc is not None:
                 proc.terminate()
