@@ -19,6 +19,8 @@ from django.dispatch import receiver
 
 from tisheng.accounts.models import LoginSession, User
 
+_DATABASE_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+
 
 def _store():
     return import_module(settings.SESSION_ENGINE).SessionStore()
@@ -46,6 +48,26 @@ def sessions_end(user: User, *, keep: str | None = None) -> int:
         store.delete(key)
     LoginSession.objects.filter(session_key__in=keys).delete()
     return len(keys)
+
+
+def sessions_purge() -> int:
+    """Delete expired sessions from the session store (Django's `clearsessions`; the database
+    engine never deletes them itself) and the login records whose session is gone; how many
+    records went. For run-periodic."""
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    store_class.clear_expired()
+    if settings.SESSION_ENGINE in _DATABASE_ENGINES:
+        # One DELETE with a subquery: the sessions are rows of django_session.
+        from django.contrib.sessions.models import Session
+
+        deleted, _ = LoginSession.objects.exclude(session_key__in=Session.objects.values("session_key")).delete()
+        return deleted
+    store = store_class()
+    gone = [key for key in LoginSession.objects.values_list("session_key", flat=True).iterator(chunk_size=2000)
+            if not store.exists(key)]
+    for start in range(0, len(gone), 500):
+        LoginSession.objects.filter(session_key__in=gone[start:start + 500]).delete()
+    return len(gone)
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.sessions.logged_in")

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from tisheng.accounts.sessions import sessions_purge
 from tisheng.jobs.services import jobs_requeue_stale, jobs_run_pending
 from tisheng.monitoring.services.bulletins import bulletins_issue_due
 from tisheng.monitoring.services.exports import exports_purge
@@ -14,7 +15,7 @@ class Command(BaseCommand):
             "lost workers and the text extraction of evidence still pending, runs pending jobs, then refreshes the monitoring roll-ups that are older than "
             "ROLLUP_REFRESH_MINUTES issues the week's bulletins on BULLETIN_WEEKDAY and scores the early warning again when older "
             "than WARNING_REFRESH_HOURS; deletes stored export files older than EXPORT_RETENTION_DAYS "
-            "and uploaded roster files older than ROSTER_RETENTION_DAYS.")
+            "and uploaded roster files older than ROSTER_RETENTION_DAYS; deletes expired login sessions.")
 
     def handle(self, *args, **options):
         requeued = jobs_requeue_stale()
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         risks = risk_refresh_if_stale()
         purged = exports_purge()
         rosters = rosters_purge()
+        sessions = sessions_purge()
         self.stdout.write(f"jobs_requeued={requeued} jobs_run={ran} rollups_refreshed={len(refreshed)} "
                           f"bulletins_issued={len(bulletins)} risk_refreshed={len(risks)} exports_purged={purged} "
-                          f"rosters_purged={rosters} extractions_resumed={extractions}")
+                          f"rosters_purged={rosters} extractions_resumed={extractions} sessions_purged={sessions}")
