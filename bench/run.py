@@ -10,6 +10,7 @@
 Monitoring (bench_monitoring.py): a day of activity (50,000 ledger entries), the roll-up
 refresh and consistency check, and the province and a county dashboard (p95 of 20 requests).
 Early warning (bench_warning.py): the province's risk refresh and the at-risk lists (p95 of 20).
+Home pages (bench_home.py): every demo role's 待办 at province scale, p95 of 20 against 150 ms.
 Exports (bench_export.py): 10,000 teachers' progress to .xlsx, end to end, < 10 s.
 The review chain (bench_review.py): the city's queue page and a 5,000-teacher approval.
 The school assessment queue (bench_practice_queue.py): 300 teachers × 3 points, < 300 ms.
@@ -44,6 +45,7 @@ STEPS = [
     ("completion", [PYTHON, "bench/bench_completion.py"]),
     ("monitoring", [PYTHON, "bench/bench_monitoring.py"]),
     ("warning", [PYTHON, "bench/bench_warning.py"]),
+    ("home", [PYTHON, "bench/bench_home.py"]),
     ("export", [PYTHON, "bench/bench_export.py"]),
     ("review", [PYTHON, "bench/bench_review.py"]),
     ("practice_queue", [PYTHON, "bench/bench_practice_queue.py"]),
