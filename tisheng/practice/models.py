@@ -202,6 +202,8 @@ class Submission(models.Model):
     text_state = models.CharField(max_length=8, choices=TextState.choices, default=TextState.DONE)
     # Why the extraction failed, in a word (core.officefiles.TOO_LARGE / DAMAGED, or "timeout").
     text_error = models.CharField(max_length=16, blank=True)
+    # What the teacher says of this version (修改说明: what changed after the grader's comment).
+    note = models.TextField(_("note"), max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     scope_path_field = "teacher__org_path"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from tisheng.accounts.roles import Cap
@@ -14,6 +14,7 @@ from tisheng.orgs.scope import get_object_for_user, scope_filter
 from tisheng.people.models import Teacher
 from tisheng.practice.models import (
     EvidenceTask,
+    Grade,
     PeerAssignment,
     PointChoice,
     PointResult,
@@ -118,6 +119,8 @@ class QueueRow:
     result_value: str | None = None
     result_status: str | None = None
     result_recommended: bool = False
+    result_decided_at: object = None
+    latest_submitted_at: object = None
 
 
 def assessment_queue(actor, school: School, program: Program) -> list[QueueRow]:
@@ -137,22 +140,26 @@ def assessment_queue(actor, school: School, program: Program) -> list[QueueRow]:
     tasks = dict(EvidenceTask.objects.filter(point_version_id__in=versions).order_by()
                  .values("point_version_id").annotate(n=Count("pk")).values_list("point_version_id", "n"))
     current = Submission.objects.filter(program=program, teacher__school=school, is_current=True).order_by()
-    submitted = {(t, v): n for t, v, n in current.values("teacher_id", "task__point_version_id")
-                 .annotate(n=Count("pk")).values_list("teacher_id", "task__point_version_id", "n")}
+    submitted, latest = {}, {}
+    for t, v, n, at in (current.values("teacher_id", "task__point_version_id")
+                        .annotate(n=Count("pk"), at=Max("created_at"))
+                        .values_list("teacher_id", "task__point_version_id", "n", "at")):
+        submitted[(t, v)], latest[(t, v)] = n, at
     graded_rows = (current.filter(Exists(Review.objects.filter(submission=OuterRef("pk"), stage=Review.Stage.TEAM)))
                    .values("teacher_id", "task__point_version_id").annotate(n=Count("pk"))
                    .values_list("teacher_id", "task__point_version_id", "n"))
     graded = {(t, v): n for t, v, n in graded_rows}
-    results = {(t, p): (r, st, rec) for t, p, r, st, rec in
+    results = {(t, p): (r, st, rec, at) for t, p, r, st, rec, at in
                PointResult.objects.filter(program=program, teacher__school=school).order_by()
-               .values_list("teacher_id", "point_id", "result", "status", "recommended")}
+               .values_list("teacher_id", "point_id", "result", "status", "recommended", "decided_at")}
     for c in choices:
         key = (c.teacher_id, c.point_version_id)
         c.task_count = tasks.get(c.point_version_id, 0)
         c.submitted_count = submitted.get(key, 0)
         c.graded_count = graded.get(key, 0)
-        c.result_value, c.result_status, c.result_recommended = results.get((c.teacher_id, c.point_id),
-                                                                            (None, None, False))
+        c.latest_submitted_at = latest.get(key)
+        c.result_value, c.result_status, c.result_recommended, c.result_decided_at = results.get(
+            (c.teacher_id, c.point_id), (None, None, False, None))
     return choices
 
 
@@ -160,7 +167,11 @@ def queue_stage(row: QueueRow) -> str:
     """Where a queue row stands: decided, returned, ready (all items in, waiting for the
     team), partly graded, or still being submitted."""
     if row.result_status == PointResult.Status.ASSESSED:
-        return "decided"
+        # A 不合格 point whose teacher resubmitted since is back in the queue.
+        resubmitted = (row.result_value == Grade.FAIL and row.latest_submitted_at is not None
+                       and row.result_decided_at is not None and row.latest_submitted_at > row.result_decided_at)
+        if not resubmitted:
+            return "decided"
     if row.submitted_count < row.task_count:
         return "submitting"
     if row.graded_count < row.task_count:

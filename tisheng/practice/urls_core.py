@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tisheng.practice import views_assess, views_catalogue, views_plans, views_teacher
+from tisheng.practice import views_assess, views_catalogue, views_evidence, views_plans, views_teacher
 
 urlpatterns = [
     path("", views_plans.home, name="home"),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("peer/", views_teacher.peer_list, name="peer"),
     path("peer/<int:assignment_id>/", views_teacher.peer_review, name="peer_review"),
     path("evidence/<int:submission_id>/file/", views_teacher.evidence_file, name="evidence_file"),
+    path("evidence/<int:submission_id>/preview/", views_evidence.evidence_preview, name="evidence_preview"),
+    path("evidence/teacher/<int:teacher_id>/zip/", views_evidence.evidence_zip, name="evidence_zip"),
     path("queue/<int:school_id>/", views_assess.queue, name="queue"),
     path("queue/<int:school_id>/assign-peers/", views_assess.assign_peers, name="assign_peers"),
     path("grade/<int:teacher_id>/<str:code>/", views_assess.grade, name="grade"),

@@ -141,9 +141,16 @@ def grade(request, teacher_id: int, code: str):
     graded = [row["current"].team_review.grade for row in items if row["current"] and row["current"].team_review
               and (since is None or row["current"].team_review.created_at > since)]
     preview = services.point_result_rule(graded) if items and len(graded) == len(items) else None
+    failed = result is not None and result.status == PointResult.Status.ASSESSED and result.result == Grade.FAIL
+    if failed and not any(row["current"] and row["current"].team_review
+                          and row["current"].team_review.created_at > result.decided_at for row in items):
+        preview = None  # decided 不合格 and nothing graded since: wait for the teacher's resubmission
     return render(request, "practice/grade.html", {
         "program": program, "teacher": teacher, "point": point, "choice": choice, "items": items,
         "result": result, "grades": Grade.choices, "preview": preview,
+        # A passed point is closed; a 不合格 one stays open for the resubmitted items.
+        "from_grading": True,
+        "closed": result is not None and result.status == PointResult.Status.ASSESSED and result.result != Grade.FAIL,
         "can_assess": path_in_scope(request.user, Cap.PRACTICE_ASSESS, teacher.org_path),
         "preview_label": dict(Grade.choices).get(preview, "")})
 

@@ -3,6 +3,7 @@ results), the peer reviewer's pages, and the evidence file itself, served only i
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.roles import Cap
@@ -29,11 +31,16 @@ from tisheng.practice.models import (
     Review,
     Submission,
 )
+from tisheng.practice.services import evidence
 from tisheng.practice.services.choices import ENV_ORDER
 from tisheng.practice.services.evidence import KIND_LABELS, PDF, submission_path
 
 CHOICES_SAVED = gettext_lazy("Your points were saved.")
 EVIDENCE_UPLOADED = gettext_lazy("Uploaded: version %(version)s of “%(task)s”.")
+EVIDENCE_RESUBMITTED = gettext_lazy("Resubmitted: “%(task)s”, submission %(n)s (version %(version)s). The school's "
+                                    "assessment team will grade it again.")
+UPLOAD_REFUSED = gettext_lazy("“%(file)s” was not uploaded for “%(task)s”: see the reason beside the file field.")
+UPLOAD_REFUSED_NO_FILE = gettext_lazy("Nothing was uploaded for “%(task)s”: see the reason beside the file field.")
 FILE_REQUIRED = gettext_lazy("Choose a file to upload.")
 REVIEW_SAVED = gettext_lazy("Your assessment was saved.")
 
@@ -51,7 +58,8 @@ def _url(name: str, program, **kwargs) -> str:
 
 def _points_with_evidence(program, teacher, choices: list[PointChoice]) -> list[dict]:
     """Each chosen point with its tasks, the current submission of each, its older
-    versions, the reviews and the result (a fixed number of queries)."""
+    versions (each with its submission number, grades and comments), the reviews, the
+    result, and whether the teacher may upload (again) (a fixed number of queries)."""
     version_ids = [c.point_version_id for c in choices]
     tasks = list(EvidenceTask.objects.filter(point_version_id__in=version_ids).order_by("point_version_id", "order"))
     submissions = list(Submission.objects.filter(program=program, teacher=teacher, task__in=tasks)
@@ -60,6 +68,7 @@ def _points_with_evidence(program, teacher, choices: list[PointChoice]) -> list[
     for r in Review.objects.filter(submission__in=[s.pk for s in submissions]).select_related("reviewer"):
         reviews.setdefault(r.submission_id, []).append(r)
     results = {r.point_id: r for r in PointResult.objects.filter(program=program, teacher=teacher)}
+    limit = evidence.max_attempts(program)
     by_task: dict[int, list[Submission]] = {}
     for s in submissions:
         s.review_list = reviews.get(s.pk, [])
@@ -68,16 +77,29 @@ def _points_with_evidence(program, teacher, choices: list[PointChoice]) -> list[
         by_task.setdefault(s.task_id, []).append(s)
     points = []
     for c in choices:
+        result = results.get(c.point_id)
         rows = []
         for t in tasks:
             if t.point_version_id != c.point_version_id:
                 continue
             versions = by_task.get(t.pk, [])
+            numbers = evidence.attempt_numbers([(s.version, s.team_review is not None) for s in versions])
+            for s in versions:
+                s.attempt = numbers[s.version]
             current = next((s for s in versions if s.is_current), None)
+            graded = sum(1 for s in versions if s.team_review is not None)
+            refusal = evidence.resubmission_refusal(
+                result=result, current_grade=current.team_review.grade if current and current.team_review else None,
+                graded_versions=graded, limit=limit)
             rows.append({"task": t, "current": current, "older": [s for s in versions if not s.is_current],
                          "kinds": "、".join(_(KIND_LABELS[k]) for k in t.kinds),
-                         "accept": _accept(t.kinds)})
-        points.append({"choice": c, "tasks": rows, "result": results.get(c.point_id)})
+                         "accept": _accept(t.kinds), "max_bytes": max(evidence.max_bytes(k) for k in t.kinds),
+                         "can_upload": refusal is None, "attempts_used": refusal == evidence.ATTEMPTS_USED,
+                         "next_attempt": graded + 1, "max_attempts": limit,
+                         # 退回修改: the team graded the current version 不合格 (its comment says why).
+                         "sent_back": bool(current and current.team_review and current.team_review.grade == Grade.FAIL),
+                         "resubmission": graded > 0})
+        points.append({"choice": c, "tasks": rows, "result": result})
     return points
 
 
@@ -94,20 +116,40 @@ def _accept(kinds: list[str]) -> str:
     return ",".join(dict.fromkeys(parts))
 
 
-@login_required
-def my_practice(request):
-    teacher = _own_teacher(request)
-    program = selectors.practice_program(request.GET.get("program"))
+class EvidenceUploadForm(forms.Form):
+    """One evidence file for one task, with what the teacher says of it (修改说明)."""
+
+    file = forms.FileField(label=pgettext_lazy("evidence", "File"), error_messages={"required": FILE_REQUIRED})
+    note = forms.CharField(label=pgettext_lazy("evidence", "Note"), required=False, max_length=1000)
+
+
+def _my_page(request, teacher, program, *, failed_task: int | None = None, form: EvidenceUploadForm | None = None,
+             status: int = 200):
     plan, versions = services.choices.choosable_points(teacher, program)
     choices = list(PointChoice.objects.filter(program=program, teacher=teacher)
                    .select_related("point", "point_version").order_by("point_id"))
     chosen_codes = {c.point.code for c in choices}
     rule = program.ruleset.micro_abilities
     groups = [(env, [v for v in versions if v.environment == env]) for env in ENV_ORDER]
+    points = _points_with_evidence(program, teacher, choices)
+    if failed_task is not None and form is not None:
+        # The refused upload's errors next to its own field, with the note as typed.
+        for p in points:
+            for row in p["tasks"]:
+                if row["task"].pk == failed_task:
+                    row["errors"] = [str(e) for e in form.errors.get("file", [])]
+                    row["note_errors"] = [str(e) for e in form.errors.get("note", [])]
+                    row["note"] = form.data.get("note", "")
     return render(request, "practice/my.html", {
         "program": program, "teacher": teacher, "plan": plan, "groups": [g for g in groups if g[1]],
-        "chosen_codes": chosen_codes, "points": _points_with_evidence(program, teacher, choices), "rule": rule,
-        "grades": Grade.choices})
+        "chosen_codes": chosen_codes, "points": points, "rule": rule, "grades": Grade.choices}, status=status)
+
+
+@login_required
+def my_practice(request):
+    teacher = _own_teacher(request)
+    program = selectors.practice_program(request.GET.get("program"))
+    return _my_page(request, teacher, program)
 
 
 @login_required
@@ -128,23 +170,32 @@ def my_choose(request):
 @login_required
 @require_POST
 def my_upload(request, task_id: int):
+    """Upload a file for a task. Refused: the page again (400) with the reason next to the
+    file field and the note as typed, not a redirect that would lose them."""
     teacher = _own_teacher(request)
     program = selectors.practice_program(request.GET.get("program"))
     task = EvidenceTask.objects.filter(pk=task_id).select_related("point_version").first()
     if task is None:
         raise Http404
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, FILE_REQUIRED)
-    else:
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    if form.is_valid():
         try:
             s = services.submission_upload(actor=request.user, teacher=teacher, program=program, task=task,
-                                           upload=upload)
-            messages.success(request, EVIDENCE_UPLOADED % {"version": s.version, "task": task.title})
+                                           upload=form.cleaned_data["file"], note=form.cleaned_data["note"])
         except ValidationError as e:
             for m in e.messages:
-                messages.error(request, _(m))
-    return redirect(_url("practice:my", program) + f"#point-{task.point_version.point_id}")
+                form.add_error("file", _(m))
+        else:
+            n = services.submission_attempts(program, teacher, task)[s.version]
+            message = EVIDENCE_RESUBMITTED if n > 1 else EVIDENCE_UPLOADED
+            messages.success(request, message % {"version": s.version, "task": task.title, "n": n})
+            return redirect(_url("practice:my", program) + f"#task-{task.pk}")
+    name = request.FILES["file"].name if "file" in request.FILES else ""
+    if name:
+        messages.error(request, UPLOAD_REFUSED % {"task": task.title, "file": name})
+    else:
+        messages.error(request, UPLOAD_REFUSED_NO_FILE % {"task": task.title})
+    return _my_page(request, teacher, program, failed_task=task.pk, form=form, status=400)
 
 
 @login_required
@@ -197,16 +248,19 @@ def peer_review(request, assignment_id: int):
 
 @login_required
 @require_GET
+@xframe_options_sameorigin
 def evidence_file(request, submission_id: int):
     """The evidence file to those who may see it: video range-served (the player seeks),
-    PDF and images inline, Office files as a download."""
+    PDF and images inline (framed by our own preview page only: X-Frame-Options SAMEORIGIN),
+    Office files as a download; `?download=1` downloads any of them."""
     submission = selectors.submission_for_user(request.user, submission_id)
     path = submission_path(submission)
     if not path.exists():
         raise Http404
-    if submission.kind == EvidenceKind.VIDEO:
+    if submission.kind == EvidenceKind.VIDEO and request.GET.get("download") != "1":
         return _ranged(request, path, submission.content_type)
-    inline = submission.content_type == PDF or submission.kind == EvidenceKind.IMAGE
+    inline = (submission.content_type == PDF or submission.kind == EvidenceKind.IMAGE) \
+        and request.GET.get("download") != "1"
     response = FileResponse(path.open("rb"), content_type=submission.content_type)
     response["Content-Disposition"] = content_disposition_header(not inline, submission.original_name)
     response["X-Content-Type-Options"] = "nosniff"

@@ -63,6 +63,8 @@ class ProgramForm(forms.Form):
                                       help_text=_("Empty: nobody is exempt for age"))
     micro_min_points = forms.IntegerField(label=_("Minimum capability points"), required=False)
     micro_min_dimensions = forms.IntegerField(label=_("Minimum dimensions"), required=False)
+    micro_max_attempts = forms.IntegerField(label=_("Submissions per evidence item"), required=False,
+                                            min_value=1, max_value=10)
     yearly_quotas = forms.CharField(label=_("Yearly completion quotas"), required=False,
                                     widget=forms.Textarea(attrs={"rows": 4, "placeholder": "2015: 30%\n2016: 50%"}),
                                     help_text=_("One year per line: the share of teachers to complete that year"))
@@ -91,6 +93,7 @@ class ProgramForm(forms.Form):
             "diagnostic_required": rs.diagnostic_required, "exempt_years": rs.exempt_years_before_retirement,
             "micro_min_points": rs.micro_abilities.min_points if rs.micro_abilities else None,
             "micro_min_dimensions": rs.micro_abilities.min_dimensions if rs.micro_abilities else None,
+            "micro_max_attempts": rs.micro_abilities.max_attempts if rs.micro_abilities else None,
             "yearly_quotas": yearly_quotas_text(rs.yearly_quotas),
             "certificates": json.dumps([c.model_dump(mode="json", exclude_defaults=True) for c in rs.certificates],
                                        ensure_ascii=False, indent=2),
@@ -137,6 +140,8 @@ class ProgramForm(forms.Form):
         else:
             micro = dict(doc.get("micro_abilities") or {})
             micro.update({"min_points": points or 0, "min_dimensions": dimensions or 0})
+            if data.get("micro_max_attempts"):
+                micro["max_attempts"] = data["micro_max_attempts"]
             doc["micro_abilities"] = micro
         try:
             self.rules = rules_validate(doc)

@@ -33,6 +33,9 @@ class MicroAbilityRule(_Doc):
     min_dimensions: int = Field(3, ge=0, le=4)
     hours_per_point: Decimal = Field(Decimal("0"), ge=0, le=100)
     allow_lower_environments: bool = True
+    # How many times a teacher may submit one evidence item: a file replaced before it is
+    # graded does not count, a resubmission after a 不合格 or a return does.
+    max_attempts: int = Field(3, ge=1, le=10)
 
 
 class OnlineRule(_Doc):
@@ -120,6 +123,7 @@ FIELD_LABELS = {
     "min_points": gettext_noop("Minimum capability points"),
     "min_dimensions": gettext_noop("Minimum dimensions"),
     "hours_per_point": gettext_noop("Hours per capability point"),
+    "max_attempts": gettext_noop("Submissions per evidence item"),
     "online": gettext_noop("Online learning"),
     "similarity_flag_share": gettext_noop("Copied share that flags evidence"),
     "yearly_quotas": gettext_noop("Yearly completion quotas"),
@@ -282,6 +286,9 @@ def ruleset_summary(rs: RuleSet) -> list[tuple[str, str]]:
         lines.append((_(FIELD_LABELS["micro_abilities"]),
                       _("at least %(points)s capability points in at least %(dimensions)s dimensions")
                       % {"points": rs.micro_abilities.min_points, "dimensions": rs.micro_abilities.min_dimensions}))
+        lines.append((_(FIELD_LABELS["max_attempts"]),
+                      _("at most %(n)s per item (a 不合格 or returned item may be resubmitted)")
+                      % {"n": rs.micro_abilities.max_attempts}))
     if rs.yearly_quotas:
         lines.append((_(FIELD_LABELS["yearly_quotas"]),
                       "；".join(f"{year}：{_percent(share)}" for year, share in sorted(rs.yearly_quotas.items()))))

@@ -66,9 +66,11 @@ def _clean(grade: str, comment: str) -> tuple[str, str]:
 
 
 def _assessed_result(submission: Submission) -> PointResult | None:
-    return PointResult.objects.filter(program_id=submission.program_id, teacher_id=submission.teacher_id,
-                                      point_id=submission.task.point_version.point_id,
-                                      status=PointResult.Status.ASSESSED).first()
+    """The point's passed result, which closes its items. A 不合格 result leaves them open:
+    the teacher resubmits the failed items and the team grades the new versions."""
+    return (PointResult.objects.filter(program_id=submission.program_id, teacher_id=submission.teacher_id,
+                                       point_id=submission.task.point_version.point_id,
+                                       status=PointResult.Status.ASSESSED).exclude(result=Grade.FAIL).first())
 
 
 def _review(*, actor, submission: Submission, stage: str, grade: str, comment: str) -> Review:
@@ -192,6 +194,14 @@ def _credit_key(program: Program, teacher: Teacher, point: MicroAbility) -> str:
     return f"practice:{program.pk}:{teacher.pk}:{point.code}:{rounds}"
 
 
+def _graded_since(program: Program, teacher: Teacher, point_version_id: int, when) -> bool:
+    """Whether the team graded a current item of the point after `when` (a failed point is
+    decided again only once something new was graded)."""
+    return Review.objects.filter(stage=Review.Stage.TEAM, created_at__gt=when, submission__program=program,
+                                 submission__teacher=teacher, submission__is_current=True,
+                                 submission__task__point_version_id=point_version_id).exists()
+
+
 @transaction.atomic
 def point_result_decide(*, actor, program: Program, teacher: Teacher, point: MicroAbility,
                         recommended: bool = False) -> PointResult:
@@ -205,10 +215,15 @@ def point_result_decide(*, actor, program: Program, teacher: Teacher, point: Mic
     if choice is None:
         raise ValidationError(_(RESULT_ITEMS_MISSING) % {"missing": point.code})
     existing = PointResult.objects.select_for_update().filter(program=program, teacher=teacher, point=point).first()
-    if existing is not None and existing.status == PointResult.Status.ASSESSED:
+    failed_before = existing is not None and existing.status == PointResult.Status.ASSESSED \
+        and existing.result == Grade.FAIL
+    if existing is not None and existing.status == PointResult.Status.ASSESSED and not (
+            failed_before and _graded_since(program, teacher, choice.point_version_id, existing.decided_at)):
         raise ValidationError(_(RESULT_ALREADY))
     # After a return, the grades given before it do not count: the team grades every item again.
-    since = existing.decided_at if existing is not None else None
+    # After a 不合格, the items that passed keep their grades; the resubmitted ones are new
+    # (current) versions, graded afresh.
+    since = existing.decided_at if existing is not None and not failed_before else None
     grades = team_grades(program.pk, teacher.pk, choice.point_version_id, since=since)
     missing = [str(task_id) for task_id, review in grades.items() if review is None]
     if missing or not grades:

@@ -1,6 +1,10 @@
 """Evidence uploads: one file per task, its type checked by content (never by its name),
-size limits per kind, stored under PRIVATE_MEDIA_ROOT/evidence/. Resubmission is allowed until
-the item is graded; versions are kept.
+size limits per kind, stored under PRIVATE_MEDIA_ROOT/evidence/. Every version is kept. A file may
+be replaced until the item is graded; after that the item opens again only when the team
+graded it 不合格 or the point was returned (a spot check, a school-wide return), and each such
+resubmission is one of the rule set's `micro_abilities.max_attempts` submissions per item
+(default 3; a replacement before grading does not count). `resubmission_refusal` is the rule,
+shared by the upload and the teacher's page.
 
 The text of a document or slides (for the similarity check) is extracted after the upload,
 by the job `practice.extract_text` (practice/tasks.py): the upload stores the file and
@@ -27,7 +31,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -37,6 +41,7 @@ from tisheng.people.models import Teacher
 from tisheng.practice.models import (
     EvidenceKind,
     EvidenceTask,
+    Grade,
     PointChoice,
     PointResult,
     Review,
@@ -52,6 +57,8 @@ FILE_EMPTY = gettext_noop("The file is empty.")
 VIDEO_TOO_LONG = gettext_noop("The video is %(minutes)s minutes long; at most %(max)s minutes are allowed.")
 TASK_NOT_CHOSEN = gettext_noop("This task belongs to a point you have not chosen (or to an older version of it).")
 ALREADY_GRADED = gettext_noop("This item has been graded; it can no longer be resubmitted.")
+ATTEMPTS_USED = gettext_noop("This item has used all %(n)s submissions the program allows; it can no longer be "
+                             "resubmitted.")
 NOT_YOUR_EVIDENCE = gettext_noop("You can only submit your own evidence.")
 
 KIND_LABELS = {
@@ -231,20 +238,85 @@ def submission_is_graded(submission: Submission) -> bool:
     return submission.reviews.filter(stage=Review.Stage.TEAM).exists()
 
 
+def max_attempts(program: Program) -> int:
+    """How many times the rule set lets a teacher submit one evidence item."""
+    rule = program.ruleset.micro_abilities
+    return rule.max_attempts if rule is not None else 1
+
+
+def attempt_numbers(versions: list[tuple[int, bool]]) -> dict[int, int]:
+    """version → which submission (第几次提交) it is, from (version, team-graded) pairs: a
+    version replaced before anyone graded it is the same submission as the one after it."""
+    numbers, graded_before = {}, 0
+    for version, graded in sorted(versions):
+        numbers[version] = graded_before + 1
+        graded_before += bool(graded)
+    return numbers
+
+
+def resubmission_refusal(*, result: PointResult | None, current_grade: str | None, graded_versions: int,
+                         limit: int) -> str | None:
+    """Why the teacher may not upload (another) file for an item, or None when they may.
+
+    `current_grade`: the latest team grade of the current version (None: not graded or no
+    file yet); `graded_versions`: how many versions of the item the team graded. An item
+    opens again when the team graded it 不合格 (before or after the point's result) or the
+    point was returned (a spot check, a school-wide return); a passed point or a passed item
+    stays closed. Each reopening uses one of the rule set's `limit` submissions."""
+    returned = result is not None and result.status == PointResult.Status.RETURNED
+    if result is not None and not returned and result.result != Grade.FAIL:
+        return ALREADY_GRADED
+    if current_grade is not None and not returned and current_grade != Grade.FAIL:
+        return ALREADY_GRADED
+    if graded_versions + 1 > limit:
+        return ATTEMPTS_USED
+    return None
+
+
+def submission_attempts(program: Program | int, teacher: Teacher | int, task: EvidenceTask | int) -> dict[int, int]:
+    """version → submission number of the teacher's versions of `task` (one query; rows or ids)."""
+    graded = Exists(Review.objects.filter(submission=OuterRef("pk"), stage=Review.Stage.TEAM))
+    rows = (Submission.objects.filter(program=program, teacher=teacher, task=task).annotate(graded=graded)
+            .values_list("version", "graded"))
+    return attempt_numbers(list(rows))
+
+
+def _upload_refusal(program: Program, teacher: Teacher, task: EvidenceTask) -> str | None:
+    result = PointResult.objects.filter(program=program, teacher=teacher, point_id=task.point_version.point_id).first()
+    versions = Submission.objects.filter(program=program, teacher=teacher, task=task)
+    graded_versions = versions.filter(reviews__stage=Review.Stage.TEAM).distinct().count()
+    current = versions.filter(is_current=True).first()
+    latest = (Review.objects.filter(submission=current, stage=Review.Stage.TEAM).order_by("-created_at", "-id")
+              .values_list("grade", flat=True).first()) if current is not None else None
+    return resubmission_refusal(result=result, current_grade=latest, graded_versions=graded_versions,
+                                limit=max_attempts(program))
+
+
+def display_name(name: str | None) -> str:
+    """The uploaded file's name as we keep and show it: its last path component, without
+    control characters (a NUL cannot even be stored in PostgreSQL), at most 255 characters."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in name if ch.isprintable()).strip()[-255:]
+
+
+def _refuse_upload(program: Program, teacher: Teacher, task: EvidenceTask) -> None:
+    refusal = _upload_refusal(program, teacher, task)
+    if refusal == ATTEMPTS_USED:
+        raise ValidationError(_(ATTEMPTS_USED) % {"n": max_attempts(program)})
+    if refusal is not None:
+        raise ValidationError(_(refusal))
+
+
 def submission_upload(*, actor, teacher: Teacher, program: Program, task: EvidenceTask,
-                      upload: UploadedFile) -> Submission:
+                      upload: UploadedFile, note: str = "") -> Submission:
     """Store the teacher's file for `task` as a new version (the previous one is kept, no
-    longer current). Refused once the item is graded, unless the point was returned."""
+    longer current). Refused once the item is graded, unless it was graded 不合格 or the
+    point was returned, and then only within the rule set's submissions per item."""
     if teacher.user_id is None or actor.pk != teacher.user_id:
         raise PermissionDenied(_(NOT_YOUR_EVIDENCE))
     if not PointChoice.objects.filter(program=program, teacher=teacher, point_version_id=task.point_version_id).exists():
         raise ValidationError(_(TASK_NOT_CHOSEN))
-    result = PointResult.objects.filter(program=program, teacher=teacher, point_id=task.point_version.point_id).first()
-    if result is not None and result.status == PointResult.Status.ASSESSED:
-        raise ValidationError(_(ALREADY_GRADED))
-    current = Submission.objects.filter(program=program, teacher=teacher, task=task, is_current=True).first()
-    if current is not None and result is None and submission_is_graded(current):
-        raise ValidationError(_(ALREADY_GRADED))
+    _refuse_upload(program, teacher, task)
 
     largest = max(max_bytes(k) for k in task.kinds)
     tmp, sha, size = _receive(upload, largest, actor=actor)
@@ -272,15 +344,17 @@ def submission_upload(*, actor, teacher: Teacher, program: Program, task: Eviden
         has_text = kind in (EvidenceKind.DOCUMENT, EvidenceKind.SLIDES)
         with transaction.atomic():
             Teacher.objects.select_for_update().filter(pk=teacher.pk).first()
+            _refuse_upload(program, teacher, task)  # again, under the lock: a grade may have come meanwhile
             number = (Submission.objects.filter(program=program, teacher=teacher, task=task)
                       .aggregate(n=Max("version"))["n"] or 0) + 1
             relative = f"{program.pk}/{teacher.pk}/{task.pk}-v{number}-{sha[:12]}.{ext}"
             Submission.objects.filter(program=program, teacher=teacher, task=task, is_current=True).update(
                 is_current=False)
             submission = Submission(program=program, teacher=teacher, task=task, version=number, is_current=True,
-                                    file_name=relative, original_name=(upload.name or "")[-255:] or relative,
+                                    file_name=relative, original_name=display_name(upload.name) or relative,
                                     kind=kind, content_type=content_type, size=size, sha256=sha,
-                                    text_state=TextState.PENDING if has_text else TextState.NONE)
+                                    text_state=TextState.PENDING if has_text else TextState.NONE,
+                                    note=(note or "").strip())
             submission.full_clean()
             submission.save()
             private_storage.move_into(tmp, Path("evidence") / relative, actor=actor, scope_path=teacher.org_path)
