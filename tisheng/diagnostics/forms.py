@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -32,6 +33,11 @@ def parse_choices(text: str) -> list[dict[str, Any]]:
     return out
 
 
+def parse_points(text: str) -> list[str]:
+    """'A3 B3' or 'A3，B3' → ["A3", "B3"] (codes checked by the service)."""
+    return list(dict.fromkeys(code.upper() for code in re.split(r"[\s,，、;；]+", text) if code))
+
+
 def _pk(raw: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
@@ -49,10 +55,13 @@ def items_from_post(post: QueryDict) -> list[dict[str, Any]]:
         pk = _pk(post.get(p + "id", ""))
         if not text and pk is None:
             continue  # an unused blank row
-        rows.append({"id": pk, "text": text, "level": post.get(p + "level", ""),
-                     "dimension": post.get(p + "dimension", ""),
-                     "choices": parse_choices(post.get(p + "choices", "")),
-                     "delete": bool(post.get(p + "delete")) or not text})
+        row = {"id": pk, "text": text, "level": post.get(p + "level", ""),
+               "dimension": post.get(p + "dimension", ""),
+               "choices": parse_choices(post.get(p + "choices", "")),
+               "delete": bool(post.get(p + "delete")) or not text}
+        if p + "points" in post:  # 2.0 editors only: the points the question asks about
+            row["micro_abilities"] = parse_points(post.get(p + "points", ""))
+        rows.append(row)
     return rows
 
 

@@ -98,6 +98,9 @@ class Item(models.Model):
     choices = models.JSONField(_("choices"), default=list)
     dimension = models.CharField(_("dimension"), max_length=8)
     level = models.CharField(_("level"), max_length=2, blank=True)  # blank for 2.0
+    # 2.0: the capability points the question asks about (["A3", "B3"]): a low answer makes
+    # them the ones the result recommends first, and is the reason it gives.
+    micro_abilities = models.JSONField(_("capability points"), default=list, blank=True)
 
     class Meta:
         ordering = ["instrument", "order", "id"]

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tisheng.accounts.roles import Cap
 from tisheng.diagnostics import topics
 from tisheng.diagnostics.models import Attempt, Instrument, MicroAbility, Topic
-from tisheng.diagnostics.scoring import EXCELLENT, FAIL, PASS, band_of, cell_key
+from tisheng.diagnostics.scoring import EXCELLENT, FAIL, PASS, PointFacts, band_of, cell_key, focused_points
 from tisheng.learning.models import Contract, Course
 from tisheng.orgs.scope import get_object_for_user, scope_filter
 from tisheng.people.models import Teacher
@@ -29,6 +30,10 @@ BAND_LABELS = {
     EXCELLENT: gettext_noop("Excellent"),
 }
 DEFAULT_ENVIRONMENT = "A"
+# Why a capability point is recommended, in the teacher's own answers.
+REASON_ANSWER = gettext_noop("You answered “%(answer)s” to “%(question)s”.")
+REASON_DIMENSION = gettext_noop("%(dimension)s scored %(score)s (%(band)s).")
+REASON_COVER = gettext_noop("Covers %(dimension)s (your score there: %(score)s, %(band)s).")
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,13 @@ class DiagnosticResult:
 
     @property
     def recommended_codes(self) -> list[str]:
-        return [t.code for t in self.topics] + [m.code for m in self.micro_abilities]
+        """What courses are recommended for: the weak topics or points (a 2.0 point suggested
+        only to cover the rule's dimensions is not weak, and brings no course)."""
+        return [t.code for t in self.topics] + [m.code for m in self.micro_abilities if getattr(m, "weak", True)]
+
+    @property
+    def any_weak_point(self) -> bool:
+        return any(getattr(m, "weak", False) for m in self.micro_abilities)
 
     def charts(self) -> list[dict]:
         """One radar per level (1.0: I and II, 5 dimensions each; 2.0: one with 4)."""
@@ -118,25 +129,78 @@ def _environments_for(attempt: Attempt) -> list[str]:
 
 
 def diagnostic_result(attempt: Attempt) -> DiagnosticResult:
-    """Bands per cell and what they recommend: a cell below 合格 recommends its level's topics
-    of that dimension (1.0) or the micro-abilities of that dimension in the school's
-    environment group (2.0). More than six topics across both levels: take level I first."""
+    """Bands per cell and what they recommend. 1.0: a cell below 合格 recommends its level's
+    topics of that dimension; more than six topics across both levels: take level I first.
+    2.0: a focused set of 3 to 5 capability points of the school's environment group (and the
+    lower groups the program allows), the weakest by the teacher's own answers first, spread
+    over the dimensions the rule asks the chosen points to cover, each with its reason."""
     cells = _cells(attempt)
     result = DiagnosticResult(attempt=attempt, cells=cells)
+    if result.is_micro:
+        # 2.0 always suggests where to start: the teacher must choose points even when nothing is weak.
+        result.micro_abilities = _focused_micro_abilities(attempt, cells)
+        return result
     weak = [(c.level, c.dimension) for c in cells if c.band == FAIL]
     if not weak:
-        return result
-    if result.is_micro:
-        environments = _environments_for(attempt)
-        dims = {d for _, d in weak}
-        found = MicroAbility.objects.filter(environment__in=environments, dimension__in=dims)
-        # The school's own group first, then the lower ones the program allows.
-        result.micro_abilities = sorted(found, key=lambda m: (environments.index(m.environment), m.pk))
         return result
     result.topics = [t for t in Topic.objects.all() if (t.level, t.dimension) in set(weak)]
     levels = {t.level for t in result.topics}
     result.level_one_first = len(result.topics) > LEVEL_ONE_FIRST_ABOVE and levels >= set(topics.LEVELS)
     return result
+
+
+def _answered_points(attempt: Attempt) -> dict[str, list[tuple[float, str, str]]]:
+    """point code → (percent, question, chosen answer) of each answered question that names it."""
+    out: dict[str, list[tuple[float, str, str]]] = {}
+    for item in attempt.instrument.items.all():
+        index = attempt.answers.get(str(item.pk))
+        if not item.micro_abilities or index is None or not 0 <= int(index) < len(item.choices) or not item.max_score:
+            continue
+        choice = item.choices[int(index)]
+        percent = 100 * int(choice["score"]) / item.max_score
+        for code in item.micro_abilities:
+            out.setdefault(code, []).append((percent, item.text, str(choice.get("label", ""))))
+    return out
+
+
+def _focused_micro_abilities(attempt: Attempt, cells: list[Cell]) -> list[MicroAbility]:
+    """The focused set (scoring.focused_points) among the points of the school's group and
+    the lower groups the program allows, each with `weak` and `reason` (the answer that
+    makes it weak, or its dimension's score) set on it. Three queries."""
+    environments = _environments_for(attempt)
+    bands = list(attempt.instrument.bands.all())
+    by_dimension = {c.dimension: c for c in cells}
+    answered = _answered_points(attempt)
+    candidates = {m.code: m for m in MicroAbility.objects.filter(environment__in=environments)}
+    facts = []
+    for m in candidates.values():
+        cell = by_dimension.get(m.dimension)
+        if cell is None:
+            continue
+        own = answered.get(m.code)
+        score = round(sum(p for p, _q, _a in own) / len(own), 1) if own else cell.score
+        weak = cell.band == FAIL or band_of(bands, "", m.dimension, score) == FAIL
+        facts.append(PointFacts(code=m.code, dimension=m.dimension, score=score, weak=weak,
+                                order=(environments.index(m.environment), m.pk)))
+    rule = attempt.instrument.program.ruleset.micro_abilities
+    picked = focused_points(facts, min_points=rule.min_points if rule else 3,
+                            min_dimensions=rule.min_dimensions if rule else 3)
+    out = []
+    for p in picked:
+        m = candidates[p.code]
+        m.weak, m.score = p.weak, p.score
+        own = answered.get(p.code)
+        cell = by_dimension[p.dimension]
+        values = {"dimension": p.dimension, "score": f"{cell.score:g}", "band": _(BAND_LABELS[cell.band])}
+        if not p.weak:
+            m.reason = _(REASON_COVER) % values
+        elif own:
+            _percent, question, answer = min(own)
+            m.reason = _(REASON_ANSWER) % {"question": question, "answer": answer}
+        else:
+            m.reason = _(REASON_DIMENSION) % values
+        out.append(m)
+    return out
 
 
 def _ancestor_paths(path: str) -> list[str]:

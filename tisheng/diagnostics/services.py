@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tisheng.accounts.services import audit
@@ -22,7 +23,12 @@ BAD_CHOICE = gettext_noop("An answer is not one of the question's choices.")
 RETAKE_NOT_ALLOWED = gettext_noop("This diagnostic test can be taken only once; your result is stored.")
 BAND_ORDER = gettext_noop("The 合格 threshold must not be above the 优秀 threshold, and neither above 100.")
 BAD_ITEM_CELL = gettext_noop("An item's level or dimension does not belong to this kind of instrument.")
+BAD_POINT_CODE = gettext_noop("No capability point has the code %(codes)s.")
 NO_CHOICES = gettext_noop("Each item needs at least two choices, written as 'label=score', one per line.")
+
+
+def known_points() -> set[str]:
+    return set(MicroAbility.objects.values_list("code", flat=True))
 
 
 def catalogue_load() -> tuple[int, int]:
@@ -65,7 +71,7 @@ def instrument_create_default(*, program: Program, actor=None) -> Instrument:
     instrument.save()
     Item.objects.bulk_create(
         Item(instrument=instrument, order=i, text=it["text"], choices=it["choices"], dimension=it["dimension"],
-             level=it["level"])
+             level=it["level"], micro_abilities=it.get("micro_abilities", []))
         for i, it in enumerate(spec["items"], start=1)
     )
     ScoreBand.objects.bulk_create(ScoreBand(instrument=instrument, **band) for band in spec["bands"])
@@ -101,6 +107,7 @@ def instrument_update(
     instrument.full_clean()
     instrument.save()
     existing_items = {i.pk: i for i in instrument.items.all()}
+    known = known_points() if any("micro_abilities" in row for row in items) else set()
     order = 0
     for row in items:
         item = existing_items.get(row.get("id")) if row.get("id") else None
@@ -116,6 +123,11 @@ def instrument_update(
         item = item or Item(instrument=instrument)
         item.order, item.text, item.level, item.dimension = order, row["text"], row["level"], row["dimension"]
         item.choices = row["choices"]
+        if "micro_abilities" in row:
+            unknown = [c for c in row["micro_abilities"] if c not in known]
+            if unknown:
+                raise ValidationError(_(BAD_POINT_CODE) % {"codes": "、".join(unknown)})
+            item.micro_abilities = row["micro_abilities"]
         item.full_clean()
         item.save()
     existing_bands = {b.pk: b for b in instrument.bands.all()}

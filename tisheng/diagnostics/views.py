@@ -129,6 +129,7 @@ def result(request, pk: int):
         "charts": charts,
         "cells": [{"cell": c, "label": _(selectors.BAND_LABELS[c.band])} for c in res.cells],
         "courses": courses,
+        "rule": program.ruleset.micro_abilities,
         "own": own,
         "can_retake": own and attempt.instrument.allow_retake,
         "level_one_first": _(selectors.LEVEL_ONE_FIRST) if res.level_one_first else "",
@@ -198,6 +199,7 @@ def instrument_edit(request, pk: int):
         "item_rows": [{"item": it, "choices": choices_to_text(it.choices)} for it in instrument.items.all()]
         + [{"item": None, "choices": ""}] * EXTRA_ROWS,
         "band_rows": list(instrument.bands.all()) + [None],
+        "is_micro": is_micro,
         "levels": [""] if is_micro else list(topics.LEVELS),
         "dimensions": topics.MICRO_DIMENSIONS if is_micro else topics.DIMENSIONS,
     }, status=400 if error else 200)

@@ -125,8 +125,9 @@ def test_for_2_0_a_weak_dimension_recommends_the_micro_abilities_of_the_schools_
 
     result = diagnostic_result(attempt)
 
-    # The school's group B first, then the lower group A the 2.0 rules allow.
-    assert [m.code for m in result.micro_abilities] == ["B8", "B9", "B10", "A10", "A11", "A12", "A13"]
+    # A focused set: the weak dimension's points of the school's group B first (not all seven
+    # of groups B and A), then one point each of two more dimensions, for the 3-dimension rule.
+    assert [m.code for m in result.micro_abilities] == ["B8", "B9", "B10", "B1", "B2"]
     assert [c["dimensions"] for c in result.charts()] == [["学情分析", "教学设计", "学法指导", "学业评价"]]
 
 
@@ -139,7 +140,9 @@ def test_for_2_0_only_the_schools_group_is_recommended_where_lower_groups_are_no
     world.school_a.save()
     attempt = submit(world, instrument_2, lambda it: LOW if it.dimension == "学业评价" else HIGH)
 
-    assert [m.code for m in diagnostic_result(attempt).micro_abilities] == ["C7"]
+    # Group C only: C7 (学业评价) and C5, whose question (collecting learning data) was answered
+    # low, then C1 to cover a third dimension.
+    assert [m.code for m in diagnostic_result(attempt).micro_abilities] == ["C5", "C7", "C1"]
 
 
 def test_for_2_0_recommended_courses_meet_a_recommended_micro_ability(world, instrument_2):
