@@ -16,8 +16,9 @@ PASSWORD = "Demo@2026"
 DEMO_TEACHER = "13800000008"
 
 
-def percent(page) -> int:
-    return int(page.locator("#lesson-percent").inner_text())
+def percent(page, element: str = "lesson-percent") -> float:
+    text = page.locator(f"#{element}").inner_text()
+    return 0.5 if text == "<1" else int(text)  # "<1": begun, under one percent
 
 
 def wait_until(page, predicate: str, timeout: float = 30) -> None:
@@ -59,9 +60,23 @@ def test_playing_the_demo_lesson_raises_the_credited_progress(browser, server_ur
     # answer, the lesson complete, without waiting for a beat or a reload.
     wait_until(page, "() => document.getElementById('lesson-state').textContent === '已学完'", 10)
     assert percent(page) >= 95
-    page.screenshot(path=str(artifacts / "player.png"))
-    # And it is what the server credited.
+    assert page.locator("[data-testid=media-state]").inner_text() == "已播放完"
+    # The course's progress follows without a reload: its lesson count, this lesson's row (the same
+    # percentage as above) and the one course percentage (12 s of the course's 45 minutes: <1 %).
+    course = page.locator("[data-testid=course-progress]")
+    assert page.locator("#course-lessons-done").inner_text() == "1"
+    row = page.locator("[data-testid=lessons] tr[aria-current=true]")
+    assert row.locator(".lesson-row-percent").inner_text() == page.locator("#lesson-percent").inner_text()
+    assert "已学完" in row.inner_text()
+    assert page.locator("#course-percent").inner_text() == "<1"
+    assert page.locator("[data-testid=course-complete]").inner_text() == ""  # one lesson of two
+    shown = (page.locator("#lesson-percent").inner_text(), course.inner_text())
+    page.screenshot(path=str(artifacts / "player.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(artifacts / "player-phone.png"), full_page=True)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    # And it is what the server credited: a reload shows the same numbers.
     page.goto(lesson_url)
-    assert percent(page) >= 90
+    assert (page.locator("#lesson-percent").inner_text(), course.inner_text()) == shown
     assert refused == []
     context.close()

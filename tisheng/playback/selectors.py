@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 
 from django.db.models import Max, Q
@@ -53,6 +54,27 @@ def my_lessons(teacher: Teacher) -> list[dict]:
     return lessons_progress(teacher, lessons)
 
 
+def percent_of(fraction: float) -> int:
+    """A share as a whole percentage, rounded down: 99.6 % of a lesson is not shown as done."""
+    return max(0, min(100, math.floor(fraction * 100 + 1e-9)))
+
+
+def percent_text(fraction: float) -> str:
+    """What a page shows of a percentage (player.js says the same): rounded down, and "<1" for a
+    start below one percent, so a begun course never reads as untouched."""
+    percent = percent_of(fraction)
+    return "<1" if percent == 0 and fraction > 0 else str(percent)
+
+
+def course_percent(progress: list[dict]) -> float:
+    """The course's progress as a share: the time credited in its lessons over their length
+    (the one course percentage the pages show)."""
+    total = sum(p["lesson"].duration_seconds for p in progress)
+    if not total:
+        return 0.0
+    return sum(min(p["seconds"], p["lesson"].duration_seconds) for p in progress) / total
+
+
 def lessons_progress(teacher: Teacher, lessons: list[Lesson]) -> list[dict]:
     latest = (PlaybackSession.objects.filter(teacher=teacher, lesson__in=lessons)
               .values("lesson_id").annotate(last=Max("id")).values_list("last", flat=True))
@@ -63,7 +85,8 @@ def lessons_progress(teacher: Teacher, lessons: list[Lesson]) -> list[dict]:
         row = by_lesson.get(lesson.pk, {})
         seconds = row.get("lesson_seconds", 0.0)
         coverage = min(1.0, seconds / lesson.duration_seconds) if lesson.duration_seconds else 0.0
-        out.append({"lesson": lesson, "seconds": seconds, "coverage": coverage, "percent": round(coverage * 100),
+        out.append({"lesson": lesson, "seconds": seconds, "coverage": coverage, "percent": percent_of(coverage),
+                    "percent_text": percent_text(coverage), "position": row.get("position", 0.0),
                     "complete": bool(row.get("lesson_complete", False))})
     return out
 

@@ -131,9 +131,7 @@ def playback_start(*, user, teacher: Teacher, lesson: Lesson, login_session_key:
                     .values("intervals", "lesson_seconds", "position", "lesson_complete", "course_complete").first())
         day_base = sum(PlaybackSession.objects.filter(teacher=teacher, day=today).values_list("day_seconds", flat=True))
         every = float(online.presence_check_every_minutes * 60)
-        course_complete = (previous or {}).get("course_complete") or LedgerEntry.objects.filter(
-            teacher=teacher, program=course.program, category="online", source_kind="course",
-            source_id=str(course.pk), reverses__isnull=True).exists()
+        course_complete = (previous or {}).get("course_complete") or course_credited(teacher, course)
         session = PlaybackSession.objects.create(
             token=secrets.token_urlsafe(32), user=user, teacher=teacher, lesson=lesson, course=course,
             program=course.program, started_ts=now, last_beat_ts=now,
@@ -148,6 +146,13 @@ def playback_start(*, user, teacher: Teacher, lesson: Lesson, login_session_key:
         if selection["started_at"] is None:
             CourseSelection.objects.filter(pk=selection["pk"]).update(started_at=timezone.now())
     return session
+
+
+def course_credited(teacher: Teacher, course: Course) -> bool:
+    """Whether the course's hours are in the teacher's ledger (it is complete)."""
+    return LedgerEntry.objects.filter(teacher=teacher, program=course.program, category="online",
+                                      source_kind="course", source_id=str(course.pk),
+                                      reverses__isnull=True).exists()
 
 
 def resume_position(session: PlaybackSession) -> float:

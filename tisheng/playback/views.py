@@ -25,6 +25,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -50,6 +51,7 @@ def _lesson_or_404(request: HttpRequest, pk: int):
     return teacher, lesson
 
 
+@never_cache  # progress pages: the back button must not show yesterday's percentages
 @login_required
 @require_GET
 def my_lessons(request: HttpRequest) -> HttpResponse:
@@ -60,6 +62,14 @@ def my_lessons(request: HttpRequest) -> HttpResponse:
     return render(request, "playback/my_lessons.html", {"rows": selectors.my_lessons(teacher)})
 
 
+def _resume_at(row: dict | None, duration: int) -> float:
+    """Where the video starts: as services.resume_position, from the progress row (the page
+    starts no playback session; the player starts one when the video really plays)."""
+    position = float((row or {}).get("position") or 0.0)
+    return 0.0 if position >= duration - 1 else round(position, 1)
+
+
+@never_cache
 @login_required
 @require_GET
 def lesson_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -71,17 +81,23 @@ def lesson_page(request: HttpRequest, pk: int) -> HttpResponse:
             "lesson": lesson, "course": lesson.course, "not_selected": services.COURSE_NOT_SELECTED,
             "select_url": f"{reverse('learning:catalogue')}?{query}"})
     progress = selectors.course_progress(teacher, lesson.course)
-    total = sum(p["lesson"].duration_seconds for p in progress) or 1
-    course_percent = round(100 * sum(min(p["seconds"], p["lesson"].duration_seconds) for p in progress) / total)
+    current = next((p for p in progress if p["lesson"].pk == lesson.pk), None)
     video_src = lesson.video_url or (reverse("playback:video", args=[lesson.pk]) if lesson.video_file else "")
     return render(request, "playback/lesson.html", {
-        "lesson": lesson, "course": lesson.course, "progress": progress, "course_percent": course_percent,
-        "lessons_done": sum(1 for p in progress if p["complete"]), "video_src": video_src,
-        "current": next((p for p in progress if p["lesson"].pk == lesson.pk), None),
+        "lesson": lesson, "course": lesson.course, "progress": progress,
+        "course_percent": selectors.percent_text(selectors.course_percent(progress)),
+        "course_complete": services.course_credited(teacher, lesson.course),
+        "lessons_done": sum(1 for p in progress if p["complete"]), "video_src": video_src, "current": current,
         "player_config": {"start": reverse("playback:start", args=[lesson.pk]),
                           "heartbeat": reverse("playback:heartbeat"), "presence": reverse("playback:presence"),
-                          "duration": lesson.duration_seconds,
-                          "max_rate": float(lesson.course.program.ruleset.online.max_playback_rate)},
+                          "lesson": lesson.pk, "duration": lesson.duration_seconds,
+                          "resume_at": _resume_at(current, lesson.duration_seconds),
+                          "max_rate": float(lesson.course.program.ruleset.online.max_playback_rate),
+                          # Every lesson of the course, so the player updates the course's progress
+                          # when this lesson's credit changes, without a reload.
+                          "lessons": [{"id": p["lesson"].pk, "duration": p["lesson"].duration_seconds,
+                                       "seconds": round(p["seconds"], 1), "complete": p["complete"]}
+                                      for p in progress]},
     })
 
 
