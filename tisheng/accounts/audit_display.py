@@ -129,6 +129,8 @@ ACTION_LABELS: dict[str, Any] = {
     "job_enqueued": pgettext_lazy("audit action", "Background task started"),
     "private_file_write_failed": pgettext_lazy("audit action", "File could not be saved"),
 }
+FAILED_LOGIN_ACTIONS = frozenset({"login_failed", "login_throttled", "locked_out", "password_reset_failed",
+                                  "password_reset_requested"})
 UNKNOWN_ACTION = pgettext_lazy("audit action", "Other action")
 
 ROLE_NAMES = dict(Role.choices)
@@ -312,7 +314,7 @@ DETAIL_KEYS: dict[str, tuple[Any, Any]] = {
     "sessions_ended": (gettext_lazy("Other sessions ended"), _count),
     "first_password": (gettext_lazy("First password of the account"), _yes),
     "sms": (gettext_lazy("Sent by SMS"), _yes),
-    "sms_muted": (gettext_lazy("SMS muted"), _yes),
+    "sms_muted": (pgettext_lazy("audit detail", "SMS muted"), _yes),
 }
 # Keys that say nothing to a reader (internal numbers, keys, random seeds): left out quietly.
 SILENT_KEYS = frozenset({"seed", "task", "submission", "intervention", "job", "batch", "exemption", "args",
@@ -551,11 +553,13 @@ def describe(entries: Iterable[AuditLog]) -> list[AuditRow]:
     names = _lookups(_collect(entries))
     rows = []
     for e in entries:
-        if e.actor_id:
+        if e.action in FAILED_LOGIN_ACTIONS:
+            # Recorded against the account that was tried; whoever typed the password was
+            # not logged in, and may not be its holder.
+            who, who_role = _("A visitor (not logged in)"), ""
+        elif e.actor_id:
             who = names.users.get(e.actor_id) or e.actor_name or _("An account that no longer exists")
             who_role = names.roles.get(e.actor_id, "")
-        elif e.action in ("login_failed", "login_throttled", "locked_out"):
-            who, who_role = _("A visitor (not logged in)"), ""
         else:
             who, who_role = _("The system"), ""
         rows.append(AuditRow(

@@ -71,7 +71,8 @@ def _filtered(qs: QuerySet[AuditLog], f: AuditFilters) -> QuerySet[AuditLog]:
 def target_q(text: str) -> Q:
     """Entries about something named `text`: accounts (name or phone), teachers, schools,
     regions, organisations and programs of that name (or code), and the enrollments of those
-    teachers. A handful of indexed lookups, each capped at OBJECT_MATCH_LIMIT ids."""
+    teachers. A handful of lookups, each capped at OBJECT_MATCH_LIMIT ids, then one condition
+    on the (object_type, object_id) index."""
     q = Q(pk__in=[])
     if not text:
         return q
@@ -94,8 +95,4 @@ def target_q(text: str) -> Q:
         rows = list(rows)
         if rows:
             q |= Q(object_type=kind, object_id__in=[str(pk) for pk, _code in rows])
-            if kind in ("school", "region", "organization"):
-                # Entries recorded at that unit (a role granted there, a school's plan).
-                for _pk, code in rows[:20]:
-                    q |= Q(detail__node=code) if kind != "school" else Q(detail__school=code)
     return q

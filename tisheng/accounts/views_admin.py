@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -33,6 +34,21 @@ from tisheng.orgs.scope import has_capability
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
+# The audit log grows by every login of the province: the page counts matches only up to here
+# (COUNT over a LIMIT), so a page over millions of rows costs what a page over thousands does.
+COUNT_LIMIT = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A Paginator whose count stops at COUNT_LIMIT + 1 (shown as "more than 10,000")."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[:COUNT_LIMIT + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_LIMIT
 
 CREATED = gettext_lazy("The account of %(name)s was created with the role %(role)s at %(node)s.")
 GRANTED = gettext_lazy("%(name)s now holds the role %(role)s at %(node)s.")
@@ -281,12 +297,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     _require(request, Cap.AUDIT_VIEW)
     raw, filters, errors = _audit_filters(request)
     entries = audit_log_list(request.user, filters=filters)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = audit_display.describe(page.object_list)
     querystring = _querystring(raw)
     return render(request, "accounts/audit_log.html", {
         "page": page, "rows": rows, "filters": raw, "errors": errors, "actions": audit_display.action_choices(),
-        "querystring": querystring, "page_range": _page_range(page),
+        "querystring": querystring, "page_range": _page_range(page), "count_limit": COUNT_LIMIT,
     }, status=400 if errors else 200)
 
 

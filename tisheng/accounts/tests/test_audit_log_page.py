@@ -206,3 +206,26 @@ def _action_codes_in_source() -> set[str]:
 def test_every_action_the_code_writes_has_a_label_in_words():
     missing = sorted(_action_codes_in_source() - audit_display.ACTION_LABELS.keys())
     assert missing == []
+
+
+def test_a_log_larger_than_the_count_limit_says_more_than_and_pages_up_to_it(client, world, auditor, monkeypatch):
+    from tisheng.accounts import views_admin
+
+    monkeypatch.setattr(views_admin, "COUNT_LIMIT", 60)
+    for _i in range(70):
+        audit(actor=world.county_officer, action=AuditAction.TEACHER_CHANGED, obj=world.teacher)
+    client.force_login(auditor)
+    page = client.get(reverse("accounts:audit_log"), {"action": "teacher_changed"}).content.decode()
+    assert "超过 60 条记录" in page or "More than 60 entries" in page
+    second = client.get(reverse("accounts:audit_log"), {"action": "teacher_changed", "page": 2}).content.decode()
+    assert second.count("<tr>") == 12  # header + entries 51 to 61: beyond the limit, narrow the filters
+
+
+def test_a_failed_login_is_shown_as_a_visitors_attempt_on_the_account(client, world, auditor):
+    audit(actor=world.county_officer, action=AuditAction.LOGIN_FAILED, object_type="user",
+          object_id=str(world.county_officer.pk), ip="10.7.7.7", via="login_page", failures=1)
+    client.force_login(auditor)
+    response = client.get(reverse("accounts:audit_log"), {"action": "login_failed"})
+    text = _table(response)
+    assert "鼓楼区工程办" in text  # the account tried
+    assert "访客" in text or "visitor" in text  # not its holder: whoever typed was not logged in
