@@ -3,8 +3,11 @@ users' own actions go through (accounts.services.user_create / role_assign)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.contrib.auth import base_user
 from django.db import transaction
 
 from tisheng.accounts.models import User
@@ -92,11 +95,39 @@ def _node(account: DemoAccount) -> Region | School | Organization:
     return model.objects.get(code=account.node_code)
 
 
+@contextlib.contextmanager
+def _each_password_hashed_once() -> Iterator[None]:
+    """Every demo account has the same published password, and each hash costs the hasher's
+    full work factor (about half a second of CPU with PBKDF2 at Django's default, by design):
+    while the demo accounts are made, a password already hashed gets the same hash again
+    instead of a new salt. For the demo only; a real account always gets its own salt."""
+    real = base_user.make_password
+    made: dict[str, str] = {}
+
+    def once(password, salt=None, hasher="default"):
+        if salt is not None or hasher != "default" or not isinstance(password, str):
+            return real(password, salt, hasher)
+        if password not in made:
+            made[password] = real(password)
+        return made[password]
+
+    base_user.make_password = once
+    try:
+        yield
+    finally:
+        base_user.make_password = real
+
+
 @transaction.atomic
 def demo_accounts_seed() -> list[DemoAccount]:
     """Create the demo users with their roles; the teacher login is an actual seeded teacher
     of the demo school, whose account gets the demo phone and password. Returns the accounts
     as created (the teacher row carries the teacher's real name)."""
+    with _each_password_hashed_once():
+        return _demo_accounts_create()
+
+
+def _demo_accounts_create() -> list[DemoAccount]:
     created = []
     for account in demo_accounts():
         node = _node(account)
