@@ -4,6 +4,7 @@ with Chinese names that no uploaded file name can turn into a path outside the a
 folder; the download is audited as an export. Another county gets a 404 for both."""
 
 import io
+import os
 import zipfile
 
 import pytest
@@ -168,3 +169,27 @@ def test_an_uploaded_file_name_with_a_nul_and_line_breaks_is_kept_without_them(w
     s = upload(world, program_2, "A1", 1, "报告\x00草稿\n第二版.docx", small_docx("报告"))
 
     assert Submission.objects.get(pk=s.pk).original_name == "报告草稿第二版.docx"
+
+
+def test_the_zip_is_streamed_in_memory_bounded_by_one_chunk_whatever_the_files_size(tmp_path):
+    import tracemalloc
+
+    from tisheng.practice.services.evidence_zip import Entry, zip_stream
+
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(os.urandom(40 * 1024 * 1024))
+    entries = [Entry(path=clip, name=f"成果/第{i}次提交-课堂实录.mp4", size=clip.stat().st_size,
+                     compress=zipfile.ZIP_STORED, date_time=(2026, 12, 6, 8, 0, 0)) for i in (1, 2)]
+    out = tmp_path / "out.zip"
+
+    tracemalloc.start()
+    with out.open("wb") as f:
+        for chunk in zip_stream(entries):
+            f.write(chunk)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+
+    assert peak < 8 * 1024 * 1024  # 80 MB of evidence, a few MB of memory
+    archive = zipfile.ZipFile(out)
+    assert archive.testzip() is None
+    assert archive.namelist() == ["成果/第1次提交-课堂实录.mp4", "成果/第2次提交-课堂实录.mp4"]
