@@ -36,6 +36,10 @@ PRACTICE_ASSESSED_BODY = gettext_noop("The school's assessment team assessed you
 PRACTICE_CREDITED = gettext_noop("%(hours)s practice hours were credited.")
 PRACTICE_FAILED = gettext_noop("No hours are credited for it; read the comments on your practice page.")
 PRACTICE_COMMENTS = gettext_noop("Assessors' comments: %(comments)s")
+ITEM_FAILED_TITLE = gettext_noop("Practice evidence to revise: %(point)s %(task)s")
+ITEM_FAILED_BODY = gettext_noop(
+    "The school's assessment team graded your “%(task)s” for %(point)s %(name)s as failed; revise it and submit "
+    "it again. Comment: %(comment)s")
 PRACTICE_RETURNED_TITLE = gettext_noop("Practice point returned: %(point)s")
 PRACTICE_RETURNED_BODY = gettext_noop(
     "Your result for %(point)s %(name)s was returned. Reason: %(reason)s. Its practice hours were withdrawn; "
@@ -114,6 +118,17 @@ def practice_assessed(result: Any, *, reviews: Iterable[Any], hours: Decimal) ->
             parts.append(_(PRACTICE_COMMENTS) % {"comments": "；".join(dict.fromkeys(comments))})
         title = _(PRACTICE_ASSESSED_TITLE) % facts
     return notify(result.teacher, Kind.PRACTICE_GRADED, title, "".join(parts), _practice_url(result.program))
+
+
+def practice_item_failed(review: Any) -> Delivery:
+    """The team graded one item 不合格: the teacher revises and resubmits it (the comment says how)."""
+    submission = review.submission
+    point = submission.task.point_version.point
+    with _SiteLanguage():
+        facts = {"point": point.code, "name": point.name, "task": submission.task.title,
+                 "comment": review.comment.strip()}
+        title, body = _(ITEM_FAILED_TITLE) % facts, _(ITEM_FAILED_BODY) % facts
+    return notify(submission.teacher, Kind.PRACTICE_RETURNED, title, body, _practice_url(submission.program))
 
 
 def practice_returned(result: Any, *, reason: str, kind: str = Kind.PRACTICE_RETURNED) -> Delivery:

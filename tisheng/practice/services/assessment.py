@@ -117,7 +117,10 @@ def review_team(*, actor, submission: Submission, grade: str, comment: str = "")
         raise PermissionDenied
     if grade == Grade.FAIL and not comment:
         raise ValidationError(_(COMMENT_REQUIRED))
-    return _review(actor=actor, submission=submission, stage=Review.Stage.TEAM, grade=grade, comment=comment)
+    review = _review(actor=actor, submission=submission, stage=Review.Stage.TEAM, grade=grade, comment=comment)
+    if grade == Grade.FAIL:
+        notices.practice_item_failed(review)  # the teacher revises and resubmits it
+    return review
 
 
 @transaction.atomic
