@@ -154,3 +154,19 @@ def test_at_desktop_width_the_navigation_stays_a_bar_and_the_pages_do_not_scroll
         assert width <= inner, name
         page.screenshot(path=str(artifacts / f"desktop_{name}.png"))
     context.close()
+
+
+def test_on_a_phone_a_tap_anywhere_in_a_rows_checkbox_cell_ticks_it(browser, server_url):
+    context, page = on_phone(browser, server_url, COUNTY)
+    page.goto(f"{server_url}/monitoring/warning/")
+    box = page.locator("main form td > input[type=checkbox]").first
+    cell = box.locator("xpath=..")
+    assert not box.is_checked()
+    size = cell.bounding_box()
+    assert size["height"] >= TAP
+    # The corner of the cell, away from the 20 px box itself.
+    cell.click(position={"x": 3, "y": size["height"] - 3})
+    assert box.is_checked()
+    cell.click(position={"x": 3, "y": 3})
+    assert not box.is_checked()
+    context.close()
