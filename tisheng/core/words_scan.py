@@ -143,6 +143,25 @@ def _route_of(path: str) -> str | None:
     return match.route or match.view_name
 
 
+def plain_routes() -> list[str]:
+    """The address of every route of the site that takes no argument (as scripts/scope_matrix.py
+    walks them), so pages no link leads to are read too."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    out: list[str] = []
+
+    def walk(patterns, prefix: str) -> None:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern) and "<" not in route and not route.startswith("^"):
+                out.append("/" + route.replace("^", "").replace("$", ""))
+
+    walk(get_resolver().url_patterns, "")
+    return [path for path in out if not path.startswith(SKIP_PREFIXES) and "(" not in path]
+
+
 def crawl(client, start: Iterable[str], *, per_route: int = 2, limit: int = 200,
           skip: Iterable[str] = ()) -> Iterable[tuple[str, int, str]]:
     """Yield (url, status, html) for every HTML page reachable from `start` by links, at most
