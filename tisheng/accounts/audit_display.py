@@ -137,7 +137,8 @@ ROLE_NAMES = dict(Role.choices)
 
 # Values of enum-like detail keys.
 VIA = {"login_page": pgettext_lazy("login via", "login page"), "authenticate": pgettext_lazy("login via", "sign-in"),
-       "oauth_password_grant": pgettext_lazy("login via", "platform sign-on"), "sms": pgettext_lazy("login via", "SMS code")}
+       "oauth_password_grant": pgettext_lazy("login via", "platform sign-on"), "sms": pgettext_lazy("login via", "SMS code"),
+       "password_change": pgettext_lazy("login via", "password change page")}
 LOGIN_REASONS = {"inactive": gettext_lazy("the account is deactivated"),
                  "account": gettext_lazy("the account is locked"),
                  "network": gettext_lazy("the network is blocked after many failures"),
@@ -149,7 +150,7 @@ LEVELS = {"school": pgettext_lazy("review level", "school"), "county": pgettext_
           "city": pgettext_lazy("review level", "city"), "province": pgettext_lazy("review level", "province")}
 FORMATS = {"pdf": "PDF", "xlsx": "Excel", "csv": "CSV"}
 EXPORT_KINDS = {"transcript": gettext_lazy("hours statement"), "roster_errors": gettext_lazy("roster import errors"),
-                "audit_log": gettext_lazy("audit log")}
+                "audit_log": gettext_lazy("audit log"), "practice_evidence": gettext_lazy("practice evidence")}
 GRADES = {"excellent": pgettext_lazy("audit grade", "Excellent"), "pass": pgettext_lazy("audit grade", "Pass"),
           "fail": pgettext_lazy("audit grade", "Fail")}
 OUTCOMES = {"confirmed": pgettext_lazy("audit spot check", "Confirmed"), "failed": pgettext_lazy("audit spot check", "Failed"),

@@ -229,3 +229,13 @@ def test_a_failed_login_is_shown_as_a_visitors_attempt_on_the_account(client, wo
     text = _table(response)
     assert "鼓楼区工程办" in text  # the account tried
     assert "访客" in text or "visitor" in text  # not its holder: whoever typed was not logged in
+
+
+def test_an_evidence_zip_and_a_wrong_password_on_the_change_page_read_as_words():
+    from django.utils import translation
+
+    from tisheng.accounts.audit_display import VIA, _export_title
+
+    with translation.override("zh-hans"):
+        assert "实践成果" in _export_title("practice_evidence")
+        assert str(VIA["password_change"]) == "修改密码页面"
