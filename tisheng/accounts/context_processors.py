@@ -1,51 +1,52 @@
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tisheng.accounts.roles import Cap, Role
 from tisheng.orgs.scope import grants_for, has_capability
 
-# (url name, label, capability needed; None = every signed-in user)
+# (url name, label, capability needed; None = every signed-in user). Menu labels carry the
+# "navigation" context, so a word here never takes another screen's Chinese.
 NAV_ITEMS = (
-    ("home", _("Home"), None),
-    ("monitoring:dashboard", _("Dashboard"), Cap.REPORTS_VIEW),
-    ("monitoring:warning_list", _("Early warning"), Cap.REPORTS_VIEW),
-    ("notifications:list", _("My notifications"), None),
-    ("orgs:tree", _("Org tree"), Cap.ORGS_VIEW),
-    ("people:teacher_list", _("Teachers"), Cap.TEACHERS_VIEW),
-    ("people:roster_import", _("Roster import"), Cap.ROSTER_IMPORT),
-    ("passwords:school_teachers", _("Teachers' logins"), Cap.TEACHERS_PASSWORD_RESET),
-    ("programs:list", _("Programs"), Cap.REPORTS_VIEW),
-    ("review:school", _("Completion list"), Cap.COMPLETION_SUBMIT),
-    ("review:home", _("Completion review"), Cap.COMPLETION_REVIEW),
-    ("review:province", _("Completion approval"), Cap.COMPLETION_APPROVE),
-    ("review:mine", _("My completion review"), Cap.HOURS_DECLARE),  # every teacher holds hours.declare
-    ("accounts:account_list", _("Accounts"), Cap.ACCOUNTS_MANAGE),
-    ("accounts:audit_log", _("Audit log"), Cap.AUDIT_VIEW),
-    ("certificates:list", _("Certificates"), Cap.CERTIFICATES_VIEW),
-    ("certificates:partner", _("Partner certificates"), Cap.CERTIFICATES_ISSUE_PARTNER),
-    ("monitoring:my_progress", _("My progress"), Cap.HOURS_DECLARE),
-    ("ledger:my_hours", _("My hours"), Cap.HOURS_DECLARE),
-    ("ledger:declaration_queue", _("Hours declarations"), Cap.HOURS_APPROVE),
-    ("learning:catalogue", _("Course catalogue"), Cap.COURSES_SELECT),
-    ("playback:my-lessons", _("My lessons"), Cap.COURSES_SELECT),
-    ("learning:institution_courses", _("My courses"), Cap.COURSES_MANAGE),
-    ("learning:contracts", _("Institution contracts"), Cap.CONTRACTS_MANAGE),
-    ("learning:selection_status", _("Course selection"), Cap.LEARNING_MONITOR),
-    ("learning:monitor", _("Online learning"), Cap.LEARNING_MONITOR),
-    ("diagnostics:home", _("Diagnostic test"), Cap.TEACHERS_VIEW),
-    ("practice:home", _("School-based practice"), Cap.PRACTICE_VIEW),
-    ("practice:checks_overview", _("Practice overview"), Cap.REPORTS_VIEW),
-    ("practice:checks_spot_list", _("Spot checks"), Cap.PRACTICE_SPOT_CHECK),
-    ("practice:checks_review_list", _("My spot checks"), Cap.PRACTICE_SPOT_REVIEW),
-    ("practice:checks_similarity_list", _("Similar evidence"), Cap.PRACTICE_ASSESS),
-    ("integration:operations", _("Institution integration"), Cap.INTEGRATION_MANAGE),
-    ("integration:platforms", _("Training platforms"), Cap.COURSES_SELECT),
-    ("integration:institution_courses", _("xAPI activity ids"), Cap.COURSES_MANAGE),
-    ("monitoring:evaluators", _("Third-party evaluators"), Cap.EVALUATORS_MANAGE),
-    ("passwords:change", _("Change password"), None),
+    ("home", pgettext_lazy("navigation", "Home"), None),
+    ("monitoring:dashboard", pgettext_lazy("navigation", "Dashboard"), Cap.REPORTS_VIEW),
+    ("monitoring:warning_list", pgettext_lazy("navigation", "Early warning"), Cap.REPORTS_VIEW),
+    ("notifications:list", pgettext_lazy("navigation", "My notifications"), None),
+    ("orgs:tree", pgettext_lazy("navigation", "Org tree"), Cap.ORGS_VIEW),
+    ("people:teacher_list", pgettext_lazy("navigation", "Teachers"), Cap.TEACHERS_VIEW),
+    ("people:roster_import", pgettext_lazy("navigation", "Roster import"), Cap.ROSTER_IMPORT),
+    ("passwords:school_teachers", pgettext_lazy("navigation", "Teachers' logins"), Cap.TEACHERS_PASSWORD_RESET),
+    ("programs:list", pgettext_lazy("navigation", "Programs"), Cap.REPORTS_VIEW),
+    ("review:school", pgettext_lazy("navigation", "Completion list"), Cap.COMPLETION_SUBMIT),
+    ("review:home", pgettext_lazy("navigation", "Completion review"), Cap.COMPLETION_REVIEW),
+    ("review:province", pgettext_lazy("navigation", "Completion approval"), Cap.COMPLETION_APPROVE),
+    ("review:mine", pgettext_lazy("navigation", "My completion review"), Cap.HOURS_DECLARE),  # every teacher holds hours.declare
+    ("accounts:account_list", pgettext_lazy("navigation", "Accounts"), Cap.ACCOUNTS_MANAGE),
+    ("accounts:audit_log", pgettext_lazy("navigation", "Audit log"), Cap.AUDIT_VIEW),
+    ("certificates:list", pgettext_lazy("navigation", "Certificates"), Cap.CERTIFICATES_VIEW),
+    ("certificates:partner", pgettext_lazy("navigation", "Partner certificates"), Cap.CERTIFICATES_ISSUE_PARTNER),
+    ("monitoring:my_progress", pgettext_lazy("navigation", "My progress"), Cap.HOURS_DECLARE),
+    ("ledger:my_hours", pgettext_lazy("navigation", "My hours"), Cap.HOURS_DECLARE),
+    ("ledger:declaration_queue", pgettext_lazy("navigation", "Hours declarations"), Cap.HOURS_APPROVE),
+    ("learning:catalogue", pgettext_lazy("navigation", "Course catalogue"), Cap.COURSES_SELECT),
+    ("playback:my-lessons", pgettext_lazy("navigation", "My lessons"), Cap.COURSES_SELECT),
+    ("learning:institution_courses", pgettext_lazy("navigation", "My courses"), Cap.COURSES_MANAGE),
+    ("learning:contracts", pgettext_lazy("navigation", "Institution contracts"), Cap.CONTRACTS_MANAGE),
+    ("learning:selection_status", pgettext_lazy("navigation", "Course selection"), Cap.LEARNING_MONITOR),
+    ("learning:monitor", pgettext_lazy("navigation", "Online learning"), Cap.LEARNING_MONITOR),
+    ("diagnostics:home", pgettext_lazy("navigation", "Diagnostic test"), Cap.TEACHERS_VIEW),
+    ("practice:home", pgettext_lazy("navigation", "School-based practice"), Cap.PRACTICE_VIEW),
+    ("practice:checks_overview", pgettext_lazy("navigation", "Practice overview"), Cap.REPORTS_VIEW),
+    ("practice:checks_spot_list", pgettext_lazy("navigation", "Spot checks"), Cap.PRACTICE_SPOT_CHECK),
+    ("practice:checks_review_list", pgettext_lazy("navigation", "My spot checks"), Cap.PRACTICE_SPOT_REVIEW),
+    ("practice:checks_similarity_list", pgettext_lazy("navigation", "Similar evidence"), Cap.PRACTICE_ASSESS),
+    ("integration:operations", pgettext_lazy("navigation", "Institution integration"), Cap.INTEGRATION_MANAGE),
+    ("integration:platforms", pgettext_lazy("navigation", "Training platforms"), Cap.COURSES_SELECT),
+    ("integration:institution_courses", pgettext_lazy("navigation", "xAPI activity ids"), Cap.COURSES_MANAGE),
+    ("monitoring:evaluators", pgettext_lazy("navigation", "Third-party evaluators"), Cap.EVALUATORS_MANAGE),
+    ("passwords:change", pgettext_lazy("navigation", "Change password"), None),
 )
-MY_RECORD = _("My record")
+MY_RECORD = pgettext_lazy("navigation", "My record")
 
 
 def _is_active(request, url: str) -> bool:
