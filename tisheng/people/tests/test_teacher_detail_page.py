@@ -75,10 +75,10 @@ def test_detail_query_count_does_not_grow_with_postings(client, world, django_as
         TeacherPosting.objects.create(teacher=teacher, school=school, source="manual")
     client.force_login(world.county_officer)
     client.get(detail(teacher))
-    # session, user, grants, teacher, id-capability check, postings, role labels
-    with django_assert_num_queries(7):
+    # session, user, grants, teacher, id-capability check, postings, role labels, the unread badge
+    with django_assert_num_queries(8):
         client.get(detail(teacher))
     for _ in range(5):
         TeacherPosting.objects.create(teacher=teacher, school=world.school_a2, source="manual")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(detail(teacher))
