@@ -103,9 +103,10 @@ def _next_lessons(teacher, program_ids: list[int]) -> dict[int, dict | None]:
 
 def _practice(actor, teacher, programs: list[Program]) -> dict[int, dict]:
     """Per practice program: points chosen, tasks without a file, tasks whose current file the
-    team graded 不合格 (with the grader's comment), and points returned (with the reason).
-    Four queries for all programs."""
+    team graded 不合格 (with the grader's comment) and that still have a submission left under
+    the rule set's limit, and points returned (with the reason). Five queries for all programs."""
     from tisheng.practice.models import EvidenceTask, Grade, PointChoice, PointResult, Review, Submission
+    from tisheng.practice.services.evidence import max_attempts
 
     ids = [p.pk for p in programs]
     if not ids:
@@ -125,6 +126,12 @@ def _practice(actor, teacher, programs: list[Program]) -> dict[int, dict]:
                             Cap.PRACTICE_VIEW)
                .annotate(grade=Subquery(team.values("grade")[:1]), comment=Subquery(team.values("comment")[:1]))
                .values_list("program_id", "task_id", "grade", "comment")}
+    # Versions the team graded, per item: an item that used all its submissions is not "to redo".
+    graded = {(pid, task): n for pid, task, n in
+              Submission.objects.filter(program_id__in=ids, teacher=teacher, reviews__stage=Review.Stage.TEAM)
+              .values("program_id", "task_id").annotate(n=Count("pk", distinct=True))
+              .values_list("program_id", "task_id", "n")}
+    limits = {p.pk: max_attempts(p) for p in programs}
     returned_points = set()
     for pid, point_version_id, code, name, reason in (
             scope_filter(PointResult.objects.filter(program_id__in=ids, teacher=teacher,
@@ -137,7 +144,8 @@ def _practice(actor, teacher, programs: list[Program]) -> dict[int, dict]:
             state = current.get((pid, task))
             if state is None:
                 out[pid]["todo"] += 1
-            elif state[0] == Grade.FAIL or (pid, version_id) in returned_points:
+            elif ((state[0] == Grade.FAIL or (pid, version_id) in returned_points)
+                  and graded.get((pid, task), 0) < limits[pid]):
                 out[pid]["redo"] += 1
                 out[pid]["redo_comment"] = out[pid]["redo_comment"] or (state[1] or "")
     return out

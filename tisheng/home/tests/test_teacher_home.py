@@ -95,6 +95,28 @@ def test_practice_items_to_submit_and_to_submit_again_show_the_graders_comment(c
     assert f'{reverse("practice:my")}?program={program_2.code}' in page
 
 
+def test_an_item_that_used_all_its_submissions_is_not_asked_again(client, world, day, program_2):
+    rules = dict(program_2.rules)
+    rules["micro_abilities"] = {**rules["micro_abilities"], "max_attempts": 1}
+    program_2.rules = rules
+    program_2.save(update_fields=["rules"])
+    practice_services.catalogue_load()
+    SchoolPlan.objects.filter(school=world.school_a).delete()
+    approve_plan(world, program_2)
+    practice_services.choices_save(actor=world.teacher.user, teacher=world.teacher, program=program_2,
+                                   point_codes=["A1", "A5", "A10"])
+    task = next(t for c in PointChoice.objects.select_related("point_version").filter(program=program_2,
+                                                                                        teacher=world.teacher)
+                for t in c.point_version.tasks.all() if t.point_version.point.code == "A1")
+    submission = practice_services.submission_upload(actor=world.teacher.user, teacher=world.teacher,
+                                                     program=program_2, task=task, upload=upload_for(task))
+    practice_services.review_team(actor=world.principal, submission=submission, grade="fail", comment="不合格")
+
+    page = section(home(client, world.teacher.user), "teacher")
+
+    assert count(page, "evidence-redo") == 0  # its one submission is used: nothing left to redo
+
+
 def test_quiet_items_stay_on_the_page_as_done(client, world, day):
     page = section(home(client, world.teacher.user), "teacher")
 
