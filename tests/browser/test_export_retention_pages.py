@@ -42,8 +42,9 @@ def test_my_exports_marks_an_expired_export_and_its_download_asks_to_export_agai
     page.wait_for_selector("[data-testid=export-job]")
     job_url = page.url
     tisheng(env, "run_jobs", "--once")
-    page.reload()
-    page.wait_for_selector("[data-testid=export-download]")
+    # The job page polls its status and reloads itself when the job is done, as a user sees it; a
+    # reload of our own would race that one (net::ERR_ABORTED in CI).
+    page.wait_for_selector("[data-testid=export-download]", timeout=30_000)
 
     out = tisheng(env, "run_periodic", TISHENG_EXPORT_RETENTION_DAYS="0")
     assert "exports_purged=1" in out
