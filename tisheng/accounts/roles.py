@@ -16,6 +16,12 @@ class Role(models.TextChoices):
     EVALUATOR = "evaluator", _("Evaluator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")
     AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+    # The second half of the project (DESIGN.md: institutions, resources, communities, supervision).
+    EXPERT = "expert", _("Expert")  # 专家: time-limited, assigned to a selection or evaluation round
+    TUTOR = "tutor", _("Tutor")  # 辅导教师: at an institution or teacher college, scoped to their classes
+    WORKSHOP_LEADER = "workshop_leader", _("Workshop leader")  # 坊主: a master teacher leading a workshop
+    INSPECTOR = "inspector", _("Inspector")  # 督导: assigned to the units of an inspection round
+    NATIONAL_OFFICE = "national_office", _("National office")  # the ministry's view over provinces' reports
 
 
 class Cap:
@@ -99,6 +105,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # Separation of duties (等保三级): security and audit admins see no business data.
     Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNTS_MANAGE, Cap.ORGS_VIEW}),
     Role.AUDIT_ADMIN: frozenset({Cap.AUDIT_VIEW}),
+    # The newer domains grant these roles their capabilities where they land; until then, none.
+    Role.EXPERT: frozenset(),
+    Role.TUTOR: frozenset(),
+    Role.WORKSHOP_LEADER: frozenset(),
+    Role.INSPECTOR: frozenset(),
+    Role.NATIONAL_OFFICE: frozenset(),
 }
 
 # Roles whose scope is the user's own records, not the subtree of their node.
@@ -117,6 +129,11 @@ ROLE_NODE_KINDS: dict[str, frozenset[str]] = {
     Role.EVALUATOR: frozenset({"province", "city", "county", "school"}),
     Role.SECURITY_ADMIN: frozenset({"province"}),
     Role.AUDIT_ADMIN: frozenset({"province"}),
+    Role.EXPERT: frozenset({"province", "city", "county"}),
+    Role.TUTOR: frozenset({"teacher_college", "institution"}),
+    Role.WORKSHOP_LEADER: frozenset({"province", "city", "county", "school"}),
+    Role.INSPECTOR: frozenset({"province", "city", "county"}),
+    Role.NATIONAL_OFFICE: frozenset({"province"}),
 }
 
 # Certificates (issue 3). The province office issues and revokes; a county office can batch
