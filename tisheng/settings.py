@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tisheng.jobs",
     "tisheng.xapi",
     "tisheng.integration",
+    "tisheng.accounts.federation",  # signing in through the province identity platform (above people)
     "tisheng.practice",
     "tisheng.practice.checks",
     "tisheng.monitoring",
@@ -328,6 +329,27 @@ OAUTH2_PROVIDER = {
     "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "client_credentials", "refresh_token"],
     "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+}
+
+# Signing in through the province identity platform (accounts/federation): an OpenID Connect
+# provider (discovery URL, client id and secret) and/or a CAS server; either one, once set, puts
+# "通过省教育资源公共服务平台登录" on the login page. LINK_BY says how a first sign-in finds its tisheng
+# account: "national_id" (the claim/attribute LINK_CLAIM carries the national ID; only its keyed
+# hash is compared, nothing is stored), "tisheng_id" (tisheng's own teacher id, as the platform
+# got it from tisheng) or "none" (the user always links by proving their tisheng password).
+FEDERATION_OIDC = {
+    "DISCOVERY_URL": envstr("TISHENG_IDP_OIDC_DISCOVERY_URL", ""),
+    "CLIENT_ID": envstr("TISHENG_IDP_OIDC_CLIENT_ID", ""),
+    "CLIENT_SECRET": envstr("TISHENG_IDP_OIDC_CLIENT_SECRET", ""),
+    "SCOPE": envstr("TISHENG_IDP_OIDC_SCOPE", "openid profile"),
+    "LINK_BY": envstr("TISHENG_IDP_OIDC_LINK_BY", "national_id"),
+    "LINK_CLAIM": envstr("TISHENG_IDP_OIDC_LINK_CLAIM", "id_card"),
+}
+FEDERATION_CAS = {
+    "SERVER_URL": envstr("TISHENG_IDP_CAS_URL", ""),
+    "VERSION": envstr("TISHENG_IDP_CAS_VERSION", "3"),
+    "LINK_BY": envstr("TISHENG_IDP_CAS_LINK_BY", "national_id"),
+    "LINK_CLAIM": envstr("TISHENG_IDP_CAS_LINK_ATTRIBUTE", "id_card"),
 }
 
 # Keys still at their public development defaults (the values above, or the OIDC key generated into

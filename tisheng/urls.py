@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("tisheng.home.urls")),  # "home": each role's 待办
     path("healthz", core_views.ping, name="healthz"),
     path("accounts/password/", include("tisheng.accounts.urls_password")),
+    path("accounts/federation/", include("tisheng.accounts.federation.urls")),  # the province identity platform
     path("accounts/", include("tisheng.accounts.urls")),
     path("orgs/", include("tisheng.orgs.urls")),
     path("people/", include("tisheng.people.urls")),

@@ -48,6 +48,11 @@ ACTION_LABELS: dict[str, Any] = {
     "role_revoked": pgettext_lazy("audit action", "Role ended"),
     "user_created": pgettext_lazy("audit action", "Account created"),
     "account_unlocked": pgettext_lazy("audit action", "Account unlocked"),
+    # accounts.federation (issue 18): the province identity platform
+    "federation.link": pgettext_lazy("audit action", "Platform identity linked"),
+    "federation.unlink": pgettext_lazy("audit action", "Platform identity link removed"),
+    "federation.unmatched": pgettext_lazy("audit action", "Platform identity matched no account"),
+    "federation.failed": pgettext_lazy("audit action", "Platform sign-in refused"),
     "account_deactivated": pgettext_lazy("audit action", "Account deactivated"),
     "account_reactivated": pgettext_lazy("audit action", "Account reactivated"),
     "password_reset_by_security_admin": pgettext_lazy("audit action", "Password reset by the security admin"),
