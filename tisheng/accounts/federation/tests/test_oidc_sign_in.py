@@ -32,8 +32,8 @@ def test_a_teacher_signs_in_through_the_platform_with_pkce_and_is_linked_by_thei
     response = sign_in_through_platform(rp, world.teacher.user)
     assert response.status_code == 302
     assert response["Location"] == "/"
-    assert _signed_in_as(rp) == world.teacher.user
     home = rp.get("/")
+    assert home.wsgi_request.user == world.teacher.user
     assert "已通过省教育资源公共服务平台登录" in home.content.decode()
     link = IdentityLink.objects.get(user=world.teacher.user)
     assert (link.protocol, link.subject, link.linked_via) == ("oidc", platform_id(world.teacher), "attribute")
@@ -87,7 +87,7 @@ def test_an_unmatched_subject_gets_the_link_page_and_never_a_new_account(world, 
     response = sign_in_through_platform(rp, world.teacher.user)
     assert response["Location"] == reverse("federation:link")
     page = rp.get(reverse("federation:link")).content.decode()
-    assert "不会在这里新建账号" in page
+    assert "不会新建账号" in page
     assert User.objects.count() == users
     assert not _signed_in_as(rp).is_authenticated
     assert AuditLog.objects.filter(action="federation.unmatched").exists()
@@ -126,12 +126,16 @@ def test_linking_refuses_an_account_that_is_not_a_teacher(world, platform, setti
     assert not IdentityLink.objects.exists()
 
 
-def test_a_disabled_account_is_not_signed_in_through_the_platform(world, platform):
-    sign_in_through_platform(Client(), world.teacher.user)
-    User.objects.filter(pk=world.teacher.user.pk).update(is_active=False)
+def test_an_account_disabled_in_tisheng_is_not_signed_in_by_the_platform(world, platform):
     rp = Client()
-    response = sign_in_through_platform(rp, world.teacher.user)
+    start = rp.get("/accounts/federation/oidc/login/")
+    at_platform = Client()
+    at_platform.force_login(world.teacher.user)
+    back = at_platform.get(start["Location"].removeprefix("http://testserver"))["Location"]
+    User.objects.filter(pk=world.teacher.user.pk).update(is_active=False)
+    response = rp.get(back.removeprefix("http://testserver"))
     assert response.status_code == 403
+    assert "已停用" in response.content.decode()
     assert not _signed_in_as(rp).is_authenticated
 
 
