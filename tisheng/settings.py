@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "tisheng.practice.checks",
     "tisheng.monitoring",
     "tisheng.monitoring.warning",
+    "tisheng.panels",  # expert panels, reusable by any round (institutions, resources)
+    "tisheng.institutions",  # selection rounds, evaluation, exit of training institutions
     "tisheng.home",  # the home page (待办): reads every domain app, above all of them
     "oauth2_provider",
 ]

@@ -27,6 +27,8 @@ urlpatterns = [
     path("notifications/", include("tisheng.notifications.urls")),
     path("xapi/", include("tisheng.xapi.urls")),
     path("integration/", include("tisheng.integration.urls")),
+    path("panels/", include("tisheng.panels.urls")),
+    path("institutions/", include("tisheng.institutions.urls")),
     path("o/", include("tisheng.integration.oauth_urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -133,6 +133,24 @@ ACTION_LABELS: dict[str, Any] = {
     "warning_follow_up": pgettext_lazy("audit action", "Follow-up requested"),
     "job_enqueued": pgettext_lazy("audit action", "Background task started"),
     "private_file_write_failed": pgettext_lazy("audit action", "File could not be saved"),
+    # expert panels
+    "panels.created": pgettext_lazy("audit action", "Expert panel set up"),
+    "panels.rubric_changed": pgettext_lazy("audit action", "Panel rubric changed"),
+    "panels.expert_added": pgettext_lazy("audit action", "Expert added to a panel"),
+    "panels.assigned": pgettext_lazy("audit action", "Item assigned to an expert"),
+    "panels.unassigned": pgettext_lazy("audit action", "Item unassigned from an expert"),
+    "panels.assigned_all": pgettext_lazy("audit action", "Panel items assigned to all experts"),
+    "panels.scored": pgettext_lazy("audit action", "Expert scored an item"),
+    "panels.conflict_declared": pgettext_lazy("audit action", "Conflict of interest declared"),
+    "panels.closed": pgettext_lazy("audit action", "Expert panel closed"),
+    # institutions
+    "institutions.round_created": pgettext_lazy("audit action", "Selection round opened"),
+    "institutions.application_saved": pgettext_lazy("audit action", "Institution's application saved"),
+    "institutions.material_uploaded": pgettext_lazy("audit action", "Application material uploaded"),
+    "institutions.application_submitted": pgettext_lazy("audit action", "Institution's application submitted"),
+    "institutions.review_started": pgettext_lazy("audit action", "Applications sent to the expert panel"),
+    "institutions.application_decided": pgettext_lazy("audit action", "Selection decided"),
+    "institutions.round_published": pgettext_lazy("audit action", "Selection result published"),
 }
 FAILED_LOGIN_ACTIONS = frozenset({"login_failed", "login_throttled", "locked_out", "password_reset_failed",
                                   "password_reset_requested"})

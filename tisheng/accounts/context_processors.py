@@ -44,6 +44,8 @@ NAV_ITEMS = (
     ("integration:platforms", pgettext_lazy("navigation", "Training platforms"), Cap.COURSES_SELECT),
     ("integration:institution_courses", pgettext_lazy("navigation", "xAPI activity ids"), Cap.COURSES_MANAGE),
     ("monitoring:evaluators", pgettext_lazy("navigation", "Third-party evaluators"), Cap.EVALUATORS_MANAGE),
+    ("panels:list", pgettext_lazy("navigation", "Expert panels"), Cap.PANELS_MANAGE),
+    ("panels:mine", pgettext_lazy("navigation", "My review assignments"), Cap.PANELS_SCORE),
     ("passwords:change", pgettext_lazy("navigation", "Change password"), None),
 )
 MY_RECORD = pgettext_lazy("navigation", "My record")

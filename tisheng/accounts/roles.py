@@ -72,6 +72,12 @@ class Cap:
     PRACTICE_SPOT_REVIEW = "practice.spot_review"  # a teacher college reviewer checks assigned items
     # Monitoring (issue 7): offices grant third-party evaluators time-limited read access.
     EVALUATORS_MANAGE = "evaluators.manage"
+    # Expert panels and institutions (issue 14): offices run panels and selection rounds; an expert
+    # scores only what a panel assigns them; an institution applies and sees its own evaluation.
+    PANELS_MANAGE = "panels.manage"
+    PANELS_SCORE = "panels.score"
+    INSTITUTIONS_MANAGE = "institutions.manage"  # the province's selection rounds, decisions, exit
+    INSTITUTIONS_APPLY = "institutions.apply"  # an institution applies and reads its own scores
 
 
 _OFFICE = {
@@ -196,3 +202,12 @@ ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] = ROLE_CAPABILITIES[Role.PROVINCE_OFFICE
 ROLE_CAPABILITIES[Role.EVALUATOR] = ROLE_CAPABILITIES[Role.EVALUATOR] | {Cap.REPORTS_EXPORT}
 for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.EVALUATORS_MANAGE}
+
+# Expert panels and institutions (issue 14): offices run panels over their area; an expert's
+# time-limited grant lets them score their own assignments; the province selects, evaluates and
+# exits institutions; an institution applies to rounds and reads its own evaluation.
+for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.PANELS_MANAGE}
+ROLE_CAPABILITIES[Role.EXPERT] = ROLE_CAPABILITIES[Role.EXPERT] | {Cap.PANELS_SCORE}
+ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] = ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] | {Cap.INSTITUTIONS_MANAGE}
+ROLE_CAPABILITIES[Role.INSTITUTION] = ROLE_CAPABILITIES[Role.INSTITUTION] | {Cap.INSTITUTIONS_APPLY}
