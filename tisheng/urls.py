@@ -30,6 +30,7 @@ urlpatterns = [
     path("panels/", include("tisheng.panels.urls")),
     path("institutions/", include("tisheng.institutions.urls")),
     path("o/", include("tisheng.integration.oauth_urls")),
+    path("communities/", include("tisheng.communities.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

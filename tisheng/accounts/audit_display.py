@@ -128,6 +128,15 @@ ACTION_LABELS: dict[str, Any] = {
     "practice.spot_check_item": pgettext_lazy("audit action", "Spot check item decided"),
     "practice.spot_school_return": pgettext_lazy("audit action", "School returned after a spot check"),
     "practice.spot_check_close": pgettext_lazy("audit action", "Spot check closed"),
+    # communities (issue 16): study classes
+    "communities.class_create": pgettext_lazy("audit action", "Study class formed"),
+    "communities.members_add": pgettext_lazy("audit action", "Teachers added to a study class"),
+    "communities.member_remove": pgettext_lazy("audit action", "Teacher removed from a study class"),
+    "communities.tutor_assign": pgettext_lazy("audit action", "Tutor assigned to a study class"),
+    "communities.tutor_remove": pgettext_lazy("audit action", "Tutor removed from a study class"),
+    "communities.remind": pgettext_lazy("audit action", "Study class reminder sent"),
+    "communities.announce": pgettext_lazy("audit action", "Study class announcement posted"),
+    "communities.bulletin_issue": pgettext_lazy("audit action", "Class bulletin issued"),
     # monitoring, jobs, storage
     "warning_reminder": pgettext_lazy("audit action", "Reminder sent"),
     "warning_follow_up": pgettext_lazy("audit action", "Follow-up requested"),

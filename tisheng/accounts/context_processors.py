@@ -46,6 +46,7 @@ NAV_ITEMS = (
     ("monitoring:evaluators", pgettext_lazy("navigation", "Third-party evaluators"), Cap.EVALUATORS_MANAGE),
     ("panels:list", pgettext_lazy("navigation", "Expert panels"), Cap.PANELS_MANAGE),
     ("panels:mine", pgettext_lazy("navigation", "My review assignments"), Cap.PANELS_SCORE),
+    ("communities:class_list", pgettext_lazy("navigation", "Study classes"), Cap.COMMUNITIES_VIEW),
     ("passwords:change", pgettext_lazy("navigation", "Change password"), None),
 )
 MY_RECORD = pgettext_lazy("navigation", "My record")

@@ -72,6 +72,11 @@ class Cap:
     PRACTICE_SPOT_REVIEW = "practice.spot_review"  # a teacher college reviewer checks assigned items
     # Monitoring (issue 7): offices grant third-party evaluators time-limited read access.
     EVALUATORS_MANAGE = "evaluators.manage"
+    # Learning together (issue 16): study classes with tutors.
+    COMMUNITIES_VIEW = "communities.view"  # the study-class pages at all (each sees only their own classes)
+    COMMUNITIES_CLASSES_MANAGE = "communities.classes_manage"  # an institution or college forms classes
+    COMMUNITIES_TUTOR = "communities.tutor"  # a tutor guides the classes they are assigned to
+    COMMUNITIES_OVERSEE = "communities.oversee"  # offices see the classes in their area
     # Expert panels and institutions (issue 14): offices run panels and selection rounds; an expert
     # scores only what a panel assigns them; an institution applies and sees its own evaluation.
     PANELS_MANAGE = "panels.manage"
@@ -211,3 +216,18 @@ for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
 ROLE_CAPABILITIES[Role.EXPERT] = ROLE_CAPABILITIES[Role.EXPERT] | {Cap.PANELS_SCORE}
 ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] = ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] | {Cap.INSTITUTIONS_MANAGE}
 ROLE_CAPABILITIES[Role.INSTITUTION] = ROLE_CAPABILITIES[Role.INSTITUTION] | {Cap.INSTITUTIONS_APPLY}
+
+# Learning together (issue 16): an institution or teacher college forms study classes within its
+# contracts and assigns its tutors; a tutor sees only their classes; offices see the classes in
+# their area; a teacher sees the classes they are a member of.
+_COMMUNITIES_CAPABILITIES: dict[str, set[str]] = {
+    Role.PROVINCE_OFFICE: {Cap.COMMUNITIES_VIEW, Cap.COMMUNITIES_OVERSEE},
+    Role.CITY_OFFICE: {Cap.COMMUNITIES_VIEW, Cap.COMMUNITIES_OVERSEE},
+    Role.COUNTY_OFFICE: {Cap.COMMUNITIES_VIEW, Cap.COMMUNITIES_OVERSEE},
+    Role.INSTITUTION: {Cap.COMMUNITIES_VIEW, Cap.COMMUNITIES_CLASSES_MANAGE},
+    Role.TEACHER_COLLEGE: {Cap.COMMUNITIES_VIEW, Cap.COMMUNITIES_CLASSES_MANAGE},
+    Role.TUTOR: {Cap.COMMUNITIES_VIEW, Cap.COMMUNITIES_TUTOR},
+    Role.TEACHER: {Cap.COMMUNITIES_VIEW},
+}
+for _role, _caps in _COMMUNITIES_CAPABILITIES.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from tisheng.communities import views
+
+app_name = "communities"
+
+urlpatterns = [
+    path("classes/", views.class_list, name="class_list"),
+    path("classes/new/", views.class_create, name="class_create"),
+    path("classes/<int:pk>/", views.class_detail, name="class_detail"),
+    path("classes/<int:pk>/members/add/", views.members_add, name="members_add"),
+    path("classes/<int:pk>/members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
+    path("classes/<int:pk>/tutors/", views.tutor_assign, name="tutor_assign"),
+    path("classes/<int:pk>/tutors/<int:user_id>/remove/", views.tutor_remove, name="tutor_remove"),
+    path("classes/<int:pk>/remind/", views.remind, name="remind"),
+    path("classes/<int:pk>/announce/", views.announce, name="announce"),
+    path("classes/<int:pk>/bulletins/", views.bulletin_issue, name="bulletin_issue"),
+    path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin_detail"),
+    path("bulletins/<int:pk>/pdf/", views.bulletin_pdf, name="bulletin_pdf"),
+]
