@@ -45,6 +45,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# The province identity platform that demo servers sign teachers in through: a small OpenID Connect
+# provider that tests/browser/test_federation_login.py serves on this port while it runs.
+IDP_PORT = _free_port()
+
+
 def _wait_for(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -207,6 +212,9 @@ def demo_server(prefix: str = "tisheng-browser-") -> Iterator[tuple[str, dict[st
     (its url, the environment `tisheng` commands run with to act on the same database)."""
     with tempfile.TemporaryDirectory(prefix=prefix) as var_dir:
         env = dict(os.environ, TISHENG_VAR_DIR=var_dir, DJANGO_SETTINGS_MODULE="tisheng.settings")
+        env.update(TISHENG_IDP_OIDC_DISCOVERY_URL=f"http://127.0.0.1:{IDP_PORT}/.well-known/openid-configuration",
+                   TISHENG_IDP_OIDC_CLIENT_ID="tisheng-demo", TISHENG_IDP_OIDC_CLIENT_SECRET="demo-platform-secret",
+                   TISHENG_IDP_OIDC_LINK_BY="none")
         key = _run_key()
         pg = None
         with _template_lock(key):
