@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('orgs', '0001_initial'),
         ('people', '0002_roster_import_file_expired_at'),
-        ('programs', '0003_program_registry_category_level'),
+        ('programs', '0002_managementtraining_quotatarget'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
