@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tisheng.programs",
     "tisheng.ledger",
     "tisheng.certificates",
+    "tisheng.certificates.credentials",  # certificates as verifiable credentials (issue 18)
     "tisheng.learning",
     "tisheng.diagnostics",
     "tisheng.playback",

@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from tisheng.api import api
+from tisheng.certificates.credentials import views as credentials_views
 from tisheng.core import views as core_views
 
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
     path("ledger/", include("tisheng.ledger.urls")),
     path("certificates/", include("tisheng.certificates.urls")),
     path("verify/", include("tisheng.certificates.verify_urls")),
+    path("credentials/", include("tisheng.certificates.credentials.urls")),  # verifiable credentials
+    path(".well-known/did.json", credentials_views.did_document, name="did_document"),  # the issuer's did:web
     path("jobs/", include("tisheng.jobs.urls")),
     path("diagnostics/", include("tisheng.diagnostics.urls")),
     path("learning/", include("tisheng.learning.urls")),
