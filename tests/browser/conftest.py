@@ -47,7 +47,7 @@ def _free_port() -> int:
 
 # The province identity platform that demo servers sign teachers in through: a small OpenID Connect
 # provider that tests/browser/test_federation_login.py serves on this port while it runs.
-IDP_PORT = _free_port()
+IDP_PORT = int(os.environ.setdefault("TISHENG_TEST_IDP_PORT", str(_free_port())))  # one port however often imported
 
 
 def _wait_for(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:

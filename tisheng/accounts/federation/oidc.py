@@ -34,6 +34,6 @@ def client():
             found = oauth.register(
                 name="province", client_id=c["CLIENT_ID"], client_secret=c["CLIENT_SECRET"],
                 server_metadata_url=c["DISCOVERY_URL"],
-                client_kwargs={"scope": c["SCOPE"], "code_challenge_method": "S256", "timeout": 10})
+                client_kwargs={"scope": c["SCOPE"], "code_challenge_method": "S256", "default_timeout": 10})
             _clients[key] = found
         return found
