@@ -56,6 +56,7 @@ STEPS = [
     ("similarity_quality", [PYTHON, "bench/bench_similarity_quality.py"]),
     ("login", [PYTHON, "bench/bench_login.py"]),
     ("federation", [PYTHON, "bench/bench_federation.py"]),
+    ("registry", [PYTHON, "bench/bench_registry.py"]),
     ("credentials", [PYTHON, "bench/bench_credentials.py"]),
 ]
 

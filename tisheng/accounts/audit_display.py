@@ -84,6 +84,9 @@ ACTION_LABELS: dict[str, Any] = {
     "review_submitted": pgettext_lazy("audit action", "Completion list submitted"),
     "review_approved": pgettext_lazy("audit action", "Completion approved"),
     "review_returned": pgettext_lazy("audit action", "Completion returned"),
+    # ledger: the continuing-education registry
+    "ledger.cycle_save": pgettext_lazy("audit action", "Continuing-education cycle saved"),
+    "ledger.external_import": pgettext_lazy("audit action", "Hours from other platforms imported"),
     # certificates
     "certificate_issued": pgettext_lazy("audit action", "Certificate issued"),
     "certificate_revoked": pgettext_lazy("audit action", "Certificate revoked"),

@@ -54,6 +54,7 @@ class Cap:
     COMPLETION_APPROVE = "completion.approve"  # the province approves it
     HOURS_DECLARE = "hours.declare"  # a teacher declares hours from other platforms
     HOURS_APPROVE = "hours.approve"  # the school approves them as imported hours
+    HOURS_IMPORT = "hours.import"  # an office imports other platforms' hour records (issue 17)
     # Online learning (issue 4).
     COURSES_MANAGE = "courses.manage"  # an institution publishes courses, sees its learners
     CONTRACTS_MANAGE = "contracts.manage"  # the province selects institutions, a city chooses
@@ -231,3 +232,7 @@ _COMMUNITIES_CAPABILITIES: dict[str, set[str]] = {
 }
 for _role, _caps in _COMMUNITIES_CAPABILITIES.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
+
+# The continuing-education registry (issue 17): offices import hours from other platforms.
+for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.HOURS_IMPORT}

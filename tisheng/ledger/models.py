@@ -83,3 +83,110 @@ class ImportedHoursDeclaration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.teacher_id} {self.platform} {self.hours}"
+
+
+class HoursCycle(models.Model):
+    """A continuing-education cycle (继续教育周期) as the province sets it: the MOE rule is
+    360 学时 in 5 years; the province adds minimums per level (国家级/省级/市级/县级/校本),
+    per category (信息技术应用能力, 师德, …) and per year. Every teacher under `region_path`
+    is measured against it on their registry page and in the 定期注册 list."""
+
+    region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=64, db_index=True)
+    name = models.CharField(_("name"), max_length=64)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    required_hours = models.DecimalField(_("required hours"), max_digits=6, decimal_places=2, default=360)
+    min_hours_per_year = models.DecimalField(_("minimum hours per year"), max_digits=6, decimal_places=2, default=0)
+    # {"province": "72", ...} and {"it_ability": "50", ...}: hours as strings (exact decimals).
+    min_by_level = models.JSONField(default=dict, blank=True)
+    min_by_category = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    scope_path_field = "region_path"
+    scope_view_capability = "reports.view"
+
+    class Meta:
+        ordering = ["-start_date", "id"]
+        constraints = [
+            models.CheckConstraint(name="cycle_ends_after_it_starts",
+                                   condition=models.Q(end_date__gt=models.F("start_date"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.start_date:%Y}–{self.end_date:%Y})"
+
+
+class ExternalHoursImport(models.Model):
+    """One uploaded file of hours from another platform (the national smart-education
+    platform's 寒暑假研修 export, another province's record of a transferred teacher): who
+    uploaded it, the file's SHA-256, and what became of its rows."""
+
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    source = models.CharField(max_length=24)
+    verification = models.CharField(max_length=16)
+    # The roster import's modes: dry_run (nothing written), all_or_nothing, valid_only.
+    mode = models.CharField(max_length=16)
+    committed = models.BooleanField(default=False)
+    scope_path = models.CharField(max_length=96, db_index=True)  # the importer's node
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"row", "column", "reason"}]
+    created_at = models.DateTimeField(default=timezone.now)
+
+    scope_path_field = "scope_path"
+    scope_view_capability = "hours.import"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.sha256[:12]})"
+
+
+class ExternalHoursRecord(models.Model):
+    """Hours a teacher earned outside the platform's programs, as another platform's export
+    says: marked with its source and whether it is verified; only verified records count
+    toward a cycle. `record_key` makes importing the same record twice a no-op."""
+
+    class Source(models.TextChoices):
+        NATIONAL_PLATFORM = "national_platform", _("National smart-education platform")
+        OTHER_PROVINCE = "other_province", _("Another province (transferred teacher)")
+        OTHER_PLATFORM = "other_platform", _("Another training platform")
+
+    class Verification(models.TextChoices):
+        VERIFIED = "verified", _("Verified")
+        UNVERIFIED = "unverified", _("To be verified")
+        REJECTED = "rejected", pgettext_lazy("verification", "Rejected")
+
+    teacher = models.ForeignKey("people.Teacher", on_delete=models.PROTECT, related_name="external_hours")
+    org_path = models.CharField(max_length=96, db_index=True)  # the teacher's school at import
+    batch = models.ForeignKey(ExternalHoursImport, on_delete=models.PROTECT, related_name="records")
+    source = models.CharField(max_length=24, choices=Source.choices)
+    platform = models.CharField(_("platform"), max_length=64)
+    title = models.CharField(_("training"), max_length=128)
+    category = models.CharField(max_length=16)  # programs.RegistryCategory
+    level = models.CharField(max_length=16)  # programs.RegistryLevel
+    hours = models.DecimalField(max_digits=6, decimal_places=2)
+    earned_on = models.DateField()
+    certificate_no = models.CharField(max_length=64, blank=True)
+    verification = models.CharField(max_length=16, choices=Verification.choices)
+    record_key = models.CharField(max_length=96, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    scope_path_field = "org_path"
+    scope_owner_field = "teacher__user"
+    scope_view_capability = "teachers.view"
+
+    class Meta:
+        ordering = ["earned_on", "id"]
+        indexes = [models.Index(fields=["earned_on", "verification"], name="external_hours_by_date")]
+
+    def __str__(self) -> str:
+        return f"{self.teacher_id} {self.platform} {self.hours} ({self.earned_on})"

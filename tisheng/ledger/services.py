@@ -10,6 +10,7 @@ completion in the same transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import uuid
 from decimal import Decimal, InvalidOperation
@@ -32,6 +33,7 @@ CREDIT_HOURS_POSITIVE = _("Credited hours must be more than zero.")
 CREDIT_UNKNOWN_CATEGORY = _("Unknown hours category.")
 CREDIT_NEEDS_GRANTOR = _("A credit names the person or the system that granted it.")
 CREDIT_KEY_CONFLICT = _("This idempotency key was already used for a different credit.")
+CREDIT_IN_FUTURE = _("Hours cannot be credited for a date still to come.")
 REVERSAL_REASON_REQUIRED = _("A reversal needs a reason.")
 REVERSAL_ALREADY_DONE = _("This entry has already been reversed.")
 REVERSAL_OF_REVERSAL = _("A reversing entry cannot itself be reversed; credit the hours again instead.")
@@ -82,11 +84,14 @@ def ledger_credit(
     granted_by_system: str = "",
     idempotency_key: str | None = None,
     reason: str = "",
+    at: dt.datetime | None = None,
 ) -> LedgerEntry:
     """Credit `hours` of `category` to the teacher in the program, once per source.
 
     Returns the new entry, or the entry the same key credited before (`entry.created`
-    says which). Refreshes the enrollment's completion."""
+    says which). Refreshes the enrollment's completion. `at` is when the hours were earned
+    when that was before now (a training held last year, recorded today); the registry
+    files them under that date."""
     if category not in Category.values:
         raise ValidationError(CREDIT_UNKNOWN_CATEGORY)
     hours = Decimal(str(hours)).quantize(CENT)
@@ -94,6 +99,8 @@ def ledger_credit(
         raise ValidationError(CREDIT_HOURS_POSITIVE)
     if granted_by is None and not granted_by_system:
         raise ValidationError(CREDIT_NEEDS_GRANTOR)
+    if at is not None and at > timezone.now():
+        raise ValidationError(CREDIT_IN_FUTURE)
     source_id = str(source_id)
     key = idempotency_key or default_key(program=program, teacher=teacher, category=category,
                                          source_kind=source_kind, source_id=source_id)
@@ -103,7 +110,7 @@ def ledger_credit(
                 entry = LedgerEntry.objects.create(
                     teacher=teacher, program=program, category=category, hours=hours, source_kind=source_kind,
                     source_id=source_id, idempotency_key=key, granted_by=granted_by,
-                    granted_by_system=granted_by_system, reason=reason)
+                    granted_by_system=granted_by_system, reason=reason, at=at or timezone.now())
             entry.created = True
         except IntegrityError:
             entry = LedgerEntry.objects.filter(idempotency_key=key).first()

@@ -21,10 +21,17 @@ from tisheng.accounts.models import AuditAction
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
 from tisheng.core.clientip import client_ip
-from tisheng.ledger import selectors, services
-from tisheng.ledger.models import ImportedHoursDeclaration
+from tisheng.ledger import external, registry, selectors, services
+from tisheng.ledger.cycles import CycleForm, cycle_save
+from tisheng.ledger.models import (
+    ExternalHoursImport,
+    ExternalHoursRecord,
+    HoursCycle,
+    ImportedHoursDeclaration,
+)
 from tisheng.ledger.transcripts import transcript_for, transcript_pdf, transcript_xlsx
-from tisheng.orgs.scope import has_capability
+from tisheng.orgs.models import Region
+from tisheng.orgs.scope import capability_paths, get_object_for_user, has_capability, scope_filter
 from tisheng.people import selectors as people_selectors
 from tisheng.programs.completion import fmt_hours
 
@@ -162,4 +169,139 @@ def declaration_file(request, pk: int):
     response = FileResponse(open(path, "rb"), content_type=declaration.certificate_type)  # noqa: SIM115
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = content_disposition_header(False, path.name)
+    return response
+
+
+# The continuing-education registry (继续教育学时档案) and its cycles --------------------------
+
+CYCLE_SAVED = gettext_lazy("The cycle was saved; every teacher's registry now measures against it.")
+CYCLE_NOT_SAVED = gettext_lazy("The cycle was not saved; correct the fields marked below.")
+
+
+def _registry_page(request, teacher, *, own: bool):
+    rows = registry.registry_rows(teacher)
+    return render(request, "ledger/registry.html", {
+        "teacher": teacher, "own": own, "rows": rows,
+        "standings": registry.teacher_standings(teacher, rows),
+    })
+
+
+@never_cache
+@login_required
+def my_registry(request):
+    """继续教育学时档案: the signed-in teacher's own registry."""
+    teacher = people_selectors.own_teacher(request.user)
+    if teacher is None:
+        raise Http404
+    teacher = people_selectors.get_teacher_for_user(request.user, teacher.pk)
+    return _registry_page(request, teacher, own=True)
+
+
+@never_cache
+@login_required
+def teacher_registry(request, pk: int):
+    """A teacher's registry as their school, county, city or province sees it."""
+    teacher = people_selectors.get_teacher_for_user(request.user, pk)
+    return _registry_page(request, teacher, own=teacher.user_id == request.user.pk)
+
+
+def _cycle_region(actor) -> Region:
+    """The highest node where the actor manages programs (the province office's province)."""
+    region = Region.objects.filter(path__in=capability_paths(actor, Cap.PROGRAMS_MANAGE)).order_by("path").first()
+    if region is None:
+        raise PermissionDenied
+    return region
+
+
+@never_cache
+@login_required
+def cycles(request, pk: int | None = None):
+    """The province's continuing-education cycles: the list, a new one, or one to change."""
+    actor = request.user
+    region = _cycle_region(actor)
+    cycle = get_object_for_user(actor, HoursCycle, Cap.PROGRAMS_MANAGE, pk=pk) if pk is not None else None
+    form = CycleForm.for_cycle(cycle, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            cycle_save(actor=actor, region=cycle.region if cycle else region, data=form.cleaned_data, cycle=cycle)
+            messages.success(request, CYCLE_SAVED)
+            return redirect("ledger:cycles")
+        messages.error(request, CYCLE_NOT_SAVED)
+    return render(request, "ledger/cycles.html", {
+        "cycles": list(scope_filter(HoursCycle.objects.all(), actor, Cap.PROGRAMS_MANAGE).order_by("-start_date")),
+        "form": form, "cycle": cycle,
+    }, status=400 if request.method == "POST" else 200)
+
+
+# Hours from other platforms, imported in bulk ---------------------------------------------
+
+EXTERNAL_FILE_REQUIRED = gettext_lazy("Choose the exported file to import.")
+EXTERNAL_DRY_RUN_DONE = gettext_lazy("Checked %(rows)s rows: %(valid)s can be imported, %(errors)s have errors. Nothing was written.")
+EXTERNAL_IMPORTED = gettext_lazy("Imported %(created)s records (%(duplicates)s were already there).")
+EXTERNAL_NOT_IMPORTED = gettext_lazy("Nothing was imported: %(errors)s rows have errors. Correct them, or import the valid rows only.")
+
+
+@never_cache
+@login_required
+def external_imports(request):
+    """外部学时导入: upload another platform's export; the recent imports of the office's area."""
+    actor = request.user
+    if not has_capability(actor, Cap.HOURS_IMPORT):
+        raise PermissionDenied
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValueError(str(EXTERNAL_FILE_REQUIRED))
+            batch = external.external_import_file(
+                actor=actor, content=upload.read(), filename=upload.name, source=request.POST.get("source", ""),
+                verification=request.POST.get("verification", ""), mode=request.POST.get("mode", ""))
+        except (ValueError, external.RosterFileError) as error:
+            messages.error(request, getattr(error, "message", None) or str(error))
+            return redirect("ledger:external_imports")
+        counts = {"rows": batch.rows, "valid": batch.valid, "errors": len(batch.errors),
+                  "created": batch.created, "duplicates": batch.duplicates}
+        if batch.mode == "dry_run":
+            messages.info(request, _(EXTERNAL_DRY_RUN_DONE) % counts)
+        elif batch.committed:
+            messages.success(request, _(EXTERNAL_IMPORTED) % counts)
+        else:
+            messages.error(request, _(EXTERNAL_NOT_IMPORTED) % counts)
+        return redirect("ledger:external_import", pk=batch.pk)
+    return render(request, "ledger/external_imports.html", {
+        "imports": list(scope_filter(ExternalHoursImport.objects.all(), actor, Cap.HOURS_IMPORT)
+                        .select_related("uploaded_by")[:30]),
+        "sources": ExternalHoursRecord.Source.choices,
+        "verifications": ExternalHoursRecord.Verification.choices[:2],
+        "headers": external.HEADERS, "required": external.REQUIRED_HEADERS,
+    })
+
+
+@never_cache
+@login_required
+def external_import(request, pk: int):
+    """One import: its file's hash, counts and row errors (the first 200; all in the .xlsx)."""
+    batch = get_object_for_user(request.user, ExternalHoursImport.objects.select_related("uploaded_by"),
+                                Cap.HOURS_IMPORT, pk=pk)
+    return render(request, "ledger/external_import.html", {
+        "batch": batch, "errors": batch.errors[:200],
+        "source_label": dict(ExternalHoursRecord.Source.choices).get(batch.source, batch.source),
+    })
+
+
+@never_cache
+@login_required
+def external_import_errors(request, pk: int):
+    """The row errors of an import as .xlsx (row, column, problem)."""
+    batch = get_object_for_user(request.user, ExternalHoursImport, Cap.HOURS_IMPORT, pk=pk)
+    from tisheng.core.tabular import BOLD, XlsxBook
+
+    book = XlsxBook(title="错误报告", widths=(8, 14, 60))
+    book.append(["行号", "列", "问题"], font=BOLD)
+    for e in batch.errors:
+        book.append([e["row"], e["column"], e["reason"]])
+    audit(actor=request.user, action=AuditAction.EXPORTED, obj=batch, ip=client_ip(request),
+          kind="external_hours_errors", rows=len(batch.errors))
+    response = HttpResponse(book.to_bytes(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"外部学时导入错误-{batch.pk}.xlsx")
     return response

@@ -3,12 +3,36 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tisheng.programs.rules import RuleSet
 
 
+class RegistryCategory(models.TextChoices):
+    """What a program's hours count as in a teacher's continuing-education registry
+    (继续教育学时档案): the province's minimums are per category."""
+
+    IT_ABILITY = "it_ability", _("IT application ability")
+    ETHICS = "ethics", _("Teacher ethics")
+    SUBJECT = "subject", _("Subject teaching")
+    GENERAL = "general", _("General education")
+
+
+class RegistryLevel(models.TextChoices):
+    """Which level ran the training (国家级/省级/市级/县级/校本): the province's minimums
+    are per level too."""
+
+    NATIONAL = "national", pgettext_lazy("registry level", "National")
+    PROVINCE = "province", pgettext_lazy("registry level", "Provincial")
+    CITY = "city", pgettext_lazy("registry level", "Municipal")
+    COUNTY = "county", pgettext_lazy("registry level", "County")
+    SCHOOL = "school", pgettext_lazy("registry level", "School-based")
+
+
 class Program(models.Model):
-    """A training program (1.0, 2.0 or a province's variant) with its rules as data."""
+    """A training program (1.0, 2.0 or a province's variant) with its rules as data.
+    `registry_category` and `registry_level` say what its hours count as in every
+    teacher's continuing-education registry."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -25,6 +49,10 @@ class Program(models.Model):
     rules = models.JSONField(_("rule set"))
     rules_version = models.PositiveIntegerField(default=1)
     copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    registry_category = models.CharField(_("registry category"), max_length=16, choices=RegistryCategory.choices,
+                                         default=RegistryCategory.IT_ABILITY)
+    registry_level = models.CharField(_("registry level"), max_length=16, choices=RegistryLevel.choices,
+                                      default=RegistryLevel.PROVINCE)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

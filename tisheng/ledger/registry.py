@@ -1,0 +1,235 @@
+"""The continuing-education registry (继续教育学时档案): every credited hour of a teacher,
+from every program and from outside the platform, by category and level, measured against
+the province's cycles.
+
+It is a selector over the ledger, not a table of its own. The ledger is append-only and every
+row already names its teacher, program and date; a program says what its hours count as
+(`registry_category`, `registry_level`), and hours from outside are `ExternalHoursRecord`s.
+A copy kept in step would be a second truth to refresh after every credit, and the numbers do
+not ask for one (bench/bench_registry.py): a teacher's page is three indexed queries
+(ledger by teacher, external records by teacher, cycles) and a county's or the province's
+totals for one cycle are two GROUP BY statements over the rows of the cycle's dates.
+
+A credit that was reversed and its reversal are left out together, so the registry shows the
+hours that stand and a reversal never lands in a later cycle than the credit it cancels.
+Only verified external records count toward a cycle; the others are shown as 待核验.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from tisheng.ledger.models import ExternalHoursRecord, HoursCycle, LedgerEntry
+from tisheng.people.models import Teacher
+from tisheng.programs.models import RegistryCategory, RegistryLevel
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ZERO = Decimal("0")
+PROGRAM_SOURCE_LABELS = {
+    "course": "网络课程",
+    "xapi": "培训平台上报",
+    "practice_point": "能力点考核",
+    "practice": "校本实践",
+    "declaration": "个人申报（学校审核）",
+    "offline": "线下培训",
+    "manual": "人工录入",
+}
+EXTERNAL_SOURCE_LABELS = {
+    ExternalHoursRecord.Source.NATIONAL_PLATFORM: "国家智慧教育平台",
+    ExternalHoursRecord.Source.OTHER_PROVINCE: "外省转入",
+    ExternalHoursRecord.Source.OTHER_PLATFORM: "其他培训平台",
+}
+LEVEL_LABELS = {
+    RegistryLevel.NATIONAL: "国家级", RegistryLevel.PROVINCE: "省级", RegistryLevel.CITY: "市级",
+    RegistryLevel.COUNTY: "县级", RegistryLevel.SCHOOL: "校本",
+}
+CATEGORY_LABELS = {
+    RegistryCategory.IT_ABILITY: "信息技术应用能力", RegistryCategory.ETHICS: "师德师风",
+    RegistryCategory.SUBJECT: "学科教学", RegistryCategory.GENERAL: "综合素养",
+}
+VERIFICATION_LABELS = {"verified": "已核验", "unverified": "待核验", "rejected": "未通过核验"}
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    """One line of a teacher's registry."""
+
+    date: dt.date
+    title: str
+    source: str
+    category: str
+    level: str
+    hours: Decimal
+    verification: str = "verified"
+    external: bool = False
+
+    @property
+    def counts(self) -> bool:
+        return self.verification == "verified"
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS.get(self.category, self.category)
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.level, self.level)
+
+    @property
+    def verification_label(self) -> str:
+        return VERIFICATION_LABELS.get(self.verification, self.verification)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Hours against a minimum (`minimum` 0: nothing required, shown for information). A year
+    still running is `in_progress`: what it lacks is shown, not counted as unmet."""
+
+    label: str
+    hours: Decimal
+    minimum: Decimal
+    in_progress: bool = False
+
+    @property
+    def met(self) -> bool:
+        return self.hours >= self.minimum
+
+    @property
+    def shortfall(self) -> Decimal:
+        return max(self.minimum - self.hours, ZERO)
+
+
+@dataclass
+class CycleStanding:
+    """A teacher's totals in one cycle against its rule."""
+
+    cycle: HoursCycle
+    total: Measure
+    in_progress: bool = False
+    by_level: list[Measure] = field(default_factory=list)
+    by_category: list[Measure] = field(default_factory=list)
+    by_year: list[Measure] = field(default_factory=list)
+
+    @property
+    def unmet(self) -> list[Measure]:
+        """Every minimum not met (yet), the total first; a year still running is not unmet."""
+        measures = [self.total, *self.by_level, *self.by_category, *self.by_year]
+        return [m for m in measures if m.minimum and not m.met and not m.in_progress]
+
+    @property
+    def met(self) -> bool:
+        return not self.unmet
+
+    @property
+    def shortfall(self) -> Decimal:
+        """Hours still needed: the total's gap, or the largest single minimum's gap when that
+        is more (hours of a missing level also count toward the total)."""
+        return max([m.shortfall for m in self.unmet] or [ZERO])
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
+
+
+def registry_rows(teacher: Teacher) -> list[RegistryRow]:
+    """The teacher's registry, oldest first: every standing ledger credit with its program,
+    and every external record. The caller has fetched `teacher` through the scope filter.
+    Two queries."""
+    entries = (LedgerEntry.objects.filter(teacher=teacher, reverses__isnull=True, reversed_by__isnull=True)
+               .select_related("program").only("at", "hours", "source_kind", "program__name",
+                                                "program__registry_category", "program__registry_level"))
+    rows = [RegistryRow(date=_local_date(e.at), title=e.program.name,
+                        source=PROGRAM_SOURCE_LABELS.get(e.source_kind, "平台项目"),
+                        category=e.program.registry_category, level=e.program.registry_level, hours=e.hours)
+            for e in entries]
+    rows += [RegistryRow(date=r.earned_on, title=r.title, source=f"{EXTERNAL_SOURCE_LABELS.get(r.source, r.source)}"
+                                                                     f" · {r.platform}",
+                         category=r.category, level=r.level, hours=r.hours, verification=r.verification,
+                         external=True)
+             for r in ExternalHoursRecord.objects.filter(teacher=teacher)]
+    rows.sort(key=lambda r: (r.date, r.external))
+    return rows
+
+
+def cycles_for(org_path: str) -> QuerySet[HoursCycle]:
+    """The cycles set for the org path or any level above it, latest first."""
+    parts = org_path.split("/")
+    ancestors = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    return HoursCycle.objects.filter(region_path__in=ancestors).order_by("-start_date", "id")
+
+
+def standing(cycle: HoursCycle, buckets: Iterable[tuple[int, str, str, Decimal]], *,
+             today: dt.date | None = None) -> CycleStanding:
+    """Totals of (year, level, category, hours) buckets against the cycle's rule."""
+    today = today or timezone.localdate()
+    by_year: dict[int, Decimal] = defaultdict(Decimal)
+    by_level: dict[str, Decimal] = defaultdict(Decimal)
+    by_category: dict[str, Decimal] = defaultdict(Decimal)
+    total = ZERO
+    for year, level, category, hours in buckets:
+        by_year[year] += hours
+        by_level[level] += hours
+        by_category[category] += hours
+        total += hours
+    min_level = {k: Decimal(str(v)) for k, v in (cycle.min_by_level or {}).items()}
+    min_category = {k: Decimal(str(v)) for k, v in (cycle.min_by_category or {}).items()}
+    result = CycleStanding(cycle=cycle, total=Measure("合计", total, cycle.required_hours),
+                           in_progress=today <= cycle.end_date)
+    for code, label in LEVEL_LABELS.items():
+        if by_level.get(code) or min_level.get(code):
+            result.by_level.append(Measure(label, by_level.get(code, ZERO), min_level.get(code, ZERO)))
+    for code, label in CATEGORY_LABELS.items():
+        if by_category.get(code) or min_category.get(code):
+            result.by_category.append(Measure(label, by_category.get(code, ZERO), min_category.get(code, ZERO)))
+    for year in range(cycle.start_date.year, min(cycle.end_date.year, today.year) + 1):
+        result.by_year.append(Measure(f"{year} 年", by_year.get(year, ZERO), cycle.min_hours_per_year,
+                                      in_progress=year >= today.year))
+    return result
+
+
+def teacher_standings(teacher: Teacher, rows: list[RegistryRow], *, today: dt.date | None = None
+                      ) -> list[CycleStanding]:
+    """Each cycle of the teacher's province with the teacher's counted rows inside it."""
+    result = []
+    for cycle in cycles_for(teacher.org_path):
+        buckets = [(r.date.year, r.level, r.category, r.hours) for r in rows
+                   if r.counts and cycle.start_date <= r.date <= cycle.end_date]
+        result.append(standing(cycle, buckets, today=today))
+    return result
+
+
+def cycle_buckets(cycle: HoursCycle, teachers: QuerySet[Teacher]) -> dict[int, list[tuple[int, str, str, Decimal]]]:
+    """(year, level, category, hours) per teacher for every teacher of `teachers` (already
+    scoped by the caller) in the cycle: two GROUP BY statements, whatever the number of
+    teachers. What the 定期注册 list and the bench run."""
+    start, end = _day_start(cycle.start_date), _day_start(cycle.end_date + dt.timedelta(days=1))
+    result: dict[int, list] = defaultdict(list)
+    ledger = (LedgerEntry.objects.filter(teacher__in=teachers.values("pk"), at__gte=start, at__lt=end,
+                                         reverses__isnull=True, reversed_by__isnull=True)
+              .values_list("teacher_id", ExtractYear("at", tzinfo=SHANGHAI), "program__registry_level",
+                           "program__registry_category")
+              .annotate(hours=Sum("hours")).order_by())
+    for teacher_id, year, level, category, hours in ledger:
+        result[teacher_id].append((year, level, category, hours))
+    external = (ExternalHoursRecord.objects.filter(
+        teacher__in=teachers.values("pk"), earned_on__gte=cycle.start_date, earned_on__lte=cycle.end_date,
+        verification=ExternalHoursRecord.Verification.VERIFIED)
+        .values_list("teacher_id", ExtractYear("earned_on"), "level", "category")
+        .annotate(hours=Sum("hours")).order_by())
+    for teacher_id, year, level, category, hours in external:
+        result[teacher_id].append((year, level, category, hours))
+    return result
+
