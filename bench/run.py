@@ -58,6 +58,7 @@ STEPS = [
     ("federation", [PYTHON, "bench/bench_federation.py"]),
     ("registry", [PYTHON, "bench/bench_registry.py"]),
     ("credentials", [PYTHON, "bench/bench_credentials.py"]),
+    ("resources", [PYTHON, "bench/bench_resources.py"]),
 ]
 
 

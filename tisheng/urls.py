@@ -26,6 +26,7 @@ urlpatterns = [
     path("learning/", include("tisheng.learning.urls")),
     path("learn/", include("tisheng.playback.urls")),
     path("practice/", include("tisheng.practice.urls")),
+    path("resources/", include("tisheng.resources.urls")),
     path("monitoring/", include("tisheng.monitoring.urls")),
     path("notifications/", include("tisheng.notifications.urls")),
     path("xapi/", include("tisheng.xapi.urls")),

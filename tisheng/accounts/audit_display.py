@@ -111,6 +111,18 @@ ACTION_LABELS: dict[str, Any] = {
     # practice
     "practice.choices_save": pgettext_lazy("audit action", "Practice points chosen"),
     "practice.evidence_upload": pgettext_lazy("audit action", "Practice evidence uploaded"),
+    # resources (the resource library)
+    "resources.create": pgettext_lazy("audit action", "Resource uploaded"),
+    "resources.contribute": pgettext_lazy("audit action", "Practice evidence contributed as a resource"),
+    "resources.submit": pgettext_lazy("audit action", "Resource submitted for review"),
+    "resources.publish": pgettext_lazy("audit action", "Resource published"),
+    "resources.return": pgettext_lazy("audit action", "Resource returned"),
+    "resources.pick": pgettext_lazy("audit action", "Resource picked into a higher library"),
+    "resources.rate": pgettext_lazy("audit action", "Resource rated"),
+    "resources.use": pgettext_lazy("audit action", "Resource used in a plan or lesson"),
+    "resources.site_apply": pgettext_lazy("audit action", "Model site application submitted"),
+    "resources.site_designate": pgettext_lazy("audit action", "Model site designated"),
+    "resources.site_decline": pgettext_lazy("audit action", "Model site application declined"),
     "practice.review_self": pgettext_lazy("audit action", "Self-assessment"),
     "practice.review_peer": pgettext_lazy("audit action", "Peer review"),
     "practice.review_team": pgettext_lazy("audit action", "Team assessment"),

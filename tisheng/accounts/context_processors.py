@@ -39,6 +39,7 @@ NAV_ITEMS = (
     ("learning:monitor", pgettext_lazy("navigation", "Online learning"), Cap.LEARNING_MONITOR),
     ("diagnostics:home", pgettext_lazy("navigation", "Diagnostic test"), Cap.TEACHERS_VIEW),
     ("practice:home", pgettext_lazy("navigation", "School-based practice"), Cap.PRACTICE_VIEW),
+    ("resources:library", pgettext_lazy("navigation", "Resource library"), None),
     ("practice:checks_overview", pgettext_lazy("navigation", "Practice overview"), Cap.REPORTS_VIEW),
     ("practice:checks_spot_list", pgettext_lazy("navigation", "Spot checks"), Cap.PRACTICE_SPOT_CHECK),
     ("practice:checks_review_list", pgettext_lazy("navigation", "My spot checks"), Cap.PRACTICE_SPOT_REVIEW),

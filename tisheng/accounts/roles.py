@@ -73,6 +73,16 @@ class Cap:
     PRACTICE_SPOT_REVIEW = "practice.spot_review"  # a teacher college reviewer checks assigned items
     # Monitoring (issue 7): offices grant third-party evaluators time-limited read access.
     EVALUATORS_MANAGE = "evaluators.manage"
+    # The resource library (issue 15): unpublished resources in scope; contributing; reviewing
+    # the library of the node a role is held at; the ranking's parameters (province).
+    RESOURCES_VIEW = "resources.view"
+    RESOURCES_CONTRIBUTE = "resources.contribute"
+    RESOURCES_REVIEW = "resources.review"
+    RESOURCES_MANAGE = "resources.manage"
+    # Model sites (issue 15): a county or school applies; the province designates.
+    SITES_VIEW = "sites.view"
+    SITES_APPLY = "sites.apply"
+    SITES_DESIGNATE = "sites.designate"
     # Learning together (issue 16): study classes with tutors.
     COMMUNITIES_VIEW = "communities.view"  # the study-class pages at all (each sees only their own classes)
     COMMUNITIES_CLASSES_MANAGE = "communities.classes_manage"  # an institution or college forms classes
@@ -208,6 +218,25 @@ ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] = ROLE_CAPABILITIES[Role.PROVINCE_OFFICE
 ROLE_CAPABILITIES[Role.EVALUATOR] = ROLE_CAPABILITIES[Role.EVALUATOR] | {Cap.REPORTS_EXPORT}
 for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.EVALUATORS_MANAGE}
+
+# The resource library (issue 15): everyone contributes (a teacher their own, self-scoped); a
+# school administrator reviews the school's library, each office its level's; published
+# resources are read by every signed-in person and need no capability. Model sites: a county
+# office applies for 创新实验区, a school administrator for 示范校; the province designates.
+_RESOURCE_CAPABILITIES: dict[str, set[str]] = {
+    Role.PROVINCE_OFFICE: {Cap.RESOURCES_VIEW, Cap.RESOURCES_CONTRIBUTE, Cap.RESOURCES_REVIEW, Cap.RESOURCES_MANAGE,
+                           Cap.SITES_VIEW, Cap.SITES_DESIGNATE},
+    Role.CITY_OFFICE: {Cap.RESOURCES_VIEW, Cap.RESOURCES_CONTRIBUTE, Cap.RESOURCES_REVIEW, Cap.SITES_VIEW},
+    Role.COUNTY_OFFICE: {Cap.RESOURCES_VIEW, Cap.RESOURCES_CONTRIBUTE, Cap.RESOURCES_REVIEW, Cap.SITES_VIEW,
+                         Cap.SITES_APPLY},
+    Role.TEACHER_COLLEGE: {Cap.RESOURCES_VIEW, Cap.RESOURCES_CONTRIBUTE},
+    Role.INSTITUTION: {Cap.RESOURCES_CONTRIBUTE},
+    Role.SCHOOL_ADMIN: {Cap.RESOURCES_VIEW, Cap.RESOURCES_CONTRIBUTE, Cap.RESOURCES_REVIEW, Cap.SITES_VIEW,
+                        Cap.SITES_APPLY},
+    Role.TEACHER: {Cap.RESOURCES_VIEW, Cap.RESOURCES_CONTRIBUTE},
+}
+for _role, _caps in _RESOURCE_CAPABILITIES.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
 
 # Expert panels and institutions (issue 14): offices run panels over their area; an expert's
 # time-limited grant lets them score their own assignments; the province selects, evaluates and

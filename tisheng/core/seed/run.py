@@ -170,5 +170,8 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
     from tisheng.ledger.seed import ledger_seed_demo
 
     progress(f"continuing-education registry: {ledger_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
+    from tisheng.resources.seed import resources_seed_demo
+
+    progress(f"resource library: {resources_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
     report.seconds = time.monotonic() - started
     return report

@@ -1,0 +1,179 @@
+"""Model sites (创新实验区, 示范校): a county office applies for its county, a school
+administrator for their school, with a plan and targets; the province designates for a period
+with a reason, or declines with a reason; the applicant is told either way.
+
+The evidence beside each application is what the platform already computes, read the same way
+for the application, the decision and the public list:
+
+- completion rate and 2.0 practice pass rate: the unit's latest monitoring roll-up (the most
+  recent active program that has one), so no enrollment is read here;
+- resources contributed (published) and the distinct people who used them, and how many are
+  优质资源: the resource library, one aggregate over the unit's subtree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from tisheng.accounts.models import RoleAssignment
+from tisheng.accounts.roles import ROLE_CAPABILITIES, Cap
+from tisheng.accounts.services import audit
+from tisheng.monitoring.models import Rollup
+from tisheng.notifications.models import Kind
+from tisheng.notifications.services import notify
+from tisheng.orgs.scope import path_in_scope
+from tisheng.resources.models import Resource, ResourceState, SiteApplication, SiteKind, SiteState
+
+NO_PLAN = gettext_noop("Describe the plan: what the unit will do, with whom and by when.")
+BAD_UNIT = gettext_noop("You cannot apply for this unit.")
+ALREADY_APPLIED = gettext_noop("This unit already has an application under review or a current designation.")
+BAD_TARGET = gettext_noop("A target must be a number from 0 to 100,000.")
+NOT_DESIGNATOR = gettext_noop("Only the province office designates model sites.")
+ALREADY_DECIDED = gettext_noop("This application has already been decided.")
+NEEDS_REASON = gettext_noop("Give the reason for the decision.")
+BAD_PERIOD = gettext_noop("Give the period: a start date and an end date after it.")
+DECIDED_TITLE = gettext_noop("%(unit)s: %(outcome)s as %(kind)s")
+DECIDED_BODY = gettext_noop("%(outcome)s (%(period)s). Reason: %(reason)s")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str
+    unit: str  # "%" or "" (a count)
+
+
+INDICATORS = [
+    Indicator("completion", gettext_lazy("Training completion rate"), "%"),
+    Indicator("practice_pass", gettext_lazy("2.0 practice pass rate"), "%"),
+    Indicator("resources", gettext_lazy("Published resources contributed"), ""),
+    Indicator("resource_users", gettext_lazy("People who used them"), ""),
+    Indicator("excellent", gettext_lazy("High-quality resources"), ""),
+]
+INDICATOR_CODES = [i.code for i in INDICATORS]
+
+
+def _subtree(field: str, path: str) -> Q:
+    return Q(**{field: path}) | Q(**{f"{field}__startswith": path + "/"})
+
+
+def indicators_for(path: str) -> dict[str, float | None]:
+    """The unit's indicators today (None: the platform has no number for it yet)."""
+    values: dict[str, float | None] = dict.fromkeys(INDICATOR_CODES)
+    rollup = (Rollup.objects.filter(node_path=path, program__status="active")
+              .order_by("-day", "-program_id").first())
+    if rollup is not None:
+        values["completion"] = round(100 * rollup.completion_rate, 1) if rollup.base else None
+        dims = (rollup.detail or {}).get("dimensions", {}).values()
+        assessed = sum(d[2] for d in dims)
+        values["practice_pass"] = round(100 * sum(d[0] for d in dims) / assessed, 1) if assessed else None
+    totals = Resource.objects.filter(_subtree("org_path", path), state=ResourceState.PUBLISHED).aggregate(
+        n=Count("id"), users=Sum("usage_users"), excellent=Count("id", filter=Q(is_excellent=True)))
+    values["resources"] = totals["n"]
+    values["resource_users"] = totals["users"] or 0
+    values["excellent"] = totals["excellent"]
+    return values
+
+
+@dataclass(frozen=True)
+class ApplyUnit:
+    kind: str
+    path: str
+    name: str
+
+
+def apply_units(actor) -> list[ApplyUnit]:
+    """Where the actor may apply: their county (county office) or school (school administrator)."""
+    units = []
+    for a in RoleAssignment.objects.filter(user=actor).select_related("region", "school").order_by("id"):
+        if Cap.SITES_APPLY not in ROLE_CAPABILITIES.get(a.role, ()):
+            continue
+        if a.school_id:
+            units.append(ApplyUnit(SiteKind.DEMO_SCHOOL, a.school.path, a.school.name))
+        elif a.region_id and a.region.level == "county":
+            units.append(ApplyUnit(SiteKind.EXPERIMENT_ZONE, a.region.path, a.region.name))
+    return units
+
+
+def _clean_targets(targets: dict) -> dict[str, float]:
+    clean = {}
+    for code in INDICATOR_CODES:
+        raw = str(targets.get(code, "") or "").strip()
+        if not raw:
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValidationError(_(BAD_TARGET)) from None
+        if not 0 <= value <= 100_000 or value != value:
+            raise ValidationError(_(BAD_TARGET))
+        clean[code] = value
+    return clean
+
+
+def current_designations(today: dt.date | None = None) -> QuerySet[SiteApplication]:
+    today = today or timezone.localdate()
+    return SiteApplication.objects.filter(state=SiteState.DESIGNATED, period_start__lte=today,
+                                          period_end__gte=today)
+
+
+def site_apply(*, actor, unit_path: str, plan: str, targets: dict) -> SiteApplication:
+    unit = next((u for u in apply_units(actor) if u.path == unit_path), None)
+    if unit is None:
+        raise PermissionDenied(_(BAD_UNIT))
+    plan = (plan or "").strip()
+    if len(plan) < 10:
+        raise ValidationError(_(NO_PLAN))
+    clean = _clean_targets(targets)
+    with transaction.atomic():
+        busy = SiteApplication.objects.select_for_update().filter(unit_path=unit.path).filter(
+            Q(state=SiteState.SUBMITTED) | Q(state=SiteState.DESIGNATED, period_end__gte=timezone.localdate()))
+        if busy.exists():
+            raise ValidationError(_(ALREADY_APPLIED))
+        application = SiteApplication(kind=unit.kind, unit_path=unit.path, unit_name=unit.name, plan=plan[:8000],
+                                      targets=clean, submitted_by=actor)
+        application.full_clean()
+        application.save()
+        audit(actor=actor, action="resources.site_apply", obj=application, kind=unit.kind)
+    return application
+
+
+def site_decide(*, actor, application: SiteApplication, designate: bool, reason: str,
+                period_start: dt.date | None = None, period_end: dt.date | None = None) -> SiteApplication:
+    """The province designates (for a period) or declines, with a reason; the applicant is told."""
+    if not path_in_scope(actor, Cap.SITES_DESIGNATE, application.unit_path):
+        raise PermissionDenied(_(NOT_DESIGNATOR))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_(NEEDS_REASON))
+    if designate and (period_start is None or period_end is None or period_end <= period_start):
+        raise ValidationError(_(BAD_PERIOD))
+    with transaction.atomic():
+        application = SiteApplication.objects.select_for_update().get(pk=application.pk)
+        if application.state != SiteState.SUBMITTED:
+            raise ValidationError(_(ALREADY_DECIDED))
+        application.state = SiteState.DESIGNATED if designate else SiteState.REJECTED
+        application.decided_by, application.decided_at, application.reason = actor, timezone.now(), reason[:2000]
+        if designate:
+            application.period_start, application.period_end = period_start, period_end
+        application.indicators_at_decision = indicators_for(application.unit_path)
+        application.save()
+        audit(actor=actor, action="resources.site_designate" if designate else "resources.site_decline",
+              obj=application, reason=reason)
+        outcome = _("designated") if designate else _("not designated")
+        period = f"{period_start:%Y-%m-%d} – {period_end:%Y-%m-%d}" if designate else "—"
+        notify(application.submitted_by, kind=Kind.OTHER,
+               title=(_(DECIDED_TITLE) % {"unit": application.unit_name, "outcome": outcome,
+                                          "kind": application.get_kind_display()})[:128],
+               body=_(DECIDED_BODY) % {"outcome": outcome, "period": period, "reason": reason},
+               url=reverse("resources:site", args=[application.pk]))
+    return application

@@ -1,0 +1,110 @@
+"""Model sites' pages: the public list of current designations, applying (a county office for
+创新实验区, a school administrator for 示范校) with a plan and targets beside today's numbers, the
+applications in scope, and one application with its indicators and the province's decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from tisheng.accounts.roles import Cap
+from tisheng.orgs.scope import get_object_for_user, has_capability, scope_filter
+from tisheng.resources.models import SiteApplication, SiteKind
+from tisheng.resources.services import sites
+
+APPLIED = gettext_lazy("The application is submitted; the province office will decide on it.")
+DESIGNATED = gettext_lazy("Designated; the applicant is told.")
+DECLINED = gettext_lazy("Declined with your reason; the applicant is told.")
+
+
+def _rows(application: SiteApplication, today: dict) -> list[dict]:
+    return [{"label": i.label, "unit": i.unit, "target": application.targets.get(i.code),
+             "today": today.get(i.code), "at_decision": application.indicators_at_decision.get(i.code)}
+            for i in sites.INDICATORS]
+
+
+@require_GET
+def sites_public(request):
+    """Public: no sign-in needed."""
+    current = list(sites.current_designations().order_by("kind", "unit_path"))
+    return render(request, "resources/sites_public.html", {
+        "zones": [a for a in current if a.kind == SiteKind.EXPERIMENT_ZONE],
+        "schools": [a for a in current if a.kind == SiteKind.DEMO_SCHOOL],
+        "can_apply": request.user.is_authenticated and has_capability(request.user, Cap.SITES_APPLY),
+        "can_view": request.user.is_authenticated and has_capability(request.user, Cap.SITES_VIEW)})
+
+
+@login_required
+def site_apply(request):
+    units = sites.apply_units(request.user)
+    if not units:
+        raise PermissionDenied
+    chosen = request.POST.get("unit") or request.GET.get("unit") or units[0].path
+    unit = next((u for u in units if u.path == chosen), units[0])
+    error, status = "", 200
+    if request.method == "POST":
+        targets = {code: request.POST.get(f"target_{code}", "") for code in sites.INDICATOR_CODES}
+        try:
+            application = sites.site_apply(actor=request.user, unit_path=unit.path, plan=request.POST.get("plan", ""),
+                                           targets=targets)
+        except ValidationError as e:
+            error, status = " ".join(e.messages), 400
+        else:
+            messages.success(request, APPLIED)
+            return redirect("resources:site", application.pk)
+    today = sites.indicators_for(unit.path)
+    rows = [{"code": i.code, "label": i.label, "unit": i.unit, "today": today.get(i.code),
+             "value": request.POST.get(f"target_{i.code}", "")} for i in sites.INDICATORS]
+    return render(request, "resources/site_apply.html", {
+        "units": units, "unit": unit, "rows": rows, "plan": request.POST.get("plan", ""), "error": error},
+        status=status)
+
+
+@login_required
+@require_GET
+def site_list(request):
+    if not has_capability(request.user, Cap.SITES_VIEW):
+        raise PermissionDenied
+    applications = list(scope_filter(SiteApplication.objects.all(), request.user, Cap.SITES_VIEW)
+                        .select_related("submitted_by")[:300])
+    return render(request, "resources/site_list.html", {"applications": applications})
+
+
+@login_required
+@require_GET
+def site_detail(request, pk: int):
+    application = get_object_for_user(request.user, SiteApplication, Cap.SITES_VIEW, pk=pk)
+    return render(request, "resources/site_detail.html", {
+        "a": application, "rows": _rows(application, sites.indicators_for(application.unit_path)),
+        "can_decide": application.state == "submitted" and has_capability(request.user, Cap.SITES_DESIGNATE),
+        "today": timezone.localdate().isoformat()})
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def site_decide(request, pk: int):
+    application = get_object_for_user(request.user, SiteApplication, Cap.SITES_VIEW, pk=pk)
+    designate = request.POST.get("decision") == "designate"
+    try:
+        sites.site_decide(actor=request.user, application=application, designate=designate,
+                          reason=request.POST.get("reason", ""), period_start=_date(request.POST.get("start", "")),
+                          period_end=_date(request.POST.get("end", "")))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, DESIGNATED if designate else DECLINED)
+    return redirect("resources:site", application.pk)
