@@ -24,7 +24,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from tisheng.certificates.credentials import services  # noqa: E402
@@ -53,9 +53,11 @@ def main() -> int:
                    for i in range(start, min(COUNT, start + BATCH))]
         services.credentials_issue_bulk(records)
     issued = time.perf_counter() - t0
+    print(f"credentials_issued_s={issued:.1f}", flush=True)
     one = Credential.objects.filter(kind="bench").order_by("pk").first()
     t1 = time.perf_counter()
-    services._set_bits(one.status_list, [one.status_index])
+    with transaction.atomic():
+        services._set_bits(one.status_list, [one.status_index])
     services.status_list_credential(one.status_list.number)
     revoke_ms = (time.perf_counter() - t1) * 1000
     made = Credential.objects.filter(kind="bench").count()
