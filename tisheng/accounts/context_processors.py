@@ -22,6 +22,7 @@ NAV_ITEMS = (
     ("review:province", pgettext_lazy("navigation", "Completion approval"), Cap.COMPLETION_APPROVE),
     ("review:mine", pgettext_lazy("navigation", "My completion review"), Cap.HOURS_DECLARE),  # every teacher holds hours.declare
     ("accounts:account_list", pgettext_lazy("navigation", "Accounts"), Cap.ACCOUNTS_MANAGE),
+    ("federation:links", pgettext_lazy("navigation", "Platform links"), Cap.ACCOUNTS_MANAGE),
     ("accounts:audit_log", pgettext_lazy("navigation", "Audit log"), Cap.AUDIT_VIEW),
     ("certificates:list", pgettext_lazy("navigation", "Certificates"), Cap.CERTIFICATES_VIEW),
     ("certificates:partner", pgettext_lazy("navigation", "Partner certificates"), Cap.CERTIFICATES_ISSUE_PARTNER),

@@ -167,6 +167,10 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
     from tisheng.communities.seed import communities_seed_demo
 
     progress(f"study classes: {communities_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
+    from tisheng.accounts.federation.seed import federation_seed_demo
+    from tisheng.certificates.credentials.seed import credentials_seed_demo
+
+    progress(f"identity platform: {federation_seed_demo(school_code=DEMO_SCHOOL_CODE)}; {credentials_seed_demo()}")
     from tisheng.ledger.seed import ledger_seed_demo
 
     progress(f"continuing-education registry: {ledger_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
