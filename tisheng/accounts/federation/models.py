@@ -38,3 +38,15 @@ class IdentityLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.protocol}:{self.subject}"
+
+
+class CasSession(models.Model):
+    """The tisheng session a CAS service ticket opened, so the CAS server's single-logout
+    request (a SAML LogoutRequest naming the ticket) can end it. Removed with the logout."""
+
+    ticket = models.CharField(max_length=256, unique=True)
+    session_key = models.CharField(max_length=40, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.ticket[:12]

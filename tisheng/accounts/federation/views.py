@@ -5,6 +5,7 @@ security admin's list of links."""
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 from urllib.parse import urlencode
 
 import requests
@@ -17,13 +18,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from joserfc.errors import JoseError
+from lxml import etree
 
 from tisheng.accounts import account_admin
 from tisheng.accounts.federation import cas_client, oidc, services
-from tisheng.accounts.federation.models import IdentityLink, Protocol
+from tisheng.accounts.federation.models import CasSession, IdentityLink, Protocol
 from tisheng.accounts.lockout import LoginRefused
+from tisheng.accounts.models import AuditAction
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
 from tisheng.core.clientip import client_ip
@@ -64,6 +68,7 @@ def _finish(request: HttpRequest, identity: services.Identity, config: dict, log
         return redirect("federation:link")
     login(request, user, backend=BACKEND)
     request.session[LOGOUT] = logout_data
+    _remember_cas_session(request)
     messages.success(request, SIGNED_IN)
     return redirect("home")
 
@@ -114,9 +119,12 @@ def cas_start(request: HttpRequest) -> HttpResponse:
     return redirect(cas_client.client(_cas_service(request)).get_login_url())
 
 
+@csrf_exempt  # the CAS server's single-logout POST carries no CSRF token; GETs change nothing else
 def cas_callback(request: HttpRequest) -> HttpResponse:
     if not cas_client.configured():
         raise Http404
+    if request.method == "POST":
+        return _cas_single_logout(request)
     ticket = request.GET.get("ticket", "")
     if not ticket.startswith("ST-") or len(ticket) > 256:
         return _failed(request, SIGN_IN_FAILED, 400, protocol="cas", reason="no_ticket")
@@ -131,7 +139,38 @@ def cas_callback(request: HttpRequest) -> HttpResponse:
         return _failed(request, SIGN_IN_FAILED, 400, protocol="cas", reason="ticket_refused")
     identity = services.Identity(protocol=Protocol.CAS, issuer=cas_client.server_url(), subject=str(user),
                                  attributes=attributes or {})
-    return _finish(request, identity, settings.FEDERATION_CAS, {"protocol": "cas"})
+    return _finish(request, identity, settings.FEDERATION_CAS, {"protocol": "cas", "ticket": ticket})
+
+
+def _remember_cas_session(request: HttpRequest) -> None:
+    ticket = (request.session.get(LOGOUT) or {}).get("ticket")
+    if ticket:
+        request.session.save()
+        CasSession.objects.update_or_create(ticket=ticket, defaults={"session_key": request.session.session_key})
+
+
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
+
+
+def _cas_single_logout(request: HttpRequest) -> HttpResponse:
+    """The CAS server's back-channel single logout: a SAML LogoutRequest naming the service
+    ticket of a session; that session ends. Parsed without entities or network (the request is
+    unauthenticated; only someone who holds the ticket can name the session)."""
+    try:
+        root = etree.fromstring(request.POST.get("logoutRequest", "")[:8192].encode(), parser=_SAFE_XML)
+        ticket = root.findtext(f".//{{{SAMLP}}}SessionIndex") or ""
+    except etree.XMLSyntaxError:
+        return HttpResponse(status=400)
+    found = CasSession.objects.filter(ticket=ticket.strip()).first()
+    if found is not None:
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=found.session_key)
+        user_id = store.get("_auth_user_id")
+        store.delete()
+        found.delete()
+        audit(actor=None, action=AuditAction.LOGOUT, object_type="user", object_id=str(user_id or ""),
+              ip=client_ip(request), via="federation_cas_single_logout")
+    return HttpResponse(status=200)
 
 
 # --- linking by password --------------------------------------------------------------------
@@ -161,6 +200,7 @@ def link(request: HttpRequest) -> HttpResponse:
             logout_data = pending.get("logout", {})
             login(request, user, backend=BACKEND)
             request.session[LOGOUT] = logout_data
+            _remember_cas_session(request)
             messages.success(request, LINKED)
             return redirect("home")
     return render(request, "federation/link.html", {"error": error, "protocol": pending["protocol"]},

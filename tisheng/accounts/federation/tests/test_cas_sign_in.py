@@ -57,3 +57,19 @@ def test_cas2_without_attributes_asks_for_the_password_and_logout_ends_the_cas_s
     out = rp.post(reverse("accounts:logout"))
     assert out["Location"].startswith("http://cas.test/cas/logout?")
     assert not rp.get("/").wsgi_request.user.is_authenticated
+
+
+def test_the_cas_servers_single_logout_ends_the_tisheng_session(world, cas):
+    cas.people["fj-10001"] = {"id_card": world.teacher.national_id}
+    rp = Client()
+    _response, back = _through_cas(cas, rp, "fj-10001")
+    assert rp.get("/").wsgi_request.user == world.teacher.user
+    ticket = back.split("ticket=", 1)[1]
+    logout_request = (
+        '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+        'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="LR-1" Version="2.0" IssueInstant="2026-12-06T10:00:00Z">'
+        f'<saml:NameID>@NOT_USED@</saml:NameID><samlp:SessionIndex>{ticket}</samlp:SessionIndex></samlp:LogoutRequest>')
+    cas_server = Client(enforce_csrf_checks=True)
+    assert cas_server.post(reverse("federation:cas_callback"), {"logoutRequest": logout_request}).status_code == 200
+    assert not rp.get("/").wsgi_request.user.is_authenticated
+    assert Client().post(reverse("federation:cas_callback"), {"logoutRequest": "<x"}).status_code == 400
