@@ -66,10 +66,29 @@ def _certificate_lookup(number: str, code: str):
     return Certificate.objects.select_related("teacher").filter(number=number, verify_code=code).first()
 
 
+def _hours_record(certificate) -> Record:
+    return Record(
+        kind="hours", object_id=certificate.pk, number=certificate.number, name=certificate.name,
+        achievement_code=f"hours/{certificate.start_date:%Y%m%d}-{certificate.end_date:%Y%m%d}",
+        achievement_name=f"{certificate.name}（{certificate.period_label}）", holder_name=certificate.teacher_name,
+        id_masked=certificate.id_masked, national_id=certificate.teacher.national_id,
+        issued_at=certificate.issued_at, verify_url=certificate.verify_url, issuer_names=[certificate.issuer],
+        hours=certificate.hours, revoked=certificate.revoked_at is not None)
+
+
 def register_certificates() -> None:
+    from django.apps import apps
+
     from tisheng.certificates.models import Certificate
 
     register("certificate", Certificate, _certificate_record, _certificate_lookup)
+    try:  # the hours certificate (学时证明), where it exists
+        hours = apps.get_model("certificates", "HoursCertificate")
+    except LookupError:
+        return
+    register("hours", hours, _hours_record,
+             lambda number, code: hours.objects.select_related("teacher").filter(number=number,
+                                                                                 verify_code=code).first())
 
 
 def site_url(path: str) -> str:
