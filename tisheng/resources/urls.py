@@ -12,6 +12,7 @@ urlpatterns = [
     path("contribute/<int:submission_id>/", views.contribute, name="contribute"),
     path("review/", views.review_queue, name="review"),
     path("review/<int:entry_id>/decide/", views.entry_decide, name="decide"),
+    path("quality/", views.quality_rule, name="quality"),
     path("sites/", views_sites.sites_public, name="sites"),
     path("sites/apply/", views_sites.site_apply, name="site_apply"),
     path("sites/applications/", views_sites.site_list, name="site_list"),

@@ -10,12 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.roles import Cap
+from tisheng.accounts.services import audit
 from tisheng.orgs.models import Region
 from tisheng.orgs.scope import has_capability
 from tisheng.people.choices import TeachingStage
@@ -29,6 +32,7 @@ from tisheng.resources.models import (
     FileRole,
     Level,
     Licence,
+    QualityRule,
     Rating,
     ResourceFile,
     ResourceKind,
@@ -308,3 +312,52 @@ def resource_use(request, pk: int):
     else:
         messages.success(request, USED)
     return redirect("resources:detail", resource.pk)
+
+
+RULE_SAVED = gettext_lazy("The ranking's parameters are saved; the ranking is recomputed in the background.")
+RANK_QUEUED = gettext_lazy("The ranking is being recomputed in the background.")
+
+
+class QualityRuleForm(forms.ModelForm):
+    class Meta:
+        model = QualityRule
+        fields = ["prior_mean", "prior_weight", "half_life_days", "weight_view", "weight_download", "weight_used",
+                  "rating_share", "excellent_min_score", "excellent_min_ratings", "excellent_min_users"]
+
+    def clean(self):
+        data = super().clean()
+        for name, low, high in (("prior_mean", 1, 5), ("prior_weight", 0, 10_000), ("rating_share", 0, 1),
+                                ("excellent_min_score", 0, 100), ("weight_view", 0, 100),
+                                ("weight_download", 0, 100), ("weight_used", 0, 100)):
+            value = data.get(name)
+            if value is not None and not low <= value <= high:
+                self.add_error(name, _(OUT_OF_RANGE) % {"low": low, "high": high})
+        return data
+
+
+OUT_OF_RANGE = gettext_noop("Give a number from %(low)s to %(high)s.")
+
+
+@login_required
+def quality_rule(request):
+    """The province sets the ranking's parameters and the 优质资源 thresholds (data, audited)."""
+    if not has_capability(request.user, Cap.RESOURCES_MANAGE):
+        raise PermissionDenied
+    rule = ranking.quality_rule()
+    form = QualityRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST":
+        if request.POST.get("recompute") == "1":
+            ranking.ranking_queue(actor=request.user)
+            messages.success(request, RANK_QUEUED)
+            return redirect("resources:quality")
+        if form.is_valid():
+            rule = form.save(commit=False)
+            rule.updated_by, rule.updated_at = request.user, timezone.now()
+            rule.save()
+            audit(actor=request.user, action="resources.rule_set", obj=rule, **{
+                f: getattr(rule, f) for f in QualityRuleForm.Meta.fields})
+            ranking.ranking_queue(actor=request.user)
+            messages.success(request, RULE_SAVED)
+            return redirect("resources:quality")
+    return render(request, "resources/quality.html", {"form": form, "rule": rule},
+                  status=400 if form.errors else 200)

@@ -132,3 +132,30 @@ def ranking_is_stale(hours: float) -> bool:
     if last is None:
         return Resource.objects.exists()
     return last < timezone.now() - dt.timedelta(hours=hours)
+
+
+def ranking_queue(*, actor=None) -> bool:
+    """Queue the ranking job unless one is already waiting; True when queued."""
+    from tisheng.jobs.models import Job, JobState
+    from tisheng.jobs.services import job_enqueue
+
+    if Job.objects.filter(kind=RANK_JOB, state__in=[JobState.QUEUED, JobState.RUNNING]).exists():
+        return False
+    province = actor and _province_path()
+    job_enqueue(actor=actor, kind=RANK_JOB, args={}, scope_path=province or "")
+    return True
+
+
+def _province_path() -> str:
+    from tisheng.orgs.models import Region
+
+    return Region.objects.filter(level="province").values_list("path", flat=True).first() or ""
+
+
+def ranking_if_stale() -> bool:
+    """For `tisheng run-periodic`: queue the ranking when the last one is older than
+    RESOURCES_RANK_HOURS (default 24)."""
+    from django.conf import settings
+
+    hours = float(getattr(settings, "RESOURCES_RANK_HOURS", 24))
+    return ranking_is_stale(hours) and ranking_queue()

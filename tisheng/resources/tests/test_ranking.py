@@ -106,3 +106,21 @@ def test_the_demo_seed_fills_every_level_with_rated_and_used_resources(world, pr
     assert Resource.objects.filter(state="returned").exists()
     assert set(Resource.objects.values_list("published_level", flat=True)) >= {"school", "county"}
     assert SiteApplication.objects.filter(state="designated").count() == 3
+
+
+def test_the_province_sets_the_thresholds_and_a_recompute_is_queued_and_others_cannot(client, world):
+    from tisheng.jobs.models import Job
+
+    client.force_login(world.province_officer)
+    fields = {"prior_mean": "3", "prior_weight": "10", "half_life_days": "90", "weight_view": "1",
+              "weight_download": "2", "weight_used": "4", "rating_share": "0.6", "excellent_min_score": "70",
+              "excellent_min_ratings": "5", "excellent_min_users": "10"}
+    bad = client.post(reverse("resources:quality"), {**fields, "rating_share": "2"})
+    assert bad.status_code == 400
+    assert "请填写 0 到 1 之间的数字。" in bad.content.decode()
+    response = client.post(reverse("resources:quality"), fields, follow=True)
+    assert "排序参数已保存" in response.content.decode()
+    assert ranking.quality_rule().half_life_days == 90
+    assert Job.objects.filter(kind=ranking.RANK_JOB).count() == 1
+    client.force_login(world.county_officer)
+    assert client.get(reverse("resources:quality")).status_code == 403

@@ -8,6 +8,7 @@ from tisheng.monitoring.services.rollups import rollups_refresh_if_stale
 from tisheng.monitoring.warning.risk import risk_refresh_if_stale
 from tisheng.people.services.roster_import import rosters_purge
 from tisheng.practice.services.evidence import extractions_resume
+from tisheng.resources.services.ranking import ranking_if_stale
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         requeued = jobs_requeue_stale()
         extractions = extractions_resume()
+        ranked = ranking_if_stale()  # the resource ranking, queued daily (RESOURCES_RANK_HOURS)
         ran = jobs_run_pending()
         refreshed = rollups_refresh_if_stale()
         bulletins = bulletins_issue_due()
@@ -29,4 +31,5 @@ class Command(BaseCommand):
         sessions = sessions_purge()
         self.stdout.write(f"jobs_requeued={requeued} jobs_run={ran} rollups_refreshed={len(refreshed)} "
                           f"bulletins_issued={len(bulletins)} risk_refreshed={len(risks)} exports_purged={purged} "
-                          f"rosters_purged={rosters} extractions_resumed={extractions} sessions_purged={sessions}")
+                          f"rosters_purged={rosters} extractions_resumed={extractions} sessions_purged={sessions} "
+                          f"resources_rank_queued={ranked}")
