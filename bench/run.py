@@ -55,6 +55,7 @@ STEPS = [
     ("similarity", [PYTHON, "bench/bench_similarity.py", "--texts", os.getenv("BENCH_SIMILARITY_TEXTS", "200000")]),
     ("similarity_quality", [PYTHON, "bench/bench_similarity_quality.py"]),
     ("login", [PYTHON, "bench/bench_login.py"]),
+    ("supervision", [PYTHON, "bench/bench_supervision.py"]),
     ("federation", [PYTHON, "bench/bench_federation.py"]),
     ("registry", [PYTHON, "bench/bench_registry.py"]),
     ("credentials", [PYTHON, "bench/bench_credentials.py"]),

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "tisheng.practice.checks",
     "tisheng.monitoring",
     "tisheng.monitoring.warning",
+    "tisheng.supervision",  # inspection rounds, findings, rectifications (issue 19)
+    "tisheng.monitoring.national",  # the province's report to the ministry, the ministry's view
     "tisheng.panels",  # expert panels, reusable by any round (institutions, resources)
     "tisheng.institutions",  # selection rounds, evaluation, exit of training institutions
     "tisheng.communities",  # learning together (issue 16): study classes, tutors

@@ -28,6 +28,8 @@ urlpatterns = [
     path("practice/", include("tisheng.practice.urls")),
     path("resources/", include("tisheng.resources.urls")),
     path("monitoring/", include("tisheng.monitoring.urls")),
+    path("supervision/", include("tisheng.supervision.urls")),
+    path("national/", include("tisheng.monitoring.national.urls")),
     path("notifications/", include("tisheng.notifications.urls")),
     path("xapi/", include("tisheng.xapi.urls")),
     path("integration/", include("tisheng.integration.urls")),

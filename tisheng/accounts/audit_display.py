@@ -144,6 +144,18 @@ ACTION_LABELS: dict[str, Any] = {
     "practice.spot_check_item": pgettext_lazy("audit action", "Spot check item decided"),
     "practice.spot_school_return": pgettext_lazy("audit action", "School returned after a spot check"),
     "practice.spot_check_close": pgettext_lazy("audit action", "Spot check closed"),
+    # supervision (issue 19)
+    "supervision.round_create": pgettext_lazy("audit action", "Supervision round planned"),
+    "supervision.inspectors_assign": pgettext_lazy("audit action", "Inspector assigned to units"),
+    "supervision.finding_record": pgettext_lazy("audit action", "Supervision finding recorded"),
+    "supervision.inspection_grade": pgettext_lazy("audit action", "Inspected unit graded"),
+    "supervision.rectification_add": pgettext_lazy("audit action", "Rectification item raised"),
+    "supervision.rectification_answer": pgettext_lazy("audit action", "Rectification answered"),
+    "supervision.rectification_accept": pgettext_lazy("audit action", "Rectification accepted"),
+    "supervision.rectification_reopen": pgettext_lazy("audit action", "Rectification reopened"),
+    "supervision.round_close": pgettext_lazy("audit action", "Supervision round closed"),
+    "national.report_export": pgettext_lazy("audit action", "National report exported"),
+    "national.report_load": pgettext_lazy("audit action", "National report loaded"),
     # communities (issue 16): study classes
     "communities.class_create": pgettext_lazy("audit action", "Study class formed"),
     "communities.members_add": pgettext_lazy("audit action", "Teachers added to a study class"),

@@ -49,6 +49,11 @@ NAV_ITEMS = (
     ("integration:platforms", pgettext_lazy("navigation", "Training platforms"), Cap.COURSES_SELECT),
     ("integration:institution_courses", pgettext_lazy("navigation", "xAPI activity ids"), Cap.COURSES_MANAGE),
     ("monitoring:evaluators", pgettext_lazy("navigation", "Third-party evaluators"), Cap.EVALUATORS_MANAGE),
+    ("supervision:home", pgettext_lazy("navigation", "Supervision"), Cap.SUPERVISION_MANAGE),
+    ("supervision:home", pgettext_lazy("navigation", "Supervision"), Cap.SUPERVISION_INSPECT),
+    ("supervision:home", pgettext_lazy("navigation", "Supervision"), Cap.SUPERVISION_RESPOND),
+    ("national:report", pgettext_lazy("navigation", "Report to the ministry"), Cap.NATIONAL_REPORT),
+    ("national:dashboard", pgettext_lazy("navigation", "Provinces compared"), Cap.NATIONAL_VIEW),
     ("panels:list", pgettext_lazy("navigation", "Expert panels"), Cap.PANELS_MANAGE),
     ("panels:mine", pgettext_lazy("navigation", "My review assignments"), Cap.PANELS_SCORE),
     ("communities:class_list", pgettext_lazy("navigation", "Study classes"), Cap.COMMUNITIES_VIEW),
@@ -95,6 +100,8 @@ def navigation(request):
         if name == "people:teacher_list" and all(g.self_only for g in grants):
             continue
         url = reverse(name)
+        if any(i["url"] == url for i in items):  # one page listed under several capabilities
+            continue
         items.append({"url": url, "label": label, "active": _is_active(request, url)})
     # Anyone holding the teacher role gets a link to their own record ("我的信息").
     if any(g.role == Role.TEACHER for g in grants):

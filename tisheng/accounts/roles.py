@@ -73,6 +73,15 @@ class Cap:
     PRACTICE_SPOT_REVIEW = "practice.spot_review"  # a teacher college reviewer checks assigned items
     # Monitoring (issue 7): offices grant third-party evaluators time-limited read access.
     EVALUATORS_MANAGE = "evaluators.manage"
+    # Supervision (issue 19): an office plans inspection rounds of the units below it and decides
+    # rectifications; an inspector works on the units assigned to them; the inspected unit answers.
+    SUPERVISION_MANAGE = "supervision.manage"
+    SUPERVISION_INSPECT = "supervision.inspect"
+    SUPERVISION_RESPOND = "supervision.respond"
+    # The national level (issue 19): a province office sends its report to the ministry; the
+    # ministry's national office reads the reports provinces sent.
+    NATIONAL_REPORT = "national.report"
+    NATIONAL_VIEW = "national.view"
     # The resource library (issue 15): unpublished resources in scope; contributing; reviewing
     # the library of the node a role is held at; the ranking's parameters (province).
     RESOURCES_VIEW = "resources.view"
@@ -155,7 +164,7 @@ ROLE_NODE_KINDS: dict[str, frozenset[str]] = {
     Role.TUTOR: frozenset({"teacher_college", "institution"}),
     Role.WORKSHOP_LEADER: frozenset({"province", "city", "county", "school"}),
     Role.INSPECTOR: frozenset({"province", "city", "county"}),
-    Role.NATIONAL_OFFICE: frozenset({"province"}),
+    Role.NATIONAL_OFFICE: frozenset({"national"}),  # the root of a national instance
 }
 
 # Certificates (issue 3). The province office issues and revokes; a county office can batch
@@ -265,3 +274,13 @@ for _role, _caps in _COMMUNITIES_CAPABILITIES.items():
 # The continuing-education registry (issue 17): offices import hours from other platforms.
 for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.HOURS_IMPORT}
+
+# Supervision (issue 19): offices plan rounds of the units below them; an inspector sees only the
+# units a round assigns them (selectors check the assignment); a county or school answers its items.
+for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.SUPERVISION_MANAGE}
+for _role in (Role.COUNTY_OFFICE, Role.SCHOOL_ADMIN):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.SUPERVISION_RESPOND}
+ROLE_CAPABILITIES[Role.INSPECTOR] = ROLE_CAPABILITIES[Role.INSPECTOR] | {Cap.SUPERVISION_INSPECT}
+ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] = ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] | {Cap.NATIONAL_REPORT}
+ROLE_CAPABILITIES[Role.NATIONAL_OFFICE] = ROLE_CAPABILITIES[Role.NATIONAL_OFFICE] | {Cap.NATIONAL_VIEW}

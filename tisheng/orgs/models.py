@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RegionLevel(models.TextChoices):
+    # The root of a national instance (the ministry's), above the provinces whose reports it loads.
+    NATIONAL = "national", _("National")
     PROVINCE = "province", _("Province")
     CITY = "city", _("City")
     COUNTY = "county", _("County")

@@ -164,6 +164,9 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
     progress(f"security admin's new account: {account_admin_seed_demo(DEMO_SCHOOL_CODE)}")
     progress(f"early warning: {warning_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
     progress(f"home page to-dos: {home_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
+    from tisheng.supervision.seed import supervision_seed_demo
+
+    progress(f"supervision: {supervision_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
     from tisheng.communities.seed import communities_seed_demo
 
     progress(f"study classes: {communities_seed_demo(school_code=DEMO_SCHOOL_CODE)}")

@@ -1,0 +1,143 @@
+"""Supervision (issue 19): the province office plans an inspection round over every county of the
+province, each indicator pre-filled from the platform's numbers. The issue asks < 10 s for all 84
+counties. Measured three ways, each in a transaction rolled back afterwards:
+
+- from the roll-ups (the normal case: the periodic refresh has run);
+- with no roll-up run yet (a new install: the figures are computed in memory from the teacher rows);
+- the round's summary page (every unit with its findings and items) through Django's full stack;
+- the province's national report from the roll-ups (the issue: < 30 s at province scale), and the
+  ministry's dashboard over 32 provinces' reports at 6 dates each (the issue: < 300 ms).
+
+`BENCH_SCALE=county BENCH_STEPS=seed,supervision scripts/pg.sh with .venv/bin/python bench/run.py`
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tisheng.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from tisheng.accounts.models import RoleAssignment  # noqa: E402
+from tisheng.orgs.models import Region  # noqa: E402
+from tisheng.people.models import Teacher  # noqa: E402
+from tisheng.programs.models import Program  # noqa: E402
+from tisheng.supervision import figures, services  # noqa: E402
+from tisheng.supervision.rubric import preset  # noqa: E402
+
+LIMIT_S = 10.0
+
+
+class Rollback(Exception):
+    pass
+
+
+def plan(office, province, program) -> tuple[float, int]:
+    started = time.perf_counter()
+    round_ = services.round_create(actor=office, region=province, program=program, title="督导基准",
+                                   kind="regular", starts_on=dt.date(2026, 11, 1), ends_on=dt.date(2026, 12, 31),
+                                   indicators=preset("regular", "county"))
+    return time.perf_counter() - started, round_.inspections.count()
+
+
+def main() -> int:
+    province = Region.objects.filter(level="province").order_by("path").first()
+    office = RoleAssignment.objects.filter(role="province_office", region=province).select_related("user").first()
+    program = Program.objects.filter(status=Program.Status.ACTIVE).order_by("-pk").first()
+    if province is None or office is None or program is None:
+        print("bench_supervision: no province, province office or active program; run the seed step first")
+        return 1
+    print(f"bench_supervision: {Teacher.objects.count()} teachers on {connection.vendor}")
+    worst = 0.0
+    for label, no_rollups in (("rollups", False), ("no_rollup_run", True)):
+        real = figures.latest_refresh
+        if no_rollups:
+            figures.latest_refresh = lambda program: None
+        try:
+            with transaction.atomic():
+                seconds, units = plan(office.user, province, program)
+                raise Rollback
+        except Rollback:
+            pass
+        finally:
+            figures.latest_refresh = real
+        worst = max(worst, seconds)
+        print(f"supervision_round_{label}_s={seconds:.2f} units={units}")
+    try:
+        with transaction.atomic():
+            _seconds, _units = plan(office.user, province, program)
+            from tisheng.supervision.models import Round
+
+            client = Client()
+            client.force_login(office.user)
+            url = f"/supervision/rounds/{Round.objects.order_by('-pk').first().pk}/"
+            client.get(url)
+            times = []
+            for _ in range(10):
+                started = time.perf_counter()
+                assert client.get(url).status_code == 200
+                times.append(time.perf_counter() - started)
+            times.sort()
+            print(f"supervision_round_page_median_ms={1000 * times[len(times) // 2]:.1f} "
+                  f"max_ms={1000 * times[-1]:.1f}")
+            raise Rollback
+    except Rollback:
+        pass
+    print(f"supervision_round_worst_s={worst:.2f} limit_s={LIMIT_S:.0f} {'OK' if worst < LIMIT_S else 'OVER'}")
+    national(program, province)
+    return 0
+
+
+def national(program, province) -> None:
+    import copy
+    import json
+
+    from tisheng.accounts.models import User
+    from tisheng.monitoring.national.report import national_report
+    from tisheng.monitoring.national.view import report_load
+
+    started = time.perf_counter()
+    document = national_report(program, province=province)
+    print(f"national_report_s={time.perf_counter() - started:.2f} limit_s=30 "
+          f"to_train={document['totals']['teachers_to_train']}")
+    try:
+        with transaction.atomic():
+            for n in range(32):
+                for k in range(6):
+                    doc = copy.deepcopy(document)
+                    doc["province"] = {"code": f"{11 + n}", "name": f"省{n}"}
+                    doc["as_of"] = (dt.date(2026, 1, 1) + dt.timedelta(days=30 * k)).isoformat()
+                    report_load(actor=None, data=json.dumps(doc, ensure_ascii=False).encode())
+            root = Region.objects.create(code="00", name="全国", level="national", path="00")
+            user = User.objects.create(phone="19900000000", name="bench")
+            RoleAssignment.objects.create(user=user, role="national_office", region=root)
+            client = Client()
+            client.force_login(user)
+            client.get("/national/")
+            times = []
+            for _ in range(20):
+                started = time.perf_counter()
+                assert client.get("/national/").status_code == 200
+                times.append(time.perf_counter() - started)
+            times.sort()
+            p95 = times[int(len(times) * 0.95) - 1]
+            print(f"national_dashboard_32_provinces_median_ms={1000 * times[len(times) // 2]:.1f} "
+                  f"p95_ms={1000 * p95:.1f} limit_ms=300 {'OK' if p95 < 0.3 else 'OVER'}")
+            raise Rollback
+    except Rollback:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

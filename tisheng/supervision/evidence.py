@@ -1,0 +1,79 @@
+"""Photos and documents attached to a finding or an answer, checked exactly like practice
+evidence (practice.services.evidence: the type from the content, never the name; the Office-file
+guard; the same size limits per kind) and stored under PRIVATE_MEDIA_ROOT/supervision/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from tisheng.core import private_storage
+from tisheng.practice.models import EvidenceKind
+from tisheng.practice.services.evidence import (
+    FILE_EMPTY,
+    FILE_TOO_LARGE,
+    FILE_TYPE_UNKNOWN,
+    KIND_LABELS,
+    _receive,
+    display_name,
+    max_bytes,
+    sniff,
+)
+from tisheng.supervision.models import EvidenceFile, Finding, Inspection, RectificationAnswer
+
+# Photos and documents (the issue's "photos, documents"); a video of a visit is a link in the comment.
+ALLOWED = (EvidenceKind.DOCUMENT, EvidenceKind.SLIDES, EvidenceKind.IMAGE)
+MAX_FILES = 5
+FILE_NOT_ALLOWED = gettext_noop("Supervision evidence must be a photo, a PDF, a Word (.docx) or a "
+                                "PowerPoint (.pptx) file.")
+TOO_MANY_FILES = gettext_noop("At most %(n)s files at a time.")
+
+
+def supervision_root() -> Path:
+    return private_storage.root() / "supervision"
+
+
+def evidence_check(uploads: list[UploadedFile]) -> None:
+    if len(uploads) > MAX_FILES:
+        raise ValidationError(_(TOO_MANY_FILES) % {"n": MAX_FILES})
+
+
+def evidence_store(*, actor, inspection: Inspection, upload: UploadedFile, finding: Finding | None = None,
+                   answer: RectificationAnswer | None = None) -> EvidenceFile:
+    """Check and store one file; call inside the caller's transaction (the file is moved into
+    place last, so a refused file leaves nothing behind)."""
+    tmp, sha, size = _receive(upload, max(max_bytes(k) for k in ALLOWED), actor=actor)
+    try:
+        if size == 0:
+            raise ValidationError(_(FILE_EMPTY))
+        sniffed = sniff(tmp)
+        if sniffed is None:
+            raise ValidationError(_(FILE_TYPE_UNKNOWN))
+        kind, content_type, ext = sniffed
+        if kind not in ALLOWED:
+            raise ValidationError(_(FILE_NOT_ALLOWED))
+        if size > max_bytes(kind):
+            raise ValidationError(_(FILE_TOO_LARGE) % {"limit": max_bytes(kind) // (1024 * 1024),
+                                                       "kind": _(KIND_LABELS[kind])})
+        relative = f"{inspection.round_id}/{inspection.pk}/{sha[:16]}.{ext}"
+        row = EvidenceFile(inspection=inspection, finding=finding, answer=answer, file_name=relative,
+                           original_name=display_name(upload.name) or relative, kind=kind,
+                           content_type=content_type, size=size, sha256=sha, uploaded_by=actor)
+        row.full_clean()
+        row.save()
+        private_storage.move_into(tmp, Path("supervision") / relative, actor=actor, scope_path=inspection.unit_path)
+        return row
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def evidence_path(row: EvidenceFile) -> Path:
+    path = (supervision_root() / row.file_name).resolve()
+    if not path.is_relative_to(supervision_root().resolve()):
+        raise FileNotFoundError(row.file_name)
+    return path
