@@ -184,7 +184,7 @@ ACTION_LABELS: dict[str, Any] = {
     "institutions.round_created": pgettext_lazy("audit action", "Selection round opened"),
     "institutions.application_saved": pgettext_lazy("audit action", "Institution's application saved"),
     "institutions.material_uploaded": pgettext_lazy("audit action", "Application material uploaded"),
-    "institutions.application_submitted": pgettext_lazy("audit action", "Institution's application submitted"),
+    "institutions.application_sent": pgettext_lazy("audit action", "Institution's application submitted"),
     "institutions.review_started": pgettext_lazy("audit action", "Applications sent to the expert panel"),
     "institutions.application_decided": pgettext_lazy("audit action", "Selection decided"),
     "institutions.round_published": pgettext_lazy("audit action", "Selection result published"),

@@ -56,6 +56,8 @@ NAV_ITEMS = (
     ("national:dashboard", pgettext_lazy("navigation", "Provinces compared"), Cap.NATIONAL_VIEW),
     ("panels:list", pgettext_lazy("navigation", "Expert panels"), Cap.PANELS_MANAGE),
     ("panels:mine", pgettext_lazy("navigation", "My review assignments"), Cap.PANELS_SCORE),
+    ("institutions:rounds", pgettext_lazy("navigation", "Institution selection"), Cap.INSTITUTIONS_MANAGE),
+    ("institutions:rounds", pgettext_lazy("navigation", "Selection rounds"), Cap.INSTITUTIONS_APPLY),
     ("communities:class_list", pgettext_lazy("navigation", "Study classes"), Cap.COMMUNITIES_VIEW),
     ("passwords:change", pgettext_lazy("navigation", "Change password"), None),
 )

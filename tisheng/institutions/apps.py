@@ -7,3 +7,10 @@ class InstitutionsConfig(AppConfig):
 
     name = "tisheng.institutions"
     label = "institutions"
+
+    def ready(self) -> None:
+        from tisheng.institutions.services.selection import narrow_to_selection
+        from tisheng.learning.services import CONTRACT_INSTITUTION_FILTERS
+
+        if narrow_to_selection not in CONTRACT_INSTITUTION_FILTERS:
+            CONTRACT_INSTITUTION_FILTERS.append(narrow_to_selection)

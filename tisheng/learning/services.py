@@ -51,6 +51,20 @@ CONTRACT_NOT_INSTITUTION = _("Only training institutions can be contracted.")
 CONTRACT_NOT_SELECTED_BY_PROVINCE = _("The province has not selected this institution for this program.")
 CONTRACT_EXISTS = _("This institution is already contracted for this region and program.")
 CONTRACT_HAS_CHOICES = _("Cities chose this institution under this contract: remove their contracts first.")
+CONTRACT_NOT_CONTRACTABLE = _("This institution cannot be contracted for this program: it is not among the "
+                              "institutions the province's selection chose, or it has been suspended.")
+# Upper apps narrow which institutions may be contracted for a program (institutions: the latest
+# published selection round, suspensions). Each is `f(program, queryset) -> queryset`, registered
+# by the upper app at start-up, so learning imports none of them.
+CONTRACT_INSTITUTION_FILTERS: list = []
+
+
+def contractable_institutions(program, institutions):
+    for narrow in CONTRACT_INSTITUTION_FILTERS:
+        institutions = narrow(program, institutions)
+    return institutions
+
+
 COURSE_NOT_IN_CATALOGUE = _("This course is not in your catalogue for this program.")
 NOT_ENROLLED = _("You are not enrolled in this program.")
 SELECTION_STARTED = _("You have started this course: it can no longer be dropped.")
@@ -347,6 +361,8 @@ def contract_create(*, actor, program, institution: Organization, region: Region
         raise PermissionDenied(CONTRACT_REGION_OUT_OF_SCOPE)
     if institution.kind != "institution":
         raise ValidationError(CONTRACT_NOT_INSTITUTION)
+    if not contractable_institutions(program, Organization.objects.filter(pk=institution.pk)).exists():
+        raise ValidationError(CONTRACT_NOT_CONTRACTABLE)
     if region.level != RegionLevel.PROVINCE and not Contract.objects.filter(
             program=program, institution=institution, region__level=RegionLevel.PROVINCE).exists():
         raise ValidationError(CONTRACT_NOT_SELECTED_BY_PROVINCE)

@@ -285,12 +285,11 @@ def scores_submit(*, actor: User, assignment: PanelAssignment, values: dict[str,
                                   params={"criterion": c["label"], "max": c["max"]})
         parsed[c["key"]] = value
     now = timezone.now()
-    scores = []
-    for key, value in parsed.items():
-        score, _created = Score.objects.update_or_create(
-            item=assignment.item, expert=assignment.expert, criterion=key,
-            defaults={"value": value, "comment": comment.strip()[:500], "updated_at": now})
-        scores.append(score)
+    # Replace the expert's scores of the item as a whole: two statements whatever the rubric.
+    Score.objects.filter(item=assignment.item, expert=assignment.expert).delete()
+    scores = Score.objects.bulk_create([
+        Score(item=assignment.item, expert=assignment.expert, criterion=key, value=value,
+              comment=comment.strip()[:500], updated_at=now) for key, value in parsed.items()])
     assignment.submitted_at = now
     assignment.save(update_fields=["submitted_at"])
     # No values in the audit row: the scores stay blind until the panel closes.

@@ -180,5 +180,8 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
     from tisheng.resources.seed import resources_seed_demo
 
     progress(f"resource library: {resources_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
+    from tisheng.institutions.seed import institutions_seed_demo
+
+    progress(f"institutions: {institutions_seed_demo()}")
     report.seconds = time.monotonic() - started
     return report

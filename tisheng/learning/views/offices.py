@@ -46,6 +46,7 @@ def contracts(request):
                               .values("pk"))
                             | Q(contracts__program=program, contracts__region__level="province"))
                     .distinct().order_by("code"))
+    institutions = services.contractable_institutions(program, institutions)  # a selection's result, exits
     if request.method == "POST":
         region = regions.filter(pk=request.POST.get("region") or 0).first()
         institution = institutions.filter(pk=request.POST.get("institution") or 0).first()

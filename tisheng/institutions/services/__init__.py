@@ -1,0 +1,1 @@
+"""Institution writes: selection rounds (selection.py); evaluation and exit come beside it."""
