@@ -35,8 +35,9 @@ def status_list_url(number: int) -> str:
     return site_url(reverse("credentials:status_list", args=[number]))
 
 
-def build(record: Record, status_list: int, index: int, salt: str | None = None) -> dict:
-    """The unsigned credential of a record."""
+def build(record: Record, status_list: int, index: int, salt: str | None = None,
+          list_url: str | None = None) -> dict:
+    """The unsigned credential of a record (`list_url`: its status list's, when the caller has it)."""
     salt = salt or secrets.token_hex(8)
     issued = record.issued_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     achievement = {
@@ -60,7 +61,7 @@ def build(record: Record, status_list: int, index: int, salt: str | None = None)
     }
     if record.hours is not None:
         subject["creditsEarned"] = str(record.hours)
-    list_url = status_list_url(status_list)
+    list_url = list_url or status_list_url(status_list)
     return {
         "@context": vc.CONTEXT,
         "id": f"{record.verify_url}/credential.json",
@@ -118,9 +119,10 @@ def credentials_issue_bulk(records: list[Record], *, batch_size: int = 1000) -> 
     revoked_in: dict[int, StatusList] = {}
     position = 0
     for status_list, first, n in _take_indexes(len(todo)):
+        list_url = status_list_url(status_list.number)
         for offset, record in enumerate(todo[position:position + n]):
             index = first + offset
-            document = vc.sign(build(record, status_list.number, index), now)
+            document = vc.sign(build(record, status_list.number, index, list_url=list_url), now)
             made.append(Credential(kind=record.kind, object_id=record.object_id, number=record.number,
                                    status_list=status_list, status_index=index, document=document,
                                    issued_at=now, revoked_at=now if record.revoked else None))
