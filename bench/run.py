@@ -58,6 +58,7 @@ STEPS = [
     ("supervision", [PYTHON, "bench/bench_supervision.py"]),
     ("federation", [PYTHON, "bench/bench_federation.py"]),
     ("registry", [PYTHON, "bench/bench_registry.py"]),
+    ("communities", [PYTHON, "bench/bench_communities.py"]),
     ("credentials", [PYTHON, "bench/bench_credentials.py"]),
     ("resources", [PYTHON, "bench/bench_resources.py"]),
 ]

@@ -165,6 +165,10 @@ ACTION_LABELS: dict[str, Any] = {
     "communities.remind": pgettext_lazy("audit action", "Study class reminder sent"),
     "communities.announce": pgettext_lazy("audit action", "Study class announcement posted"),
     "communities.bulletin_issue": pgettext_lazy("audit action", "Class bulletin issued"),
+    "communities.assignment_create": pgettext_lazy("audit action", "Assignment set"),
+    "communities.assignment_submit": pgettext_lazy("audit action", "Assignment submitted"),
+    "communities.assignment_grade": pgettext_lazy("audit action", "Assignment graded"),
+    "communities.post_hide": pgettext_lazy("audit action", "Discussion post hidden"),
     # monitoring, jobs, storage
     "warning_reminder": pgettext_lazy("audit action", "Reminder sent"),
     "warning_follow_up": pgettext_lazy("audit action", "Follow-up requested"),

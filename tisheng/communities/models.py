@@ -119,3 +119,145 @@ class ClassBulletin(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class HoursRule(models.Model):
+    """How a program credits what teachers do together (a rule as data, one row per program; the
+    defaults below hold until the province sets one): the ledger category, and at most how many
+    hours passed assignments earn a teacher in the program."""
+
+    DEFAULT_CATEGORY = "online"  # 网络研修
+    DEFAULT_ASSIGNMENT_CAP = "10"
+
+    program = models.OneToOneField("programs.Program", on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(_("hours category"), max_length=16, default=DEFAULT_CATEGORY)
+    assignment_cap = models.DecimalField(_("most hours from assignments"), max_digits=5, decimal_places=1,
+                                         default=DEFAULT_ASSIGNMENT_CAP)
+
+    def __str__(self) -> str:
+        return f"{self.program_id}: {self.category} ≤ {self.assignment_cap}"
+
+
+class Assignment(models.Model):
+    """A task the tutor sets the class: instructions, a rubric of criteria with points, a deadline,
+    and the hours a passed submission earns (within the program's HoursRule cap)."""
+
+    study_class = models.ForeignKey(StudyClass, on_delete=models.CASCADE, related_name="assignments")
+    title = models.CharField(_("title"), max_length=100)
+    instructions = models.TextField(_("instructions"), max_length=8000)
+    rubric = models.JSONField(default=list)  # [{"name": "教学设计完整", "points": 40}, …]
+    due_at = models.DateTimeField(_("deadline"))
+    hours = models.DecimalField(_("hours for a pass"), max_digits=4, decimal_places=1, default=0)
+    # When the teachers who had not submitted were reminded of the deadline (once, a day before).
+    deadline_reminded_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def max_points(self) -> int:
+        return sum(int(c["points"]) for c in self.rubric)
+
+
+class AssignmentSubmission(models.Model):
+    """A teacher's work for an assignment (text and/or one file, checked like practice evidence),
+    replaced until graded; the grade: points per rubric criterion, a comment, excellent or not."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", pgettext_lazy("assignment", "Submitted")
+        GRADED = "graded", pgettext_lazy("assignment", "Graded")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="submissions")
+    teacher = models.ForeignKey("people.Teacher", on_delete=models.CASCADE, related_name="assignment_submissions")
+    text = models.TextField(_("text"), max_length=20000, blank=True)
+    # Relative to PRIVATE_MEDIA_ROOT/assignments; empty without a file.
+    file_name = models.CharField(max_length=255, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(max_length=128, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    late = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    scores = models.JSONField(default=dict, blank=True)  # criterion name → points
+    total = models.PositiveIntegerField(null=True, blank=True)
+    passed = models.BooleanField(default=False)
+    excellent = models.BooleanField(_("excellent"), default=False)
+    comment = models.TextField(_("comment"), max_length=4000, blank=True)
+    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    graded_at = models.DateTimeField(null=True, blank=True)
+    ledger_entry = models.ForeignKey("ledger.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+
+    class Meta:
+        ordering = ["assignment", "teacher", "id"]
+        constraints = [models.UniqueConstraint(fields=["assignment", "teacher"], name="one_submission_per_assignment")]
+
+    def __str__(self) -> str:
+        return f"{self.teacher_id} · {self.assignment_id}"
+
+
+class Thread(models.Model):
+    """A discussion thread of a class, under a topic (话题) or none; the tutor pins and features;
+    hidden with a reason (audited), it is gone for everyone but the class's tutors."""
+
+    study_class = models.ForeignKey(StudyClass, on_delete=models.CASCADE, related_name="threads")
+    topic = models.CharField(_("topic"), max_length=32, blank=True)
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("text"), max_length=10000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    pinned = models.BooleanField(default=False)
+    featured = models.BooleanField(default=False)
+    hidden_reason = models.CharField(max_length=200, blank=True)  # non-empty: hidden
+    reply_count = models.PositiveIntegerField(default=0)
+    last_reply_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-pinned", "-last_reply_at", "-id"]
+        indexes = [models.Index(fields=["study_class", "-pinned", "-last_reply_at"], name="thread_list")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Reply(models.Model):
+    """A reply in a thread, paged by id (keyset: `id > after`, on the (thread, id) index)."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("text"), max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    featured = models.BooleanField(default=False)
+    hidden_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["thread", "id"]
+        indexes = [models.Index(fields=["thread", "id"], name="reply_by_thread")]
+
+    def __str__(self) -> str:
+        return f"{self.thread_id}#{self.pk}"
+
+
+class PostReport(models.Model):
+    """Someone in the class reports a thread or a reply to the tutors."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="reports")
+    reply = models.ForeignKey(Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["thread", "resolved"], name="report_open")]
+
+    def __str__(self) -> str:
+        return f"report {self.thread_id}/{self.reply_id}"

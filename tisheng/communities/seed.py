@@ -1,17 +1,21 @@
 """Demo study classes, through the real services: the demo institution (福建师大继教院, contracted
 by 福州市 for 鼓楼区) forms a class of the demo school's 2.0 teachers and one of the rest of the
 county, with two tutors (13800001601 and 13800001602, the demo password); the first tutor has sent
-a reminder, posted an announcement and issued a class bulletin."""
+a reminder, posted an announcement, issued a class bulletin and set an assignment."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from tisheng.accounts.models import User
 from tisheng.accounts.roles import Role
 from tisheng.accounts.services import role_assign
 from tisheng.communities import services
+from tisheng.communities import services_assignments as assignments
 from tisheng.communities.models import ClassTutor, StudyClass
 from tisheng.orgs.models import Organization, School
 from tisheng.programs.models import Program
@@ -58,5 +62,10 @@ def communities_seed_demo(*, school_code: str) -> str:
                                    body="本周六上午9:00在平台直播间开展“技术支持的学情分析”集中研修，请全体学员准时参加。")
         services.bulletin_issue(actor=tutors[0], study_class=first,
                                 text="开班两周，大部分老师已完成选课。请未开始的老师抓紧时间，下周将组织第一次作业。")
+        assignments.assignment_create(
+            actor=tutors[0], study_class=first, title="信息技术支持的教学设计",
+            instructions="选择本学期的一节课，提交教学设计，说明所用技术如何支持学生的学习，并附课后反思。",
+            rubric_text="教学设计完整清晰 | 40\n技术运用恰当、有助于学习 | 40\n教学反思 | 20",
+            due_at=timezone.now() + dt.timedelta(days=14), hours="2")
     return (f"{first.name} ({in_first} teachers), {second.name} ({in_second}), "
             f"tutors {', '.join(t.phone for t in tutors)}; {ClassTutor.objects.count()} tutor assignments")

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from tisheng.accounts.models import RoleAssignment
 from tisheng.accounts.roles import Cap, Role
-from tisheng.communities.models import ClassMember, ClassTutor, StudyClass
+from tisheng.communities.models import Assignment, AssignmentSubmission, ClassMember, ClassTutor, StudyClass
 from tisheng.learning.models import Contract, CourseSelection
 from tisheng.orgs.models import Organization, Region
 from tisheng.orgs.scope import NOTHING, capability_paths, grants_for, path_q
@@ -233,3 +233,14 @@ def class_numbers(study_class: StudyClass, rows: list[MemberRow]) -> dict:
         "idle_names": [r.name for r in rows if r.is_idle][:20],
         "not_started_names": [r.name for r in rows if not r.started][:20],
     }
+
+
+def assignments_of(study_class: StudyClass, actor) -> list[Assignment]:
+    """The class's assignments with how many submitted and were graded, and the actor's own
+    submission status when they are a member (one query)."""
+    own = AssignmentSubmission.objects.filter(assignment=OuterRef("pk"), teacher__user=actor)
+    return list(Assignment.objects.filter(study_class=study_class).annotate(
+        submitted=Count("submissions", distinct=True),
+        graded=Count("submissions", filter=Q(submissions__status="graded"), distinct=True),
+        my_status=Subquery(own.values("status")[:1]),
+    ).order_by("-due_at", "-id"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tisheng.communities import views
+from tisheng.communities import views, views_assignments, views_discussion
 
 app_name = "communities"
 
@@ -17,4 +17,12 @@ urlpatterns = [
     path("classes/<int:pk>/bulletins/", views.bulletin_issue, name="bulletin_issue"),
     path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin_detail"),
     path("bulletins/<int:pk>/pdf/", views.bulletin_pdf, name="bulletin_pdf"),
+    path("classes/<int:pk>/assignments/", views_assignments.assignment_create, name="assignment_create"),
+    path("assignments/<int:pk>/", views_assignments.assignment_detail, name="assignment_detail"),
+    path("submissions/<int:pk>/", views_assignments.submission_detail, name="submission_detail"),
+    path("submissions/<int:pk>/file/", views_assignments.submission_file, name="submission_file"),
+    path("classes/<int:pk>/discussion/", views_discussion.thread_list, name="thread_list"),
+    path("threads/<int:pk>/", views_discussion.thread_detail, name="thread_detail"),
+    path("threads/<int:pk>/moderate/", views_discussion.thread_moderate, name="thread_moderate"),
+    path("threads/<int:pk>/report/", views_discussion.post_report, name="post_report"),
 ]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tisheng.accounts.roles import Cap
-from tisheng.communities import bulletins, selectors, services
+from tisheng.communities import bulletins, discussion, selectors, services
 from tisheng.communities.models import ClassBulletin, StudyClass
 from tisheng.orgs.models import School
 from tisheng.orgs.scope import has_capability
@@ -111,6 +111,8 @@ def class_detail(request, pk: int):
         "reminders": list(study_class.reminders.select_related("teacher")[:10]) if guide else [],
         "available_tutors": list(selectors.tutors_of(study_class.organization)) if manage else [],
         "candidates": selectors.candidate_enrollments(study_class).count() if manage else 0,
+        "assignments": selectors.assignments_of(study_class, request.user),
+        "threads": list(discussion.threads_of(study_class, moderator=guide)[:5]),
     }
     return render(request, "communities/class_detail.html", context)
 

@@ -23,7 +23,11 @@ def test_the_demo_has_classes_with_tutors_a_reminder_an_announcement_and_a_bulle
     result = communities_seed_demo(school_code=world.school_a.code)
 
     first, second = StudyClass.objects.order_by("pk")
-    assert first.members.count() == 3 and second.members.count() == 1, result
+    assert first.members.count() == 3, result
+    assert second.members.count() == 1
     assert ClassTutor.objects.count() == 2
-    assert first.announcements.exists() and first.bulletins.exists() and first.reminders.exists()
+    assert first.announcements.exists()
+    assert first.bulletins.exists()
+    assert first.reminders.exists()
+    assert first.assignments.count() == 1
     assert communities_seed_demo(school_code=world.school_a.code) == "skipped"

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from tisheng.accounts.sessions import sessions_purge
+from tisheng.communities.services_assignments import assignment_deadlines_remind
 from tisheng.jobs.services import jobs_requeue_stale, jobs_run_pending
 from tisheng.monitoring.services.bulletins import bulletins_issue_due
 from tisheng.monitoring.services.exports import exports_purge
@@ -29,7 +30,8 @@ class Command(BaseCommand):
         purged = exports_purge()
         rosters = rosters_purge()
         sessions = sessions_purge()
+        deadlines = assignment_deadlines_remind()  # study-class assignments due within a day
         self.stdout.write(f"jobs_requeued={requeued} jobs_run={ran} rollups_refreshed={len(refreshed)} "
                           f"bulletins_issued={len(bulletins)} risk_refreshed={len(risks)} exports_purged={purged} "
                           f"rosters_purged={rosters} extractions_resumed={extractions} sessions_purged={sessions} "
-                          f"resources_rank_queued={ranked}")
+                          f"resources_rank_queued={ranked} assignment_deadline_reminders={deadlines}")

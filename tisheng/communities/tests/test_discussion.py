@@ -1,0 +1,114 @@
+"""Discussion: threads and replies in a class, @mentions notify, replies paged by keyset, the
+tutor pins, features and hides (audited, the author told), members report; outsiders get 404."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tisheng.accounts.models import AuditLog
+from tisheng.communities import discussion
+from tisheng.communities.models import PostReport, Reply, Thread
+from tisheng.communities.tests.factories import classes_world, formed_class
+from tisheng.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def s(world, program_2):
+    setup = classes_world(world, program_2)
+    setup.study_class = formed_class(world, setup)
+    return setup
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_a_teacher_starts_a_thread_and_a_classmate_mentioned_by_name_is_told(client, world, s):
+    client.force_login(world.teacher.user)
+    response = client.post(reverse("communities:thread_list", args=[s.study_class.pk]), {
+        "title": "交互式白板怎么用于低年级？", "topic": "课堂应用", "body": "@陈志强 老师你们学校怎么用的？"}, follow=True)
+    assert "主题已发布。" in _messages(response)
+    thread = Thread.objects.get()
+    assert Notification.objects.filter(recipient=world.teachers_a[1].user,
+                                       title=f"{world.teacher.name}在“{thread.title}”中提到了您").exists()
+    response = client.post(reverse("communities:thread_detail", args=[thread.pk]),
+                           {"body": "我们用来做拖拽分类，@陈辅导 能否推荐资源？"}, follow=True)
+    assert "回复已发布。" in _messages(response)
+    assert Notification.objects.filter(recipient=s.tutor, title__contains="提到了您").exists()
+    thread.refresh_from_db()
+    assert thread.reply_count == 1
+    page = client.get(reverse("communities:thread_list", args=[s.study_class.pk]) + "?topic=课堂应用")
+    assert "交互式白板怎么用于低年级？" in page.content.decode()
+
+
+def test_replies_come_in_pages_of_fifty_with_a_constant_query_count(client, world, s):
+    thread = discussion.thread_create(actor=s.tutor, study_class=s.study_class, title="第一周讨论", body="谈谈体会")
+    Reply.objects.bulk_create([Reply(thread=thread, author=world.teacher.user, body=f"第{i}楼") for i in range(120)])
+    client.force_login(world.teacher.user)
+    url = reverse("communities:thread_detail", args=[thread.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(url).content.decode()
+    assert page.count('data-testid="reply"') == 50
+    assert "第49楼" in page
+    assert "第50楼" not in page
+    after = Reply.objects.filter(thread=thread).order_by("id")[99].pk
+    with CaptureQueriesContext(connection) as last:
+        page = client.get(f"{url}?after={after}").content.decode()
+    assert page.count('data-testid="reply"') == 20
+    assert 'data-testid="next-replies"' not in page
+    assert len(last) == len(first)
+
+
+def test_posting_a_reply_costs_two_statements_without_a_mention(world, s):
+    thread = discussion.thread_create(actor=s.tutor, study_class=s.study_class, title="讨论", body="正文")
+    with CaptureQueriesContext(connection) as ctx:
+        discussion.reply_post(actor=world.teacher.user, thread=thread, body="同意")
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))]
+    assert len(writes) == 2
+
+
+def test_the_tutor_pins_and_hides_with_a_reason_audited_and_the_author_is_told(client, world, s):
+    thread = discussion.thread_create(actor=world.teacher.user, study_class=s.study_class, title="广告",
+                                      body="正文")
+    reply = discussion.reply_post(actor=world.teachers_a[2].user, thread=thread, body="无关广告内容")
+    client.force_login(world.teachers_a[1].user)
+    response = client.post(reverse("communities:post_report", args=[thread.pk]),
+                           {"reply": reply.pk, "reason": "广告"}, follow=True)
+    assert "已向辅导教师举报，谢谢。" in _messages(response)
+    assert Notification.objects.filter(recipient=s.tutor, title__startswith="讨论区有发言被举报").exists()
+    client.force_login(s.tutor)
+    client.post(reverse("communities:thread_moderate", args=[thread.pk]), {"action": "pin"})
+    response = client.post(reverse("communities:thread_moderate", args=[thread.pk]),
+                           {"action": "hide", "reply": reply.pk, "reason": "与研修无关的广告"}, follow=True)
+    assert "已隐藏，并已告知发言人原因。" in _messages(response)
+    thread.refresh_from_db()
+    reply.refresh_from_db()
+    assert thread.pinned
+    assert reply.hidden_reason == "与研修无关的广告"
+    assert not PostReport.objects.filter(resolved=False).exists()
+    assert AuditLog.objects.filter(action="communities.post_hide").count() == 1
+    assert Notification.objects.filter(recipient=world.teachers_a[2].user, body__contains="与研修无关的广告").exists()
+    client.force_login(world.teachers_a[1].user)
+    page = client.get(reverse("communities:thread_detail", args=[thread.pk])).content.decode()
+    assert "无关广告内容" not in page
+    assert client.post(reverse("communities:thread_moderate", args=[thread.pk]), {"action": "pin"}).status_code == 403
+
+
+def test_people_outside_the_class_get_404_and_an_office_reads_but_does_not_post(client, world, s):
+    thread = discussion.thread_create(actor=s.tutor, study_class=s.study_class, title="讨论", body="正文")
+    for user in (world.outsider, s.other_tutor, world.teacher_b.user):
+        client.force_login(user)
+        assert client.get(reverse("communities:thread_list", args=[s.study_class.pk])).status_code == 404
+        assert client.get(reverse("communities:thread_detail", args=[thread.pk])).status_code == 404
+        assert client.post(reverse("communities:thread_detail", args=[thread.pk]), {"body": "x"}).status_code == 404
+        assert client.post(reverse("communities:post_report", args=[thread.pk]), {"reason": "x"}).status_code == 404
+    client.force_login(world.county_officer)
+    assert client.get(reverse("communities:thread_detail", args=[thread.pk])).status_code == 200
+    assert client.post(reverse("communities:thread_detail", args=[thread.pk]), {"body": "x"}).status_code == 403
