@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tisheng.institutions",  # selection rounds, evaluation, exit of training institutions
     "tisheng.communities",  # learning together (issue 16): study classes, tutors
     "tisheng.resources",
+    "tisheng.funding",
     "tisheng.home",  # the home page (待办): reads every domain app, above all of them
     "oauth2_provider",
 ]

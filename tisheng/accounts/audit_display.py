@@ -192,6 +192,14 @@ ACTION_LABELS: dict[str, Any] = {
     "institutions.review_started": pgettext_lazy("audit action", "Applications sent to the expert panel"),
     "institutions.application_decided": pgettext_lazy("audit action", "Selection decided"),
     "institutions.round_published": pgettext_lazy("audit action", "Selection result published"),
+    # funding
+    "funding.rate_set": pgettext_lazy("audit action", "Funding rates set"),
+    "funding.budget_add": pgettext_lazy("audit action", "Budget line added"),
+    "funding.statement_draft": pgettext_lazy("audit action", "Settlement statement drafted"),
+    "funding.statements_draft_all": pgettext_lazy("audit action", "Settlement statements drafted for all contracts"),
+    "funding.statement_check": pgettext_lazy("audit action", "Settlement statement checked by the institution"),
+    "funding.statement_dispute": pgettext_lazy("audit action", "Settlement statement disputed"),
+    "funding.statement_confirm": pgettext_lazy("audit action", "Settlement statement confirmed"),
 }
 FAILED_LOGIN_ACTIONS = frozenset({"login_failed", "login_throttled", "locked_out", "password_reset_failed",
                                   "password_reset_requested"})

@@ -59,6 +59,8 @@ NAV_ITEMS = (
     ("institutions:rounds", pgettext_lazy("navigation", "Institution selection"), Cap.INSTITUTIONS_MANAGE),
     ("institutions:rounds", pgettext_lazy("navigation", "Selection rounds"), Cap.INSTITUTIONS_APPLY),
     ("communities:class_list", pgettext_lazy("navigation", "Study classes"), Cap.COMMUNITIES_VIEW),
+    ("funding:index", pgettext_lazy("navigation", "Training funds"), Cap.FUNDING_VIEW),
+    ("funding:statements", pgettext_lazy("navigation", "Settlement statements"), Cap.FUNDING_CHECK),
     ("passwords:change", pgettext_lazy("navigation", "Change password"), None),
 )
 MY_RECORD = pgettext_lazy("navigation", "My record")

@@ -73,6 +73,12 @@ class Cap:
     PRACTICE_SPOT_REVIEW = "practice.spot_review"  # a teacher college reviewer checks assigned items
     # Monitoring (issue 7): offices grant third-party evaluators time-limited read access.
     EVALUATORS_MANAGE = "evaluators.manage"
+    # Funding (issue 14 item 4): budgets, rates, settlement statements with institutions.
+    FUNDING_VIEW = "funding.view"  # budgets and statements in scope
+    FUNDING_BUDGET = "funding.budget"  # an office or school enters its own budget lines
+    FUNDING_SETTLE = "funding.settle"  # an office drafts and confirms what it pays institutions
+    FUNDING_RATES = "funding.rates"  # the province sets the rates
+    FUNDING_CHECK = "funding.check"  # an institution checks or disputes its own statements
     # Supervision (issue 19): an office plans inspection rounds of the units below it and decides
     # rectifications; an inspector works on the units assigned to them; the inspected unit answers.
     SUPERVISION_MANAGE = "supervision.manage"
@@ -227,6 +233,14 @@ ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] = ROLE_CAPABILITIES[Role.PROVINCE_OFFICE
 ROLE_CAPABILITIES[Role.EVALUATOR] = ROLE_CAPABILITIES[Role.EVALUATOR] | {Cap.REPORTS_EXPORT}
 for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.EVALUATORS_MANAGE}
+
+# Funding (issue 14 item 4): offices and schools enter their budgets; offices draft and confirm
+# settlement statements for what they pay; an institution checks (or disputes) its own statements.
+for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.FUNDING_VIEW, Cap.FUNDING_BUDGET, Cap.FUNDING_SETTLE}
+ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] = ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] | {Cap.FUNDING_RATES}
+ROLE_CAPABILITIES[Role.SCHOOL_ADMIN] = ROLE_CAPABILITIES[Role.SCHOOL_ADMIN] | {Cap.FUNDING_VIEW, Cap.FUNDING_BUDGET}
+ROLE_CAPABILITIES[Role.INSTITUTION] = ROLE_CAPABILITIES[Role.INSTITUTION] | {Cap.FUNDING_CHECK}
 
 # The resource library (issue 15): everyone contributes (a teacher their own, self-scoped); a
 # school administrator reviews the school's library, each office its level's; published

@@ -73,6 +73,13 @@ class XlsxBook:
             if width:
                 self.worksheet.column_dimensions[get_column_letter(index + 1)].width = width
 
+    def add_sheet(self, *, title: str, widths: Iterable[float | None] = ()) -> None:
+        """Start another sheet; later rows go there (a summary sheet, then a detail sheet)."""
+        self.worksheet = self._book.create_sheet(title=_sheet_title(title) or None)
+        for index, width in enumerate(widths):
+            if width:
+                self.worksheet.column_dimensions[get_column_letter(index + 1)].width = width
+
     def append(self, values: Iterable[Any], *, font: Font | None = None) -> None:
         """One row; every value through `cell_value`, every text cell typed as a string."""
         if self.streaming:
