@@ -154,7 +154,7 @@ def worlds(draw) -> WorldSpec:
         user = UserSpec(is_active=draw(st.sampled_from((True, True, True, False))))
         seen = set()
         for role in draw(st.lists(st.sampled_from(list(Role)), min_size=1, max_size=4)):
-            kinds = [k for k in sorted(ROLE_NODE_KINDS[role]) if nodes[k]]
+            kinds = [k for k in sorted(ROLE_NODE_KINDS[role]) if nodes.get(k)]  # no national root here
             if not kinds:
                 continue
             kind = draw(st.sampled_from(kinds))
