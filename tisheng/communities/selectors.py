@@ -179,7 +179,9 @@ def _count(qs) -> Subquery:
 
 
 def member_rows(study_class: StudyClass, *, now: dt.datetime | None = None) -> list[MemberRow]:
-    """Every member with their progress in the class's program (2 queries, see the module docstring)."""
+    """Every member with their progress in the class's program (2 queries, see the module docstring).
+    Started: a course started, a heartbeat, or online hours already credited (hours that came
+    through xAPI or an import have no course start here)."""
     program_id = study_class.program_id
     hours = DecimalField(max_digits=7, decimal_places=2)
     enrollment = Enrollment.objects.filter(program_id=program_id, teacher_id=OuterRef("teacher_id"))
@@ -210,7 +212,7 @@ def member_rows(study_class: StudyClass, *, now: dt.datetime | None = None) -> l
         last = max(candidates) if candidates else None
         out.append(MemberRow(
             member_id=m.pk, teacher_id=m.teacher_id, name=m.teacher.name, school=m.teacher.school.name,
-            subject=m.teacher.subject, started=m.started or bool(last), online_hours=m.online,
+            subject=m.teacher.subject, started=m.started or bool(last) or m.online > 0, online_hours=m.online,
             total_hours=m.total, state=m.state or "", points_chosen=m.chosen, points_passed=m.passed,
             last_activity=last, idle_days=(now - last).days if last else None))
     return out

@@ -175,3 +175,14 @@ def test_the_county_office_sees_its_classes_and_an_outsider_or_another_tutor_get
         assert client.post(reverse("communities:remind", args=[study_class.pk]), {"text": "x"}).status_code == 404
         assert "鼓楼区2.0研修一班" not in client.get(reverse("communities:class_list")).content.decode()
     assert ClassMember.objects.count() == 4
+
+
+def test_a_teacher_with_credited_online_hours_counts_as_started_even_without_a_course_start(world, s):
+    from tisheng.communities.selectors import class_numbers, member_rows
+
+    study_class = formed_class(world, s)
+    s.enrollments[1].online_hours = Decimal("10")
+    s.enrollments[1].save()
+    rows = {r.teacher_id: r for r in member_rows(study_class)}
+    assert rows[world.teachers_a[1].pk].started
+    assert class_numbers(study_class, list(rows.values()))["started"] == 1
