@@ -46,6 +46,7 @@ STEPS = [
     ("monitoring", [PYTHON, "bench/bench_monitoring.py"]),
     ("warning", [PYTHON, "bench/bench_warning.py"]),
     ("home", [PYTHON, "bench/bench_home.py"]),
+    ("home_risk_counts", [PYTHON, "bench/bench_home_risk_counts.py"]),
     ("export", [PYTHON, "bench/bench_export.py"]),
     ("review", [PYTHON, "bench/bench_review.py"]),
     ("practice_queue", [PYTHON, "bench/bench_practice_queue.py"]),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -166,11 +166,15 @@ OFFICE_LEVEL = {Role.COUNTY_OFFICE: "county", Role.CITY_OFFICE: "city", Role.PRO
 
 
 def _risk(actor, paths: list[str], programs: list[Program]) -> Item:
-    from tisheng.monitoring.warning.models import RiskLevel, RiskScore
+    """The schools with a high-risk teacher and how many such teachers, from the per-school
+    counts the last risk refresh stored (a row per school, not one per teacher: a province
+    has 450,000 scores and a few thousand such schools)."""
+    from tisheng.monitoring.warning.models import SchoolRisk
 
-    counts = (scope_filter(RiskScore.objects.filter(program__in=programs, level=RiskLevel.HIGH), actor,
-                           Cap.REPORTS_VIEW).filter(path_q("org_path", paths))
-              .aggregate(schools=Count("school_id", distinct=True), teachers=Count("pk")))
+    counts = (scope_filter(SchoolRisk.objects.filter(program__in=programs, high__gt=0), actor, Cap.REPORTS_VIEW)
+              .filter(path_q("org_path", paths))
+              .aggregate(schools=Count("school_id", distinct=True), teachers=Sum("high")))
+    counts["teachers"] = counts["teachers"] or 0
     return Item(label=str(SCHOOLS_AT_RISK), url=url_or_blank("monitoring:warning_list", query="level=high"),
                 count=counts["schools"], done=str(NONE_AT_RISK), warn=counts["schools"] > 0, key="schools-at-risk",
                 detail=str(TEACHERS_AT_RISK) % {"n": counts["teachers"]} if counts["teachers"] else "")

@@ -15,6 +15,7 @@ from tisheng.ledger.models import ImportedHoursDeclaration
 from tisheng.ledger.services import ledger_credit
 from tisheng.monitoring.models import Bulletin
 from tisheng.monitoring.warning.models import RiskScore
+from tisheng.monitoring.warning.risk import school_risk_recount
 from tisheng.practice.models import SchoolPlan
 from tisheng.programs.models import Enrollment, EnrollmentState
 from tisheng.programs.services.enrollment import batch_create, batch_enroll
@@ -49,6 +50,7 @@ def day(world, program_2):
                       reason="长期病假")
     RiskScore.objects.create(program=program_2, teacher=world.teachers_a[1], school=world.school_a,
                              org_path=world.school_a.path, score=85, level="high", as_of=timezone.now())
+    school_risk_recount(program_2, [world.school_a.pk])
     Bulletin.objects.create(program=program_2, node_path=world.county_a.path, node_kind="county", name="鼓楼区",
                             title="鼓楼区提升工程2.0第48周通报", day=dt.date(2026, 11, 30), html="<p></p>",
                             pdf_file="b.pdf")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from tisheng.accounts.models import LoginThrottle, RoleAssignment
 from tisheng.ledger.models import ImportedHoursDeclaration
 from tisheng.monitoring.warning.models import RiskScore
+from tisheng.monitoring.warning.risk import school_risk_recount
 from tisheng.orgs.tests.factories import SchoolFactory
 from tisheng.people.tests.factories import TeacherFactory, UserFactory
 from tisheng.practice.models import SchoolPlan
@@ -72,6 +73,7 @@ def _grow(world, program, n: int = 18) -> None:
         if t.user_id:
             LoginThrottle.objects.create(key=f"account:{t.user_id}", failures=5, window_start=int(time.time()),
                                          locked_until=int(time.time()) + 600, expires=int(time.time()) + 600)
+    school_risk_recount(program, [s.pk for s in schools] + [world.school_a.pk])
     for s in schools:
         SchoolPlan.objects.create(school=s, program=program, status=SchoolPlan.Status.SUBMITTED, environment="A")
 

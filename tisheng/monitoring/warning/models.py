@@ -2,7 +2,10 @@
 
 `RiskScore` is the last computed risk of one enrolled teacher missing the program's deadline
 (one row per program × teacher, replaced by each refresh of the teacher's area); `RiskRun`
-records each refresh so every list can show how old its numbers are. `Intervention` is one
+records each refresh so every list can show how old its numbers are. `SchoolRisk` holds each
+school's counts per level, written by the same refresh, so the home pages' "schools at risk"
+reads a row per school instead of counting distinct schools over every high-risk teacher.
+`Intervention` is one
 reminder or follow-up request about one teacher (who, whom, which channels, when). What a
 person finds on their notifications page is `tisheng.notifications.models.Notification` (moved
 there by migration 0003, rows and all)."""
@@ -65,6 +68,31 @@ class RiskRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_id} {self.path} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SchoolRisk(models.Model):
+    """How many of one school's enrolled teachers each level holds in one program, as of the
+    last refresh of the school's area (replaced with its RiskScore rows, see risk.py)."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("orgs.School", on_delete=models.CASCADE, related_name="+")
+    org_path = models.CharField(max_length=96)
+    high = models.PositiveIntegerField(default=0)
+    medium = models.PositiveIntegerField(default=0)
+    low = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    scope_path_field = "org_path"
+    scope_view_capability = "reports.view"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "school"], name="one_school_risk_per_program")]
+        # The home pages read only the schools with a high-risk teacher, under the viewer's path.
+        indexes = [models.Index(fields=["program", "org_path"], condition=models.Q(high__gt=0),
+                                name="school_risk_high")]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.school_id} high={self.high}"
 
 
 class Intervention(models.Model):

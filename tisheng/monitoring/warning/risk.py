@@ -34,7 +34,8 @@ High risk at HIGH_AT (50) points or more, medium at MEDIUM_AT (25). A teacher wi
 who has not started gets a calm note instead of a reason ("尚未开始学习；剩余 1000 天，
 时间充裕"). `risk_refresh(program, path)` computes a whole county or province set-based — per
 county a handful of grouped queries, whatever the number of teachers — and replaces the stored
-rows (RiskScore) under that path.
+rows (RiskScore) under that path, with each school's counts per level (SchoolRisk) that the
+home pages read.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from django.utils import timezone
 
 from tisheng.ledger.models import LedgerEntry
 from tisheng.monitoring.models import Rollup
-from tisheng.monitoring.warning.models import RiskLevel, RiskRun, RiskScore
+from tisheng.monitoring.warning.models import RiskLevel, RiskRun, RiskScore, SchoolRisk
 from tisheng.orgs.models import Region, RegionLevel
 from tisheng.orgs.scope import path_q
 from tisheng.playback.models import PlaybackSession
@@ -360,8 +361,14 @@ def risk_refresh(program: Program, path: str | None = None, *, as_of: dt.datetim
             rows = risk_compute(program, chunk, as_of)
             # A teacher who moved here keeps one row: drop theirs wherever it was.
             moved_in = Enrollment.objects.filter(path_q("org_path", [chunk]), program=program).values("teacher_id")
+            # The schools they left lose a row elsewhere: recounted below.
+            left = set(RiskScore.objects.filter(teacher_id__in=moved_in, program=program)
+                       .exclude(path_q("org_path", [chunk])).values_list("school_id", flat=True))
             RiskScore.objects.filter(path_q("org_path", [chunk]) | Q(teacher_id__in=moved_in), program=program).delete()
             RiskScore.objects.bulk_create(rows, batch_size=2000)
+            _school_counts_replace(program, chunk, rows)
+            if left:
+                school_risk_recount(program, left)
         for r in rows:
             counts[r.level] += 1
     run.rows = sum(counts.values())
@@ -370,6 +377,31 @@ def risk_refresh(program: Program, path: str | None = None, *, as_of: dt.datetim
     run.save(update_fields=["rows", "high", "medium", "finished_at"])
     run.seconds = time.monotonic() - started
     return run
+
+
+def _school_counts_replace(program: Program, path: str, rows: list[RiskScore]) -> None:
+    """Each school's counts under `path`, from the rows just written (no query over them)."""
+    counts: dict[int, SchoolRisk] = {}
+    now = timezone.now()
+    for r in rows:
+        school = counts.get(r.school_id)
+        if school is None:
+            school = counts[r.school_id] = SchoolRisk(program=program, school_id=r.school_id, org_path=r.org_path,
+                                                      computed_at=now)
+        setattr(school, r.level, getattr(school, r.level) + 1)
+    SchoolRisk.objects.filter(path_q("org_path", [path]), program=program).delete()
+    SchoolRisk.objects.bulk_create(counts.values(), batch_size=2000)
+
+
+def school_risk_recount(program: Program, school_ids) -> None:
+    """Count again, from the stored scores, the levels of the given schools (one grouped
+    query): for schools a moved teacher left, and for scores written outside a refresh."""
+    rows = (RiskScore.objects.filter(program=program, school_id__in=school_ids).values("school_id")
+            .annotate(org_path=Max("org_path"), high=Count("pk", filter=Q(level=RiskLevel.HIGH)),
+                      medium=Count("pk", filter=Q(level=RiskLevel.MEDIUM)),
+                      low=Count("pk", filter=Q(level=RiskLevel.LOW))).order_by())
+    SchoolRisk.objects.filter(program=program, school_id__in=school_ids).delete()
+    SchoolRisk.objects.bulk_create((SchoolRisk(program=program, **row) for row in rows), batch_size=2000)
 
 
 def latest_run(program: Program, path: str) -> RiskRun | None:

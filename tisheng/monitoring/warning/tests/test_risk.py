@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tisheng.monitoring.services.rollups import rollups_refresh
-from tisheng.monitoring.warning.models import RiskLevel, RiskRun, RiskScore
+from tisheng.monitoring.warning.models import RiskLevel, RiskRun, RiskScore, SchoolRisk
 from tisheng.monitoring.warning.risk import TeacherInputs, assess, deadline_of, latest_run, risk_refresh
 from tisheng.people.tests.factories import TeacherFactory
+from tisheng.programs.models import Enrollment
 
 from .conftest import AS_OF, credit, enroll
 
@@ -173,3 +174,22 @@ def test_warning_refresh_refuses_a_date_it_cannot_read(world, at_risk):
 
     with pytest.raises(CommandError, match=BAD_DATE):
         call_command("warning_refresh", "--as-of", "15/10/2017")
+
+
+def school_counts(program):
+    return {r.school_id: (r.high, r.medium, r.low) for r in SchoolRisk.objects.filter(program=program)}
+
+
+def test_a_refresh_stores_each_schools_counts_per_level_for_the_home_pages(world, at_risk):
+    risk_refresh(at_risk, world.province.path, as_of=AS_OF)
+    risk_refresh(at_risk, world.province.path, as_of=AS_OF)  # replaced, not added to
+    assert school_counts(at_risk) == {world.school_a.pk: (2, 0, 1), world.school_b.pk: (1, 0, 0)}
+
+
+def test_a_teacher_who_moved_county_is_no_longer_counted_at_the_school_they_left(world, at_risk):
+    risk_refresh(at_risk, world.province.path, as_of=AS_OF)
+    stopped = world.teachers_a[1]
+    Enrollment.objects.filter(program=at_risk, teacher=stopped).update(school=world.school_b,
+                                                                       org_path=world.school_b.path)
+    risk_refresh(at_risk, world.county_b.path, as_of=AS_OF)
+    assert school_counts(at_risk) == {world.school_a.pk: (1, 0, 1), world.school_b.pk: (2, 0, 0)}
