@@ -1,24 +1,40 @@
 """Forms of the program pages. The rule-set form has one real field per rule; its clean()
 builds the document and validates it with the pydantic RuleSet, so the messages a province
-office reads are the rule set's own (in Chinese, naming the field)."""
+office reads are the rule set's own (in Chinese, naming the field). The certificates are a
+formset, one row per certificate (name, code, issuers, hours per category, the certificates
+and completion it needs), added and removed on the page; the rule set's errors about a
+certificate are shown on the field of its row."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from pydantic import ValidationError as RulesInvalid
 
-from tisheng.core import jsonsafe
 from tisheng.programs.models import Program, TrainingKind
-from tisheng.programs.rules import PRESETS, yearly_quotas_parse, yearly_quotas_text
+from tisheng.programs.rules import (
+    CATEGORIES,
+    CATEGORY_LABELS,
+    ISSUER_LABELS,
+    PRESETS,
+    RULE_PROBLEM_OTHER,
+    RULE_PROBLEMS,
+    RuleSet,
+    rules_errors_localized,
+    yearly_quotas_parse,
+    yearly_quotas_text,
+)
 from tisheng.programs.services.programs import rules_validate
 
 QUOTAS_UNREADABLE = _("Cannot read the yearly quota line “%(line)s”; write one year per line, e.g. 2015: 30%")
-CERTIFICATES_NOT_JSON = _("The certificates are not valid JSON: %(error)s")
+CERTIFICATES_INVALID = _("A certificate below needs correcting: see the message beside its field.")
+CERTIFICATE_CODE_TAKEN = _("Another certificate of this program already has this code.")
+CERTIFICATE_REQUIRES_REMOVED = _("This certificate needs “%(name)s”, which is being removed.")
 
 # "Active" is already a teacher's status (在职); a program that is active is running (进行中).
 PROGRAM_STATUS_LABELS = {
@@ -68,8 +84,6 @@ class ProgramForm(forms.Form):
     yearly_quotas = forms.CharField(label=_("Yearly completion quotas"), required=False,
                                     widget=forms.Textarea(attrs={"rows": 4, "placeholder": "2015: 30%\n2016: 50%"}),
                                     help_text=_("One year per line: the share of teachers to complete that year"))
-    certificates = forms.CharField(label=_("Certificates (JSON)"), required=False,
-                                   widget=forms.Textarea(attrs={"rows": 10, "style": "width: 100%; font-family: monospace"}))
 
     CATEGORY_FIELDS = {"online": "min_online", "practice": "min_practice", "offline": "min_offline",
                        "imported": "min_imported"}
@@ -80,6 +94,7 @@ class ProgramForm(forms.Form):
             kwargs.setdefault("initial", self.initial_for(program))
         super().__init__(*args, **kwargs)
         self.rules: dict[str, Any] | None = None
+        self.certificate_rows = certificate_formset(program, self.data if self.is_bound else None)
 
     @classmethod
     def initial_for(cls, program: Program) -> dict[str, Any]:
@@ -95,8 +110,6 @@ class ProgramForm(forms.Form):
             "micro_min_dimensions": rs.micro_abilities.min_dimensions if rs.micro_abilities else None,
             "micro_max_attempts": rs.micro_abilities.max_attempts if rs.micro_abilities else None,
             "yearly_quotas": yearly_quotas_text(rs.yearly_quotas),
-            "certificates": json.dumps([c.model_dump(mode="json", exclude_defaults=True) for c in rs.certificates],
-                                       ensure_ascii=False, indent=2),
         }
         for category, field in cls.CATEGORY_FIELDS.items():
             initial[field] = rs.min_hours.get(category)
@@ -108,19 +121,14 @@ class ProgramForm(forms.Form):
         except ValueError as exc:
             raise ValidationError(QUOTAS_UNREADABLE % {"line": exc.args[0]}) from exc
 
-    def clean_certificates(self) -> list:
-        text = (self.cleaned_data.get("certificates") or "").strip()
-        if not text:
-            return []
-        try:
-            return jsonsafe.loads(text)
-        except jsonsafe.JSONInputError as exc:
-            raise ValidationError(CERTIFICATES_NOT_JSON % {"error": exc}) from exc
-
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        rows = self.certificate_rows
+        if not rows.is_valid():
+            self.add_error(None, CERTIFICATES_INVALID)
         if self.errors:
             return data
+        kept = rows.kept_forms()
         doc = dict(self.program.rules)
         doc.update({
             "required_hours": str(data["required_hours"]),
@@ -132,7 +140,7 @@ class ProgramForm(forms.Form):
             "diagnostic_required": data["diagnostic_required"],
             "exempt_years_before_retirement": data.get("exempt_years"),
             "yearly_quotas": {str(y): str(s) for y, s in data["yearly_quotas"].items()},
-            "certificates": data["certificates"],
+            "certificates": [f.certificate() for f in kept],
         })
         points, dimensions = data.get("micro_min_points"), data.get("micro_min_dimensions")
         if points is None and dimensions is None:
@@ -144,11 +152,149 @@ class ProgramForm(forms.Form):
                 micro["max_attempts"] = data["micro_max_attempts"]
             doc["micro_abilities"] = micro
         try:
+            RuleSet.model_validate(doc)
+        except RulesInvalid as exc:
+            self._rule_errors(exc, kept)
+            return data
+        try:
             self.rules = rules_validate(doc)
         except ValidationError as exc:
             for message in exc.message_dict.get("rules", []):
                 self.add_error(None, message)
         return data
+
+    def _rule_errors(self, exc: RulesInvalid, kept: list[CertificateRuleForm]) -> None:
+        """The rule set's errors: those about one certificate go beside the field of its row,
+        the rest above the form (in the rule set's own words)."""
+        codes = [f.cleaned_data["code"] for f in kept]  # before add_error takes a field's value away
+        for e in exc.errors():
+            loc = tuple(e["loc"])
+            code = (e.get("ctx") or {}).get("code")
+            if len(loc) >= 2 and loc[0] == "certificates" and isinstance(loc[1], int) and loc[1] < len(kept):
+                kept[loc[1]].add_rule_error(loc[2:], e)
+            elif e["type"] == "certificate_codes":
+                for i, f in enumerate(kept):
+                    if codes[i] in codes[:i]:
+                        f.add_error("code", CERTIFICATE_CODE_TAKEN)
+            elif e["type"] == "certificate_requires" and code in codes:
+                kept[codes.index(code)].add_error("requires_certificates", rule_problem(e))
+            else:
+                self.add_error(None, rules_errors_localized(_OneError(e))[0])
+        if any(f.errors for f in kept):
+            self.add_error(None, CERTIFICATES_INVALID)
+
+
+class _OneError:
+    """One of a pydantic ValidationError's errors, for rules_errors_localized."""
+
+    def __init__(self, error: dict) -> None:
+        self.error = error
+
+    def errors(self) -> list[dict]:
+        return [self.error]
+
+
+def rule_problem(e: dict) -> str:
+    """What is wrong, in the rule set's words without the field's name (the field says it)."""
+    template = RULE_PROBLEMS.get(e["type"])
+    ctx = {k: (", ".join(map(str, v)) if isinstance(v, list | tuple) else v) for k, v in (e.get("ctx") or {}).items()}
+    if template is None:
+        return gettext(RULE_PROBLEM_OTHER) % {"detail": e["msg"]}
+    try:
+        return gettext(template) % ctx
+    except (KeyError, TypeError, ValueError):
+        return gettext(template)
+
+
+def _hours_field(category: str) -> forms.DecimalField:
+    # CATEGORY_LABELS are the rule set's Chinese names of the categories (网络研修 …).
+    return _dec(f"{CATEGORY_LABELS[category]}学时",
+                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))
+
+
+class CertificateRuleForm(forms.Form):
+    """One certificate of the rule set."""
+
+    name = forms.CharField(label=pgettext_lazy("certificate rule", "Certificate name"), max_length=64)
+    code = forms.CharField(label=pgettext_lazy("certificate rule", "Short code"), max_length=32,
+                           help_text=_("Lower-case letters, digits and _; how the other certificates refer to it"))
+    issuers = forms.MultipleChoiceField(label=pgettext_lazy("certificate rule", "Issued by"),
+                                        choices=[(k, _(v)) for k, v in ISSUER_LABELS.items()],
+                                        widget=forms.CheckboxSelectMultiple)
+    min_online = _hours_field("online")
+    min_practice = _hours_field("practice")
+    min_offline = _hours_field("offline")
+    min_imported = _hours_field("imported")
+    requires_certificates = forms.MultipleChoiceField(label=pgettext_lazy("certificate rule", "Needs first"),
+                                                      required=False, widget=forms.CheckboxSelectMultiple)
+    requires_completion = forms.BooleanField(label=pgettext_lazy("certificate rule", "Needs completion"),
+                                             required=False,
+                                             help_text=_("Issued only once the teacher's completion is approved"))
+
+    HOURS_FIELDS = {c: f"min_{c}" for c in CATEGORIES}
+
+    def __init__(self, *args: Any, others: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["requires_certificates"].choices = others
+
+    def certificate(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "code": d["code"].strip(), "name": d["name"].strip(), "issuers": d["issuers"],
+            "min_hours": {c: str(d[f]) for c, f in self.HOURS_FIELDS.items() if d.get(f)},
+            "requires_certificates": d["requires_certificates"], "requires_completion": d["requires_completion"],
+        }
+
+    def add_rule_error(self, loc: tuple, e: dict) -> None:
+        field = loc[0] if loc else None
+        if field == "min_hours" and len(loc) > 1 and loc[1] in self.HOURS_FIELDS:
+            field = self.HOURS_FIELDS[loc[1]]
+        self.add_error(field if field in self.fields else None, rule_problem(e))
+
+
+class _CertificateRows(forms.BaseFormSet):
+    def __init__(self, *args: Any, others: list[tuple[str, str]], **kwargs: Any) -> None:
+        self.others = others
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {"others": self.others}
+
+    def kept_forms(self) -> list[CertificateRuleForm]:
+        """The rows to save: neither removed nor left blank, in the page's order."""
+        return [f for f in self.forms if f.is_valid() and f.cleaned_data and not self._should_delete_form(f)]
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        removed = {f.cleaned_data.get("code"): f.cleaned_data.get("name") for f in self.forms
+                   if self._should_delete_form(f) and f.cleaned_data.get("code")}
+        for f in self.kept_forms():
+            for code in f.cleaned_data["requires_certificates"]:
+                if code in removed:
+                    f.add_error("requires_certificates", CERTIFICATE_REQUIRES_REMOVED % {"name": removed[code]})
+
+
+CertificateRows = forms.formset_factory(CertificateRuleForm, formset=_CertificateRows, extra=1, can_delete=True,
+                                        max_num=20, validate_max=True)
+CERTIFICATE_PREFIX = "certificates"
+
+
+def certificate_formset(program: Program, data: Any | None) -> _CertificateRows:
+    """The program's certificates as rows; `data` when the page was sent. A certificate can
+    need any other certificate of the program, those just added on the page included."""
+    saved = program.ruleset.certificates
+    initial = [{"name": c.name, "code": c.code, "issuers": list(c.issuers),
+                **{f"min_{cat}": h for cat, h in c.min_hours.items()},
+                "requires_certificates": list(c.requires_certificates), "requires_completion": c.requires_completion}
+               for c in saved]
+    others = {c.code: c.name for c in saved}
+    if data is not None:
+        for key, value in data.items():
+            if key.startswith(f"{CERTIFICATE_PREFIX}-") and key.endswith("-code") and value.strip():
+                name = data.get(key[:-len("code")] + "name", "").strip()
+                others[value.strip()] = name or value.strip()
+    return CertificateRows(data, initial=initial, prefix=CERTIFICATE_PREFIX, others=list(others.items()))
 
 
 class BatchForm(forms.Form):
