@@ -24,7 +24,9 @@ from tisheng.people.models import Teacher
 
 PROVINCE_PHONE = "13800000001"
 DEMO_TEACHER_PHONE = "13800000008"
-LMS = "https://lms.fjnu.example.edu.cn"
+# The demo institution's platform does not exist: its address is under the reserved .example
+# domain, so the teacher's platforms page says so instead of sending anyone to a dead host.
+LMS = "https://lms.fjnu.example"
 
 
 def _statement(actor_name: str, verb: str, activity: str, **extra) -> dict:

@@ -168,3 +168,16 @@ def institutions_serving(teacher: Teacher) -> set[int]:
     enrollments = list(Enrollment.objects.filter(teacher=teacher).values_list("program_id", "org_path"))
     contracts = ContractMap({p for p, _path in enrollments})
     return set().union(*(contracts.serving(p, path) for p, path in enrollments)) if enrollments else set()
+
+
+# Top-level domains reserved so that no real site ever has them (RFC 2606, RFC 6761): a
+# platform registered under one is a stand-in (the demo's), not a site a teacher can reach.
+PLACEHOLDER_TLDS = ("example", "invalid")
+
+
+def is_placeholder_url(url: str) -> bool:
+    """Whether `url` names a host under a reserved top-level domain (lms.fjnu.example)."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    return host.rsplit(".", 1)[-1] in PLACEHOLDER_TLDS

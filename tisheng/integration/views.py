@@ -28,7 +28,7 @@ from tisheng.integration.models import (
     Reason,
     StatementOutcome,
 )
-from tisheng.integration.selectors import institutions_serving, platform_id
+from tisheng.integration.selectors import institutions_serving, is_placeholder_url, platform_id
 from tisheng.orgs.models import Organization
 from tisheng.orgs.scope import capability_paths, has_capability, path_q
 from tisheng.people.selectors import own_teacher
@@ -37,6 +37,9 @@ CREDENTIAL_ROTATED = _("New secret issued; the old one no longer works.")
 CREDENTIAL_REVOKED = _("Credential revoked.")
 RATE_LIMIT_SAVED = _("Rate limit saved.")
 APPLICATION_REVOKED = _("Application revoked; its tokens no longer work.")
+PLATFORM_IS_PLACEHOLDER = _("This institution's platform is registered with a placeholder address (demo data), so "
+                            "there is no site to sign you in to yet. Once the institution registers its real "
+                            "platform, this button signs you in there.")
 OPS_DAYS = 7
 
 
@@ -233,8 +236,15 @@ def platforms(request: HttpRequest) -> HttpResponse:
     teacher = own_teacher(request.user)
     if teacher is None:
         raise Http404
+    links = list(_sso_links_for(teacher))
+    for link in links:
+        link.placeholder = _is_placeholder(link)
     return render(request, "integration/platforms.html", {
-        "links": _sso_links_for(teacher), "platform_id": platform_id(teacher)})
+        "links": links, "platform_id": platform_id(teacher), "placeholder_text": PLATFORM_IS_PLACEHOLDER})
+
+
+def _is_placeholder(link: InstitutionApplication) -> bool:
+    return is_placeholder_url(link.login_url or link.application.redirect_uris.split()[0])
 
 
 @login_required
@@ -249,6 +259,10 @@ def platform_go(request: HttpRequest, pk: int) -> HttpResponse:
     link = _sso_links_for(teacher).filter(pk=pk).first()
     if link is None:
         raise Http404
+    if _is_placeholder(link):
+        # Nowhere to send the teacher: say why on the page they came from.
+        messages.info(request, PLATFORM_IS_PLACEHOLDER)
+        return redirect("integration:platforms")
     if link.login_url:
         sep = "&" if "?" in link.login_url else "?"
         return redirect(link.login_url + sep + urlencode({"iss": oauth2_settings.oidc_issuer(request)}))
