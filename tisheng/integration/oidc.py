@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
 from oauth2_provider.oauth2_validators import OAuth2Validator
@@ -116,8 +118,21 @@ class InstitutionAuthorizationView(AuthorizationView):
         return render(request, "integration/sso_refused.html", {
             "message": SSO_NOT_SERVED, "institution": link.institution if link else None}, status=403)
 
+    def _change_password_first(self, request):
+        """A user with a temporary password changes it before any platform signs them in (the
+        forced-change middleware leaves /o/ to the machines); the change page sends them back
+        here, and the sign-on goes on."""
+        if not request.user.is_authenticated or not request.user.must_change_password:
+            return None
+        target = reverse("passwords:change")
+        if request.method == "GET":
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(target)
+
     def get(self, request, *args, **kwargs):
-        return self._refusal(request) or super().get(request, *args, **kwargs)
+        return (self._change_password_first(request) or self._refusal(request)
+                or super().get(request, *args, **kwargs))
 
     def post(self, request, *args, **kwargs):
-        return self._refusal(request) or super().post(request, *args, **kwargs)
+        return (self._change_password_first(request) or self._refusal(request)
+                or super().post(request, *args, **kwargs))

@@ -152,3 +152,37 @@ def test_a_teacher_outside_the_institutions_regions_has_no_link_to_it(world, lrs
     client.force_login(world.teacher_b.user)
     assert lrs.inst_a.name not in client.get(reverse("integration:platforms")).content.decode()
     assert client.get(reverse("integration:platform_go", args=[link.pk])).status_code == 404
+
+
+def test_a_teacher_who_must_change_the_password_is_sent_to_the_change_page_before_single_sign_on(
+        world, lrs, sso_app, client):
+    link, secret = sso_app
+    user = world.teacher.user
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    client.force_login(user)
+    rp = RelyingParty(client, link.application.client_id, secret)
+    start = rp.start()
+
+    response = client.get(start)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("passwords:change") + "?next=")
+    assert "code=" not in response["Location"]  # the platform learns nothing yet
+    assert parse_qs(urlsplit(response["Location"]).query)["next"] == [start]  # and comes back here after
+
+
+def test_a_platform_registered_at_a_reserved_example_address_is_shown_as_demo_data_not_linked(
+        world, lrs, client):
+    link, _secret = services.application_create(
+        actor=world.province_officer, institution=lrs.inst_a, name="演示平台", sso=True,
+        redirect_uri="https://lms.fjnu.example/oidc/callback", login_url="https://lms.fjnu.example/oidc/login")
+    client.force_login(world.teacher.user)
+
+    page = client.get(reverse("integration:platforms")).content.decode()
+    response = client.get(reverse("integration:platform_go", args=[link.pk]), follow=True)
+
+    assert 'data-testid="platform-placeholder"' in page
+    assert reverse("integration:platform_go", args=[link.pk]) not in page
+    assert response.redirect_chain == [(reverse("integration:platforms"), 302)]
+    assert "演示数据" in response.content.decode()
