@@ -31,6 +31,7 @@ from tisheng.certificates.services import (
     certificate_rule,
     eligible_enrollments,
 )
+from tisheng.notifications.services import Message, notify_many
 from tisheng.orgs.models import Organization, Region
 from tisheng.orgs.scope import path_q, scope_filter
 from tisheng.programs.models import Enrollment, Program
@@ -112,14 +113,16 @@ def _org_or_deny(orgs: PartnerOrgs, enrollment: Enrollment) -> Organization:
     return org
 
 
-def partner_issue(*, actor, enrollment: Enrollment, code: str, orgs: PartnerOrgs | None = None) -> Certificate:
-    """The institution issues a kind it issues alone; its own name is the issuer."""
+def partner_issue(*, actor, enrollment: Enrollment, code: str, orgs: PartnerOrgs | None = None,
+                  tell: list[Message] | None = None) -> Certificate:
+    """The institution issues a kind it issues alone; its own name is the issuer. A batch
+    passes `tell` to collect the teachers' notices and send them in bulk."""
     rule = certificate_rule(enrollment.program, code)
     if list(rule.issuers) != [INSTITUTION]:
         raise ValidationError(NOT_INSTITUTION_KIND, code="not_institution_kind")
     org = _org_or_deny(orgs or partner_orgs(actor, INSTITUTION, enrollment.program), enrollment)
     return certificate_issue(actor=actor, enrollment=enrollment, code=code,
-                             issuers={(INSTITUTION, _county_path(enrollment.org_path)): org.name})
+                             issuers={(INSTITUTION, _county_path(enrollment.org_path)): org.name}, tell=tell)
 
 
 def _open_signatures(enrollment: Enrollment, code: str) -> dict[str, PartnerSignature]:
@@ -128,7 +131,7 @@ def _open_signatures(enrollment: Enrollment, code: str) -> dict[str, PartnerSign
 
 
 def partner_sign(*, actor, enrollment: Enrollment, code: str, side: str | None = None,
-                 orgs: PartnerOrgs | None = None) -> Certificate | None:
+                 orgs: PartnerOrgs | None = None, tell: list[Message] | None = None) -> Certificate | None:
     """Sign a joint kind for `enrollment` on the actor's side. The institution signs first
     (the enrollment must meet the kind's requirements); the teacher college's signature
     issues the certificate with both names on it, which is returned (None while pending)."""
@@ -163,7 +166,7 @@ def partner_sign(*, actor, enrollment: Enrollment, code: str, side: str | None =
         certificate = certificate_issue(actor=actor, enrollment=enrollment, code=code, issuers={
             (INSTITUTION, county): signatures[INSTITUTION].organization.name,
             (COLLEGE, county): signatures[COLLEGE].organization.name,
-        })
+        }, tell=tell)
         PartnerSignature.objects.filter(pk__in=[s.pk for s in signatures.values()]).update(certificate=certificate)
     return certificate
 
@@ -243,18 +246,20 @@ def partner_batch(*, actor, program: Program, code: str, action: str, path: str,
     if progress:
         progress(0, total)
     for start in range(0, total, chunk):
-        for enrollment in Enrollment.objects.filter(pk__in=ids[start:start + chunk]).select_related("teacher"):
+        tell: list[Message] = []
+        for enrollment in Enrollment.objects.filter(pk__in=ids[start:start + chunk]).select_related("teacher__user"):
             enrollment.program = program
             try:
                 if action == "issue":
-                    partner_issue(actor=actor, enrollment=enrollment, code=code, orgs=orgs)
+                    partner_issue(actor=actor, enrollment=enrollment, code=code, orgs=orgs, tell=tell)
                     issued += 1
-                elif partner_sign(actor=actor, enrollment=enrollment, code=code, orgs=orgs) is not None:
+                elif partner_sign(actor=actor, enrollment=enrollment, code=code, orgs=orgs, tell=tell) is not None:
                     issued += 1
                 done += 1
             except ValidationError as exc:
                 failed += 1
                 errors[exc.messages[0]] = errors.get(exc.messages[0], 0) + 1
+        notify_many(tell)  # the chunk's teachers, in one INSERT (as the province's batch)
         if progress:
             progress(min(start + chunk, total), total)
     return {"eligible": total, "signed": done, "issued": issued, "failed": failed, "errors": errors}

@@ -322,3 +322,28 @@ def test_a_revoked_joint_certificate_is_signed_again_by_both_sides(world, traine
     assert second.pk != first.pk
     assert PartnerSignature.objects.filter(certificate=second).count() == 2
     assert PartnerSignature.objects.filter(certificate=first).count() == 2
+
+
+def test_a_partner_batch_tells_its_teachers_in_one_insert_not_one_by_one(world, program_1, trainer, trained,
+                                                                          monkeypatch):
+    from tisheng.notifications import notices
+    from tisheng.notifications.models import Notification
+
+    calls = []
+    original = notices.notify_many
+
+    def counting(messages):
+        messages = list(messages)
+        calls.append(len(messages))
+        return original(messages)
+
+    monkeypatch.setattr(notices, "notify_many", counting)
+    monkeypatch.setattr(services_partner, "notify_many", counting, raising=False)
+
+    result = services_partner.partner_batch(actor=trainer, program=program_1, code="online", action="issue",
+                                            path=world.county_a.path)
+
+    assert result["issued"] == 4
+    assert calls == [4]  # the chunk's four teachers in one call, not four
+    assert Notification.objects.filter(recipient__in=[e.teacher.user for e in trained if e.teacher.user_id]).count() \
+        == len([e for e in trained if e.teacher.user_id])
