@@ -32,7 +32,9 @@ SOURCE_KIND_LABELS = {
     "offline": "线下培训",
     "manual": "人工录入",
 }
-HEADER = ("序号", "日期", "类别", "学时", "来源", "来源编号", "核定人", "备注")
+# No "来源编号": the source's id is the ledger's internal record (a course's key, a statement's
+# UUID) that no reader can look up; the kind of source, the approver and the note say enough.
+HEADER = ("序号", "日期", "类别", "学时", "来源", "核定人", "备注")
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,6 @@ class TranscriptRow:
     category: str
     hours: str
     source_kind: str
-    source_id: str
     granted_by: str
     note: str
 
@@ -109,7 +110,7 @@ def transcript_for(enrollment: Enrollment, entries: list[LedgerEntry]) -> Transc
         rows.append(TranscriptRow(
             number=i, date=f"{entry.at.astimezone(SHANGHAI):%Y-%m-%d}",
             category=CATEGORY_LABELS.get(entry.category, entry.category), hours=fmt_hours(entry.hours),
-            source_kind=SOURCE_KIND_LABELS.get(entry.source_kind, entry.source_kind), source_id=entry.source_id,
+            source_kind=SOURCE_KIND_LABELS.get(entry.source_kind, entry.source_kind),
             granted_by=_granted_by(entry), note=note))
     rules = enrollment.program.ruleset
     evaluation = evaluate(enrollment)
@@ -153,11 +154,11 @@ def transcript_pdf(t: Transcript) -> bytes:
         Spacer(1, 4 * mm),
     ]
     data = [list(HEADER)] + [
-        [str(r.number), r.date, r.category, r.hours, r.source_kind, Paragraph(r.source_id, small),
+        [str(r.number), r.date, r.category, r.hours, r.source_kind,
          Paragraph(r.granted_by, small), Paragraph(r.note, small)] for r in t.rows]
     if not t.rows:
-        data.append(["", "", "", "", "暂无学时记录", "", "", ""])
-    widths = [10 * mm, 20 * mm, 18 * mm, 13 * mm, 24 * mm, 28 * mm, 24 * mm, 43 * mm]
+        data.append(["", "", "", "", "暂无学时记录", "", ""])
+    widths = [10 * mm, 20 * mm, 18 * mm, 13 * mm, 24 * mm, 32 * mm, 63 * mm]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 8),
@@ -181,7 +182,7 @@ def transcript_xlsx(t: Transcript) -> bytes:
 
     from tisheng.core.tabular import BOLD, XlsxBook
 
-    book = XlsxBook(title="学时证明", widths=(10, 12, 10, 8, 14, 20, 14, 40))
+    book = XlsxBook(title="学时证明", widths=(10, 12, 10, 8, 14, 20, 50))
     book.append(["学时证明"], font=Font(bold=True, size=14))
     for label, value in (("姓名", t.teacher_name), ("身份证号", t.masked_id), ("学校", t.school),
                          ("项目", t.program), ("状态", t.state), ("项目要求", "；".join(t.requirement)),
@@ -190,7 +191,7 @@ def transcript_xlsx(t: Transcript) -> bytes:
     book.append([])
     book.append(list(HEADER), font=BOLD)
     for r in t.rows:
-        book.append([r.number, r.date, r.category, Decimal(r.hours), r.source_kind, r.source_id, r.granted_by, r.note])
+        book.append([r.number, r.date, r.category, Decimal(r.hours), r.source_kind, r.granted_by, r.note])
     book.append([])
     for label, value in t.totals:
         book.append([label, Decimal(value)])

@@ -40,7 +40,7 @@ def test_a_teacher_downloads_their_own_transcript_as_xlsx_listing_every_entry(cl
     assert world.teacher.national_id_masked in text
     assert world.teacher.national_id not in text
     assert "网络研修" in text
-    assert "FJ-C-001" in text
+    assert "FJ-C-001" not in text  # the source's internal id: nothing a reader can look up
     assert "冲正第 2 条：实践成果重复提交" in text
     assert "已由第 3 条冲正" in text
     assert "鼓楼区工程办" in text  # who reversed it
