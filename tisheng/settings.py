@@ -167,6 +167,8 @@ LOGIN_LOCKOUT_MINUTES = envint("TISHENG_LOGIN_LOCKOUT_MINUTES", "15")
 # Failed logins from one client address (IPv6: one /64) within LOGIN_LOCKOUT_MINUTES before it is
 # refused for LOGIN_LOCKOUT_MINUTES. Only failures count; high enough for a school's NAT.
 LOGIN_MAX_FAILURES_PER_IP = envint("TISHENG_LOGIN_MAX_FAILURES_PER_IP", "50")
+# A temporary password from a school's reset works this many hours; then the login refuses it.
+TEMPORARY_PASSWORD_HOURS = envint("TISHENG_TEMPORARY_PASSWORD_HOURS", "72")
 # Reverse proxies in front of tisheng (nginx, HAProxy) that append to X-Forwarded-For: the client
 # address is that many entries from its right. 0: the connection's own address (no proxy).
 TRUSTED_PROXY_COUNT = envint("TISHENG_TRUSTED_PROXY_COUNT", "0")

@@ -169,6 +169,12 @@ def _password_check(*, user: User | None, login: str, password: str, ip: str | N
         make_password(password)  # the same work as a real check: no timing oracle
         correct = False
 
+    if correct and user.is_active and user.must_change_password:
+        from tisheng.accounts.services_password import TEMPORARY_EXPIRED, temporary_password_expired
+
+        if temporary_password_expired(user):
+            audit(action=AuditAction.LOGIN_FAILED, ip=ip, reason="temporary_expired", **who, **detail)
+            raise LoginRefused(TEMPORARY_EXPIRED, "temporary_expired", {"hours": settings.TEMPORARY_PASSWORD_HOURS})
     if correct and user.is_active:
         LoginThrottle.objects.filter(key=subject).delete()
         if success:

@@ -26,6 +26,7 @@ on success, the hasher, the user UPDATE and one DELETE per other session.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 import unicodedata
@@ -42,7 +43,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tisheng.accounts.lockout import account_unlock
-from tisheng.accounts.models import AuditAction, PasswordResetCode, RoleAssignment, User
+from tisheng.accounts.models import AuditAction, AuditLog, PasswordResetCode, RoleAssignment, User
 from tisheng.accounts.roles import Role
 from tisheng.accounts.services import audit
 from tisheng.accounts.sessions import sessions_end
@@ -71,6 +72,8 @@ NOT_A_TEACHER_ONLY_ACCOUNT = _("This account holds roles besides teacher (%(role
                                "administrator can reset its password.")
 NO_ACCOUNT = _("This teacher has no login account yet.")
 ACCOUNT_DISABLED = _("This account is disabled.")
+TEMPORARY_EXPIRED = _("Your temporary password has expired (it works for %(hours)s hours after the school sets it). "
+                      "Ask your school to reset your password again.")
 
 
 class ResetRefused(Exception):
@@ -233,6 +236,25 @@ def temporary_password() -> str:
 class TemporaryPassword:
     password: str
     sms_sent: bool
+    valid_hours: int
+    expires_at: dt.datetime
+
+
+# Audit actions that give an account a new password (account_admin's security-admin reset
+# included): the latest one says whether the password held now is a school's temporary one.
+PASSWORD_SET_ACTIONS = (AuditAction.PASSWORD_RESET_BY_ADMIN, AuditAction.PASSWORD_CHANGED, AuditAction.PASSWORD_RESET,
+                        "password_reset_by_security_admin")
+
+
+def temporary_password_expired(user: User) -> bool:
+    """Whether `user` holds a temporary password from a school's reset set more than
+    TEMPORARY_PASSWORD_HOURS ago (read from the reset's audit row: no column of its own)."""
+    if not user.must_change_password:
+        return False
+    latest = (AuditLog.objects.filter(object_type="user", object_id=str(user.pk), action__in=PASSWORD_SET_ACTIONS)
+              .order_by("-at", "-pk").values("action", "at").first())
+    return (latest is not None and latest["action"] == AuditAction.PASSWORD_RESET_BY_ADMIN
+            and latest["at"] < timezone.now() - timedelta(hours=settings.TEMPORARY_PASSWORD_HOURS))
 
 
 @transaction.atomic
@@ -263,7 +285,9 @@ def password_reset_by_school(*, actor: User, teacher, ip: str | None) -> Tempora
     if phone:
         text = gettext(SMS_TEMPORARY_TEXT) % {"school": teacher.school.name, "password": password}
         transaction.on_commit(lambda: get_sms_backend().send(phone, text))
-    return TemporaryPassword(password=password, sms_sent=bool(phone))
+    hours = settings.TEMPORARY_PASSWORD_HOURS
+    return TemporaryPassword(password=password, sms_sent=bool(phone), valid_hours=hours,
+                             expires_at=timezone.now() + timedelta(hours=hours))
 
 
 def _lazy_format(message, **params) -> str:
