@@ -87,6 +87,7 @@ ACTION_LABELS: dict[str, Any] = {
     # ledger: the continuing-education registry
     "ledger.cycle_save": pgettext_lazy("audit action", "Continuing-education cycle saved"),
     "ledger.external_import": pgettext_lazy("audit action", "Hours from other platforms imported"),
+    "certificates.hours_issue": pgettext_lazy("audit action", "Hours certificate issued"),
     # certificates
     "certificate_issued": pgettext_lazy("audit action", "Certificate issued"),
     "certificate_revoked": pgettext_lazy("audit action", "Certificate revoked"),

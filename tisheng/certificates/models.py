@@ -132,3 +132,63 @@ class PartnerSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} · {self.side} · {self.organization_id}"
+
+
+class HoursCertificate(models.Model):
+    """学时证明: a teacher's continuing-education hours over one cycle or a date range, as the
+    registry stood when it was issued. Like `Certificate`, what it says is copied here and
+    signed (`signed`, see signing.py; the payload's "kind" is "hours"), it carries a random
+    verification code, and the public verify page shows it by number and code. The teacher
+    may issue their own; a school or office issues one for a teacher in its scope."""
+
+    number = models.CharField(_("certificate number"), max_length=32, unique=True)
+    teacher = models.ForeignKey("people.Teacher", on_delete=models.PROTECT, related_name="hours_certificates")
+    teacher_name = models.CharField(_("name"), max_length=64)
+    id_masked = models.CharField(_("national ID"), max_length=18)
+    school_name = models.CharField(max_length=128)
+    period_name = models.CharField(max_length=64, blank=True)  # the cycle's name, or "" for a date range
+    start_date = models.DateField()
+    end_date = models.DateField()
+    hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2)
+    # {"level": [[label, hours], ...], "category": [...], "rows": n, "required": "360"}
+    detail = models.JSONField(default=dict, blank=True)
+    issuer = models.CharField(max_length=128)
+    org_path = models.CharField(max_length=96, db_index=True)
+    issued_at = models.DateTimeField(_("issued on"), default=timezone.now)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    signed = models.TextField()
+    verify_code = models.CharField(pgettext_lazy("certificate field", "verification code"), max_length=16,
+                                   default=codes.new_code)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.TextField(_("reason for revocation"), blank=True)
+
+    scope_path_field = "org_path"
+    scope_owner_field = "teacher__user"
+    scope_view_capability = "teachers.view"
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def name(self) -> str:
+        return "继续教育学时证明"
+
+    @property
+    def period_label(self) -> str:
+        return self.period_name or f"{self.start_date:%Y-%m-%d} 至 {self.end_date:%Y-%m-%d}"
+
+    @property
+    def verify_url(self) -> str:
+        return f"{settings.SITE_URL}/verify/{self.number}/{self.verify_code}"
+
+    @property
+    def verification_string(self) -> str:
+        return signing.verification_string(self.verify_url, self.signed)
+
+    @property
+    def verify_code_display(self) -> str:
+        return codes.display(self.verify_code)
