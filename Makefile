@@ -51,10 +51,10 @@ lint: $(INSTALLED)
 test: $(INSTALLED) system-deps lint test-sqlite test-postgres
 
 test-sqlite: $(INSTALLED)
-	TISHENG_RECORD_RUN=1 $(BIN)/pytest -q -n $(PYTEST_WORKERS)
+	TISHENG_RECORD_RUN=1 $(BIN)/pytest -q -n $(PYTEST_WORKERS) --durations=25
 
 test-postgres: $(INSTALLED)
-	TISHENG_RECORD_RUN=1 scripts/pg.sh with $(BIN)/pytest -q -n $(PYTEST_WORKERS)
+	TISHENG_RECORD_RUN=1 scripts/pg.sh with $(BIN)/pytest -q -n $(PYTEST_WORKERS) --durations=25
 
 # Rebuild the zh_Hans catalog from tisheng/locale/src/*.json and compile it.
 messages: $(INSTALLED)

@@ -13,6 +13,37 @@ from tisheng.orgs.models import Region, RegionLevel
 from tisheng.orgs.tests.factories import OrganizationFactory, SchoolFactory
 from tisheng.people.tests.factories import TEST_PASSWORD, TeacherFactory, UserFactory
 
+_MEMORY_TEST_DATABASE: list = []  # keeps the shared in-memory SQLite test database alive for the run
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_use_migrations):
+    """Each test database starts as a copy of the run's migrated template
+    (tests/browser/conftest.py: `migrated_template`) instead of running a hundred migrations
+    again (~50 s of CPU for each xdist worker, on each database). PostgreSQL: Django creates the
+    test database with `TEMPLATE`; SQLite: the template is copied into the shared in-memory
+    database Django is about to use. `migrate` then finds everything applied."""
+    if not django_db_use_migrations:
+        return
+    import sqlite3
+
+    from django.conf import settings
+
+    from tests.browser.conftest import _migrated_database, _on_postgres, _run_key, migrated_template
+
+    migrated = migrated_template()
+    db = settings.DATABASES["default"]
+    if _on_postgres():
+        db.setdefault("TEST", {})["TEMPLATE"] = _migrated_database(_run_key())
+        return
+    if db.get("TEST", {}).get("NAME") not in (None, ":memory:"):
+        return
+    # Django's name for the in-memory test database of the default alias (sqlite3/creation.py).
+    memory = sqlite3.connect("file:memorydb_default?mode=memory&cache=shared", uri=True)
+    with sqlite3.connect(migrated / "tisheng.sqlite3") as source:
+        source.backup(memory)
+    _MEMORY_TEST_DATABASE.append(memory)
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):

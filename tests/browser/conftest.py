@@ -25,7 +25,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -148,6 +148,54 @@ def _template_lock(key: str) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _migrated_database(key: str) -> str:
+    return f"tisheng_migrated_template_{key.replace('-', '_')}"
+
+
+def migrated_template(key: str | None = None) -> Path:
+    """The run's migrated empty database (its var folder holds the SQLite file; on PostgreSQL
+    the database `_migrated_database(key)`), migrated by whichever process asks first while the
+    others wait. Every database the tests start from (pytest-django's test databases, the demo
+    template, the worker and serve tests' databases of their own) is a copy of it: `migrate`
+    renders the project state over a hundred migrations, ~50 s of CPU each time, and a copy
+    takes a fraction of a second."""
+    key = key or _run_key()
+    migrated = _template_dir(key) / "migrated"
+    with _template_lock(key):
+        if (migrated / "ready").exists():
+            return migrated
+        _remove_abandoned_templates()
+        shutil.rmtree(migrated, ignore_errors=True)
+        migrated.mkdir(parents=True)
+        env = dict(os.environ, TISHENG_VAR_DIR=str(migrated), DJANGO_SETTINGS_MODULE="tisheng.settings")
+        env.pop("DATABASE_URL", None)
+        if _on_postgres():
+            pg = _Postgres(os.environ["DATABASE_URL"], _migrated_database(key))
+            pg.drop()
+            pg.create()
+            env["DATABASE_URL"] = pg.url
+        try:
+            subprocess.run([TISHENG, "migrate", "--noinput"], env=env, cwd=ROOT, check=True, capture_output=True)
+        except subprocess.CalledProcessError as e:
+            raise RuntimeError(f"{e.cmd} failed:\n{e.stdout.decode()}\n{e.stderr.decode()}") from e
+        (migrated / "ready").touch()
+        return migrated
+
+
+def fresh_database(var_dir: Path) -> tuple[str | None, Callable[[], None]]:
+    """A database of its own for a process that runs `tisheng` commands with
+    TISHENG_VAR_DIR=var_dir: a copy of the run's migrated template (the SQLite file copied into
+    var_dir, or a PostgreSQL `CREATE DATABASE … TEMPLATE`). Returns (the DATABASE_URL to run with,
+    None for SQLite; a function that drops it)."""
+    migrated = migrated_template()
+    if not _on_postgres():
+        shutil.copy2(migrated / "tisheng.sqlite3", Path(var_dir) / "tisheng.sqlite3")
+        return None, lambda: None
+    pg = _Postgres(os.environ["DATABASE_URL"], f"tisheng_fresh_{secrets.token_hex(4)}")
+    pg.create(template=_migrated_database(_run_key()))
+    return pg.url, pg.drop
+
+
 def _demo_template(key: str) -> Path:
     """The run's seeded demo (its var folder; on PostgreSQL also its database), seeded by
     whichever process asks first while the others wait. Call under `_template_lock`."""
@@ -155,18 +203,18 @@ def _demo_template(key: str) -> Path:
     var_dir = template / "var"
     if (template / "ready").exists():
         return var_dir
-    _remove_abandoned_templates()
-    shutil.rmtree(template, ignore_errors=True)
+    shutil.rmtree(var_dir, ignore_errors=True)
     var_dir.mkdir(parents=True)
     env = dict(os.environ, TISHENG_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="tisheng.settings")
     env.pop("DATABASE_URL", None)
     if _on_postgres():
         pg = _Postgres(os.environ["DATABASE_URL"], _template_database(key))
         pg.drop()
-        pg.create()
+        pg.create(template=_migrated_database(key))
         env["DATABASE_URL"] = pg.url
+    else:
+        shutil.copy2(template / "migrated" / "tisheng.sqlite3", var_dir / "tisheng.sqlite3")
     try:
-        subprocess.run([TISHENG, "migrate", "--noinput"], env=env, cwd=ROOT, check=True, capture_output=True)
         subprocess.run([TISHENG, "seed", "--scale", "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
     except subprocess.CalledProcessError as e:
         raise RuntimeError(f"{e.cmd} failed:\n{e.stdout.decode()}\n{e.stderr.decode()}") from e
@@ -201,6 +249,7 @@ def demo_templates_remove(pid: int | None = None) -> None:
     if _on_postgres():
         with contextlib.suppress(Exception):  # the cluster may be gone already; it was throwaway then
             _Postgres(os.environ["DATABASE_URL"], _template_database(key)).drop()
+            _Postgres(os.environ["DATABASE_URL"], _migrated_database(key)).drop()
     shutil.rmtree(template, ignore_errors=True)
     Path(f"{template}.lock").unlink(missing_ok=True)
 
@@ -217,6 +266,7 @@ def demo_server(prefix: str = "tisheng-browser-") -> Iterator[tuple[str, dict[st
                    TISHENG_IDP_OIDC_LINK_BY="none")
         key = _run_key()
         pg = None
+        migrated_template(key)
         with _template_lock(key):
             _copy_var_dir(_demo_template(key), Path(var_dir))
             if _on_postgres():

@@ -10,13 +10,11 @@ import contextlib
 import datetime as dt
 import json
 import os
-import secrets
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import OperationalError
@@ -153,26 +151,17 @@ def test_the_worker_loop_survives_a_database_error_and_goes_on(world, flaky_job,
 
 
 def _database_of_its_own(tmp_path: Path) -> tuple[dict[str, str], object]:
-    """The environment of a worker on a fresh database (SQLite under tmp_path, or a new
-    database on the PostgreSQL DATABASE_URL names) and a function that drops it."""
+    """The environment of a worker on a fresh database (a copy of the run's migrated template:
+    SQLite under tmp_path, or a new database on the PostgreSQL DATABASE_URL names) and a
+    function that drops it."""
+    from tests.browser.conftest import fresh_database
+
     env = dict(os.environ, TISHENG_VAR_DIR=str(tmp_path), TISHENG_JOB_HEARTBEAT_SECONDS=str(BEAT),
                TISHENG_JOB_STALE_SECONDS=str(STALE), TISHENG_LOG_LEVEL="WARNING")
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        env.pop("DATABASE_URL", None)
-        return env, lambda: None
-    import psycopg
-
-    name = f"tisheng_worker_{secrets.token_hex(4)}"
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-    def drop() -> None:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
+    url, drop = fresh_database(tmp_path)
+    env.pop("DATABASE_URL", None)
+    if url:
+        env["DATABASE_URL"] = url
     return env, drop
 
 
