@@ -62,6 +62,7 @@ STEPS = [
     ("communities", [PYTHON, "bench/bench_communities.py"]),
     ("credentials", [PYTHON, "bench/bench_credentials.py"]),
     ("resources", [PYTHON, "bench/bench_resources.py"]),
+    ("funding", [PYTHON, "bench/bench_funding.py"]),
 ]
 
 

@@ -183,5 +183,8 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
     from tisheng.institutions.seed import institutions_seed_demo
 
     progress(f"institutions: {institutions_seed_demo()}")
+    from tisheng.funding.seed import funding_seed_demo
+
+    progress(f"funding: {funding_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
     report.seconds = time.monotonic() - started
     return report

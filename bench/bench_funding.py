@@ -1,0 +1,143 @@
+"""Settlement statements (结算单) for every contract of a program for a whole year, computed from
+the hours ledger (tisheng/funding/settlement.py: one windowed SQL pass, then bulk INSERTs).
+
+The data are synthetic and built inside one transaction that is rolled back at the end, so the
+bench runs on any migrated database (a fresh `scripts/pg.sh` cluster, or the province bench
+database without disturbing it): BENCH_FUNDING_TEACHERS teachers (default 50,000) in 10
+counties, each county contracting one of 5 institutions, ~10 online credits per teacher over
+the year (default ~500,000 ledger rows) with 1 % reversed. The issue asks < 30 s at province
+scale (450,000 teachers, ~5 M rows); the computation is set-based, so time grows with rows.
+
+    scripts/pg.sh with .venv/bin/python bench/bench_funding.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tisheng.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from tisheng.funding.models import FundingRate, RuralMode, StatementTeacher  # noqa: E402
+from tisheng.funding.services import statements_draft_all  # noqa: E402
+from tisheng.learning.models import Contract, Course  # noqa: E402
+from tisheng.ledger.models import LedgerEntry  # noqa: E402
+from tisheng.orgs.models import Organization, Region, School  # noqa: E402
+from tisheng.people.models import Teacher  # noqa: E402
+from tisheng.programs.models import Enrollment, Program  # noqa: E402
+from tisheng.programs.rules import FUJIAN_2015  # noqa: E402
+
+TEACHERS = int(os.getenv("BENCH_FUNDING_TEACHERS", "50000"))
+CREDITS = int(os.getenv("BENCH_FUNDING_CREDITS", "10"))
+LIMIT_S = 30.0
+COUNTIES, INSTITUTIONS, SCHOOLS_PER_COUNTY = 10, 5, 50
+YEAR = 2016
+
+
+class Rollback(Exception):
+    pass
+
+
+def build() -> Program:
+    rnd = random.Random(14)
+    tz = timezone.get_default_timezone()
+    province = Region.objects.create(code="99", name="基准省", level="province", path="99")
+    city = Region.objects.create(code="9901", name="基准市", level="city", parent=province, path="99/9901")
+    program = Program.objects.create(code="bench-funding", name="经费基准项目", status="active",
+                                     start_date=dt.date(YEAR, 1, 1), end_date=dt.date(YEAR + 1, 12, 31),
+                                     reference_date=dt.date(YEAR, 1, 1), rules=FUJIAN_2015)
+    FundingRate.objects.create(program=program, effective_from=dt.date(YEAR, 1, 1), online_rate=Decimal("3"),
+                               paid_hours_cap=Decimal("50"), rural_mode=RuralMode.PER_TEACHER,
+                               rural_amount=Decimal("100"))
+    institutions = [Organization.objects.create(code=f"BENCH-I{i}", name=f"基准机构{i}", kind="institution",
+                                                region=province) for i in range(INSTITUTIONS)]
+    courses = {org.pk: [Course.objects.create(institution=org, program=program, code=f"B{org.pk}-{c}",
+                                              title=f"课程{c}", hours=Decimal(rnd.choice(["5", "10", "15"])),
+                                              status="published") for c in range(8)] for org in institutions}
+    schools, county_org = [], {}
+    for c in range(COUNTIES):
+        county = Region.objects.create(code=f"9901{c:02d}", name=f"基准县{c}", level="county", parent=city,
+                                       path=f"99/9901/9901{c:02d}")
+        org = institutions[c % INSTITUTIONS]
+        Contract.objects.create(program=program, institution=org, region=county, region_path=county.path)
+        for s in range(SCHOOLS_PER_COUNTY):
+            code = f"9901{c:02d}{s:04d}"
+            schools.append(School(code=code, name=f"学校{code}", county=county, path=f"{county.path}/{code}",
+                                  stage="primary", is_rural=s % 3 == 0))
+            county_org[code] = org
+    School.objects.bulk_create(schools, batch_size=2000)
+    schools = list(School.objects.filter(path__startswith="99/"))
+    teachers = []
+    for i in range(TEACHERS):
+        school = schools[i % len(schools)]
+        teachers.append(Teacher(name=f"教师{i}", id_hash=f"bench-funding-{i}", id_encrypted="x", id_last4="0000",
+                                birth_date=dt.date(1980, 1, 1), sex="F", school=school, org_path=school.path,
+                                stage="primary", subject="语文"))
+    Teacher.objects.bulk_create(teachers, batch_size=5000)
+    teachers = list(Teacher.objects.filter(org_path__startswith="99/").values_list("pk", "school_id", "org_path"))
+    Enrollment.objects.bulk_create([Enrollment(program=program, teacher_id=t, school_id=s, org_path=p)
+                                    for t, s, p in teachers], batch_size=5000)
+    code_of = {s.pk: s.code for s in schools}
+    start = dt.datetime(YEAR, 1, 1, 8, tzinfo=tz)
+    rows, key = [], 0
+    for t, s, _p in teachers:
+        org_courses = courses[county_org[code_of[s]].pk]
+        for _n in range(CREDITS):
+            course = rnd.choice(org_courses)
+            key += 1
+            rows.append(LedgerEntry(teacher_id=t, program=program, category="online", hours=course.hours,
+                                    source_kind="course", source_id=str(course.pk), idempotency_key=f"bf:{key}",
+                                    granted_by_system="bench", at=start + dt.timedelta(minutes=rnd.randrange(525000))))
+    LedgerEntry.objects.bulk_create(rows, batch_size=10000)
+    credits = list(LedgerEntry.objects.filter(program=program).values_list("pk", "teacher_id", "hours", "source_id",
+                                                                            "at")[:: 100])
+    LedgerEntry.objects.bulk_create([
+        LedgerEntry(teacher_id=t, program=program, category="online", hours=-h, source_kind="course", source_id=src,
+                    idempotency_key=f"bfr:{pk}", granted_by_system="bench", reverses_id=pk, reason="bench",
+                    at=min(at + dt.timedelta(days=20), start + dt.timedelta(days=364)))
+        for pk, t, h, src, at in credits], batch_size=10000)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE ledger_ledgerentry; ANALYZE people_teacher; ANALYZE programs_enrollment")
+    return program
+
+
+def main() -> int:
+    call_command("migrate", verbosity=0)
+    try:
+        with transaction.atomic():
+            t0 = time.perf_counter()
+            program = build()
+            entries = LedgerEntry.objects.filter(program=program).count()
+            print(f"bench_funding: {TEACHERS} teachers, {entries} ledger rows on {connection.vendor} "
+                  f"(built in {time.perf_counter() - t0:.1f} s)")
+            t0 = time.perf_counter()
+            made = statements_draft_all(program=program, start=dt.date(YEAR, 1, 1), end=dt.date(YEAR, 12, 31))
+            seconds = time.perf_counter() - t0
+            rows = StatementTeacher.objects.filter(statement__in=made).count()
+            print(f"funding_statements={len(made)} teacher_rows={rows} ledger_rows={entries} "
+                  f"seconds={seconds:.2f} rows_per_s={entries / seconds:,.0f} "
+                  f"province_estimate_s={seconds * 5_000_000 / entries:.1f} limit_s={LIMIT_S:.0f} "
+                  f"{'OK' if seconds * 5_000_000 / entries < LIMIT_S else 'OVER'}")
+            raise Rollback
+    except Rollback:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
