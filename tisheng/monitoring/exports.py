@@ -24,6 +24,7 @@ from tisheng.monitoring.models import NodeKind, Rollup, RollupRun
 from tisheng.orgs.models import Region, School
 from tisheng.orgs.scope import capability_paths, path_in_scope, path_q, scope_filter
 from tisheng.programs.models import Enrollment, EnrollmentState, Program
+from tisheng.programs.selectors import programs_active_first
 
 CAPABILITY = Cap.REPORTS_EXPORT
 PARAM_MAX = 96
@@ -89,8 +90,10 @@ def get_table(name: str) -> Table:
 
 def _program(params: dict[str, str]) -> Program:
     wanted = params.get("program", "")
-    qs = Program.objects.order_by("-pk")
-    program = qs.filter(pk=wanted).first() if wanted.isdigit() else qs.first()
+    if wanted.isdigit():
+        program = Program.objects.filter(pk=wanted).first()
+    else:
+        program = next(iter(programs_active_first()), None)
     if program is None:
         raise Http404
     return program

@@ -22,12 +22,13 @@ from tisheng.monitoring.views_exports import audit_evaluator_access, can_export
 from tisheng.orgs.scope import has_capability, path_in_scope, path_q
 from tisheng.people.selectors import own_teacher
 from tisheng.programs.models import Program
+from tisheng.programs.selectors import programs_active_first
 
 
 def _program(request: HttpRequest) -> tuple[Program, list[Program]]:
     if not has_capability(request.user, selectors.CAPABILITY):
         raise Http404
-    programs = list(Program.objects.order_by("-pk"))
+    programs = programs_active_first()
     if not programs:
         raise Http404
     wanted = request.GET.get("program", "") or request.POST.get("program", "")

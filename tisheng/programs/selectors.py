@@ -165,3 +165,10 @@ def exemption_queue(actor: User) -> QuerySet[Exemption]:
                         actor, Cap.EXEMPTIONS_APPROVE).select_related(
         "enrollment__teacher", "enrollment__school", "enrollment__program", "requested_by").order_by("created_at")
 
+
+
+def programs_active_first() -> list[Program]:
+    """Every program for a page's program picker: active ones first, the newest first within
+    each group, so a closed program added later (a past cycle's, imported for the registry) never
+    becomes a dashboard's default."""
+    return sorted(Program.objects.order_by("-pk"), key=lambda p: p.status != Program.Status.ACTIVE)

@@ -17,6 +17,7 @@ from tisheng.monitoring.national.report import SCHEMA_PATH, NoNumbers, national_
 from tisheng.orgs.models import Region
 from tisheng.orgs.scope import capability_paths
 from tisheng.programs.models import Program
+from tisheng.programs.selectors import programs_active_first
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,7 +33,7 @@ def _province(request: HttpRequest) -> Region:
 
 def _document(request: HttpRequest) -> tuple[dict, Region, Program, list[Program]]:
     province = _province(request)
-    programs = list(Program.objects.order_by("-pk"))
+    programs = programs_active_first()
     wanted = request.GET.get("program", "")
     program = next((p for p in programs if str(p.pk) == wanted), programs[0] if programs else None)
     if program is None:

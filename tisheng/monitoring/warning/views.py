@@ -24,6 +24,7 @@ from tisheng.monitoring.warning.models import RiskLevel
 from tisheng.monitoring.warning.risk import HIGH_AT, MEDIUM_AT, RECENT_DAYS, RULES_SHOWN, latest_run
 from tisheng.orgs.scope import has_capability
 from tisheng.programs.models import Program
+from tisheng.programs.selectors import programs_active_first
 
 PAGE_SIZE = 50
 REFRESH_QUEUED = "已提交重新计算，稍后刷新本页查看结果。"
@@ -42,7 +43,7 @@ class _CountedPaginator(Paginator):
 
 
 def _program(request: HttpRequest) -> tuple[Program, list[Program]]:
-    programs = list(Program.objects.order_by("-pk"))
+    programs = programs_active_first()
     if not programs:
         raise Http404
     wanted = request.POST.get("program") or request.GET.get("program", "")
