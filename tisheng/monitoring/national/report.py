@@ -134,15 +134,14 @@ def report_validate(document: dict) -> list[str]:
 
 
 def report_xlsx(document: dict) -> bytes:
-    """The same figures as a workbook: a summary sheet, practice by dimension, rural/urban, cities."""
-    import io
-
-    from openpyxl import Workbook
+    """The same figures as a workbook: a summary sheet, practice by dimension, rural/urban, cities
+    (through the shared writer: names from the org tree are written as text, never formulas)."""
     from openpyxl.styles import Font
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "汇总"
+    from tisheng.core.tabular import XlsxBook
+
+    bold = Font(bold=True)
+    book = XlsxBook(title="汇总", widths=[18, 28])
     t = document["totals"]
     rows = [("省份", document["province"]["name"]), ("省份代码", document["province"]["code"]),
             ("项目", document["program"]["name"]), ("数据日期", document["as_of"]), ("生成时间", document["generated_at"]),
@@ -153,17 +152,13 @@ def report_xlsx(document: dict) -> bytes:
             ("实践应用学时", t["hours"]["practice"]), ("线下培训学时", t["hours"]["offline"]),
             ("认定学时", t["hours"]["imported"])]
     for row in rows:
-        ws.append(row)
-    ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["B"].width = 28
+        book.append(row)
 
     def sheet(title: str, header: list[str], data: list[list]) -> None:
-        s = wb.create_sheet(title)
-        s.append(header)
-        for cell in s[1]:
-            cell.font = Font(bold=True)
+        book.add_sheet(title=title)
+        book.append(header, font=bold)
         for row in data:
-            s.append(row)
+            book.append(row)
 
     sheet("实践测评", ["维度", "已测评", "合格及以上", "优秀", "合格率（%）", "优秀率（%）"],
           [[d["dimension"], d["assessed"], d["passed"], d["excellent"], d["pass_rate"], d["excellent_rate"]]
@@ -174,6 +169,4 @@ def report_xlsx(document: dict) -> bytes:
     sheet("各市", ["代码", "名称", "应训", "免训", "已开始", "已达标", "已发证", "达标率（%）"],
           [[c["code"], c["name"], c["teachers_to_train"], c["exempt"], c["started"], c["completed"], c["certified"],
             c["completion_rate"]] for c in document["cities"]])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.to_bytes()
