@@ -281,6 +281,8 @@ def _int(value: Any) -> int | None:
 
 
 def _count(value: Any) -> str:
+    if isinstance(value, bool):  # "created": True (one made) as well as a list of those made
+        return _yes(value)
     return str(len(value)) if isinstance(value, list | tuple | dict) else str(value)
 
 

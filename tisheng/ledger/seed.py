@@ -22,8 +22,8 @@ from tisheng.programs.models import Program
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SMALL_RULES = {"version": 1, "required_hours": "12", "min_hours": {"offline": "12"}}
 PROGRAMS = (
-    ("gulou-ethics", "鼓楼区中小学教师师德师风专题培训", "ethics", "county"),
-    ("fuzhou-subject", "福州市中小学学科骨干教师研修", "subject", "city"),
+    ("gulou-2022", "鼓楼区中小学教师师德师风专题培训", "ethics", "county"),
+    ("fuzhou-2022", "福州市中小学学科骨干教师研修", "subject", "city"),
 )
 
 

@@ -15,12 +15,13 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -100,9 +101,11 @@ def round_create(*, actor: User, program: Program, region: Region, title: str, r
                                opens_on=opens_on, closes_on=closes_on, materials=materials,
                                select_min=select_min, select_max=select_max, created_by=actor)
     selection.save()
+    with translation.override(settings.LANGUAGE_CODE):  # stored: in the province's language, whoever asks
+        panel_title = gettext("%(title)s: expert review") % {"title": selection.title}
     selection.panel = panels.panel_create(
-        actor=actor, round_key=ROUND_KEY % selection.pk, title=gettext("%(title)s: expert review") % {
-            "title": selection.title}, scope_path=region.path, rubric=rubric, ends_on=review_ends_on)
+        actor=actor, round_key=ROUND_KEY % selection.pk, title=panel_title, scope_path=region.path, rubric=rubric,
+        ends_on=review_ends_on)
     selection.rubric = selection.panel.rubric
     selection.save(update_fields=["panel", "rubric"])
     audit(actor=actor, action="institutions.round_created", obj=selection, title=selection.title,
