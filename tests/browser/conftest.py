@@ -330,7 +330,8 @@ def log_in():
     as that demo account on its home page; returns (context, page)."""
 
     def sign_in(browser, server_url: str, phone: str, *, height: int = 900, **context_options):
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": height}, **context_options)
+        viewport = context_options.pop("viewport", {"width": 1366, "height": height})  # a phone's, when given
+        context = browser.new_context(locale="zh-CN", viewport=viewport, **context_options)
         page = context.new_page()
         page.goto(f"{server_url}/accounts/login/")
         page.fill("input[name=username]", phone)
