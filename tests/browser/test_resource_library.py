@@ -4,17 +4,46 @@ shown), rates it and records a use; contributes their graded evidence in two cli
 principal (on a phone) publishes it with a comment from the review queue; the county office
 picks it into the county library; another county's office gets 404 for an unpublished one."""
 
+import io
 import re
 
+import docx
 import pytest
 
 pytestmark = pytest.mark.browser
 
 TEACHER = "13800000008"
+ASSESSOR = "13800000007"
 PRINCIPAL = "13800000006"
 COUNTY = "13800000003"
 OTHER_COUNTY = "13800000012"
 PHONE = {"width": 390, "height": 844}
+
+
+def a_docx(text: str) -> bytes:
+    document = docx.Document()
+    document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def graded_excellent(browser, server_url, log_in, teacher_name: str, point: str) -> None:
+    """The school's assessor grades the teacher's waiting item of `point` 优秀, as the team does
+    before a teacher can offer it to the library."""
+    context, page = log_in(browser, server_url, ASSESSOR)
+    page.goto(f"{server_url}/practice/")
+    page.wait_for_url(re.compile(r".*/practice/queue/\d+/.*"))
+    page.goto(page.url + "&show=all")
+    page.locator("[data-testid=queue] tbody tr", has_text=teacher_name).filter(has_text=point).locator("a").first.click()
+    page.wait_for_url(re.compile(rf".*/practice/grade/\d+/{point}/.*"))
+    form = page.locator("[data-testid=grade-form]").first
+    form.locator("select[name=grade]").select_option("excellent")
+    form.locator("input[name=comment]").fill("情境导入完整，符合优秀标准")
+    form.locator("button").click()
+    page.wait_for_load_state()
+    assert "已保存" in page.inner_text(".messages")
+    context.close()
 
 
 def no_horizontal_overflow(page) -> bool:
@@ -51,9 +80,22 @@ def test_a_teacher_finds_rates_and_contributes_and_the_levels_publish_and_pick(l
     assert "你的评分已保存。" in page.inner_text(".messages")
     page.screenshot(path=str(artifacts / "resources_detail_desktop.png"), full_page=True)
 
-    # Two clicks: 贡献 on a graded item, then 同意并贡献.
+    # The teacher's evidence for A10, graded 优秀 by the school's team, then offered to the
+    # library in two clicks: 贡献 on the graded item, then 同意并贡献.
+    page.goto(f"{server_url}/practice/my/")
+    teacher_name = page.inner_text(".page-head .muted").split("·")[0].strip()
+    task = page.locator("[data-testid=point-A10] .task").first
+    task.locator("input[type=file]").set_input_files(
+        files=[{"name": "白板情境导入应用案例.docx", "mimeType": "application/octet-stream",
+                "buffer": a_docx("用交互式白板的拖拽题导入分数的意义，学生当堂正确率 91%。")}])
+    task.locator("button", has_text="上传").click()
+    page.wait_for_load_state()
+    assert "已上传" in page.inner_text(".messages")
+    graded_excellent(browser, server_url, log_in, teacher_name, "A10")
+
     page.goto(f"{server_url}/resources/contribute/")
-    page.locator("[data-testid=contribute]").first.click()
+    page.locator("[data-testid=evidence-row]", has_text="白板情境导入应用案例").locator(
+        "[data-testid=contribute]").click()
     page.wait_for_url(re.compile(r".*/resources/contribute/\d+/$"))
     title = page.locator("input[name=title]").input_value()
     page.locator("[data-testid=agree]").click()
