@@ -34,7 +34,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from tisheng.accounts.evaluators import _initial_password
+from tisheng.accounts.evaluators import initial_password
 from tisheng.accounts.lockout import account_unlock as lockout_unlock
 from tisheng.accounts.lockout import find_user_by_login
 from tisheng.accounts.models import AuditAction, LoginThrottle, RoleAssignment, User
@@ -242,7 +242,7 @@ def account_create(*, actor: User, name: str, phone: str, role: str, node_text: 
         errors.setdefault("role" if exc.code == "role_not_grantable" else "node", []).append(exc)
     if errors:
         raise ValidationError(errors)
-    password = _initial_password()
+    password = initial_password()
     user = User(phone=phone, name=name, must_change_password=True)
     validate_password(password, user)
     user.set_password(password)
@@ -318,7 +318,7 @@ def account_password_reset(*, actor: User, user: User, ip: str | None = None) ->
         raise ValidationError(ALREADY_INACTIVE, code="inactive")
     if not user.role_assignments.exclude(role=Role.TEACHER).exists():
         raise ValidationError(TEACHER_PASSWORD_BY_SCHOOL, code="teacher_account")
-    password = _initial_password()
+    password = initial_password()
     validate_password(password, user)
     user.set_password(password)
     user.must_change_password = True

@@ -77,7 +77,7 @@ def get_evaluator_grant_for_user(actor: User, pk: int) -> RoleAssignment:
     return found
 
 
-def _initial_password() -> str:
+def initial_password() -> str:
     """16 random characters of four kinds (the complexity rules); shown once to the office."""
     alphabet = string.ascii_letters + string.digits + "-_!@#"
     while True:
@@ -117,7 +117,7 @@ def _evaluator_account(*, actor: User, phone: str, name: str, organization: str,
             raise ValidationError(OTHER_ORGANIZATION, code="other_organization",
                                   params={"organization": user.evaluator_organization.name})
         return user, None
-    password = _initial_password()
+    password = initial_password()
     user = User(phone=phone, name=name[:64], evaluator_organization=org, must_change_password=True)
     validate_password(password, user)
     user.set_password(password)

@@ -111,7 +111,7 @@ def render_hours_pdf(cert: HoursCertificate) -> bytes:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     from reportlab.platypus.flowables import Flowable
 
-    from tisheng.certificates.pdf import _draw_qr, font_name
+    from tisheng.certificates.pdf import draw_qr, font_name
 
     font = font_name()
     title = ParagraphStyle("title", fontName=font, fontSize=18, leading=24, alignment=1, spaceAfter=4)
@@ -125,7 +125,7 @@ def render_hours_pdf(cert: HoursCertificate) -> bytes:
             self.width = self.height = side
 
         def draw(self) -> None:
-            _draw_qr(self.canv, self.text, 0, 0, self.side)
+            draw_qr(self.canv, self.text, 0, 0, self.side)
 
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=14 * mm,

@@ -7,6 +7,7 @@ import hmac
 
 from django.conf import settings
 
+from tisheng.accounts.models import User
 from tisheng.people.models import Teacher
 
 
@@ -33,6 +34,13 @@ def parse_platform_id(value: str) -> int | None:
         return None
     pk = int(number)
     return pk if hmac.compare_digest(check, _check(pk)) else None
+
+
+def user_by_platform_id(value: str) -> User | None:
+    """The account of the teacher a platform id names (its check digits make a guessed or
+    mistyped id match nobody), or None."""
+    pk = parse_platform_id(value)
+    return User.objects.filter(teacher__pk=pk).first() if pk else None
 
 
 def teachers_by_platform_id(ids: list[str] | set[str]) -> dict[str, Teacher]:

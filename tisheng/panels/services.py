@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tisheng.accounts.evaluators import _initial_password, end_of_day, today
+from tisheng.accounts.evaluators import end_of_day, initial_password, today
 from tisheng.accounts.models import AuditAction, RoleAssignment, User
 from tisheng.accounts.roles import Cap, Role
 from tisheng.accounts.services import audit, check_role_fits_account
@@ -143,7 +143,7 @@ def _expert_account(*, actor: User, phone: str, name: str, ip: str | None) -> tu
             raise ValidationError(PHONE_INVALID, code="phone_invalid")
         if not name:
             raise ValidationError(NAME_REQUIRED, code="name_required")
-        password = _initial_password()
+        password = initial_password()
         user = User(phone=phone, name=name[:64], must_change_password=True)
         user.set_password(password)
         user.full_clean()

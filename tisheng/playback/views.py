@@ -16,13 +16,12 @@ still alive (and keeps it alive while the teacher watches).
 from __future__ import annotations
 
 import mimetypes
-import re
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -31,12 +30,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.middleware import idle_timeout_exempt
 from tisheng.core import jsonsafe
+from tisheng.core.ranged import ranged_file_response
 from tisheng.learning.selectors import selection_for_playback
 from tisheng.playback import selectors, services
 from tisheng.playback.fastpath import BODY_TOO_LARGE, MAX_BODY, answer_beat
-
-RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
-CHUNK = 64 * 1024
 
 
 def heartbeat_seconds() -> int:
@@ -150,19 +147,6 @@ def _video_path(name: str) -> Path:
     return path
 
 
-def _file_range(handle, start: int, length: int):
-    handle.seek(start)
-    try:
-        while length > 0:
-            chunk = handle.read(min(CHUNK, length))
-            if not chunk:
-                break
-            length -= len(chunk)
-            yield chunk
-    finally:
-        handle.close()
-
-
 @login_required
 @require_GET
 def lesson_video(request: HttpRequest, pk: int) -> HttpResponse:
@@ -170,31 +154,7 @@ def lesson_video(request: HttpRequest, pk: int) -> HttpResponse:
     (206 Partial Content), so the player can seek without downloading everything."""
     _teacher, lesson = _lesson_or_404(request, pk)
     path = _video_path(lesson.video_file)
-    size = path.stat().st_size
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    header = request.headers.get("Range", "")
-    match = RANGE_RE.match(header.strip()) if header else None
-    if match is None or not (match[1] or match[2]):
-        response = FileResponse(path.open("rb"), content_type=content_type)
-        response["Accept-Ranges"] = "bytes"
-        return response
-    if match[1]:
-        start = int(match[1])
-        end = min(int(match[2]), size - 1) if match[2] else size - 1
-    else:  # a suffix range: the last N bytes
-        start, end = max(0, size - int(match[2])), size - 1
-    if start >= size or end < start:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        response["Accept-Ranges"] = "bytes"
-        return response
-    length = end - start + 1
-    response = StreamingHttpResponse(_file_range(path.open("rb"), start, length), status=206,
-                                     content_type=content_type)
-    response["Content-Range"] = f"bytes {start}-{end}/{size}"
-    response["Content-Length"] = str(length)
-    response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return ranged_file_response(request, path, content_type)
 
 

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -17,9 +17,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.roles import Cap
+from tisheng.core.ranged import ranged_file_response
 from tisheng.orgs.scope import has_capability
 from tisheng.people import selectors as people_selectors
-from tisheng.playback.views import RANGE_RE, _file_range
 from tisheng.practice import selectors, services
 from tisheng.practice.models import (
     EvidenceKind,
@@ -258,7 +258,7 @@ def evidence_file(request, submission_id: int):
     if not path.exists():
         raise Http404
     if submission.kind == EvidenceKind.VIDEO and request.GET.get("download") != "1":
-        return _ranged(request, path, submission.content_type)
+        return ranged_file_response(request, path, submission.content_type)
     inline = (submission.content_type == PDF or submission.kind == EvidenceKind.IMAGE) \
         and request.GET.get("download") != "1"
     response = FileResponse(path.open("rb"), content_type=submission.content_type)
@@ -268,28 +268,3 @@ def evidence_file(request, submission_id: int):
     return response
 
 
-def _ranged(request, path, content_type: str) -> HttpResponse:
-    size = path.stat().st_size
-    header = request.headers.get("Range", "")
-    match = RANGE_RE.match(header.strip()) if header else None
-    if match is None or not (match[1] or match[2]):
-        response = FileResponse(path.open("rb"), content_type=content_type)
-        response["Accept-Ranges"] = "bytes"
-        return response
-    if match[1]:
-        start = int(match[1])
-        end = min(int(match[2]), size - 1) if match[2] else size - 1
-    else:
-        start, end = max(0, size - int(match[2])), size - 1
-    if start >= size or end < start:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        return response
-    length = end - start + 1
-    response = StreamingHttpResponse(_file_range(path.open("rb"), start, length), status=206,
-                                     content_type=content_type)
-    response["Content-Range"] = f"bytes {start}-{end}/{size}"
-    response["Content-Length"] = str(length)
-    response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response

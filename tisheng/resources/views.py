@@ -19,12 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
+from tisheng.core.ranged import ranged_file_response
 from tisheng.orgs.models import Region
 from tisheng.orgs.scope import has_capability
 from tisheng.people.choices import TeachingStage
 from tisheng.practice.models import Grade
 from tisheng.practice.services.evidence import DOCX, PDF, PPTX
-from tisheng.practice.views_teacher import _ranged
 from tisheng.resources import selectors
 from tisheng.resources.models import (
     ContributorKind,
@@ -140,7 +140,7 @@ def resource_file(request, file_id: int):
         raise Http404
     download = request.GET.get("download") == "1"
     if f.kind == "video" and not download:
-        return _ranged(request, path, f.content_type)
+        return ranged_file_response(request, path, f.content_type)
     if download:
         use.usage_record(actor=request.user, resource=f.resource, kind=UsageKind.DOWNLOAD)
     inline = (f.content_type == PDF or f.kind == "image") and not download

@@ -13,6 +13,7 @@ last_login_at, one audit INSERT."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -48,21 +49,24 @@ class SignInRefused(Exception):
         self.message = message
 
 
+def _user_by_national_id(value: str) -> User | None:
+    number = idcard.normalize(value)
+    return find_user_by_login(number) if idcard.is_valid(number) else None
+
+
+# The verified attributes an identity can be linked by (settings' LINK_BY), each a function from
+# the attribute's value to the account it names or None. Apps above accounts add their own in
+# their AppConfig.ready (integration adds "tisheng_id", tisheng's teacher id towards other
+# platforms) rather than being imported from here.
+LINK_ATTRIBUTES: dict[str, Callable[[str], User | None]] = {"national_id": _user_by_national_id}
+
+
 def _user_by_attribute(identity: Identity, link_by: str, claim: str) -> User | None:
     value = identity.attributes.get(claim)
     if not isinstance(value, str) or not value or len(value) > 64:
         return None
-    if link_by == "national_id":
-        number = idcard.normalize(value)
-        return find_user_by_login(number) if idcard.is_valid(number) else None
-    if link_by == "tisheng_id":
-        # tisheng's teacher id towards other platforms (integration.selectors.platform_id): its
-        # check digits make a guessed or mistyped id match nobody.
-        from tisheng.integration.selectors import parse_platform_id
-
-        pk = parse_platform_id(value)
-        return User.objects.filter(teacher__pk=pk).first() if pk else None
-    return None
+    find = LINK_ATTRIBUTES.get(link_by)
+    return find(value) if find else None
 
 
 def identity_sign_in(*, identity: Identity, link_by: str, claim: str, ip: str | None) -> User | None:
