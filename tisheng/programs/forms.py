@@ -59,6 +59,12 @@ def _dec(label, required: bool = False, **kw) -> forms.DecimalField:
     return forms.DecimalField(label=label, required=required, min_value=0, max_digits=7, decimal_places=2, **kw)
 
 
+def _plain(value: Decimal) -> Decimal:
+    """50 for 50.00 and 12.5 for 12.50: `normalize()` alone writes 50 as 5E+1, which the form
+    field then shows."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 class ProgramForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=128, widget=forms.TextInput(attrs={"style": "width: 100%"}))
     status = forms.ChoiceField(label=_("Status"), choices=list(PROGRAM_STATUS_LABELS.items()))
@@ -103,7 +109,7 @@ class ProgramForm(forms.Form):
             "name": program.name, "status": program.status, "start_date": program.start_date,
             "end_date": program.end_date, "reference_date": program.reference_date,
             "required_hours": rs.required_hours, "minutes_per_hour": rs.minutes_per_hour,
-            "min_practice_percent": (rs.min_practice_share * 100).normalize() if rs.min_practice_share else None,
+            "min_practice_percent": _plain(rs.min_practice_share * 100) if rs.min_practice_share else None,
             "max_imported_hours": rs.max_imported_hours or None, "cycle_years": rs.cycle_years,
             "diagnostic_required": rs.diagnostic_required, "exempt_years": rs.exempt_years_before_retirement,
             "micro_min_points": rs.micro_abilities.min_points if rs.micro_abilities else None,
@@ -208,7 +214,8 @@ def rule_problem(e: dict) -> str:
 
 def _hours_field(category: str) -> forms.DecimalField:
     # CATEGORY_LABELS are the rule set's Chinese names of the categories (网络研修 …).
-    return _dec(f"{CATEGORY_LABELS[category]}学时",
+    name = CATEGORY_LABELS[category]  # 外部学时 already ends in 学时
+    return _dec(name if name.endswith("学时") else f"{name}学时",
                 widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))
 
 
@@ -235,7 +242,9 @@ class CertificateRuleForm(forms.Form):
 
     def __init__(self, *args: Any, others: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["requires_certificates"].choices = others
+        own = (self.data.get(self.add_prefix("code")) if self.is_bound else self.initial.get("code")) or ""
+        # A certificate cannot need itself: its own row does not offer it.
+        self.fields["requires_certificates"].choices = [(c, n) for c, n in others if c != own.strip()]
 
     def certificate(self) -> dict[str, Any]:
         d = self.cleaned_data

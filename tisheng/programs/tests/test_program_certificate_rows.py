@@ -113,3 +113,20 @@ def test_a_wrong_row_is_refused_with_the_message_beside_its_field_and_nothing_lo
 def test_the_messages_are_in_chinese():
     with override("zh-hans"):
         assert "正被删除" in _(CERTIFICATE_REQUIRES_REMOVED)
+
+
+def test_the_edit_page_shows_plain_numbers_and_labels_and_no_row_offers_itself(province, program_1):
+    response = province.post(reverse("programs:edit", args=[program_1.pk]),
+                             _edit_data(program_1, min_practice_percent="50"))
+    assert response.status_code == 302, response.content.decode()
+
+    page = province.get(reverse("programs:edit", args=[program_1.pk])).content.decode()
+
+    assert re.search(r'name="min_practice_percent"[^>]*value="50"', page)
+    assert "E+" not in page
+    assert "外部学时学时" not in page
+    assert "外部学时" in page
+    for row, certificate in enumerate(program_1.ruleset.certificates):
+        offered = re.findall(rf'name="certificates-{row}-requires_certificates" value="([^"]+)"', page)
+        assert certificate.code not in offered
+        assert len(offered) == len(program_1.ruleset.certificates) - 1
