@@ -1,7 +1,9 @@
 """Background job: recompute the risk scores of one program under one org path."""
 
 from tisheng.accounts.roles import Cap
+from tisheng.jobs.periodic import register
 from tisheng.jobs.registry import Progress, job
+from tisheng.monitoring.warning.risk import risk_refresh_if_stale
 
 
 @job("monitoring_warning.refresh", capability=Cap.REPORTS_VIEW)
@@ -14,3 +16,7 @@ def refresh(job_row, progress: Progress) -> dict:
     run = risk_refresh(program, job_row.scope_path or None)
     progress(1, 1)
     return {"rows": run.rows, "high": run.high, "medium": run.medium}
+
+
+# Early-warning scores older than WARNING_REFRESH_HOURS are computed again (after the roll-ups).
+register("risk_refreshed", risk_refresh_if_stale)

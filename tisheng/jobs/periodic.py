@@ -1,0 +1,83 @@
+"""Periodic work, registered by the apps that own it rather than listed in one command.
+
+    # in an app's tasks.py (autodiscovered by JobsConfig.ready) or its AppConfig.ready():
+    from tisheng.jobs.periodic import register
+    register("exports_purged", exports_purge)
+
+`tisheng run-periodic` (cron, or the worker `tisheng serve` supervises, every minute) calls each
+function once: those registered with `before_jobs=True` first (they queue work: stale jobs again,
+pending text extraction, the daily ranking), then runs the pending jobs, then the rest in the
+order they were registered. Each prints as `name=<count>` (a list or set counts its items, a bool
+counts 1 or 0). A function must be cheap when nothing is due. One that raises is logged and
+printed as `name=error`; the others still run, so one app's fault does not stop everyone's
+reminders and refreshes.
+
+Jobs sit low in the app layers, so the apps above reach it here (registration) instead of the
+command importing each of them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    name: str
+    fn: Callable[[], Any]
+    before_jobs: bool
+
+
+PERIODIC: dict[str, PeriodicTask] = {}
+
+
+def register(name: str, fn: Callable[[], Any], *, before_jobs: bool = False) -> Callable[[], Any]:
+    """Add `fn` to every run of run-periodic under `name` (registering a name again replaces it)."""
+    PERIODIC[name] = PeriodicTask(name=name, fn=fn, before_jobs=before_jobs)
+    return fn
+
+
+def periodic(name: str, *, before_jobs: bool = False) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    """Decorator form of `register`."""
+    return lambda fn: register(name, fn, before_jobs=before_jobs)
+
+
+def _count(result: Any) -> int | str:
+    if isinstance(result, bool):
+        return int(result)
+    if isinstance(result, list | tuple | set | frozenset | dict):
+        return len(result)
+    return result if isinstance(result, int) else str(result)
+
+
+def _run(task: PeriodicTask) -> int | str:
+    try:
+        return _count(task.fn())
+    except Exception:  # one app's fault must not stop the others' periodic work
+        logger.exception("periodic task %s failed", task.name)
+        return "error"
+
+
+def run_all() -> dict[str, int | str]:
+    """One round of periodic work; the counts by name, in the order printed."""
+    from tisheng.jobs.services import jobs_requeue_stale, jobs_run_pending
+
+    counts: dict[str, int | str] = {"jobs_requeued": jobs_requeue_stale()}
+    before = {t.name: _run(t) for t in PERIODIC.values() if t.before_jobs}
+    counts["jobs_run"] = jobs_run_pending()
+    counts.update(before)
+    counts.update({t.name: _run(t) for t in PERIODIC.values() if not t.before_jobs})
+    return counts
+
+
+def _sessions_purge() -> int:
+    from tisheng.accounts.sessions import sessions_purge
+
+    return sessions_purge()
+
+
+register("sessions_purged", _sessions_purge)  # expired login sessions (accounts sits below jobs)

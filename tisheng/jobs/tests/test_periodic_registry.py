@@ -1,0 +1,50 @@
+"""run-periodic runs every app's registered periodic work, and one that fails does not stop the
+others: its name prints as error and the rest still report their counts."""
+
+import pytest
+from django.core.management import call_command
+
+from tisheng.jobs import periodic
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    monkeypatch.setattr(periodic, "PERIODIC", dict(periodic.PERIODIC))
+    return periodic.PERIODIC
+
+
+def test_every_apps_periodic_work_is_registered():
+    assert {"rosters_purged", "extractions_resumed", "rollups_refreshed", "bulletins_issued", "exports_purged",
+            "risk_refreshed", "assignment_deadline_reminders", "resources_rank_queued",
+            "sessions_purged"} <= set(periodic.PERIODIC)
+
+
+@pytest.mark.django_db
+def test_a_failing_periodic_task_is_reported_and_the_others_still_run(registry, capsys):
+    ran = []
+
+    def broken():
+        raise RuntimeError("the mail server is down")
+
+    periodic.register("zz_broken", broken)
+    periodic.register("zz_after", lambda: ran.append(1) or [1, 2, 3])
+
+    call_command("run_periodic")
+    out = capsys.readouterr().out
+
+    assert "zz_broken=error" in out
+    assert "zz_after=3" in out
+    assert ran == [1]
+    assert out.startswith("jobs_requeued=0 jobs_run=")
+
+
+@pytest.mark.django_db
+def test_work_that_queues_jobs_runs_before_the_jobs_and_the_rest_after(registry):
+    order = []
+    periodic.register("zz_queue", lambda: order.append("queue") or True, before_jobs=True)
+    periodic.register("zz_read", lambda: order.append("read") or 0)
+
+    counts = periodic.run_all()
+
+    assert order == ["queue", "read"]
+    assert (counts["zz_queue"], counts["zz_read"]) == (1, 0)
