@@ -7,3 +7,11 @@ class SupervisionConfig(AppConfig):
 
     name = "tisheng.supervision"
     label = "supervision"
+
+    def ready(self) -> None:
+        from django.utils.translation import pgettext_lazy
+
+        from tisheng.home.todos import register as todo_register
+        from tisheng.supervision.todos import supervision_todos
+
+        todo_register("supervision", pgettext_lazy("home todo", "Supervision"), supervision_todos)

@@ -128,6 +128,9 @@ class Rectification(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The deadline whose passing the owner was told about: told once per deadline, again when a
+    # reopened item misses its new one.
+    overdue_notice_for = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["inspection", "deadline", "id"]

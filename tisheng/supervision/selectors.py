@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from tisheng.orgs.scope import capability_paths, grants_for, has_capability, pat
 from tisheng.supervision.models import Inspection, Rectification, Round
 
 MANAGE, INSPECT, RESPOND = Cap.SUPERVISION_MANAGE, Cap.SUPERVISION_INSPECT, Cap.SUPERVISION_RESPOND
+AWAITING_UNIT = (Rectification.Status.OPEN, Rectification.Status.REOPENED)
 # Who answers for an inspected unit, by the unit's level.
 UNIT_ROLES = {"county": (Role.COUNTY_OFFICE,), "school": (Role.SCHOOL_ADMIN,)}
 
@@ -111,19 +112,34 @@ def get_rectification_for_user(actor, pk: int) -> tuple[Rectification, Access]:
 
 def overdue_rectifications(actor, *, on: dt.date | None = None) -> QuerySet[Rectification]:
     """Items past their deadline that still wait for the unit (open or reopened), on both sides:
-    the office's rounds, the inspector's units and the unit's own items. For the home page."""
+    the office's rounds, the inspector's units and the unit's own items. For the home page.
+    A closed round's items are no one's to-do: nothing can be answered or decided there."""
     on = on or shanghai_today()
     return (Rectification.objects.filter(inspections_visible(actor, prefix="inspection__"),
-                                         status__in=[Rectification.Status.OPEN, Rectification.Status.REOPENED],
-                                         deadline__lt=on)
+                                         status__in=AWAITING_UNIT, deadline__lt=on,
+                                         inspection__round__status=Round.Status.OPEN)
             .select_related("inspection__round", "owner").order_by("deadline", "pk"))
 
 
 def awaiting_decision(actor) -> QuerySet[Rectification]:
     """Answered items of the office's rounds that wait for it to accept or reopen them."""
     return (Rectification.objects.filter(path_q("inspection__round__region_path", capability_paths(actor, MANAGE)),
-                                         status=Rectification.Status.ANSWERED)
+                                         status=Rectification.Status.ANSWERED,
+                                         inspection__round__status=Round.Status.OPEN)
             .select_related("inspection__round", "owner").order_by("deadline", "pk"))
+
+
+def todo_counts(actor, *, on: dt.date) -> dict[str, int]:
+    """One aggregate for the home page: overdue items (either side), the unit's items still to
+    answer before their deadline, and the answers the office has to decide."""
+    waiting = Q(status__in=AWAITING_UNIT)
+    paths = unit_paths(actor)
+    return (Rectification.objects.filter(inspections_visible(actor, prefix="inspection__"),
+                                         inspection__round__status=Round.Status.OPEN)
+            .aggregate(overdue=Count("pk", filter=waiting & Q(deadline__lt=on)),
+                       to_answer=Count("pk", filter=waiting & Q(deadline__gte=on, inspection__unit_path__in=paths)),
+                       to_decide=Count("pk", filter=Q(status=Rectification.Status.ANSWERED) & path_q(
+                           "inspection__round__region_path", capability_paths(actor, MANAGE)))))
 
 
 def _active_assignments():

@@ -12,6 +12,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -334,3 +335,37 @@ def round_close(*, actor, round_: Round) -> Round:
         round_.save(update_fields=["status"])
         audit(actor=actor, action="supervision.round_close", obj=round_)
     return round_
+
+
+def rectifications_overdue_notify(*, on: dt.date | None = None) -> int:
+    """Tell each owner the day their item's deadline has passed (open or reopened, in an open
+    round), and each round's office one message listing its newly overdue items. Once per item
+    and deadline; run by run-periodic, one indexed query when nothing is due. Returns the items
+    told about."""
+    on = on or shanghai_today()
+    due = (Rectification.objects.filter(status__in=selectors.AWAITING_UNIT, deadline__lt=on,
+                                        inspection__round__status=Round.Status.OPEN)
+           .filter(Q(overdue_notice_for__isnull=True) | ~Q(overdue_notice_for=F("deadline"))))
+    with transaction.atomic():
+        items = list(due.select_for_update(of=("self",)).select_related("inspection__round__created_by", "owner")
+                     .order_by("inspection__round_id", "deadline", "pk"))
+        if not items:
+            return 0
+        messages = [Message(to=item.owner, kind=Kind.OTHER, title=f"整改逾期：{item.inspection.unit_name}",
+                            body=f"“{item.inspection.round.title}”的整改事项“{item.description[:60]}”已过整改期限"
+                                 f" {item.deadline}，请尽快完成整改并提交整改情况。",
+                            url=_inspection_url(item.inspection)) for item in items]
+        by_round: dict[int, list[Rectification]] = {}
+        for item in items:
+            by_round.setdefault(item.inspection.round_id, []).append(item)
+        for round_items in by_round.values():
+            round_ = round_items[0].inspection.round
+            units = "、".join(dict.fromkeys(i.inspection.unit_name for i in round_items))
+            messages.append(Message(to=round_.created_by, kind=Kind.OTHER, title=f"整改逾期：{round_.title}",
+                                    body=f"{units}有 {len(round_items)} 项整改已过期限仍未提交整改情况。",
+                                    url=reverse("supervision:home")))
+        notify_many(messages)
+        for item in items:
+            item.overdue_notice_for = item.deadline
+        Rectification.objects.bulk_update(items, ["overdue_notice_for"])
+    return len(items)

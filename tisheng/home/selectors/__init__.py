@@ -12,7 +12,7 @@ from tisheng.home.selectors import teacher as teacher_selectors
 from tisheng.home.selectors import work
 from tisheng.home.selectors.items import Item, Section
 
-__all__ = ["Item", "Section", "home_sections"]
+__all__ = ["Item", "Section", "home_sections", "provided_sections"]
 
 ROLE_ORDER = (Role.TEACHER, Role.SCHOOL_ADMIN, Role.SCHOOL_ASSESSOR, Role.COUNTY_OFFICE, Role.CITY_OFFICE,
               Role.PROVINCE_OFFICE, Role.TEACHER_COLLEGE, Role.INSTITUTION, Role.EVALUATOR, Role.SECURITY_ADMIN,
@@ -69,4 +69,17 @@ def home_sections(actor, teacher=None) -> list[Section]:
         elif role == Role.AUDIT_ADMIN:
             section.items = work.audit_admin_items(actor)
         sections.append(section)
+    return sections + provided_sections(actor)
+
+
+def provided_sections(actor) -> list[Section]:
+    """The sections other apps add through tisheng.home.todos (one per source with rows)."""
+    from tisheng.home.todos import SOURCES
+
+    sections = []
+    for source in SOURCES.values():
+        rows = source.rows(actor)
+        if rows:
+            sections.append(Section(role=source.key, title=str(source.title), node="",
+                                    items=[Item(**row) for row in rows]))
     return sections
