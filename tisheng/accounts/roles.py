@@ -109,6 +109,7 @@ class Cap:
     PANELS_SCORE = "panels.score"
     INSTITUTIONS_MANAGE = "institutions.manage"  # the province's selection rounds, decisions, exit
     INSTITUTIONS_APPLY = "institutions.apply"  # an institution applies and reads its own scores
+    INSTITUTIONS_ASSESS = "institutions.assess"  # a third-party evaluator reports on and scores institutions
 
 
 _OFFICE = {
@@ -269,6 +270,7 @@ for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
 ROLE_CAPABILITIES[Role.EXPERT] = ROLE_CAPABILITIES[Role.EXPERT] | {Cap.PANELS_SCORE}
 ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] = ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] | {Cap.INSTITUTIONS_MANAGE}
 ROLE_CAPABILITIES[Role.INSTITUTION] = ROLE_CAPABILITIES[Role.INSTITUTION] | {Cap.INSTITUTIONS_APPLY}
+ROLE_CAPABILITIES[Role.EVALUATOR] = ROLE_CAPABILITIES[Role.EVALUATOR] | {Cap.INSTITUTIONS_ASSESS}
 
 # Learning together (issue 16): an institution or teacher college forms study classes within its
 # contracts and assigns its tutors; a tutor sees only their classes; offices see the classes in

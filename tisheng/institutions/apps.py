@@ -9,8 +9,16 @@ class InstitutionsConfig(AppConfig):
     label = "institutions"
 
     def ready(self) -> None:
+        from tisheng.institutions.services.exit import exits_apply_due, narrow_catalogue, narrow_contracts
         from tisheng.institutions.services.selection import narrow_to_selection
+        from tisheng.jobs.periodic import register
+        from tisheng.learning.selectors import CATALOGUE_COURSE_FILTERS
         from tisheng.learning.services import CONTRACT_INSTITUTION_FILTERS
 
-        if narrow_to_selection not in CONTRACT_INSTITUTION_FILTERS:
-            CONTRACT_INSTITUTION_FILTERS.append(narrow_to_selection)
+        for narrow in (narrow_to_selection, narrow_contracts):
+            if narrow not in CONTRACT_INSTITUTION_FILTERS:
+                CONTRACT_INSTITUTION_FILTERS.append(narrow)
+        if narrow_catalogue not in CATALOGUE_COURSE_FILTERS:
+            CATALOGUE_COURSE_FILTERS.append(narrow_catalogue)
+        # An exit decided for a later day takes effect on that day.
+        register("institution_exits", exits_apply_due)

@@ -99,3 +99,139 @@ class ApplicationMaterial(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# --- evaluation (考评) -----------------------------------------------------------------------
+
+RATING_DIMENSIONS = (
+    ("content", pgettext_lazy("rating dimension", "Course content")),
+    ("usefulness", pgettext_lazy("rating dimension", "Use in class")),
+    ("platform", pgettext_lazy("rating dimension", "Platform")),
+    ("service", pgettext_lazy("rating dimension", "Support")),
+)
+
+
+class CourseRating(models.Model):
+    """A teacher's rating of a course they finished and of its institution: 1–5 on each
+    dimension plus a comment, one per teacher and course (editing replaces it). The institution
+    never sees `teacher`: its pages read aggregates and comments without it; `org_path` (the
+    teacher's school when rating) is what regional figures group by."""
+
+    teacher = models.ForeignKey("people.Teacher", on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("learning.Course", on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=96, db_index=True)
+    content = models.PositiveSmallIntegerField()
+    usefulness = models.PositiveSmallIntegerField()
+    platform = models.PositiveSmallIntegerField()
+    service = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["teacher", "course"], name="one_rating_per_teacher_course"),
+            *[models.CheckConstraint(name=f"rating_{d}_1_to_5", condition=models.Q(**{f"{d}__gte": 1, f"{d}__lte": 5}))
+              for d, _label in RATING_DIMENSIONS],
+        ]
+        indexes = [models.Index(fields=["institution", "updated_at"], name="rating_institution_time")]
+
+    def __str__(self) -> str:
+        return f"rating {self.pk} of course {self.course_id}"
+
+    @property
+    def mean(self) -> float:
+        return sum(getattr(self, d) for d, _label in RATING_DIMENSIONS) / len(RATING_DIMENSIONS)
+
+
+class EvaluationPeriod(models.Model):
+    """One year's evaluation of the province's institutions: the composite's weights (data the
+    province edits), the expert panel that scores each institution on a rubric (tisheng.panels)
+    and when the ranking was published."""
+
+    region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+")
+    scope_path = models.CharField(max_length=96, db_index=True)
+    year = models.PositiveSmallIntegerField()
+    weights = models.JSONField(default=dict)
+    panel = models.OneToOneField("panels.Panel", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    ranking = models.JSONField(default=list, blank=True)  # frozen when published
+
+    scope_path_field = "scope_path"
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="one_evaluation_per_region_year")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}"
+
+
+class ThirdPartyEvaluation(models.Model):
+    """A third-party evaluator's report on one institution for a period, and its score (0–100)."""
+
+    period = models.ForeignKey(EvaluationPeriod, on_delete=models.CASCADE, related_name="third_party")
+    institution = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    summary = models.TextField(blank=True)
+    file_name = models.CharField(max_length=128)
+    stored_path = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=128)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["institution", "-uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "institution", "evaluator"], name="one_report_per_evaluator"),
+            models.CheckConstraint(name="third_party_score_0_100",
+                                   condition=models.Q(score__gte=0, score__lte=100)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.period_id}: {self.score}"
+
+
+# --- exit (退出) -----------------------------------------------------------------------------
+
+class ExitKind(models.TextChoices):
+    SUSPEND = "suspend", pgettext_lazy("institution exit", "Suspended")
+    TERMINATE = "terminate", pgettext_lazy("institution exit", "Terminated")
+
+
+class InstitutionExit(models.Model):
+    """The province suspends or terminates an institution, in the whole province (`region_paths`
+    empty) or some regions, from `effective_on`. Applied once on that day (`applied_at`):
+    credentials and sign-on revoked when province-wide, affected teachers told. Hours already
+    credited stay: nothing here touches the ledger. `lifted_at` ends a suspension."""
+
+    institution = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+")  # the deciding office
+    scope_path = models.CharField(max_length=96, db_index=True)
+    kind = models.CharField(max_length=16, choices=ExitKind.choices)
+    region_paths = models.JSONField(default=list, blank=True)  # [] = the whole province
+    reason = models.TextField()
+    effective_on = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    affected = models.JSONField(default=dict, blank=True)  # what the preview counted, at confirmation
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    scope_path_field = "scope_path"
+
+    class Meta:
+        ordering = ["-effective_on", "-id"]
+        indexes = [models.Index(fields=["institution", "effective_on"], name="exit_institution_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.institution_id} from {self.effective_on}"

@@ -5,14 +5,21 @@ result."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from tisheng.accounts.models import User
 from tisheng.accounts.roles import Cap
-from tisheng.institutions.models import Application, ApplicationStatus, SelectionRound
+from tisheng.institutions.models import (
+    Application,
+    ApplicationStatus,
+    CourseRating,
+    EvaluationPeriod,
+    SelectionRound,
+)
 from tisheng.institutions.services.selection import ROUND_KEY, institution_of
-from tisheng.orgs.scope import capability_paths, has_capability, path_q
+from tisheng.orgs.models import Organization
+from tisheng.orgs.scope import capability_paths, has_capability, path_in_scope, path_q
 from tisheng.panels.selectors import expert_may_read
 
 
@@ -88,3 +95,86 @@ def published_round(pk: int) -> SelectionRound:
 def selected_applications(selection: SelectionRound) -> list[Application]:
     return list(selection.applications.filter(status=ApplicationStatus.SELECTED).select_related("institution")
                 .order_by("institution__name"))
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+def evaluation_periods(actor: User) -> QuerySet[EvaluationPeriod]:
+    """The province office's periods; for an office, evaluator or institution, the periods of
+    the province above them (an institution and an office see published rankings only)."""
+    from tisheng.orgs.models import Region
+
+    if has_capability(actor, Cap.INSTITUTIONS_MANAGE):
+        return EvaluationPeriod.objects.filter(path_q("scope_path", capability_paths(actor, Cap.INSTITUTIONS_MANAGE)))
+    roots = set()
+    for cap in (Cap.INSTITUTIONS_ASSESS, Cap.REPORTS_VIEW):
+        roots |= {p.split("/")[0] for p in capability_paths(actor, cap)}
+    institution = institution_of(actor)
+    if institution is not None:
+        roots.add(institution.path.split("/")[0])
+    provinces = Region.objects.filter(path__in=roots).values("pk")
+    return EvaluationPeriod.objects.filter(region__in=provinces)
+
+
+def get_period_for_user(actor: User, pk: int) -> EvaluationPeriod:
+    period = evaluation_periods(actor).select_related("panel", "region").filter(pk=pk).first()
+    if period is None:
+        raise Http404
+    return period
+
+
+def is_evaluation_office(actor: User, period: EvaluationPeriod) -> bool:
+    return path_in_scope(actor, Cap.INSTITUTIONS_MANAGE, period.scope_path)
+
+
+def is_third_party(actor: User, period: EvaluationPeriod) -> bool:
+    return path_in_scope(actor, Cap.INSTITUTIONS_ASSESS, period.scope_path)
+
+
+def evaluation_view_paths(actor: User, period: EvaluationPeriod, institution: Organization) -> list[str] | None:
+    """The region paths whose figures the actor reads on an institution's page: None for all
+    (the province, a third-party evaluator, the institution itself), an office's own subtrees,
+    or 404 when the institution does not serve the office's area at all."""
+    from tisheng.learning.models import Contract
+
+    if is_evaluation_office(actor, period) or is_third_party(actor, period):
+        return None
+    own = institution_of(actor)
+    if own is not None and own.pk == institution.pk:
+        return None
+    paths = capability_paths(actor, Cap.REPORTS_VIEW)
+    if not paths:
+        raise Http404
+    above = {"/".join(p.split("/")[:n]) for p in paths for n in range(1, p.count("/") + 1)}
+    serves = Contract.objects.filter(institution=institution).filter(
+        path_q("region_path", paths) | Q(region_path__in=above)).exists()
+    if not serves:
+        raise Http404
+    return paths
+
+
+def rating_comments(*, institution: Organization, year: int, scope_paths: list[str] | None,
+                    limit: int = 50) -> tuple[list[dict], int]:
+    """Anonymised comments (course, city, month, stars; never the teacher or school) from the
+    counties with at least MIN_RATINGS_FOR_COMMENTS ratings, and how many comments were
+    withheld because their county has fewer. Two grouped queries and one read of the comments."""
+    from django.db.models.functions import Substr
+
+    from tisheng.institutions.measures import CITY_PATH_LEN, COUNTY_PATH_LEN, year_bounds
+    from tisheng.institutions.services.ratings import MIN_RATINGS_FOR_COMMENTS
+    from tisheng.orgs.models import Region
+
+    start, end = year_bounds(year)
+    ratings = CourseRating.objects.filter(institution=institution, updated_at__gte=start, updated_at__lt=end)
+    if scope_paths is not None:
+        ratings = ratings.filter(path_q("org_path", scope_paths))
+    ratings = ratings.annotate(county=Substr("org_path", 1, COUNTY_PATH_LEN))
+    counts = {r["county"]: r["n"] for r in ratings.values("county").annotate(n=Count("id")).order_by()}
+    allowed = [c for c, n in counts.items() if n >= MIN_RATINGS_FOR_COMMENTS]
+    withheld = ratings.exclude(county__in=allowed).exclude(comment="").count()
+    rows = list(ratings.filter(county__in=allowed).exclude(comment="").select_related("course")
+                .order_by("-updated_at", "-id")[:limit])
+    cities = dict(Region.objects.filter(path__in={r.org_path[:CITY_PATH_LEN] for r in rows})
+                  .values_list("path", "name"))
+    return [{"course": r.course.title, "city": cities.get(r.org_path[:CITY_PATH_LEN], ""),
+             "month": r.updated_at, "stars": r.mean, "comment": r.comment} for r in rows], withheld

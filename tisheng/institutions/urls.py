@@ -1,6 +1,7 @@
 from django.urls import path
 
-from tisheng.institutions import views
+from tisheng.institutions.views import evaluation, exits, ratings
+from tisheng.institutions.views import selection as views
 
 app_name = "institutions"
 urlpatterns = [
@@ -16,4 +17,21 @@ urlpatterns = [
     path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),
     path("applications/<int:pk>/decide/", views.application_decide, name="decide"),
     path("materials/<int:pk>/", views.material_download, name="material"),
+    # Teachers rate the courses they finished.
+    path("ratings/", ratings.rating_list, name="ratings"),
+    path("ratings/<int:course_pk>/", ratings.rating_edit, name="rating"),
+    # Evaluation: the periods, the ranking, each institution's page, third-party reports.
+    path("evaluation/", evaluation.period_list, name="evaluation"),
+    path("evaluation/<int:pk>/", evaluation.period_detail, name="evaluation_period"),
+    path("evaluation/<int:pk>/weights/", evaluation.weights_save, name="evaluation_weights"),
+    path("evaluation/<int:pk>/publish/", evaluation.ranking_publish, name="evaluation_publish"),
+    path("evaluation/<int:pk>/institutions/<int:institution_pk>/", evaluation.institution_page,
+         name="evaluation_institution"),
+    path("evaluation/<int:pk>/institutions/<int:institution_pk>/report/", evaluation.third_party_send,
+         name="evaluation_report"),
+    path("evaluation/reports/<int:report_pk>/", evaluation.report_download, name="evaluation_report_file"),
+    # Exit: suspend or terminate.
+    path("exits/", exits.exit_list, name="exits"),
+    path("exits/preview/", exits.exit_preview, name="exit_preview"),
+    path("exits/<int:pk>/lift/", exits.exit_lift, name="exit_lift"),
 ]

@@ -26,6 +26,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView
 
 from tisheng.accounts.lockout import LoginRefused, password_login
+from tisheng.accounts.services import audit
 from tisheng.core.clientip import client_ip
 from tisheng.integration.selectors import ContractMap, platform_id
 from tisheng.people.models import Teacher
@@ -115,6 +116,10 @@ class InstitutionAuthorizationView(AuthorizationView):
         served = link is not None and teacher is not None and link.institution_id in institutions_serving(teacher)
         if served:
             return None
+        if link is not None and request.user.is_authenticated:
+            # Counted by the institution's evaluation (institutions.measures: sign-ons refused).
+            audit(actor=request.user, action="integration.sso_refused", obj=link.institution,
+                  scope_path=teacher.org_path if teacher is not None else "")
         return render(request, "integration/sso_refused.html", {
             "message": SSO_NOT_SERVED, "institution": link.institution if link else None}, status=403)
 

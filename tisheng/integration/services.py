@@ -220,3 +220,33 @@ def course_activity_id_set(*, actor, course, activity_id: str):
         audit(actor=actor, action="integration.course_activity_id", obj=course,
               scope_path=course.institution.path, before=before, after=activity_id)
     return course
+
+
+def institution_access_revoke(*, actor, institution: Organization, reason: str = "") -> int:
+    """Revoke every live API credential and OAuth/OIDC application of an institution at once
+    (the province's exit decision, institutions.services.exit, which has checked its own
+    authority; `actor` may be None when the periodic run applies a decision that takes effect
+    today). Returns how many were revoked."""
+    now, count = timezone.now(), 0
+    with transaction.atomic():
+        for credential in ApiCredential.objects.select_for_update().filter(institution=institution,
+                                                                           revoked_at__isnull=True):
+            credential.revoked_at = now
+            credential.save(update_fields=["revoked_at"])
+            audit(actor=actor, action="integration.credential_revoke", obj=institution, key=credential.key,
+                  reason=reason[:255])
+            count += 1
+        for link in InstitutionApplication.objects.select_for_update().filter(
+                institution=institution, revoked_at__isnull=True).select_related("application"):
+            link.revoked_at = now
+            link.save(update_fields=["revoked_at"])
+            get_refresh_token_model().objects.filter(application=link.application).delete()
+            get_access_token_model().objects.filter(application=link.application).delete()
+            application = link.application
+            application.client_secret = generate_client_secret()
+            application.redirect_uris = ""
+            application.save()
+            audit(actor=actor, action="integration.application_revoke", obj=institution,
+                  client_id=application.client_id, reason=reason[:255])
+            count += 1
+    return count

@@ -89,11 +89,19 @@ def contracted_institutions_for(teacher, program) -> QuerySet:
     return Contract.objects.filter(program=program, region_path=Subquery(deepest)).values("institution_id")
 
 
+# Upper apps take institutions out of a teacher's catalogue (institutions: a suspension or
+# termination in effect where the teacher is). Each is `f(teacher, courses) -> courses`,
+# registered at start-up, so learning imports none of them.
+CATALOGUE_COURSE_FILTERS: list = []
+
+
 def catalogue_for_teacher(teacher, program, *, q: str = "", topic: str = "", subject: str = "",
                           stage: str = "") -> QuerySet[Course]:
     """Published courses of the institutions contracted for the teacher's region in `program`."""
     courses = Course.objects.filter(program=program, status=Course.Status.PUBLISHED,
                                     institution_id__in=contracted_institutions_for(teacher, program))
+    for narrow in CATALOGUE_COURSE_FILTERS:
+        courses = narrow(teacher, courses)
     if q:
         courses = courses.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(code__icontains=q))
     for value in (topic, subject, stage):

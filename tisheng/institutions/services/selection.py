@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,7 +28,13 @@ from tisheng.accounts.evaluators import today
 from tisheng.accounts.models import RoleAssignment, User
 from tisheng.accounts.roles import Cap, Role
 from tisheng.accounts.services import audit
-from tisheng.core import private_storage
+from tisheng.institutions.documents import (
+    DOCUMENT_EMPTY,
+    DOCUMENT_TOO_LARGE,
+    DOCUMENT_TYPE,
+    MAX_DOCUMENT_BYTES,
+    document_store,
+)
 from tisheng.institutions.models import Application, ApplicationMaterial, ApplicationStatus, SelectionRound
 from tisheng.notifications.models import Kind
 from tisheng.notifications.services import Message, notify_many
@@ -41,7 +46,7 @@ from tisheng.panels.services import ItemSpec
 from tisheng.programs.models import Program
 
 ROUND_KEY = "institutions.selection:%s"
-MAX_MATERIAL_BYTES = 20 * 1024 * 1024
+MAX_MATERIAL_BYTES = MAX_DOCUMENT_BYTES
 MAX_COURSES = 200
 
 WINDOW_BACKWARDS = _("The window must close on or after the day it opens.")
@@ -57,9 +62,9 @@ NO_COURSES = _("List at least one course.")
 TOO_MANY_COURSES = _("At most 200 courses per application.")
 MATERIAL_UNKNOWN = _("This round does not ask for that material.")
 MATERIAL_MISSING = _("Upload every required material first: %(missing)s.")
-MATERIAL_TYPE = _("Upload the material as a PDF or Word (.docx) file.")
-MATERIAL_TOO_LARGE = _("A material file may be at most 20 MB.")
-MATERIAL_EMPTY = _("The file is empty.")
+MATERIAL_TYPE = DOCUMENT_TYPE
+MATERIAL_TOO_LARGE = DOCUMENT_TOO_LARGE
+MATERIAL_EMPTY = DOCUMENT_EMPTY
 REVIEW_TOO_EARLY = _("The application window is still open until %(closes)s.")
 REVIEW_ALREADY = _("The applications are already with the panel.")
 NOTHING_SUBMITTED = _("No application was submitted in this round.")
@@ -192,64 +197,23 @@ def application_save(*, actor: User, selection: SelectionRound, statement: str, 
     return application
 
 
-def _sniff_document(head: bytes, path: Path) -> tuple[str, str] | None:
-    from tisheng.core import officefiles
-
-    if head.startswith(b"%PDF-"):
-        return "application/pdf", "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            names = set(officefiles.list_names(path))
-        except officefiles.OfficeFileRefused:
-            return None
-        if "word/document.xml" in names:
-            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"
-    return None
-
-
 @transaction.atomic
 def material_upload(*, actor: User, application: Application, key: str, upload: UploadedFile) -> ApplicationMaterial:
     """Store (or replace) one required material: a PDF or .docx, told by its content."""
-    import hashlib
-    import os
-
     _check_applicant(actor, application)
     _check_window(application.round)
     if key not in {m["key"] for m in application.round.materials}:
         raise ValidationError(MATERIAL_UNKNOWN, code="material_unknown")
-    if upload.size is not None and upload.size > MAX_MATERIAL_BYTES:
-        raise ValidationError(MATERIAL_TOO_LARGE, code="material_too_large")
-    fd, temp = private_storage.mkstemp("institutions", prefix=".upload-", actor=actor)
-    digest, size = hashlib.sha256(), 0
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in upload.chunks(1024 * 1024):
-                size += len(chunk)
-                if size > MAX_MATERIAL_BYTES:
-                    raise ValidationError(MATERIAL_TOO_LARGE, code="material_too_large")
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise ValidationError(MATERIAL_EMPTY, code="material_empty")
-        with open(temp, "rb") as f:
-            found = _sniff_document(f.read(8), Path(temp))
-        if found is None:
-            raise ValidationError(MATERIAL_TYPE, code="material_type")
-        content_type, extension = found
-        relative = f"institutions/{application.round_id}/{application.pk}/{key}-{digest.hexdigest()[:16]}.{extension}"
-        private_storage.move_into(temp, relative, actor=actor)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-    name = Path(upload.name or f"{key}.{extension}").name[:128]
+    stored = document_store(actor=actor, upload=upload, directory=f"institutions/{application.round_id}/{application.pk}",
+                            stem=key)
     material, _created = ApplicationMaterial.objects.update_or_create(
         application=application, key=key, defaults={
-            "file_name": name, "stored_path": relative, "content_type": content_type, "size": size,
-            "sha256": digest.hexdigest(), "uploaded_by": actor, "uploaded_at": timezone.now()})
+            "file_name": stored.name, "stored_path": stored.relative, "content_type": stored.content_type,
+            "size": stored.size, "sha256": stored.sha256, "uploaded_by": actor, "uploaded_at": timezone.now()})
     application.updated_at = timezone.now()
     application.save(update_fields=["updated_at"])
     audit(actor=actor, action="institutions.material_uploaded", obj=application,
-          scope_path=application.round.scope_path, name=name)
+          scope_path=application.round.scope_path, name=stored.name)
     return material
 
 

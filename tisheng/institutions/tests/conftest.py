@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tisheng.accounts.evaluators import today
 from tisheng.accounts.models import RoleAssignment
@@ -58,3 +59,42 @@ def close_window(call):
     past = today() - dt.timedelta(days=1)
     SelectionRound.objects.filter(pk=call.round.pk).update(opens_on=past - dt.timedelta(days=10), closes_on=past)
     call.round.refresh_from_db()
+
+
+class Served:
+    pass
+
+
+@pytest.fixture
+def served(world, program_1):
+    """Two institutions contracted for city A (福州) in program_1, each with a course; the three
+    county-A teachers enrolled and all three selected course A1 (two finished it, credited by
+    playback) and teacher 0 also selected course B1 (unfinished)."""
+    from decimal import Decimal
+
+    from tisheng.learning.models import CourseSelection
+    from tisheng.learning.tests.factories import contract, course, enroll, institution
+    from tisheng.ledger.services import ledger_credit
+
+    s = Served()
+    s.program = program_1
+    s.inst_a, s.staff_a = institution(world, "INSTA", "闽江教育培训中心", "13600000011")
+    s.inst_b, s.staff_b = institution(world, "INSTB", "海西教师研修院", "13600000012")
+    contract(program_1, s.inst_a, world.province)
+    contract(program_1, s.inst_b, world.province)
+    s.contract_a = contract(program_1, s.inst_a, world.city_a)
+    s.contract_b = contract(program_1, s.inst_b, world.city_a)
+    s.course_a = course(program_1, s.inst_a, "A1", hours="10", title="信息技术与课堂教学融合")
+    s.course_b = course(program_1, s.inst_b, "B1", hours="6", title="微课设计与制作")
+    s.teachers = world.teachers_a
+    enroll(program_1, *s.teachers)
+    now = timezone.now()
+    s.selections = [CourseSelection.objects.create(teacher=t, program=program_1, course=s.course_a,
+                                                   selected_at=now - dt.timedelta(days=10)) for t in s.teachers]
+    CourseSelection.objects.create(teacher=s.teachers[0], program=program_1, course=s.course_b,
+                                   selected_at=now - dt.timedelta(days=3))
+    for n, t in enumerate(s.teachers[:2]):
+        ledger_credit(teacher=t, program=program_1, category="online", hours=Decimal("10"), source_kind="course",
+                      source_id=str(s.course_a.pk), granted_by_system="playback",
+                      at=now - dt.timedelta(days=10 - 4 * (n + 1)))
+    return s

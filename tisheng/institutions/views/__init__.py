@@ -1,0 +1,1 @@
+"""Institution pages: selection (selection.py), ratings, evaluation and exit."""
