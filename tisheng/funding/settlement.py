@@ -1,4 +1,5 @@
-"""The settlement computation: one SQL statement over the hours ledger for a program and a period.
+"""The settlement computation: set-based, from the hours ledger to the statements' teacher rows
+without one Python object per teacher.
 
 For every online ledger row of the program up to the period's end it attributes the row to an
 institution (a `course` credit through the course, an `xapi` credit and its reversal through the
@@ -9,15 +10,31 @@ function). The hours paid for a row are the part of it that falls under the teac
 
 which sums (telescopes) to clamp(total), so no teacher is paid beyond the cap over all periods
 and institutions, a reversal below the cap gives back exactly what was paid for it, and a
-reversal of hours beyond the cap costs nothing. Rows of the period are then grouped per
-(paying contract, teacher): the paying office is the deepest region with a contract for the
-institution and program above the teacher's school. A reversal in the period of a credit made
+reversal of hours beyond the cap costs nothing. A reversal in the period of a credit made
 before it is an *adjustment* (its credit may sit in a confirmed statement, which is never
 edited).
 
-Cost: one pass over the program's online rows (the `ledger_by_enrollment` index is not needed:
-it is a sequential scan plus one sort for the window), grouped once; Python only turns the
-grouped rows (one per teacher) into model rows. Works the same on PostgreSQL and SQLite.
+Most teachers' rows in a period fall in one bucket (one institution; payments, or only
+adjustments). For them the sum telescopes: the period pays clamp(total to the end) - clamp(total
+before the start), and no row needs its running total. Only the other teachers' rows (two
+institutions in the period, or payments beside adjustments) are sorted for the window.
+
+Steps, each one statement, all inside the caller's transaction:
+
+1. `figures_build`: (a) one grouped pass over the program's online rows gives the figures per
+   (teacher, institution) of the teachers with rows in the period (`funding_raw`); (b) for enrolled
+   teachers the paying contract is found once per (school path, institution) pair, the deepest region with
+   a contract for the institution above the school, and the result lands in the temporary
+   table `funding_figures`: one row per (paying contract, teacher).
+2. `contract_totals`: one GROUP BY over it gives every statement's figures and line quantities.
+3. `teacher_rows_insert`: one INSERT … SELECT writes every statement's teacher rows.
+
+Cost: one sequential scan of the program's online rows, hashed per teacher (in parallel on
+PostgreSQL), plus the window over the few mixed teachers' rows (through the
+`ledger_by_enrollment` index); the joins to teachers, schools, enrollments and contracts run on
+the grouped rows. A single statement's redraft (`contract=`) reads only the rows of the
+teachers under the contract's region. Works the same on PostgreSQL and SQLite (there the sums
+are floating point, hence the ROUND to cents).
 """
 
 from __future__ import annotations
@@ -30,65 +47,158 @@ from django.db import connection
 from django.utils import timezone
 
 ZERO = Decimal("0")
+TABLE = "funding_figures"
 
-SQL = """
-WITH entries AS (
-    SELECT e.id, e.teacher_id, e.hours, e.at, e.reverses_id, o.at AS reversed_at,
-           COALESCE(c.institution_id, so.institution_id) AS institution_id
+CLAMP = "(CASE WHEN {x} < 0 THEN 0 WHEN {x} > %(cap)s THEN %(cap)s ELSE {x} END)"
+
+# Step 1a: per (teacher, institution), enrolled teachers with online rows in the period, before
+# any join to contracts. `kind`: 0 before the period, 1 a credit of the period, 2 its reversal in
+# the period, 3 a reversal in the period of a credit made before it (an adjustment).
+RAW_SQL = """
+CREATE TEMP TABLE funding_raw AS
+WITH entries AS NOT MATERIALIZED (
+    SELECT e.id, e.teacher_id, e.hours, e.at,
+           COALESCE(c.institution_id, so.institution_id, 0) AS institution_id,
+           CASE WHEN e.at < %(start)s THEN 0 WHEN e.reverses_id IS NULL THEN 1
+                WHEN o.at >= %(start)s THEN 2 ELSE 3 END AS kind
     FROM ledger_ledgerentry e
     LEFT JOIN ledger_ledgerentry o ON o.id = e.reverses_id
     LEFT JOIN learning_course c ON e.source_kind = 'course' AND CAST(c.id AS VARCHAR(64)) = e.source_id
     LEFT JOIN integration_statementoutcome so ON e.source_kind = 'xapi' AND so.entry_id = COALESCE(e.reverses_id, e.id)
-    WHERE e.program_id = %(program)s AND e.category = 'online' AND e.at < %(end)s
+    WHERE e.program_id = %(program)s AND e.category = 'online' AND e.at < %(end)s {under}
+),
+totals AS (
+    SELECT teacher_id,
+           SUM(CASE WHEN kind = 0 THEN hours ELSE 0 END) AS before_total, SUM(hours) AS end_total,
+           MIN(CASE WHEN kind > 0 THEN institution_id END) AS inst_lo,
+           MAX(CASE WHEN kind > 0 THEN institution_id END) AS inst_hi,
+           MAX(CASE WHEN kind IN (1, 2) THEN 1 ELSE 0 END) AS pays,
+           MAX(CASE WHEN kind = 3 THEN 1 ELSE 0 END) AS adjusts,
+           SUM(CASE WHEN kind = 1 THEN hours ELSE 0 END) AS credited,
+           SUM(CASE WHEN kind = 2 THEN hours ELSE 0 END) AS reversed,
+           SUM(CASE WHEN kind = 3 THEN hours ELSE 0 END) AS adjustment
+    FROM entries
+    GROUP BY teacher_id
+    HAVING MAX(kind) > 0
+),
+simple AS (
+    SELECT teacher_id, inst_lo AS institution_id, credited, reversed, adjustment, pays,
+           CLAMP_END - CLAMP_BEFORE AS period_paid, CLAMP_BEFORE AS paid_before
+    FROM totals
+    WHERE inst_lo = inst_hi AND pays + adjusts = 1
 ),
 running AS (
-    SELECT id, teacher_id, hours, at, reverses_id, reversed_at, institution_id,
-           SUM(hours) OVER (PARTITION BY teacher_id ORDER BY at, id ROWS UNBOUNDED PRECEDING) AS cum
-    FROM entries
+    SELECT e.teacher_id, e.hours, e.kind, e.institution_id,
+           SUM(e.hours) OVER (PARTITION BY e.teacher_id ORDER BY e.at, e.id ROWS UNBOUNDED PRECEDING) AS cum
+    FROM entries e
+    WHERE e.teacher_id IN (SELECT teacher_id FROM totals WHERE inst_lo <> inst_hi OR pays + adjusts <> 1)
 ),
 paid AS (
-    SELECT teacher_id, hours, at, reverses_id, reversed_at, institution_id,
-           (CASE WHEN cum < 0 THEN 0 WHEN cum > %(cap)s THEN %(cap)s ELSE cum END)
-         - (CASE WHEN cum - hours < 0 THEN 0 WHEN cum - hours > %(cap)s THEN %(cap)s ELSE cum - hours END) AS paid
+    SELECT teacher_id, hours, kind, institution_id, CLAMP_CUM - CLAMP_PREV AS paid
     FROM running
 ),
-before AS (
-    SELECT teacher_id, SUM(paid) AS paid_before FROM paid WHERE at < %(start)s GROUP BY teacher_id
+mixed AS (
+    SELECT p.teacher_id, p.institution_id,
+           SUM(CASE WHEN kind = 1 THEN hours ELSE 0 END) AS credited,
+           SUM(CASE WHEN kind = 2 THEN hours ELSE 0 END) AS reversed,
+           SUM(CASE WHEN kind IN (1, 2) THEN paid ELSE 0 END) AS paid,
+           SUM(CASE WHEN kind = 3 THEN hours ELSE 0 END) AS adjustment,
+           SUM(CASE WHEN kind = 3 THEN paid ELSE 0 END) AS adjustment_paid
+    FROM paid p
+    WHERE kind > 0
+    GROUP BY p.teacher_id, p.institution_id
 )
-SELECT k.id, p.teacher_id, t.org_path, s.is_rural,
-       SUM(CASE WHEN p.reverses_id IS NULL THEN p.hours ELSE 0 END),
-       SUM(CASE WHEN p.reverses_id IS NOT NULL AND p.reversed_at >= %(start)s THEN p.hours ELSE 0 END),
-       SUM(CASE WHEN p.reverses_id IS NULL OR p.reversed_at >= %(start)s THEN p.paid ELSE 0 END),
-       SUM(CASE WHEN p.reverses_id IS NOT NULL AND p.reversed_at < %(start)s THEN p.hours ELSE 0 END),
-       SUM(CASE WHEN p.reverses_id IS NOT NULL AND p.reversed_at < %(start)s THEN p.paid ELSE 0 END),
-       COALESCE(MAX(b.paid_before), 0)
-FROM paid p
-JOIN people_teacher t ON t.id = p.teacher_id
-JOIN orgs_school s ON s.id = t.school_id
-JOIN programs_enrollment en ON en.program_id = %(program)s AND en.teacher_id = p.teacher_id
-JOIN learning_contract k ON k.program_id = %(program)s AND k.institution_id = p.institution_id
-     AND t.org_path LIKE k.region_path || '/%%'
-     AND NOT EXISTS (SELECT 1 FROM learning_contract k2 WHERE k2.program_id = k.program_id
-                     AND k2.institution_id = k.institution_id AND LENGTH(k2.region_path) > LENGTH(k.region_path)
-                     AND t.org_path LIKE k2.region_path || '/%%')
-LEFT JOIN before b ON b.teacher_id = p.teacher_id
-WHERE p.at >= %(start)s {narrow}
-GROUP BY k.id, p.teacher_id, t.org_path, s.is_rural
+SELECT teacher_id, institution_id, credited, reversed, CASE WHEN pays = 1 THEN period_paid ELSE 0 END AS paid,
+       adjustment, CASE WHEN pays = 1 THEN 0 ELSE period_paid END AS adjustment_paid, paid_before
+FROM simple
+UNION ALL
+SELECT m.teacher_id, m.institution_id, m.credited, m.reversed, m.paid, m.adjustment, m.adjustment_paid,
+       t.CLAMP_BEFORE AS paid_before
+FROM mixed m JOIN totals t ON t.teacher_id = m.teacher_id
+""".replace("CLAMP_END", CLAMP.format(x="end_total")).replace("t.CLAMP_BEFORE", CLAMP.format(x="t.before_total")) \
+   .replace("CLAMP_BEFORE", CLAMP.format(x="before_total")).replace("CLAMP_CUM", CLAMP.format(x="cum")) \
+   .replace("CLAMP_PREV", CLAMP.format(x="(cum - hours)"))
+
+# Step 1b: the paying contract of each (school path, institution) pair, then one row per
+# (contract, teacher) with the school's rural flag and the figures rounded to the cent.
+FIGURES_SQL = """
+CREATE TEMP TABLE funding_figures AS
+WITH mine AS (
+    SELECT r.*, t.org_path, t.school_id
+    FROM funding_raw r
+    JOIN people_teacher t ON t.id = r.teacher_id
+    WHERE r.institution_id <> 0
+      AND EXISTS (SELECT 1 FROM programs_enrollment en WHERE en.program_id = %(program)s AND en.teacher_id = r.teacher_id)
+),
+pairs AS (
+    SELECT DISTINCT org_path, institution_id FROM mine
+),
+paying AS (
+    SELECT pr.org_path, pr.institution_id, k.id AS contract_id
+    FROM pairs pr
+    JOIN learning_contract k ON k.program_id = %(program)s AND k.institution_id = pr.institution_id
+         AND pr.org_path LIKE k.region_path || '/%%'
+    WHERE NOT EXISTS (SELECT 1 FROM learning_contract k2 WHERE k2.program_id = k.program_id
+                      AND k2.institution_id = k.institution_id AND LENGTH(k2.region_path) > LENGTH(k.region_path)
+                      AND pr.org_path LIKE k2.region_path || '/%%')
+)
+SELECT py.contract_id, m.teacher_id, m.org_path, s.is_rural,
+       ROUND(m.credited, 2) AS credited, ROUND(m.reversed, 2) AS reversed, ROUND(m.paid, 2) AS paid,
+       ROUND(m.adjustment, 2) AS adjustment, ROUND(m.adjustment_paid, 2) AS adjustment_paid,
+       ROUND(m.paid_before, 2) AS paid_before
+FROM mine m
+JOIN paying py ON py.org_path = m.org_path AND py.institution_id = m.institution_id
+JOIN orgs_school s ON s.id = m.school_id
+{narrow}
+"""
+
+TOTALS_SQL = """
+SELECT contract_id, COUNT(*), SUM(credited + reversed), SUM(paid), SUM(adjustment), SUM(adjustment_paid),
+       SUM(CASE WHEN credited <> 0 OR reversed <> 0 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN adjustment <> 0 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN is_rural AND paid_before <= 0 AND paid > 0 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN is_rural THEN paid + adjustment_paid ELSE 0 END),
+       SUM(CASE WHEN is_rural THEN 1 ELSE 0 END)
+FROM funding_figures
+GROUP BY contract_id
+"""
+
+# The rural subsidy of one teacher row, in cents: `first` (per rural teacher paid for the first
+# time) or `hours` (per paid hour, rounded half away from zero to the cent, 四舍五入, in integer
+# arithmetic so that SQLite's floating point cannot move a half cent).
+RURAL_CENTS = {
+    "none": "0",
+    "per_teacher": "CASE WHEN f.is_rural AND f.paid_before <= 0 AND f.paid > 0 THEN %(rural_cents)s ELSE 0 END",
+    "per_hour": "CASE WHEN NOT f.is_rural THEN 0 WHEN f.v >= 0 THEN (f.v + 50) / 100 ELSE -((50 - f.v) / 100) END",
+}
+
+INSERT_SQL = """
+INSERT INTO funding_statementteacher
+    (statement_id, teacher_id, org_path, is_rural, credited_hours, reversed_hours, paid_hours, adjustment_hours,
+     adjustment_paid_hours, paid_before, rural_amount)
+SELECT m.column2, f.teacher_id, f.org_path, f.is_rural, f.credited, f.reversed, f.paid, f.adjustment,
+       f.adjustment_paid, f.paid_before, ({rural}) / 100.0
+FROM (SELECT x.*, CAST(ROUND((x.paid + x.adjustment_paid) * 100) AS BIGINT) * %(rural_cents)s AS v
+      FROM funding_figures x) f
+JOIN (VALUES {values}) m ON m.column1 = f.contract_id
 """
 
 
 @dataclass
-class TeacherFigures:
+class ContractTotals:
+    """One contract's figures for the period: what its statement and lines show."""
+
     contract_id: int
-    teacher_id: int
-    org_path: str
-    is_rural: bool
-    credited: Decimal
-    reversed: Decimal
+    teachers: int
+    credited: Decimal  # credited hours net of reversals of period credits
     paid: Decimal
-    adjustment: Decimal
+    adjustment: Decimal  # reversals of earlier credits
     adjustment_paid: Decimal
-    paid_before: Decimal
+    online_teachers: int  # teachers with credits or reversals of the period
+    adjustment_teachers: int
+    rural_first: int  # rural teachers paid for the first time
+    rural_hours: Decimal  # paid hours (adjustments included) of rural teachers
+    rural_teachers: int
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -102,10 +212,17 @@ def _dec(value) -> Decimal:
     return ZERO if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def teacher_figures(*, program_id: int, start: dt.date, end: dt.date, cap: Decimal,
-                    contract_ids: list[int] | None = None) -> list[TeacherFigures]:
-    """Per (contract, teacher): the period's online figures (see the module docstring).
-    `contract_ids` narrows to some paying contracts (one statement's redraft)."""
+def figures_drop() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS funding_raw")
+        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+def figures_build(*, program_id: int, start: dt.date, end: dt.date, cap: Decimal,
+                  contract_id: int | None = None, region_path: str = "") -> None:
+    """Fill the temporary table `funding_figures` (see the module docstring): one row per
+    (paying contract, teacher) with figures in the period. `contract_id` and its `region_path`
+    narrow it to one statement's redraft."""
     lo, hi = _bounds(start, end)
     ops = connection.ops
     # Raw SQL gets no field conversion: datetimes as the backend stores them (UTC text on SQLite),
@@ -113,12 +230,38 @@ def teacher_figures(*, program_id: int, start: dt.date, end: dt.date, cap: Decim
     params = {"program": program_id, "start": ops.adapt_datetimefield_value(lo),
               "end": ops.adapt_datetimefield_value(hi),
               "cap": float(cap) if connection.vendor == "sqlite" else Decimal(cap)}
-    narrow = ""
-    if contract_ids is not None:
-        narrow = "AND k.id IN (" + ",".join(str(int(c)) for c in contract_ids) + ")" if contract_ids else "AND 1 = 0"
+    under = narrow = ""
+    if contract_id is not None:
+        under = "AND e.teacher_id IN (SELECT id FROM people_teacher WHERE org_path LIKE %(under)s)"
+        params["under"] = region_path + "/%"
+        narrow = "WHERE py.contract_id = %(contract)s"
+        params["contract"] = contract_id
+    figures_drop()
     with connection.cursor() as cursor:
-        cursor.execute(SQL.format(narrow=narrow), params)
+        cursor.execute(RAW_SQL.format(under=under), params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE funding_raw")  # the planner's row counts for the joins of step 1b
+        cursor.execute(FIGURES_SQL.format(narrow=narrow), params)
+
+
+def contract_totals() -> dict[int, ContractTotals]:
+    """Per paying contract, from `funding_figures`: one grouped query."""
+    with connection.cursor() as cursor:
+        cursor.execute(TOTALS_SQL)
         rows = cursor.fetchall()
-    return [TeacherFigures(contract_id=r[0], teacher_id=r[1], org_path=r[2], is_rural=bool(r[3]),
-                           credited=_dec(r[4]), reversed=_dec(r[5]), paid=_dec(r[6]), adjustment=_dec(r[7]),
-                           adjustment_paid=_dec(r[8]), paid_before=_dec(r[9])) for r in rows]
+    return {r[0]: ContractTotals(contract_id=r[0], teachers=r[1], credited=_dec(r[2]), paid=_dec(r[3]),
+                                 adjustment=_dec(r[4]), adjustment_paid=_dec(r[5]), online_teachers=int(r[6]),
+                                 adjustment_teachers=int(r[7]), rural_first=int(r[8]), rural_hours=_dec(r[9]),
+                                 rural_teachers=int(r[10])) for r in rows}
+
+
+def teacher_rows_insert(statement_of: dict[int, int], *, rural_mode: str, rural_amount: Decimal) -> int:
+    """Write the teacher rows of the statements `statement_of` (contract id → statement id) from
+    `funding_figures`, rural subsidy included, in one INSERT … SELECT; returns the row count."""
+    if not statement_of:
+        return 0
+    values = ", ".join(f"({int(c)}, {int(s)})" for c, s in statement_of.items())
+    cents = int((Decimal(rural_amount) * 100).to_integral_value())
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_SQL.format(rural=RURAL_CENTS[rural_mode], values=values), {"rural_cents": cents})
+        return cursor.rowcount
