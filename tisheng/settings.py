@@ -246,6 +246,13 @@ JOB_STALE_SECONDS = envint("TISHENG_JOB_STALE_SECONDS", "90")
 # (tisheng.notifications.sms.SmsBackend);
 # the default only writes them to the `tisheng.sms` log.
 SMS_BACKEND = envstr("TISHENG_SMS_BACKEND", "tisheng.notifications.sms.LoggingSmsBackend")
+# SMS leave through an outbox (notifications/outbox.py): a batch of at most SMS_INLINE_MAX goes to
+# the gateway right after the decision commits, a larger one through run-periodic; a failed send is
+# tried again after 1, 5, 30, 120 minutes, SMS_MAX_ATTEMPTS times in all; finished rows (phone
+# numbers) are deleted after SMS_OUTBOX_RETENTION_DAYS.
+SMS_INLINE_MAX = envint("TISHENG_SMS_INLINE_MAX", "20")
+SMS_MAX_ATTEMPTS = envint("TISHENG_SMS_MAX_ATTEMPTS", "5")
+SMS_OUTBOX_RETENTION_DAYS = envint("TISHENG_SMS_OUTBOX_RETENTION_DAYS", "30")
 
 ROSTER_MAX_UPLOAD_BYTES = envint("TISHENG_ROSTER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 # Lesson videos institutions upload (stored under PRIVATE_MEDIA_ROOT/videos/).

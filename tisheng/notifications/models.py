@@ -74,3 +74,34 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} sms_muted={self.sms_muted}"
+
+
+class SmsStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("sms status", "Waiting")
+    SENT = "sent", pgettext_lazy("sms status", "Sent")
+    FAILED = "failed", pgettext_lazy("sms status", "Not delivered")
+
+
+class SmsOutbox(models.Model):
+    """One SMS to send, written in the transaction that decided it (a transactional outbox):
+    a crash between the decision's commit and the gateway call loses no message, a gateway
+    outage is retried with backoff, and a batch of thousands leaves in the background instead
+    of inside someone's request. See notifications/outbox.py."""
+
+    phone = models.CharField(max_length=32)
+    text = models.CharField(max_length=255)
+    notification = models.ForeignKey(Notification, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    status = models.CharField(max_length=8, choices=SmsStatus.choices, default=SmsStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When a sender may (next) try it: a claim pushes it forward, so two senders never send it twice.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="sms_outbox_due"),
+                   models.Index(fields=["done_at"], name="sms_outbox_done")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.status}"

@@ -11,9 +11,11 @@ message goes
   (one query for the mute settings of a whole call);
 - by email: when an address is known (neither users nor teachers hold one yet; a province that
   adds an `email` field gets emails without a change here).
-SMS and email leave after the deciding transaction commits (a decision rolled back tells no
-one), all of a call's messages in one callback. Every row records the channels that carried
-it; an SMS the gateway refused is taken off its row again. So a county's batch of 5,000
+SMS are queued in the deciding transaction and leave after it commits (a decision rolled back
+tells no one): a few at once, a large batch through the periodic sender, retried when the
+gateway fails (notifications/outbox.py). Email leaves after the commit, all of a call's in one
+callback. Every row records the channels that carried it; an SMS the gateway never took, or an
+email the server refused, is taken off its row again. So a county's batch of 5,000
 certificates costs 2 statements per chunk, not 5,000 round trips.
 """
 
@@ -32,7 +34,7 @@ from django.utils import timezone
 
 from tisheng.accounts.services import audit
 from tisheng.notifications.models import Channel, Kind, Notification, NotificationSettings
-from tisheng.notifications.sms import get_sms_backend
+from tisheng.notifications.outbox import sms_queue
 
 logger = logging.getLogger("tisheng.notifications")
 
@@ -106,7 +108,7 @@ def notify_many(messages: Iterable[Message]) -> list[Delivery]:
     now = timezone.now()
     deliveries: list[Delivery] = []
     rows: list[Notification] = []
-    outgoing_sms: list[tuple[Delivery, str, str]] = []
+    outgoing_sms: list[tuple[Delivery, str, str]] = []  # (delivery, phone, text)
     outgoing_mail: list[tuple[Delivery, EmailMessage]] = []
     for message, address in zip(messages, addresses, strict=True):
         delivery = Delivery(None)
@@ -126,8 +128,9 @@ def notify_many(messages: Iterable[Message]) -> list[Delivery]:
             rows.append(delivery.notification)
         deliveries.append(delivery)
     Notification.objects.bulk_create(rows, batch_size=CHUNK)
-    if outgoing_sms or outgoing_mail:
-        transaction.on_commit(lambda: _send(outgoing_sms, outgoing_mail))
+    sms_queue([(phone, text, delivery.notification) for delivery, phone, text in outgoing_sms])
+    if outgoing_mail:
+        transaction.on_commit(lambda: _send_mail(outgoing_mail))
     return deliveries
 
 
@@ -136,20 +139,10 @@ def notify(to: Any, kind: str, title: str, body: str, url: str = "") -> Delivery
     return notify_many([Message(to=to, kind=kind, title=title, body=body, url=url)])[0]
 
 
-def _send(sms: list[tuple[Delivery, str, str]], mail: list[tuple[Delivery, EmailMessage]]) -> None:
-    """After commit: hand the SMS to the gateway and the emails to the mail server. A failure
-    is logged and its channel taken off the row; it never undoes the decision."""
+def _send_mail(mail: list[tuple[Delivery, EmailMessage]]) -> None:
+    """After commit: hand the emails to the mail server. A failure is logged and its channel
+    taken off the row; it never undoes the decision."""
     failed: list[tuple[Delivery, str]] = []
-    if sms:
-        backend = get_sms_backend()
-        for delivery, phone, text in sms:
-            try:
-                accepted = backend.send(phone, text)
-            except Exception:  # a gateway outage must not stop the other messages
-                logger.exception("sms gateway failed")
-                accepted = False
-            if not accepted:
-                failed.append((delivery, Channel.SMS.value))
     if mail:
         connection = get_connection(fail_silently=False)
         for delivery, email in mail:

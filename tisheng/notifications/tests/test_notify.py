@@ -5,9 +5,11 @@ import pytest
 from django.core import mail
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tisheng.notifications import services
-from tisheng.notifications.models import Kind, Notification
+from tisheng.notifications.models import Kind, Notification, SmsOutbox
+from tisheng.notifications.outbox import sms_send_pending
 from tisheng.notifications.services import Message, notification_settings_update, notify, notify_many
 from tisheng.notifications.sms import LoggingSmsBackend
 from tisheng.people.tests.factories import TeacherFactory
@@ -107,12 +109,17 @@ class BrokenGateway:
 
 
 @pytest.mark.parametrize("gateway", ["RefusingGateway", "BrokenGateway"])
-def test_an_sms_the_gateway_did_not_take_is_not_recorded_as_sent(world, settings, gateway,
-                                                                  django_capture_on_commit_callbacks):
+def test_an_sms_the_gateway_never_took_is_not_recorded_as_sent(world, settings, gateway,
+                                                                django_capture_on_commit_callbacks):
     settings.SMS_BACKEND = f"{__name__}.{gateway}"
     with django_capture_on_commit_callbacks(execute=True):
         notify_many([Message(to=world.teacher, kind=Kind.OTHER, title="一", body="甲"),
                      Message(to=world.teacher_a2, kind=Kind.OTHER, title="二", body="乙")])
+    # Tried again later (the outbox's backoff), until the last attempt fails too.
+    for _attempt in range(settings.SMS_MAX_ATTEMPTS):
+        SmsOutbox.objects.update(next_attempt_at=timezone.now())
+        sms_send_pending()
+    assert set(SmsOutbox.objects.values_list("status", flat=True)) == {"failed"}
     assert list(Notification.objects.values_list("channels", flat=True)) == [["in_app"], ["in_app"]]
 
 
@@ -135,5 +142,5 @@ def test_telling_many_people_costs_the_same_queries_as_telling_a_few(world):
         with CaptureQueriesContext(connection) as queries:
             notify_many(Message(to=t, kind=Kind.CERTIFICATE_ISSUED, title="证书", body="已颁发") for t in group)
         counts.append(len(queries.captured_queries))
-    assert counts == [2, 2]  # the mute settings, one INSERT
+    assert counts == [3, 3]  # the mute settings, one INSERT of notifications, one of the SMS outbox
     assert Notification.objects.count() == 42
