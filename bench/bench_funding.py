@@ -5,10 +5,14 @@ The data are synthetic and built inside one transaction that is rolled back at t
 bench runs on any migrated database (a fresh `scripts/pg.sh` cluster, or the province bench
 database without disturbing it): BENCH_FUNDING_TEACHERS teachers (default 50,000) in 10
 counties, each county contracting one of 5 institutions, ~10 online credits per teacher over
-the year (default ~500,000 ledger rows) with 1 % reversed. The issue asks < 30 s at province
-scale (450,000 teachers, ~5 M rows); the computation is set-based, so time grows with rows.
+the year (default ~500,000 ledger rows) with 1 % reversed; one teacher in ten also took a course
+of a sixth institution the province contracted (two institutions: the path with the window).
+The timed part includes the foreign-key checks PostgreSQL defers to the commit (SET
+CONSTRAINTS ALL IMMEDIATE), though the data are rolled back. The issue asks < 30 s at province
+scale (450,000 teachers, ~5 M rows); time grows with rows, so the report gives the time per
+teacher and the province figure it extrapolates to.
 
-    scripts/pg.sh with .venv/bin/python bench/bench_funding.py
+    BENCH_FUNDING_TEACHERS=100000 scripts/pg.sh with .venv/bin/python bench/bench_funding.py
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from tisheng.programs.rules import FUJIAN_2015  # noqa: E402
 TEACHERS = int(os.getenv("BENCH_FUNDING_TEACHERS", "50000"))
 CREDITS = int(os.getenv("BENCH_FUNDING_CREDITS", "10"))
 LIMIT_S = 30.0
+PROVINCE_TEACHERS = 450_000
 COUNTIES, INSTITUTIONS, SCHOOLS_PER_COUNTY = 10, 5, 50
 YEAR = 2016
 
@@ -64,10 +69,13 @@ def build() -> Program:
                                paid_hours_cap=Decimal("50"), rural_mode=RuralMode.PER_TEACHER,
                                rural_amount=Decimal("100"))
     institutions = [Organization.objects.create(code=f"BENCH-I{i}", name=f"基准机构{i}", kind="institution",
-                                                region=province) for i in range(INSTITUTIONS)]
+                                                region=province) for i in range(INSTITUTIONS + 1)]
+    provincial = institutions.pop()  # contracted by the province for every county
+    Contract.objects.create(program=program, institution=provincial, region=province, region_path=province.path)
     courses = {org.pk: [Course.objects.create(institution=org, program=program, code=f"B{org.pk}-{c}",
                                               title=f"课程{c}", hours=Decimal(rnd.choice(["5", "10", "15"])),
-                                              status="published") for c in range(8)] for org in institutions}
+                                              status="published") for c in range(8)]
+               for org in [*institutions, provincial]}
     schools, county_org = [], {}
     for c in range(COUNTIES):
         county = Region.objects.create(code=f"9901{c:02d}", name=f"基准县{c}", level="county", parent=city,
@@ -94,10 +102,10 @@ def build() -> Program:
     code_of = {s.pk: s.code for s in schools}
     start = dt.datetime(YEAR, 1, 1, 8, tzinfo=tz)
     rows, key = [], 0
-    for t, s, _p in teachers:
+    for n, (t, s, _p) in enumerate(teachers):
         org_courses = courses[county_org[code_of[s]].pk]
-        for _n in range(CREDITS):
-            course = rnd.choice(org_courses)
+        for credit in range(CREDITS):
+            course = rnd.choice(courses[provincial.pk] if n % 10 == 0 and credit < 2 else org_courses)
             key += 1
             rows.append(LedgerEntry(teacher_id=t, program=program, category="online", hours=course.hours,
                                     source_kind="course", source_id=str(course.pk), idempotency_key=f"bf:{key}",
@@ -126,13 +134,17 @@ def main() -> int:
             print(f"bench_funding: {TEACHERS} teachers, {entries} ledger rows on {connection.vendor} "
                   f"(built in {time.perf_counter() - t0:.1f} s)")
             t0 = time.perf_counter()
+            cpu0 = time.process_time()
             made = statements_draft_all(program=program, start=dt.date(YEAR, 1, 1), end=dt.date(YEAR, 12, 31))
-            seconds = time.perf_counter() - t0
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the checks a commit would run
+            seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
             rows = StatementTeacher.objects.filter(statement__in=made).count()
+            province = seconds * PROVINCE_TEACHERS / TEACHERS
             print(f"funding_statements={len(made)} teacher_rows={rows} ledger_rows={entries} "
-                  f"seconds={seconds:.2f} rows_per_s={entries / seconds:,.0f} "
-                  f"province_estimate_s={seconds * 5_000_000 / entries:.1f} limit_s={LIMIT_S:.0f} "
-                  f"{'OK' if seconds * 5_000_000 / entries < LIMIT_S else 'OVER'}")
+                  f"seconds={seconds:.2f} python_cpu_s={cpu:.2f} us_per_teacher={seconds * 1e6 / TEACHERS:.0f} "
+                  f"province_estimate_s={province:.1f} limit_s={LIMIT_S:.0f} {'OK' if province < LIMIT_S else 'OVER'}")
             raise Rollback
     except Rollback:
         pass

@@ -228,6 +228,8 @@ HEARTBEAT_SECONDS = envint("TISHENG_HEARTBEAT_SECONDS", "20")
 ROLLUP_REFRESH_MINUTES = envint("TISHENG_ROLLUP_REFRESH_MINUTES", "10")
 # Weekly bulletins (通报) are issued by `run-periodic` on this weekday (0 = Monday), Asia/Shanghai.
 BULLETIN_WEEKDAY = envint("TISHENG_BULLETIN_WEEKDAY", "0")
+# Settlement statements of the last closed month are drafted by `run-periodic` from this day of the month on.
+FUNDING_DRAFT_DAY = envint("TISHENG_FUNDING_DRAFT_DAY", "3")
 # Early-warning risk scores are recomputed by `run-periodic` when older than this.
 WARNING_REFRESH_HOURS = envint("TISHENG_WARNING_REFRESH_HOURS", "24")
 # Stored export files (large exports, under PRIVATE_MEDIA_ROOT/exports/) are deleted by `run-periodic`

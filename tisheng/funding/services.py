@@ -1,6 +1,6 @@
 """Writes for funding: rate versions, budget lines, and the settlement statement's lifecycle.
 
-    drafted (the paying office, or `tisheng funding_draft` for all contracts)
+    drafted (by the paying office, or for every contract by the monthly job in tasks.py)
       → checked by the institution (agrees, or disputes with a comment)
       → confirmed by the paying office (only a checked statement) → final
 
@@ -111,7 +111,7 @@ def rate_set(*, actor, program: Program, effective_from: dt.date, online_rate, p
              rural_source: str = Source.SPECIAL, note: str = "") -> FundingRate:
     """A new version of the program's rates from `effective_from` (statements already drafted
     keep the version they were computed with)."""
-    if actor is not None and not path_in_scope(actor, Cap.FUNDING_RATES, _province_path()):
+    if actor is not None and not path_in_scope(actor, Cap.FUNDING_RATES, province_path()):
         raise PermissionDenied
     rate = _number(online_rate, RATE_INVALID)
     cap = _number(paid_hours_cap, RATE_INVALID)
@@ -124,13 +124,13 @@ def rate_set(*, actor, program: Program, effective_from: dt.date, online_rate, p
                       created_by=actor)
     row.full_clean(exclude=["created_by"])  # None when the demo seed or a command sets the rates
     row.save()
-    audit(actor=actor, action="funding.rate_set", obj=row, scope_path=_province_path(), program=program.code,
+    audit(actor=actor, action="funding.rate_set", obj=row, scope_path=province_path(), program=program.code,
           rate=str(rate), cap=str(cap), rural_mode=rural_mode, rural_amount=str(rural),
           effective_from=effective_from.isoformat())
     return row
 
 
-def _province_path() -> str:
+def province_path() -> str:
     return Region.objects.filter(parent__isnull=True).values_list("path", flat=True).first() or ""
 
 
@@ -340,7 +340,7 @@ def statements_draft_all(*, program: Program, start: dt.date, end: dt.date, acto
         figures_drop()
     _tell_drafted(done, start, end)
     audit(actor=actor, action="funding.statements_draft_all", object_type="program", object_id=str(program.pk),
-          scope_path=_province_path(), program=program.code, start=start.isoformat(), end=end.isoformat(),
+          scope_path=province_path(), program=program.code, start=start.isoformat(), end=end.isoformat(),
           statements=len(done))
     return done
 
