@@ -8,7 +8,8 @@ one `EvaluationPeriod` a year at the province, with
 - third-party evaluators' reports and scores, 0–100 (第三方评估);
 - a composite: each component on 0–100, weighted by the period's `weights` (data the province
   edits), over the components an institution has (a missing one is left out, not a zero, and
-  the page says which were missing); the ranking orders the composites.
+  the page says which were missing); the ranking orders the composites of the institutions
+  measured on at least half of the weight (MIN_COVERAGE); the others show unranked.
 
 Publishing freezes the ranking (`EvaluationPeriod.ranking`) and tells each institution."""
 
@@ -42,6 +43,7 @@ from tisheng.panels import services as panels
 from tisheng.panels.services import ItemSpec
 
 PERIOD_KEY = "institutions.evaluation:%s"
+MIN_COVERAGE = 0.5  # share of the weights an institution must be measured on to be ranked
 
 COMPONENTS = (
     ("ratings", pgettext_lazy("evaluation component", "Teachers' ratings")),
@@ -67,7 +69,7 @@ WEIGHTS_ALL_ZERO = _("Give at least one component a weight above 0.")
 SCORE_INVALID = _("The score must be a number from 0 to 100 (at most two decimals).")
 NOT_EVALUATED_HERE = _("This institution is not evaluated in this period.")
 ALREADY_PUBLISHED = _("The ranking of this period is published and can no longer change.")
-NOTHING_TO_RANK = _("No institution has a composite score yet.")
+NOTHING_TO_RANK = _("No institution is measured on enough components to be ranked yet.")
 
 
 def _check_office(actor: User, period: EvaluationPeriod) -> None:
@@ -213,12 +215,18 @@ def ranking(period: EvaluationPeriod) -> list[dict]:
     for o in institutions:
         m = by_institution.get(o.pk, Measures())
         parts = components_of(m, experts.get(o.pk), third.get(o.pk))
+        weight = sum(period.weights.values()) or 1
+        covered = sum(w for k, w in period.weights.items() if parts.get(k) is not None)
         rows.append({"institution_id": o.pk, "name": o.name, "components": parts,
-                     "composite": composite(parts, period.weights),
+                     "composite": composite(parts, period.weights), "coverage": round(covered / weight, 2),
                      "missing": [k for k, v in parts.items() if v is None and period.weights.get(k)]})
-    rows.sort(key=lambda r: (r["composite"] is None, -(r["composite"] or 0), r["name"]))
-    for rank, r in enumerate((r for r in rows if r["composite"] is not None), start=1):
+    # Ranked: those measured on at least MIN_COVERAGE of the weight, so an institution with one
+    # good figure and nothing else does not outrank one measured on everything.
+    ranked = sorted((r for r in rows if r["composite"] is not None and r["coverage"] >= MIN_COVERAGE),
+                    key=lambda r: (-r["composite"], r["name"]))
+    for rank, r in enumerate(ranked, start=1):
         r["rank"] = rank
+    rows.sort(key=lambda r: (r.get("rank") is None, r.get("rank") or 0, -(r["composite"] or 0), r["name"]))
     return rows
 
 
@@ -229,7 +237,7 @@ def ranking_publish(*, actor: User, period: EvaluationPeriod) -> list[dict]:
     if period.published_at:
         raise ValidationError(ALREADY_PUBLISHED, code="already_published")
     rows = ranking(period)
-    if not any(r["composite"] is not None for r in rows):
+    if not any(r.get("rank") for r in rows):
         raise ValidationError(NOTHING_TO_RANK, code="nothing_to_rank")
     period.ranking, period.published_at = rows, timezone.now()
     period.save(update_fields=["ranking", "published_at"])
@@ -241,7 +249,7 @@ def ranking_publish(*, actor: User, period: EvaluationPeriod) -> list[dict]:
     for r in rows:
         url = reverse("institutions:evaluation_institution", args=[period.pk, r["institution_id"]])
         body = (gettext("Composite %(score)s, rank %(rank)s of %(count)s.") % {
-            "score": r["composite"], "rank": r.get("rank"), "count": len(rows)} if r["composite"] is not None
+            "score": r["composite"], "rank": r["rank"], "count": len(rows)} if r.get("rank")
             else gettext("Not ranked: too little to measure."))
         title = gettext("%(year)s evaluation published") % {"year": period.year}
         notices += [Message(to=u, kind=Kind.OTHER, title=title, body=body, url=url)

@@ -71,10 +71,15 @@ def test_the_composite_weighs_only_the_components_an_institution_has(world, serv
     assert a["components"]["completion"] == pytest.approx(66.7)
     assert a["components"]["expert"] is None
     assert "expert" in a["missing"]
-    # Only completion has data: the composite is the completion rate.
+    # Only completion has data: the composite is the completion rate, but 20 of 100 weight
+    # measured is too little to rank against institutions measured on more.
     assert a["composite"] == pytest.approx(66.7)
+    assert "rank" not in a
     assert rows[served.inst_b.pk]["components"]["completion"] == 0.0
-    assert a["rank"] == 1
+    svc.weights_set(actor=world.province_officer, period=period, weights={"completion": "60", "expert": "40"})
+    rows = {r["institution_id"]: r for r in svc.ranking(period)}
+    assert rows[served.inst_a.pk]["rank"] == 1
+    assert rows[served.inst_b.pk]["rank"] == 2
 
 
 def test_weights_are_data_the_province_edits_and_bad_weights_are_refused(world, served):
@@ -115,6 +120,10 @@ def test_a_third_party_evaluator_sends_a_report_and_score_that_count_in_the_comp
 
 def test_publishing_fixes_the_ranking_and_tells_each_institution(world, served):
     period = _period(world)
+    with pytest.raises(ValidationError) as exc:
+        svc.ranking_publish(actor=world.province_officer, period=period)
+    assert exc.value.code == "nothing_to_rank"
+    svc.weights_set(actor=world.province_officer, period=period, weights={"completion": "100"})
     svc.ranking_publish(actor=world.province_officer, period=period)
     period.refresh_from_db()
     assert period.published_at is not None
