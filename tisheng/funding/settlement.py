@@ -22,10 +22,12 @@ institutions in the period, or payments beside adjustments) are sorted for the w
 Steps, each one statement, all inside the caller's transaction:
 
 1. `figures_build`: (a) one grouped pass over the program's online rows gives the figures per
-   (teacher, institution) of the teachers with rows in the period (`funding_raw`); (b) for enrolled
-   teachers the paying contract is found once per (school path, institution) pair, the deepest region with
-   a contract for the institution above the school, and the result lands in the temporary
-   table `funding_figures`: one row per (paying contract, teacher).
+   (teacher, institution) of the teachers with rows in the period (`funding_raw`); (b) the paying
+   contract is found once per (school path, institution) pair, the deepest region with a
+   contract for the institution above the school (`funding_paying`); (c) for enrolled teachers
+   the result lands in `funding_figures`: one row per (paying contract, teacher). Temporary
+   tables, ANALYZEd on PostgreSQL, so the planner joins them knowing their sizes (estimates
+   through CTEs were off by 10,000x and chose nested loops).
 2. `contract_totals`: one GROUP BY over it gives every statement's figures and line quantities.
 3. `teacher_rows_insert`: one INSERT … SELECT writes every statement's teacher rows.
 
@@ -98,58 +100,62 @@ paid AS (
     FROM running
 ),
 mixed AS (
-    SELECT p.teacher_id, p.institution_id,
+    SELECT teacher_id, institution_id,
            SUM(CASE WHEN kind = 1 THEN hours ELSE 0 END) AS credited,
            SUM(CASE WHEN kind = 2 THEN hours ELSE 0 END) AS reversed,
            SUM(CASE WHEN kind IN (1, 2) THEN paid ELSE 0 END) AS paid,
            SUM(CASE WHEN kind = 3 THEN hours ELSE 0 END) AS adjustment,
-           SUM(CASE WHEN kind = 3 THEN paid ELSE 0 END) AS adjustment_paid
-    FROM paid p
-    WHERE kind > 0
-    GROUP BY p.teacher_id, p.institution_id
+           SUM(CASE WHEN kind = 3 THEN paid ELSE 0 END) AS adjustment_paid,
+           SUM(CASE WHEN kind = 0 THEN paid ELSE 0 END) AS paid_before_here, MAX(kind) AS last_kind
+    FROM paid
+    GROUP BY teacher_id, institution_id
+),
+mixed_before AS (
+    SELECT m.*, SUM(m.paid_before_here) OVER (PARTITION BY m.teacher_id) AS paid_before
+    FROM mixed m
 )
 SELECT teacher_id, institution_id, credited, reversed, CASE WHEN pays = 1 THEN period_paid ELSE 0 END AS paid,
        adjustment, CASE WHEN pays = 1 THEN 0 ELSE period_paid END AS adjustment_paid, paid_before
 FROM simple
 UNION ALL
-SELECT m.teacher_id, m.institution_id, m.credited, m.reversed, m.paid, m.adjustment, m.adjustment_paid,
-       t.CLAMP_BEFORE AS paid_before
-FROM mixed m JOIN totals t ON t.teacher_id = m.teacher_id
-""".replace("CLAMP_END", CLAMP.format(x="end_total")).replace("t.CLAMP_BEFORE", CLAMP.format(x="t.before_total")) \
-   .replace("CLAMP_BEFORE", CLAMP.format(x="before_total")).replace("CLAMP_CUM", CLAMP.format(x="cum")) \
-   .replace("CLAMP_PREV", CLAMP.format(x="(cum - hours)"))
+SELECT teacher_id, institution_id, credited, reversed, paid, adjustment, adjustment_paid, paid_before
+FROM mixed_before
+WHERE last_kind > 0
+""".replace("CLAMP_END", CLAMP.format(x="end_total")).replace("CLAMP_BEFORE", CLAMP.format(x="before_total")) \
+   .replace("CLAMP_CUM", CLAMP.format(x="cum")).replace("CLAMP_PREV", CLAMP.format(x="(cum - hours)"))
 
-# Step 1b: the paying contract of each (school path, institution) pair, then one row per
-# (contract, teacher) with the school's rural flag and the figures rounded to the cent.
-FIGURES_SQL = """
-CREATE TEMP TABLE funding_figures AS
-WITH mine AS (
-    SELECT r.*, t.org_path, t.school_id
+# Step 1b: the paying contract of each (school path, institution) pair: the deepest region with
+# a contract for the institution above the school. A few thousand pairs at province scale.
+PAYING_SQL = """
+CREATE TEMP TABLE funding_paying AS
+WITH pairs AS (
+    SELECT DISTINCT t.org_path, r.institution_id
     FROM funding_raw r
     JOIN people_teacher t ON t.id = r.teacher_id
     WHERE r.institution_id <> 0
-      AND EXISTS (SELECT 1 FROM programs_enrollment en WHERE en.program_id = %(program)s AND en.teacher_id = r.teacher_id)
-),
-pairs AS (
-    SELECT DISTINCT org_path, institution_id FROM mine
-),
-paying AS (
-    SELECT pr.org_path, pr.institution_id, k.id AS contract_id
-    FROM pairs pr
-    JOIN learning_contract k ON k.program_id = %(program)s AND k.institution_id = pr.institution_id
-         AND pr.org_path LIKE k.region_path || '/%%'
-    WHERE NOT EXISTS (SELECT 1 FROM learning_contract k2 WHERE k2.program_id = k.program_id
-                      AND k2.institution_id = k.institution_id AND LENGTH(k2.region_path) > LENGTH(k.region_path)
-                      AND pr.org_path LIKE k2.region_path || '/%%')
 )
-SELECT py.contract_id, m.teacher_id, m.org_path, s.is_rural,
-       ROUND(m.credited, 2) AS credited, ROUND(m.reversed, 2) AS reversed, ROUND(m.paid, 2) AS paid,
-       ROUND(m.adjustment, 2) AS adjustment, ROUND(m.adjustment_paid, 2) AS adjustment_paid,
-       ROUND(m.paid_before, 2) AS paid_before
-FROM mine m
-JOIN paying py ON py.org_path = m.org_path AND py.institution_id = m.institution_id
-JOIN orgs_school s ON s.id = m.school_id
-{narrow}
+SELECT pr.org_path, pr.institution_id, k.id AS contract_id
+FROM pairs pr
+JOIN learning_contract k ON k.program_id = %(program)s AND k.institution_id = pr.institution_id
+     AND pr.org_path LIKE k.region_path || '/%%'
+WHERE NOT EXISTS (SELECT 1 FROM learning_contract k2 WHERE k2.program_id = k.program_id
+                  AND k2.institution_id = k.institution_id AND LENGTH(k2.region_path) > LENGTH(k.region_path)
+                  AND pr.org_path LIKE k2.region_path || '/%%') {narrow}
+"""
+
+# Step 1c: one row per (paying contract, enrolled teacher) with the school's rural flag and the
+# figures rounded to the cent. Plain tables with statistics on both sides: hash joins.
+FIGURES_SQL = """
+CREATE TEMP TABLE funding_figures AS
+SELECT py.contract_id, r.teacher_id, t.org_path, s.is_rural,
+       ROUND(r.credited, 2) AS credited, ROUND(r.reversed, 2) AS reversed, ROUND(r.paid, 2) AS paid,
+       ROUND(r.adjustment, 2) AS adjustment, ROUND(r.adjustment_paid, 2) AS adjustment_paid,
+       ROUND(r.paid_before, 2) AS paid_before
+FROM funding_raw r
+JOIN people_teacher t ON t.id = r.teacher_id
+JOIN funding_paying py ON py.org_path = t.org_path AND py.institution_id = r.institution_id
+JOIN orgs_school s ON s.id = t.school_id
+WHERE EXISTS (SELECT 1 FROM programs_enrollment en WHERE en.program_id = %(program)s AND en.teacher_id = r.teacher_id)
 """
 
 TOTALS_SQL = """
@@ -215,6 +221,7 @@ def _dec(value) -> Decimal:
 def figures_drop() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS funding_raw")
+        cursor.execute("DROP TABLE IF EXISTS funding_paying")
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
 
@@ -234,14 +241,18 @@ def figures_build(*, program_id: int, start: dt.date, end: dt.date, cap: Decimal
     if contract_id is not None:
         under = "AND e.teacher_id IN (SELECT id FROM people_teacher WHERE org_path LIKE %(under)s)"
         params["under"] = region_path + "/%"
-        narrow = "WHERE py.contract_id = %(contract)s"
+        narrow = "AND k.id = %(contract)s"
         params["contract"] = contract_id
     figures_drop()
     with connection.cursor() as cursor:
+        analyze = connection.vendor == "postgresql"  # the planner's row counts for the joins that follow
         cursor.execute(RAW_SQL.format(under=under), params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE funding_raw")  # the planner's row counts for the joins of step 1b
-        cursor.execute(FIGURES_SQL.format(narrow=narrow), params)
+        if analyze:
+            cursor.execute("ANALYZE funding_raw")
+        cursor.execute(PAYING_SQL.format(narrow=narrow), params)
+        if analyze:
+            cursor.execute("ANALYZE funding_paying")
+        cursor.execute(FIGURES_SQL, params)
 
 
 def contract_totals() -> dict[int, ContractTotals]:
