@@ -155,6 +155,8 @@ ACTION_LABELS: dict[str, Any] = {
     "supervision.rectification_accept": pgettext_lazy("audit action", "Rectification accepted"),
     "supervision.rectification_reopen": pgettext_lazy("audit action", "Rectification reopened"),
     "supervision.round_close": pgettext_lazy("audit action", "Supervision round closed"),
+    "supervision.plan_save": pgettext_lazy("audit action", "Province plan draft saved"),
+    "supervision.plan_file": pgettext_lazy("audit action", "Province plan filed with the ministry"),
     "national.report_export": pgettext_lazy("audit action", "National report exported"),
     "national.report_load": pgettext_lazy("audit action", "National report loaded"),
     # communities (issue 16): study classes

@@ -195,3 +195,49 @@ class EvidenceFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ProvincePlan(models.Model):
+    """规划方案: the province office's working draft of its plan for the ministry, one per
+    province: its own text per section (the platform's data is read afresh whenever the plan
+    is previewed or filed, see plan/compose.py)."""
+
+    region = models.OneToOneField("orgs.Region", on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=64, db_index=True)
+    title = models.CharField(_("title"), max_length=128)
+    texts = models.JSONField(default=dict)  # {section key: the office's text}
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanFiling(models.Model):
+    """One filed (备案) version of a province's plan: the composed document as it was that day,
+    its PDF and .docx with their SHA-256, who filed it. Never changed once written."""
+
+    region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=64, db_index=True)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=128)
+    filed_on = models.DateField()
+    filed_at = models.DateTimeField(default=timezone.now)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    document = models.JSONField()  # the composed plan: sections with their tables and texts
+    pdf = models.BinaryField()
+    pdf_sha256 = models.CharField(max_length=64)
+    docx = models.BinaryField()
+    docx_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["region", "version"], name="one_plan_filing_per_version")]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("a filed plan is never changed")  # programming error, not a user's
+        super().save(*args, **kwargs)

@@ -2,7 +2,8 @@
 password), the province's regular round over its counties with the inspector on 鼓楼区 and 思明区,
 鼓楼区 graded with a rectification item for the county office that is already past its deadline
 (so both sides see an overdue item), and the county's mid-term special inspection of its schools
-with the inspector on the demo school."""
+with the inspector on the demo school; and the province's plan for the ministry (规划方案), written in
+every section and filed once."""
 
 from __future__ import annotations
 
@@ -74,4 +75,28 @@ def supervision_seed_demo(*, school_code: str) -> str:
         starts_on=today(), ends_on=today() + dt.timedelta(days=30), indicators=preset("midterm", "school"))
     services.inspectors_assign(actor=county_office, round_=midterm, inspector=inspector,
                                inspections=list(midterm.inspections.filter(unit_code=school_code)))
-    return f"2 rounds, {regular.inspections.count() + midterm.inspections.count()} units, inspector {INSPECTOR_PHONE}"
+    filing = _seed_plan(province_office, province)
+    return (f"2 rounds, {regular.inspections.count() + midterm.inspections.count()} units, inspector {INSPECTOR_PHONE}, "
+            f"plan v{filing.version} filed")
+
+
+PLAN_TEXTS = {
+    "goals": "到2026年，全省中小学教师信息技术应用能力普遍提升，校长信息化领导力、教师团队信息化教学创新能力和"
+             "学校信息化管理水平明显提高，基本实现“三提升一全面”。",
+    "organization": "省教育厅统筹规划，设区市教育局组织协调，县（区）教育局具体实施，学校为实施主体，整校推进。\n"
+                    "省级项目办负责标准制定、机构遴选、督导评估和数据监测。",
+    "programs": "培训以能力点为导向，网络研修与校本研修相结合，实践应用学时不少于总学时的一半。",
+    "schedule": "2026年试点，2027年全面推开，2028年完成全员培训并开展总结评估。",
+    "institutions": "通过公开遴选确定承训机构，每年开展考评，考评不合格的机构退出。",
+    "budget": "省级专项经费与市县继续教育经费共同保障，按学时结算。",
+    "supervision": "省市两级对县区开展年度督导和中期专项督导，督导结果纳入县域教育考核。",
+    "safeguards": "完善学时认定与学分管理制度，保障学校网络和终端条件，建立专家指导团队。",
+}
+
+
+def _seed_plan(province_office: User, province: Region):
+    """The province's plan with text in every section, filed once (the demo's version 1)."""
+    from tisheng.supervision.plan.services import default_title, plan_file, plan_save
+
+    plan_save(actor=province_office, region=province, title=default_title(province), texts=PLAN_TEXTS)
+    return plan_file(actor=province_office, region=province)

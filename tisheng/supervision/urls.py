@@ -1,11 +1,17 @@
 from django.urls import path
 
 from tisheng.supervision import views
+from tisheng.supervision.plan import views as plan_views
 
 app_name = "supervision"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("plan/", plan_views.plan_edit, name="plan"),
+    path("plan/preview/", plan_views.plan_preview, name="plan_preview"),
+    path("plan/file/", plan_views.plan_file, name="plan_file"),
+    path("plan/filed/", plan_views.plan_filings, name="plan_filings"),
+    path("plan/filed/<int:pk>/", plan_views.plan_filing, name="plan_filing"),
     path("rounds/new/", views.round_new, name="round_new"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/assign/", views.round_assign, name="round_assign"),

@@ -63,6 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = shanghai_today()
     return render(request, "supervision/home.html", {
         "can_manage": caps[0],
+        "can_plan": has_capability(user, Cap.NATIONAL_REPORT),
         "rounds": list(selectors.rounds_managed(user).select_related("region")[:50]) if caps[0] else [],
         "assigned": list(selectors.assigned_inspections(user)[:200]),
         "own": list(selectors.own_unit_inspections(user)[:50]),

@@ -17,3 +17,13 @@ def test_the_demo_shows_a_graded_county_with_an_overdue_item_on_both_sides(world
     assert selectors.overdue_rectifications(world.province_officer).count() == 1
     assert not selectors.overdue_rectifications(world.outsider).exists()
     assert supervision_seed_demo(school_code=world.school_a.code) == "skipped"  # seeding twice adds nothing
+
+
+def test_the_demo_has_the_province_plan_filed_once_with_every_section_written(world, program_2):
+    from tisheng.supervision.models import PlanFiling
+
+    supervision_seed_demo(school_code=world.school_a.code)
+    filing = PlanFiling.objects.get()
+    assert filing.version == 1
+    assert all(section["text"] for section in filing.document["sections"])
+    assert filing.pdf_sha256
