@@ -17,6 +17,21 @@ else (core/tests/test_tabular.py).
     book.append(["Name", "ID"], font=BOLD)
     book.append([teacher.name, masked])
     book.save(out)          # or book.to_bytes()
+
+And the one reader of uploaded spreadsheets: `read_table(content, filename, max_bytes=…)` turns an
+.xlsx or .csv someone uploads (a roster, another platform's export of hours) into rows of cells,
+or raises `TabularFileError` with a message for the user before anything is stored:
+
+- size first (`max_bytes`, before a byte is parsed); an old .xls (OLE2) is named as such;
+- .xlsx: it must be a zip holding xl/workbook.xml, and `core.officefiles.check_office_zip` reads
+  it once before calamine does (zip bombs, overlapping members, sheets declaring a huge
+  rectangle: calamine would allocate A1:XFD1048576 whole and abort the process); then
+  python-calamine reads the first sheet (ten times openpyxl's speed, DESIGN.md);
+- .csv: UTF-8 (with or without BOM), GBK or GB18030 as Chinese Excel saves it; NUL bytes,
+  UTF-16 and control characters are refused (a binary file renamed .csv).
+
+`header_key` is how a header cell is matched against a table of aliases (full-width folded,
+spaces and a leading or trailing * or （必填） mark dropped); `cell_text` is a cell as text.
 """
 
 from __future__ import annotations
@@ -24,16 +39,24 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import unicodedata
+import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from tisheng.core import idcard, officefiles
 
 # OWASP: "=", "+", "-", "@", tab (0x09) and carriage return (0x0D) start a formula somewhere.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -129,3 +152,136 @@ class CsvWriter:
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
             self.writerow(row)
+
+
+# Reading uploaded spreadsheets -----------------------------------------------------------------
+
+
+FILE_TOO_LARGE = gettext_noop("The file is larger than %(limit)s MB")
+FILE_TYPE_UNSUPPORTED = gettext_noop("Only .xlsx and .csv files can be imported")
+FILE_IS_OLD_XLS = gettext_noop("This is an old .xls workbook; save it as .xlsx in Excel and upload it again")
+FILE_NOT_XLSX = gettext_noop("The file is not a valid .xlsx workbook")
+FILE_BAD_ENCODING = gettext_noop("The CSV file must be encoded as UTF-8 or GBK")
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
+ZIP_MAGIC = b"PK\x03\x04"
+_REQUIRED_MARK = re.compile(r"^[*＊]+|[*＊]+$|[(（]必填[)）]$")
+
+
+class TabularFileError(Exception):
+    """A file that cannot be read at all; `message` is for the user, in their language."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: list[list[Any]]  # the first sheet's cells as read (calamine's types) or CSV text
+    merged_header: bool  # row 1 merges cells (an .xlsx only)
+
+
+def cell_text(value: object) -> str:
+    """A cell as text: number cells lose Excel's ".0" (codes and phones are typed as
+    numbers), dates become ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def header_key(cell: Any) -> str:
+    """A header cell as the key of an alias table: 「＊身份证号（必填）」 → 「身份证号」."""
+    text = "".join(idcard.normalize_text(cell_text(cell)).split())
+    return _REQUIRED_MARK.sub("", text)
+
+
+def file_extension(filename: str) -> str:
+    name = filename.lower()
+    for ext in ("xlsx", "csv", "xls"):
+        if name.endswith("." + ext):
+            return ext
+    return ""
+
+
+def check_size(size: int, max_bytes: int) -> None:
+    """Refuse a file over `max_bytes` before reading a byte of it."""
+    if size > max_bytes:
+        raise TabularFileError(_(FILE_TOO_LARGE) % {"limit": f"{max_bytes / 1024 / 1024:g}"})
+
+
+def read_table(content: bytes, filename: str, *, max_bytes: int) -> Table:
+    """The first sheet of an uploaded .xlsx or .csv; TabularFileError when unusable."""
+    check_size(len(content), max_bytes)
+    ext = file_extension(filename)
+    if ext == "xls" or (ext == "xlsx" and content[:4] == OLE2_MAGIC):
+        raise TabularFileError(_(FILE_IS_OLD_XLS))
+    if ext == "xlsx":
+        return xlsx_table(content)
+    if ext == "csv":
+        return Table(rows=csv_table(content), merged_header=False)
+    raise TabularFileError(_(FILE_TYPE_UNSUPPORTED))
+
+
+def xlsx_table(content: bytes) -> Table:
+    if not content.startswith(ZIP_MAGIC) or not zipfile.is_zipfile(io.BytesIO(content)):
+        raise TabularFileError(_(FILE_NOT_XLSX))
+    # The guard before calamine: a sheet declaring A1:XFD1048576 would make it allocate the
+    # whole rectangle and abort the process, whatever is caught here.
+    try:
+        summary = officefiles.check_office_zip(content)
+    except officefiles.OfficeFileRefused as refused:
+        raise TabularFileError(refused.message()) from refused
+    if "xl/workbook.xml" not in summary.names:
+        # calamine would try other formats (.ods, .xlsb) whose repeats the guard does not count.
+        raise TabularFileError(_(FILE_NOT_XLSX))
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheet = workbook.get_sheet_by_index(0)
+        merged = sheet.merged_cell_ranges
+        pad = [""] * (sheet.start[1] if sheet.start else 0)
+        rows = [pad + list(r) for r in sheet.iter_rows()] if pad else [list(r) for r in sheet.iter_rows()]
+    except Exception as exc:  # calamine raises its own error types and plain ones on broken zips
+        raise TabularFileError(_(FILE_NOT_XLSX)) from exc
+    if merged is None:
+        merged_header = merged_header_from_xml(content)
+    else:
+        merged_header = any(start[0] == 0 for start, _end in merged)
+    return Table(rows=rows, merged_header=merged_header)
+
+
+def merged_header_from_xml(content: bytes) -> bool:
+    """Whether the first sheet merges cells in row 1 (read from its <mergeCells>, tiny)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        names = sorted(n for n in z.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
+        if not names:
+            return False
+        xml = z.read(names[0]).decode("utf-8", "replace")
+    return any(re.match(r"[A-Z]+1$", ref) for ref in re.findall(r'<mergeCell ref="([A-Z]+\d+):', xml))
+
+
+def csv_table(content: bytes) -> list[list[str]]:
+    # UTF-16 (with its BOM) and binary files contain NUL bytes; a UTF-8 or GBK file never does.
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in content:
+        raise TabularFileError(_(FILE_BAD_ENCODING))
+    if content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+    for encoding in ("utf-8", "gbk", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise TabularFileError(_(FILE_BAD_ENCODING))
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in text):
+        raise TabularFileError(_(FILE_BAD_ENCODING))
+    return list(csv.reader(io.StringIO(text, newline="")))

@@ -2,8 +2,8 @@
 platform's 寒暑假研修 export, another province's record of a transferred teacher, another
 training platform's list.
 
-The roster import's pattern: read the file (the roster's .xlsx/.csv readers: calamine behind
-the office-file guard, UTF-8 or GBK CSV), `external_validate` turns rows into records and row
+The roster import's pattern: read the file (the shared reader, `core.tabular.read_table`:
+calamine behind the office-file guard, UTF-8 or GBK CSV), `external_validate` turns rows into records and row
 errors without writing, `external_import_file` previews (dry run) or commits all-or-nothing or
 the valid rows only, and keeps the file's SHA-256 on the import and through it on every record.
 
@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,27 +35,17 @@ from django.utils.translation import gettext_noop
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
 from tisheng.core import crypto, idcard
+from tisheng.core.tabular import TabularFileError, cell_text, header_key, read_table
 from tisheng.ledger.models import ExternalHoursImport, ExternalHoursRecord
 from tisheng.ledger.registry import CATEGORY_LABELS, EXTERNAL_SOURCE_LABELS, LEVEL_LABELS
 from tisheng.orgs.scope import capability_paths
 from tisheng.people.models import Teacher
-from tisheng.people.services.roster import RowError, cell_text, parse_date
+from tisheng.people.services.roster import RowError, parse_date
 
-# The roster's file readers (calamine behind core.officefiles' guard; CSV in UTF-8 or GBK).
-from tisheng.people.services.roster_files import (  # noqa: F401 - RosterFileError is part of this API
-    _OLE2_MAGIC,
-    FILE_IS_OLD_XLS,
-    FILE_NO_ROWS,
-    FILE_TYPE_UNSUPPORTED,
-    HEADERS_DUPLICATE,
-    HEADERS_MISSING,
-    RosterFileError,
-    _csv_rows,
-    _header_key,
-    _xlsx_rows,
-    check_size,
-    file_extension,
-)
+# The roster import's messages for a sheet without the headers or the rows it needs.
+from tisheng.people.services.roster_files import FILE_NO_ROWS, HEADERS_DUPLICATE, HEADERS_MISSING
+
+RosterFileError = TabularFileError  # the name the views and tests have used
 
 NAME, NATIONAL_ID, TITLE, HOURS, DATE, CERTIFICATE, CATEGORY, LEVEL, PLATFORM = (
     "姓名", "身份证号", "培训名称", "学时", "完成日期", "证书编号", "类别", "级别", "平台",
@@ -120,22 +111,13 @@ class ParsedSheet:
 
 def read_external(content: bytes, filename: str) -> ParsedSheet:
     """The file's first sheet as rows keyed by HEADERS; RosterFileError when unusable."""
-    check_size(len(content))
-    ext = file_extension(filename)
-    if ext == "xls" or (ext == "xlsx" and content[:4] == _OLE2_MAGIC):
-        raise RosterFileError(_(FILE_IS_OLD_XLS))
-    if ext == "xlsx":
-        table, _merged = _xlsx_rows(content)
-    elif ext == "csv":
-        table = _csv_rows(content)
-    else:
-        raise RosterFileError(_(FILE_TYPE_UNSUPPORTED))
+    table = read_table(content, filename, max_bytes=settings.ROSTER_MAX_UPLOAD_BYTES).rows
     if not table:
         raise RosterFileError(_(FILE_NO_ROWS))
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}
     for index, cell in enumerate(table[0]):
-        canonical = HEADER_ALIASES.get(_header_key(cell))
+        canonical = HEADER_ALIASES.get(header_key(cell))
         if canonical is None:
             continue
         if canonical in columns:

@@ -89,7 +89,7 @@ def test_imported_hours_show_in_the_teachers_registry_with_their_source(client, 
     upload(client, export, verification="unverified")
     rows = registry.registry_rows(world.teacher)
     assert [(r.source, r.verification, r.hours) for r in rows] == [
-        ("国家智慧教育平台 · 国家智慧教育平台", "unverified", Decimal("10"))]
+        ("国家智慧教育平台", "unverified", Decimal("10"))]
     client.force_login(world.teacher.user)
     assert "待核验" in client.get(reverse("ledger:my_registry")).text
 
@@ -152,3 +152,24 @@ def test_validation_names_the_columns_as_the_file_wrote_them(world):
     _records, errors = external.external_validate(rows, actor=None, source="national_platform",
                                                   labels={external.NATIONAL_ID: "证件号码"})
     assert [(e.row, e.column) for e in errors] == [(2, "证件号码")]
+
+
+@pytest.mark.parametrize("hostile_file", ["zip_bomb", "corner_cells"])
+def test_a_hostile_workbook_is_refused_by_the_shared_reader_before_calamine_opens_it(world, monkeypatch,
+                                                                                    hostile_file):
+    import python_calamine
+
+    from tisheng.core.tests import hostile_files as hostile
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("calamine was asked to open a hostile file")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", refuse)
+    content = hostile.zip_bomb(megabytes=64) if hostile_file == "zip_bomb" else hostile.corner_cells_xlsx()
+
+    with translation.override("zh-hans"), pytest.raises(external.RosterFileError) as caught:
+        external.external_import_file(actor=world.county_officer, content=content, filename="国家平台导出.xlsx",
+                                      source="national_platform", verification="verified", mode="valid_only")
+
+    assert caught.value.message.startswith(("文件中有部件压缩比异常", "表格范围过大"))
+    assert not ExternalHoursImport.objects.exists()

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop
 from tisheng.accounts.models import AuditAction, AuditLog, RoleAssignment, User
 from tisheng.accounts.roles import Cap, Role
 from tisheng.core import crypto, idcard
+from tisheng.core.tabular import cell_text  # noqa: F401 - imported from here by the roster modules
 from tisheng.orgs.models import School
 from tisheng.orgs.scope import capability_paths
 from tisheng.people.choices import (
@@ -124,20 +125,6 @@ _DATE_PATTERNS = (
 )
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
-
-
-def cell_text(value: object) -> str:
-    """A cell as text: number cells lose Excel's ".0" (codes and phones are typed as
-    numbers), dates become ISO dates."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def normalize_phone(value: object) -> str:

@@ -1,18 +1,12 @@
 """Reading roster files (.xlsx, .csv) into rows keyed by the canonical headers.
 
 Every way a file can be unusable ends in RosterFileError with a message for the user, before
-anything is stored. .xlsx is read with python-calamine (fast), after core.officefiles has
-checked the archive (sizes, compression, the sheets' ranges); CSV may be UTF-8 (with or
-without BOM) or GBK, as Chinese Excel saves it.
+anything is stored. The file itself is read by the shared reader, `core.tabular.read_table`
+(the office-file guard, then calamine; CSV in UTF-8 or GBK); this module maps its headers.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +14,18 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tisheng.core import idcard, officefiles
+from tisheng.core import idcard, tabular
+from tisheng.core.tabular import (  # noqa: F401 - the file errors are part of this module's API
+    FILE_BAD_ENCODING,
+    FILE_IS_OLD_XLS,
+    FILE_NOT_XLSX,
+    FILE_TOO_LARGE,
+    FILE_TYPE_UNSUPPORTED,
+    TabularFileError,
+    file_extension,
+    header_key,
+)
+from tisheng.core.tabular import merged_header_from_xml as _merged_header_from_xml  # noqa: F401
 from tisheng.people.services.roster import (
     CANONICAL_HEADERS,
     NAME,
@@ -35,11 +40,6 @@ from tisheng.people.services.roster import (
     cell_text,
 )
 
-FILE_TOO_LARGE = gettext_noop("The file is larger than %(limit)s MB")
-FILE_TYPE_UNSUPPORTED = gettext_noop("Only .xlsx and .csv files can be imported")
-FILE_IS_OLD_XLS = gettext_noop("This is an old .xls workbook; save it as .xlsx in Excel and upload it again")
-FILE_NOT_XLSX = gettext_noop("The file is not a valid .xlsx workbook")
-FILE_BAD_ENCODING = gettext_noop("The CSV file must be encoded as UTF-8 or GBK")
 FILE_EMPTY = gettext_noop("The sheet is empty")
 FILE_NO_ROWS = gettext_noop("The sheet has headers but no teacher rows")
 HEADERS_MERGED = gettext_noop("The header row contains merged cells; unmerge them and put one header per column")
@@ -60,17 +60,10 @@ HEADER_ALIASES: dict[str, str] = {h: h for h in CANONICAL_HEADERS} | {
     "在职状态": STATUS, "人员状态": STATUS, "任职状态": STATUS,
 }
 
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
-_ZIP_MAGIC = b"PK\x03\x04"
-_REQUIRED_MARK = re.compile(r"^[*＊]+|[*＊]+$|[(（]必填[)）]$")
 
 
-class RosterFileError(Exception):
-    """A file that cannot be imported at all; `message` is for the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+# A file that cannot be imported at all; `message` is for the user (the shared reader's error).
+RosterFileError = TabularFileError
 
 
 @dataclass
@@ -86,94 +79,12 @@ class ParsedRoster:
 
 def check_size(size: int) -> None:
     """Refuse a file over ROSTER_MAX_UPLOAD_BYTES before reading a byte of it."""
-    limit = settings.ROSTER_MAX_UPLOAD_BYTES
-    if size > limit:
-        raise RosterFileError(_(FILE_TOO_LARGE) % {"limit": f"{limit / 1024 / 1024:g}"})
-
-
-def file_extension(filename: str) -> str:
-    name = filename.lower()
-    for ext in ("xlsx", "csv", "xls"):
-        if name.endswith("." + ext):
-            return ext
-    return ""
+    tabular.check_size(size, settings.ROSTER_MAX_UPLOAD_BYTES)
 
 
 def read_roster(content: bytes, filename: str) -> ParsedRoster:
-    check_size(len(content))
-    ext = file_extension(filename)
-    if ext == "xls" or (ext == "xlsx" and content[:4] == _OLE2_MAGIC):
-        raise RosterFileError(_(FILE_IS_OLD_XLS))
-    if ext == "xlsx":
-        table, merged_header = _xlsx_rows(content)
-    elif ext == "csv":
-        table, merged_header = _csv_rows(content), False
-    else:
-        raise RosterFileError(_(FILE_TYPE_UNSUPPORTED))
-    return _parse_table(table, merged_header)
-
-
-def _xlsx_rows(content: bytes) -> tuple[list[list[Any]], bool]:
-    if not content.startswith(_ZIP_MAGIC) or not zipfile.is_zipfile(io.BytesIO(content)):
-        raise RosterFileError(_(FILE_NOT_XLSX))
-    # The guard before calamine: a sheet declaring A1:XFD1048576 would make it allocate the
-    # whole rectangle and abort the process, whatever is caught here.
-    try:
-        summary = officefiles.check_office_zip(content)
-    except officefiles.OfficeFileRefused as refused:
-        raise RosterFileError(refused.message()) from refused
-    if "xl/workbook.xml" not in summary.names:
-        # calamine would try other formats (.ods, .xlsb) whose repeats the guard does not count.
-        raise RosterFileError(_(FILE_NOT_XLSX))
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        sheet = workbook.get_sheet_by_index(0)
-        merged = sheet.merged_cell_ranges
-        pad = [""] * (sheet.start[1] if sheet.start else 0)
-        table = [pad + list(r) for r in sheet.iter_rows()] if pad else [list(r) for r in sheet.iter_rows()]
-    except Exception as exc:  # calamine raises its own error types and plain ones on broken zips
-        raise RosterFileError(_(FILE_NOT_XLSX)) from exc
-    if merged is None:
-        merged_header = _merged_header_from_xml(content)
-    else:
-        merged_header = any(start[0] == 0 for start, _end in merged)
-    return table, merged_header
-
-
-def _merged_header_from_xml(content: bytes) -> bool:
-    """Whether the first sheet merges cells in row 1 (read from its <mergeCells>, tiny)."""
-    with zipfile.ZipFile(io.BytesIO(content)) as z:
-        names = sorted(n for n in z.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
-        if not names:
-            return False
-        xml = z.read(names[0]).decode("utf-8", "replace")
-    return any(re.match(r"[A-Z]+1$", ref) for ref in re.findall(r'<mergeCell ref="([A-Z]+\d+):', xml))
-
-
-def _csv_rows(content: bytes) -> list[list[str]]:
-    # UTF-16 (with its BOM) and binary files contain NUL bytes; a UTF-8 or GBK roster never does.
-    if content[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in content:
-        raise RosterFileError(_(FILE_BAD_ENCODING))
-    if content.startswith(b"\xef\xbb\xbf"):
-        content = content[3:]
-    for encoding in ("utf-8", "gbk", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RosterFileError(_(FILE_BAD_ENCODING))
-    if any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in text):
-        raise RosterFileError(_(FILE_BAD_ENCODING))
-    return list(csv.reader(io.StringIO(text, newline="")))
-
-
-def _header_key(cell: Any) -> str:
-    text = "".join(idcard.normalize_text(cell_text(cell)).split())
-    return _REQUIRED_MARK.sub("", text)
+    table = tabular.read_table(content, filename, max_bytes=settings.ROSTER_MAX_UPLOAD_BYTES)
+    return _parse_table(table.rows, table.merged_header)
 
 
 def _blank(value: Any) -> bool:
@@ -189,7 +100,7 @@ def _parse_table(table: list[list[Any]], merged_header: bool) -> ParsedRoster:
     columns: dict[str, int] = {}
     duplicates: list[str] = []
     for index, cell in enumerate(table[0]):
-        canonical = HEADER_ALIASES.get(_header_key(cell))
+        canonical = HEADER_ALIASES.get(header_key(cell))
         if canonical is None:
             continue
         if canonical in columns:
@@ -199,7 +110,7 @@ def _parse_table(table: list[list[Any]], merged_header: bool) -> ParsedRoster:
     missing = [h for h in CANONICAL_HEADERS if h not in columns]
     if missing:
         message = _(HEADERS_MISSING) % {"headers": "、".join(missing)}
-        unknown = [w for w, c in zip(written, table[0], strict=True) if w and HEADER_ALIASES.get(_header_key(c)) is None]
+        unknown = [w for w, c in zip(written, table[0], strict=True) if w and HEADER_ALIASES.get(header_key(c)) is None]
         if unknown:
             message += _(HEADERS_UNKNOWN) % {"headers": "、".join(unknown[:10])}
         raise RosterFileError(message)
