@@ -17,6 +17,7 @@ from ninja.parser import Parser
 from ninja.security import django_auth
 
 from tisheng.certificates.api import router as certificates_router
+from tisheng.certificates.views_indicators import router as indicators_router
 from tisheng.core import jsonsafe
 from tisheng.core.input_guard import json_reason
 from tisheng.integration.api import router as integration_router
@@ -92,6 +93,7 @@ api.add_router("/", orgs_router, tags=["orgs"])
 api.add_router("/", people_router, tags=["people"])
 api.add_router("/", programs_router, tags=["programs"])
 api.add_router("/", certificates_router, tags=["certificates"])
+api.add_router("/", indicators_router, tags=["school indicators"])
 api.add_router("/", learning_router, tags=["learning"])
 api.add_router("/", practice_router, tags=["practice"])
 api.add_router("/integration", integration_router)

@@ -55,6 +55,9 @@ class Cap:
     HOURS_DECLARE = "hours.declare"  # a teacher declares hours from other platforms
     HOURS_APPROVE = "hours.approve"  # the school approves them as imported hours
     HOURS_IMPORT = "hours.import"  # an office imports other platforms' hour records (issue 17)
+    REGISTRY_REPORT = "registry.report"  # the 定期注册 list of a county's teachers (issue 17)
+    TITLE_RECORDS = "registry.title_records"  # 职称评聘: teachers' hours and training records (issue 17)
+    SCHOOL_INDICATORS = "registry.school_indicators"  # 办学水平评估 / 校长考评 indicators per school
     # Online learning (issue 4).
     COURSES_MANAGE = "courses.manage"  # an institution publishes courses, sees its learners
     CONTRACTS_MANAGE = "contracts.manage"  # the province selects institutions, a city chooses
@@ -289,7 +292,10 @@ for _role, _caps in _COMMUNITIES_CAPABILITIES.items():
 
 # The continuing-education registry (issue 17): offices import hours from other platforms.
 for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
-    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.HOURS_IMPORT}
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.HOURS_IMPORT, Cap.REGISTRY_REPORT, Cap.TITLE_RECORDS}
+ROLE_CAPABILITIES[Role.SCHOOL_ADMIN] = ROLE_CAPABILITIES[Role.SCHOOL_ADMIN] | {Cap.TITLE_RECORDS}
+for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.EVALUATOR):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.SCHOOL_INDICATORS}
 
 # Supervision (issue 19): offices plan rounds of the units below them; an inspector sees only the
 # units a round assigns them (selectors check the assignment); a county or school answers its items.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tisheng.certificates import views, views_hours, views_partner
+from tisheng.certificates import views, views_hours, views_indicators, views_partner, views_title
 
 app_name = "certificates"
 urlpatterns = [
@@ -13,6 +13,10 @@ urlpatterns = [
     path("partner/enrollment/<int:pk>/", views_partner.partner_single, name="partner_single"),
     path("hours/teachers/<int:pk>/", views_hours.hours_certificates, name="hours_list"),
     path("hours/teachers/<int:pk>/new/", views_hours.hours_certificate_new, name="hours_new"),
+    path("title/", views_title.title_records, name="title_records"),
+    path("title/teachers/<int:pk>/", views_title.title_record_teacher, name="title_record_teacher"),
+    path("schools/", views_indicators.indicators_page, name="indicators"),
+    path("schools/indicators.xlsx", views_indicators.indicators_xlsx, name="indicators_xlsx"),
     path("hours/<str:number>.pdf", views_hours.hours_certificate_pdf, name="hours_pdf"),
     path("<str:number>.pdf", views.certificate_pdf, name="pdf"),
     path("<str:number>/revoke/", views.certificate_revoke_view, name="revoke"),

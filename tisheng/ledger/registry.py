@@ -71,6 +71,7 @@ class RegistryRow:
     hours: Decimal
     verification: str = "verified"
     external: bool = False
+    certificate_no: str = ""  # an outside record's certificate number, as its platform issued it
 
     @property
     def counts(self) -> bool:
@@ -148,20 +149,42 @@ def registry_rows(teacher: Teacher) -> list[RegistryRow]:
     """The teacher's registry, oldest first: every standing ledger credit with its program,
     and every external record. The caller has fetched `teacher` through the scope filter.
     Two queries."""
-    entries = (LedgerEntry.objects.filter(teacher=teacher, reverses__isnull=True, reversed_by__isnull=True)
-               .select_related("program").only("at", "hours", "source_kind", "program__name",
+    return registry_rows_for([teacher.pk]).get(teacher.pk, [])
+
+
+def registry_rows_for(teacher_ids: Iterable[int], *, start: dt.date | None = None, end: dt.date | None = None,
+                      ) -> dict[int, list[RegistryRow]]:
+    """`registry_rows` of many teachers at once (already scoped by the caller), optionally only
+    the rows dated from `start` to `end`: two queries whatever their number (the 职称 list)."""
+    ids = list(teacher_ids)
+    entries = (LedgerEntry.objects.filter(teacher_id__in=ids, reverses__isnull=True, reversed_by__isnull=True)
+               .select_related("program").only("teacher_id", "at", "hours", "source_kind", "program__name",
                                                 "program__registry_category", "program__registry_level"))
-    rows = [RegistryRow(date=_local_date(e.at), title=e.program.name,
-                        source=PROGRAM_SOURCE_LABELS.get(e.source_kind, "平台项目"),
-                        category=e.program.registry_category, level=e.program.registry_level, hours=e.hours)
-            for e in entries]
-    rows += [RegistryRow(date=r.earned_on, title=r.title, source=f"{EXTERNAL_SOURCE_LABELS.get(r.source, r.source)}"
-                                                                     f" · {r.platform}",
-                         category=r.category, level=r.level, hours=r.hours, verification=r.verification,
-                         external=True)
-             for r in ExternalHoursRecord.objects.filter(teacher=teacher)]
-    rows.sort(key=lambda r: (r.date, r.external))
-    return rows
+    external = ExternalHoursRecord.objects.filter(teacher_id__in=ids)
+    if start is not None:
+        entries, external = entries.filter(at__gte=_day_start(start)), external.filter(earned_on__gte=start)
+    if end is not None:
+        entries = entries.filter(at__lt=_day_start(end + dt.timedelta(days=1)))
+        external = external.filter(earned_on__lte=end)
+    result: dict[int, list[RegistryRow]] = defaultdict(list)
+    for e in entries:
+        result[e.teacher_id].append(RegistryRow(
+            date=_local_date(e.at), title=e.program.name, source=PROGRAM_SOURCE_LABELS.get(e.source_kind, "平台项目"),
+            category=e.program.registry_category, level=e.program.registry_level, hours=e.hours))
+    for r in external:
+        result[r.teacher_id].append(RegistryRow(
+            date=r.earned_on, title=r.title, source=_external_source(r.source, r.platform),
+            category=r.category, level=r.level, hours=r.hours, verification=r.verification, external=True,
+            certificate_no=r.certificate_no))
+    for rows in result.values():
+        rows.sort(key=lambda r: (r.date, r.external))
+    return result
+
+
+def _external_source(source: str, platform: str) -> str:
+    """"国家智慧教育平台", or "外省转入 · 江西省继续教育平台": the platform once when it is the source."""
+    label = EXTERNAL_SOURCE_LABELS.get(source, source)
+    return label if not platform or platform == label else f"{label} · {platform}"
 
 
 def cycles_for(org_path: str) -> QuerySet[HoursCycle]:

@@ -4,13 +4,18 @@ hours from other platforms with the school's queue to approve them."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_date
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +27,7 @@ from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
 from tisheng.core.clientip import client_ip
 from tisheng.ledger import external, registry, selectors, services
+from tisheng.ledger import registration as reg
 from tisheng.ledger.cycles import CycleForm, cycle_save
 from tisheng.ledger.models import (
     ExternalHoursImport,
@@ -183,6 +189,7 @@ def _registry_page(request, teacher, *, own: bool):
     return render(request, "ledger/registry.html", {
         "teacher": teacher, "own": own, "rows": rows,
         "standings": registry.teacher_standings(teacher, rows),
+        "title_records": not own and has_capability(request.user, Cap.TITLE_RECORDS),
     })
 
 
@@ -304,4 +311,95 @@ def external_import_errors(request, pk: int):
           kind="external_hours_errors", rows=len(batch.errors))
     response = HttpResponse(book.to_bytes(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"外部学时导入错误-{batch.pk}.xlsx")
+    return response
+
+
+# 定期注册: the teachers whose registration falls due and their cycle's hours -----------------
+
+REGISTRATION_PAGE_SIZE = 100
+
+
+def _registration_query(request):
+    """(county, start, end, errors) from the list's filters; the county must be one the
+    actor may list (404 otherwise, the same answer as a county that does not exist)."""
+    counties = reg.registration_counties(request.user)
+    if not counties.exists():
+        raise Http404
+    raw = request.GET.get("county", "")
+    county = counties.filter(pk=raw).first() if raw.isdigit() else None
+    if raw and county is None:
+        raise Http404
+    county = county or counties.first()
+    today = timezone.localdate()
+    errors: list[str] = []
+    year_raw = request.GET.get("year", "")
+    start_raw, end_raw = request.GET.get("start", ""), request.GET.get("end", "")
+    if start_raw or end_raw:
+        start, end = parse_date_or_none(start_raw), parse_date_or_none(end_raw)
+        if start is None or end is None or end < start:
+            errors.append(str(reg.REGISTRATION_RANGE_INVALID))
+            start, end = reg.registration_range(today.year + 1)
+        elif (end - start).days > reg.MAX_RANGE_DAYS:
+            errors.append(str(reg.REGISTRATION_RANGE_TOO_LONG))
+            start, end = reg.registration_range(today.year + 1)
+    elif year_raw:
+        year = int(year_raw) if year_raw.isdigit() and 2000 <= int(year_raw) <= 2100 else None
+        if year is None:
+            errors.append(str(reg.REGISTRATION_RANGE_INVALID))
+        start, end = reg.registration_range(year or today.year + 1)
+    else:
+        start, end = reg.registration_range(today.year + 1)
+    return counties, county, start, end, errors
+
+
+def parse_date_or_none(text: str) -> dt.date | None:
+    try:
+        return parse_date(text.strip())
+    except ValueError:
+        return None
+
+
+@never_cache
+@login_required
+def registration(request):
+    """定期注册: a county's teachers whose registration falls due (next year by default, or a
+    year or date range), each measured against the cycle that feeds it."""
+    actor = request.user
+    counties, county, start, end, errors = _registration_query(request)
+    for error in errors:
+        messages.error(request, error)
+    data = reg.registration_due(actor, county=county, start=start, end=end)
+    rows = [r for r in data.rows if not r.standing.met] if request.GET.get("unmet") else data.rows
+    page = Paginator(rows, REGISTRATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "ledger/registration.html", {
+        "data": data, "page": page, "counties": counties, "county": county,
+        "year": start.year if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year
+        else "", "start": start, "end": end, "unmet_only": bool(request.GET.get("unmet")),
+        "querystring": query.urlencode(), "page_range": page.paginator.get_elided_page_range(page.number),
+        "columns": data.minimum_columns(),
+    })
+
+
+@never_cache
+@login_required
+def registration_export(request):
+    """The 定期注册 list as .xlsx (the whole list, every teacher); audited."""
+    actor = request.user
+    _counties, county, start, end, errors = _registration_query(request)
+    if errors:
+        for error in errors:
+            messages.error(request, error)
+        return redirect(f"{reverse('ledger:registration')}?{request.GET.urlencode()}")
+    data = reg.registration_due(actor, county=county, start=start, end=end)
+    full_ids = has_capability(actor, Cap.TEACHERS_VIEW_ID)
+    with translation.override("zh-hans"):
+        body = reg.registration_xlsx(data, full_ids=full_ids)
+    audit(actor=actor, action=AuditAction.EXPORTED, obj=county, scope_path=county.path, ip=client_ip(request),
+          kind="registration_due", start=f"{start}", end=f"{end}", rows=len(data.rows), unmet=data.unmet_count,
+          full_ids=full_ids)
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"定期注册学时审核-{county.name}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
     return response
