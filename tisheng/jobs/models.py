@@ -57,3 +57,16 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)
+
+
+class Lease(models.Model):
+    """A named lease one process holds until `expires_at` (jobs/periodic.py): with several app
+    nodes, exactly one runs the periodic work at a time because the database says so, not
+    because only one node was configured to."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    holder = models.CharField(max_length=128)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder} until {self.expires_at:%H:%M:%S}"

@@ -12,6 +12,11 @@ counts 1 or 0). A function must be cheap when nothing is due. One that raises is
 printed as `name=error`; the others still run, so one app's fault does not stop everyone's
 reminders and refreshes.
 
+With several app nodes every node may run `run-periodic`: a lease in the database
+(jobs/lease.py, PERIODIC_LEASE_SECONDS) lets exactly one of them do a round at a time; the
+others print `periodic=skipped` and the name of the holder. A node that dies mid-round lets the
+lease run out and another takes over.
+
 Jobs sit low in the app layers, so the apps above reach it here (registration) instead of the
 command importing each of them."""
 
@@ -62,8 +67,26 @@ def _run(task: PeriodicTask) -> int | str:
         return "error"
 
 
+def lease_seconds() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "PERIODIC_LEASE_SECONDS", 600))
+
+
 def run_all() -> dict[str, int | str]:
-    """One round of periodic work; the counts by name, in the order printed."""
+    """One round of periodic work, when this process gets the lease; the counts by name, in
+    the order printed."""
+    from tisheng.jobs.lease import lease_acquire, lease_holder, lease_release
+
+    if not lease_acquire("periodic", seconds=lease_seconds()):
+        return {"periodic": "skipped", "held_by": lease_holder("periodic") or "?"}
+    try:
+        return _round()
+    finally:
+        lease_release("periodic")
+
+
+def _round() -> dict[str, int | str]:
     from tisheng.jobs.services import jobs_requeue_stale, jobs_run_pending
 
     counts: dict[str, int | str] = {"jobs_requeued": jobs_requeue_stale()}

@@ -48,3 +48,42 @@ def test_work_that_queues_jobs_runs_before_the_jobs_and_the_rest_after(registry)
 
     assert order == ["queue", "read"]
     assert (counts["zz_queue"], counts["zz_read"]) == (1, 0)
+
+
+@pytest.mark.django_db
+def test_while_another_node_holds_the_periodic_lease_this_one_skips_its_round(registry, capsys):
+    from tisheng.jobs.lease import lease_acquire
+
+    ran = []
+    periodic.register("zz_count", lambda: ran.append(1) or 0)
+    assert lease_acquire("periodic", holder="node-b:123:abcd", seconds=60)
+
+    call_command("run_periodic")
+
+    assert "periodic=skipped held_by=node-b:123:abcd" in capsys.readouterr().out
+    assert ran == []
+
+
+@pytest.mark.django_db
+def test_a_lease_whose_holder_died_is_taken_over_once_it_runs_out(registry):
+    from django.utils import timezone
+
+    from tisheng.jobs.lease import lease_acquire, lease_holder
+    from tisheng.jobs.models import Lease
+
+    assert lease_acquire("periodic", holder="node-a", seconds=60)
+    assert not lease_acquire("periodic", holder="node-b", seconds=60)
+    assert lease_acquire("periodic", holder="node-a", seconds=60)  # the holder renews it
+
+    Lease.objects.filter(name="periodic").update(expires_at=timezone.now())  # node-a died long ago
+    assert lease_acquire("periodic", holder="node-b", seconds=60)
+    assert lease_holder("periodic") == "node-b"
+
+
+@pytest.mark.django_db
+def test_a_round_releases_the_lease_so_the_next_minute_any_node_may_run(registry):
+    from tisheng.jobs.lease import lease_holder
+
+    periodic.run_all()
+
+    assert lease_holder("periodic") is None
