@@ -119,3 +119,10 @@ def test_the_home_page_costs_the_same_queries_with_one_or_five_overdue_items(
         page = client.get(reverse("home"))
     assert _todo(client, world.county_officer, "supervision-overdue").count == 5
     assert page.status_code == 200
+
+
+def test_run_periodic_tells_owners_of_overdue_items(world, overdue_item):
+    from tisheng.jobs.periodic import run_all
+
+    assert run_all()["supervision_overdue_notified"] == 1
+    assert Notification.objects.filter(recipient=world.county_officer, title__contains="逾期").count() == 1
