@@ -255,6 +255,9 @@ SMS_BACKEND = envstr("TISHENG_SMS_BACKEND", "tisheng.notifications.sms.LoggingSm
 SMS_INLINE_MAX = envint("TISHENG_SMS_INLINE_MAX", "20")
 SMS_MAX_ATTEMPTS = envint("TISHENG_SMS_MAX_ATTEMPTS", "5")
 SMS_OUTBOX_RETENTION_DAYS = envint("TISHENG_SMS_OUTBOX_RETENTION_DAYS", "30")
+# run-periodic holds a lease in the database for at most this long (released at the end of each
+# round): with several app nodes exactly one runs a round at a time.
+PERIODIC_LEASE_SECONDS = envint("TISHENG_PERIODIC_LEASE_SECONDS", "600")
 
 ROSTER_MAX_UPLOAD_BYTES = envint("TISHENG_ROSTER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 # Lesson videos institutions upload (stored under PRIVATE_MEDIA_ROOT/videos/).
