@@ -258,6 +258,8 @@ SMS_OUTBOX_RETENTION_DAYS = envint("TISHENG_SMS_OUTBOX_RETENTION_DAYS", "30")
 # run-periodic holds a lease in the database for at most this long (released at the end of each
 # round): with several app nodes exactly one runs a round at a time.
 PERIODIC_LEASE_SECONDS = envint("TISHENG_PERIODIC_LEASE_SECONDS", "600")
+# The resource library's quality ranking is queued by run-periodic when older than this.
+RESOURCES_RANK_HOURS = envint("TISHENG_RESOURCES_RANK_HOURS", "24")
 
 ROSTER_MAX_UPLOAD_BYTES = envint("TISHENG_ROSTER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 # Lesson videos institutions upload (stored under PRIVATE_MEDIA_ROOT/videos/).
