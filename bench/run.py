@@ -63,6 +63,7 @@ STEPS = [
     ("credentials", [PYTHON, "bench/bench_credentials.py"]),
     ("resources", [PYTHON, "bench/bench_resources.py"]),
     ("funding", [PYTHON, "bench/bench_funding.py"]),
+    ("institution_evaluation", [PYTHON, "bench/bench_institution_evaluation.py"]),
 ]
 
 

@@ -45,7 +45,7 @@ from tisheng.accounts.models import AuditLog
 from tisheng.institutions.models import RATING_DIMENSIONS, CourseRating
 from tisheng.institutions.services.ratings import COMPLAINT_STARS
 from tisheng.integration.models import StatementOutcome
-from tisheng.learning.models import Course, CourseSelection
+from tisheng.learning.models import Course
 from tisheng.ledger.models import LedgerEntry
 from tisheng.orgs.scope import path_q
 from tisheng.practice.checks.models import SpotCheckItem
@@ -121,16 +121,10 @@ def measures(*, institution_ids: list[int], year: int, by: str = "city",
     start, end = year_bounds(year)
     rows: dict = defaultdict(Measures)
 
-    # Selections and completions.
-    selections = _scoped(CourseSelection.objects.filter(course__institution_id__in=institution_ids,
-                                                        selected_at__gte=start, selected_at__lt=end),
-                         "teacher__org_path", scope_paths)
-    for r in (selections.annotate(k=_key("teacher__org_path", "course__institution_id", by))
-              .values("k").annotate(n=Count("id")).order_by()):
-        rows[r["k"]].selections = r["n"]
-    completed, total_median = _completions(institution_ids, start, end, by, scope_paths)
-    for k, (n, median) in completed.items():
-        rows[k].completed, rows[k].median_days = n, median
+    # Selections, completions and the median days (one statement).
+    counted, total_median = _completions(institution_ids, start, end, by, scope_paths)
+    for k, (n, completed, median) in counted.items():
+        rows[k].selections, rows[k].completed, rows[k].median_days = n, completed, median
     # Hours credited (only per city: an institution's own page).
     if by == "city" and len(institution_ids) == 1:
         from tisheng.orgs.models import Organization
@@ -199,7 +193,7 @@ def measures(*, institution_ids: list[int], year: int, by: str = "city",
 
 def _completions(institution_ids: list[int], start: dt.datetime, end: dt.datetime, by: str,
                  scope_paths: list[str] | None) -> tuple[dict, float | None]:
-    """{key: (completed selections, median days)} and the median over all of them.
+    """{key: (selections that year, completed, median days)} and the median over all of them.
 
     One statement with hash joins: the first credit of each (teacher, course) from the ledger
     (playback, not reversed) or from xAPI outcomes (credited, not voided), joined to the year's
@@ -237,28 +231,32 @@ def _completions(institution_ids: list[int], start: dt.datetime, end: dt.datetim
         FROM learning_courseselection s
         JOIN learning_course c ON c.id = s.course_id
         JOIN people_teacher t ON t.id = s.teacher_id
-        JOIN first f ON f.teacher_id = s.teacher_id AND f.course_id = s.course_id
+        LEFT JOIN first f ON f.teacher_id = s.teacher_id AND f.course_id = s.course_id
         WHERE c.institution_id IN ({ids}) AND s.selected_at >= %s AND s.selected_at < %s{scope}
         {{group}}"""
     out: dict = {}
     with connection.cursor() as cursor:
         if postgres:
             cursor.execute(done.format(
-                select=f"{key} AS k, GROUPING({key}) AS total, COUNT(*), "
-                       f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {took})",
+                select=f"{key} AS k, GROUPING({key}) AS total, COUNT(*), COUNT(f.at), "
+                       f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {took}) FILTER (WHERE f.at IS NOT NULL)",
                 group=f"GROUP BY GROUPING SETS (({key}), ())"), params)
             total_median = None
-            for k, is_total, n, median in cursor.fetchall():
+            for k, is_total, n, completed, median in cursor.fetchall():
                 days = round(max(float(median), 0) / 86400, 1) if median is not None else None
                 if is_total:
                     total_median = days
                 else:
-                    out[k] = (n, days)
+                    out[k] = (n, completed, days)
             return out, total_median
         cursor.execute(done.format(select=f"{key} AS k, {took}", group=""), params)
+        selected: dict = defaultdict(int)
         by_key: dict = defaultdict(list)
         for k, seconds in cursor.fetchall():
-            by_key[k].append(max(float(seconds or 0), 0) / 86400)
+            selected[k] += 1
+            if seconds is not None:
+                by_key[k].append(max(float(seconds), 0) / 86400)
     everything = [d for values in by_key.values() for d in values]
-    out = {k: (len(values), round(statistics.median(values), 1)) for k, values in by_key.items()}
+    out = {k: (n, len(by_key[k]), round(statistics.median(by_key[k]), 1) if by_key[k] else None)
+           for k, n in selected.items()}
     return out, round(statistics.median(everything), 1) if everything else None

@@ -230,6 +230,17 @@ def ranking(period: EvaluationPeriod) -> list[dict]:
     return rows
 
 
+def scores_for(period: EvaluationPeriod, institution: Organization, total: Measures | None) -> dict:
+    """One institution's components and composite (no rank: that needs every institution).
+    `total`: its province-wide measures when the caller already has them."""
+    if total is None:
+        total = measures(institution_ids=[institution.pk], year=period.year, by="institution").get(
+            institution.pk, Measures())
+    parts = components_of(total, _expert_totals(period).get(institution.pk), _third_party(period).get(institution.pk))
+    return {"institution_id": institution.pk, "name": institution.name, "components": parts,
+            "composite": composite(parts, period.weights)}
+
+
 @transaction.atomic
 def ranking_publish(*, actor: User, period: EvaluationPeriod) -> list[dict]:
     period = EvaluationPeriod.objects.select_for_update().get(pk=period.pk)

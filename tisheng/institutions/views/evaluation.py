@@ -154,9 +154,12 @@ def institution_page(request: HttpRequest, pk: int, institution_pk: int) -> Http
     comments, withheld = selectors.rating_comments(institution=institution, year=period.year, scope_paths=paths)
     stars = [{"label": label, "value": total.stars.get(d)} for d, label in RATING_DIMENSIONS]
     scores = None
-    if office or own or third_party or period.published_at:
-        ranked = {r["institution_id"]: r for r in svc.ranking(period)}
-        scores = ranked.get(institution.pk)
+    if period.published_at:
+        scores = next((r for r in period.ranking if r["institution_id"] == institution.pk), None)
+    elif office or own or third_party:
+        # This institution's own composite from the figures above (the whole ranking, every
+        # institution's measures, is the period page's work); its rank comes with publication.
+        scores = svc.scores_for(period, institution, total if paths is None else None)
     reports = list(ThirdPartyEvaluation.objects.filter(period=period, institution=institution)
                    .select_related("evaluator")) if (office or own or third_party) else []
     expert_comments = []

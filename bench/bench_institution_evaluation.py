@@ -1,0 +1,182 @@
+"""An institution's evaluation page (tisheng/institutions: /institutions/evaluation/<period>/
+institutions/<id>/) with its objective measures, opened by the province office: median and p95
+server time over 20 requests through Django's full stack, and its query count. The issue asks
+< 300 ms.
+
+The data are synthetic, built in one transaction rolled back at the end, so the bench runs on
+any migrated database: BENCH_EVAL_TEACHERS teachers (default 20,000) in 2 cities × 5 counties,
+each with one selection of the measured institution's courses (60 % completed, by playback or
+by xAPI), about 5 ledger rows each (default ~100,000), xAPI outcomes with 5 % rejected, ratings
+from 15 % of them, refused sign-ons and failed spot checks.
+
+    scripts/pg.sh with .venv/bin/python bench/bench_institution_evaluation.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import sys
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tisheng.settings")
+os.environ.setdefault("BENCH_REPEAT", "20")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django  # noqa: E402
+
+django.setup()
+
+from bench_pages import measure  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from tisheng.accounts.models import AuditLog, RoleAssignment, User  # noqa: E402
+from tisheng.institutions.models import CourseRating  # noqa: E402
+from tisheng.institutions.services.evaluation import period_open  # noqa: E402
+from tisheng.integration.models import StatementOutcome  # noqa: E402
+from tisheng.learning.models import Contract, Course, CourseSelection  # noqa: E402
+from tisheng.ledger.models import LedgerEntry  # noqa: E402
+from tisheng.orgs.models import Organization, Region, School  # noqa: E402
+from tisheng.people.models import Teacher  # noqa: E402
+from tisheng.programs.models import Enrollment, Program  # noqa: E402
+from tisheng.programs.rules import FUJIAN_2015  # noqa: E402
+
+TEACHERS = int(os.getenv("BENCH_EVAL_TEACHERS", "20000"))
+LIMIT_MS = 300.0
+CITIES, COUNTIES_PER_CITY, SCHOOLS_PER_COUNTY = 2, 5, 20
+
+
+class Rollback(Exception):
+    pass
+
+
+def build() -> tuple[User, str]:
+    rnd = random.Random(14)
+    now = timezone.now()
+    year_start = now.replace(month=1, day=1, hour=8, minute=0, second=0, microsecond=0)
+    span = max(int((now - year_start).total_seconds() // 60) - 60 * 24 * 30, 60 * 24)
+    province = Region.objects.create(code="98", name="考评基准省", level="province", path="98")
+    program = Program.objects.create(code="bench-eval", name="考评基准项目", status="active",
+                                     start_date=dt.date(now.year - 1, 1, 1), end_date=dt.date(now.year + 2, 12, 31),
+                                     reference_date=dt.date(now.year - 1, 1, 1), rules=FUJIAN_2015)
+    orgs = [Organization.objects.create(code=f"BENCH-E{i}", name=f"考评基准机构{i}", kind="institution",
+                                        region=province) for i in range(5)]
+    measured = orgs[0]
+    for org in orgs:
+        Contract.objects.create(program=program, institution=org, region=province, region_path=province.path)
+    courses = [Course.objects.create(institution=measured, program=program, code=f"BE-{c}", title=f"课程{c}",
+                                     hours=Decimal(rnd.choice(["5", "10", "15"])), status="published")
+               for c in range(10)]
+    schools = []
+    for c in range(CITIES):
+        city = Region.objects.create(code=f"98{c + 1:02d}", name=f"基准市{c}", level="city", parent=province,
+                                     path=f"98/98{c + 1:02d}")
+        for k in range(COUNTIES_PER_CITY):
+            county = Region.objects.create(code=f"{city.code}{k + 1:02d}", name=f"基准县{c}{k}", level="county",
+                                           parent=city, path=f"{city.path}/{city.code}{k + 1:02d}")
+            for s in range(SCHOOLS_PER_COUNTY):
+                code = f"{county.code}{s:04d}"
+                schools.append(School(code=code, name=f"学校{code}", county=county, path=f"{county.path}/{code}",
+                                      stage="primary"))
+    School.objects.bulk_create(schools, batch_size=2000)
+    schools = list(School.objects.filter(path__startswith="98/"))
+    Teacher.objects.bulk_create([
+        Teacher(name=f"教师{i}", id_hash=f"bench-eval-{i}", id_encrypted="x", id_last4="0000",
+                birth_date=dt.date(1980, 1, 1), sex="F", school=schools[i % len(schools)],
+                org_path=schools[i % len(schools)].path, stage="primary", subject="语文") for i in range(TEACHERS)],
+        batch_size=5000)
+    teachers = list(Teacher.objects.filter(org_path__startswith="98/").values_list("pk", "school_id", "org_path"))
+    Enrollment.objects.bulk_create([Enrollment(program=program, teacher_id=t, school_id=s, org_path=p)
+                                    for t, s, p in teachers], batch_size=5000)
+    selections, ledger, outcomes, ratings, key = [], [], [], [], 0
+    for t, _s, path in teachers:
+        course = rnd.choice(courses)
+        selected = year_start + dt.timedelta(minutes=rnd.randrange(span))
+        selections.append(CourseSelection(teacher_id=t, program=program, course=course, selected_at=selected))
+        for n in range(4):  # practice and offline credits beside the online one
+            key += 1
+            ledger.append(LedgerEntry(teacher_id=t, program=program, category="practice", hours=Decimal("3"),
+                                      source_kind="practice_point", source_id=f"p{n}", idempotency_key=f"be:{key}",
+                                      granted_by_system="bench", at=selected + dt.timedelta(days=n)))
+        roll = rnd.random()
+        if roll < 0.6:
+            key += 1
+            done = selected + dt.timedelta(days=rnd.randrange(1, 40))
+            if roll < 0.45:
+                ledger.append(LedgerEntry(teacher_id=t, program=program, category="online", hours=course.hours,
+                                          source_kind="course", source_id=str(course.pk), idempotency_key=f"be:{key}",
+                                          granted_by_system="playback", at=min(done, now)))
+            else:
+                sid = str(uuid.UUID(int=rnd.getrandbits(128)))
+                ledger.append(LedgerEntry(teacher_id=t, program=program, category="online", hours=course.hours,
+                                          source_kind="xapi", source_id=sid, idempotency_key=f"xapi:{sid}",
+                                          granted_by_system=f"xapi:{measured.code}", at=min(done, now)))
+                outcomes.append((sid, t, course, min(done, now)))
+        if rnd.random() < 0.15:
+            stars = [rnd.randint(1, 5) for _ in range(4)]
+            ratings.append(CourseRating(teacher_id=t, course=course, institution=measured, program=program,
+                                        org_path=path, content=stars[0], usefulness=stars[1], platform=stars[2],
+                                        service=stars[3], comment="" if rnd.random() < 0.5 else "意见" * 10,
+                                        updated_at=now))
+    CourseSelection.objects.bulk_create(selections, batch_size=5000)
+    LedgerEntry.objects.bulk_create(ledger, batch_size=10000)
+    entries = dict(LedgerEntry.objects.filter(program=program, source_kind="xapi").values_list("source_id", "pk"))
+    rows = [StatementOutcome(statement_id=sid, institution=measured, verb="completed", teacher_id=t, course=course,
+                             entry_id=entries[sid], hours=course.hours, day=timezone.localdate(at), stored_at=at)
+            for sid, t, course, at in outcomes]
+    rows += [StatementOutcome(statement_id=str(uuid.UUID(int=rnd.getrandbits(128))), institution=measured,
+                              verb="completed", teacher_id=teachers[i][0], reason="not_passed",
+                              day=timezone.localdate()) for i in range(0, len(teachers), 20)]
+    StatementOutcome.objects.bulk_create(rows, batch_size=5000)
+    CourseRating.objects.bulk_create(ratings, batch_size=5000)
+    AuditLog.objects.bulk_create([AuditLog(action="integration.sso_refused", object_type="organization",
+                                           object_id=str(measured.pk), scope_path=teachers[i][2])
+                                  for i in range(0, len(teachers), 40)], batch_size=5000)
+    officer = User.objects.create(phone="19800000001", name="考评基准省工程办")
+    RoleAssignment.objects.create(user=officer, role="province_office", region=province)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE ledger_ledgerentry; ANALYZE learning_courseselection; ANALYZE people_teacher; "
+                           "ANALYZE integration_statementoutcome; ANALYZE institutions_courserating")
+    period = period_open(actor=officer, region=province, year=now.year, ends_on=timezone.localdate() + dt.timedelta(days=30))
+    return officer, f"/institutions/evaluation/{period.pk}/institutions/{measured.pk}/"
+
+
+def main() -> int:
+    call_command("migrate", verbosity=0)
+    try:
+        with transaction.atomic():
+            t0 = time.perf_counter()
+            officer, url = build()
+            entries = LedgerEntry.objects.filter(program__code="bench-eval").count()
+            selections = CourseSelection.objects.filter(program__code="bench-eval").count()
+            print(f"bench_institution_evaluation: {TEACHERS} teachers, {selections} selections, {entries} ledger "
+                  f"rows on {connection.vendor} (built in {time.perf_counter() - t0:.1f} s)")
+            client = Client()
+            client.force_login(officer)
+            median, p95, queries = measure(client, url)
+            if os.getenv("BENCH_EVAL_PROFILE"):
+                from django.test.utils import CaptureQueriesContext
+
+                with CaptureQueriesContext(connection) as ctx:
+                    client.get(url)
+                for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:6]:
+                    print(f"  {float(q['time']) * 1000:.0f} ms: {q['sql'][:600]}")
+            print(f"institution_evaluation_p95_ms={p95:.1f} median_ms={median:.1f} queries={queries} "
+                  f"limit_ms={LIMIT_MS:.0f} {'OK' if p95 < LIMIT_MS else 'OVER'}")
+            raise Rollback
+    except Rollback:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

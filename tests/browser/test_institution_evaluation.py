@@ -1,0 +1,64 @@
+"""Institution evaluation and exit on the demo (tisheng.institutions.seed_evaluation): on a phone,
+a teacher who finished a course is invited to rate it and rates it; at the desk, the province
+office reads the year's ranking and an institution's page (figures per city, ratings, comments
+without names), then previews what suspending an institution in 福州市 would affect (and
+leaves it unconfirmed, since the demo server is shared)."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+RATER = "13800000018"
+PROVINCE = "13800000001"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def test_a_teacher_rates_a_finished_course_on_a_phone(log_in, browser, server_url, artifacts):
+    context, page = log_in(browser, server_url, RATER, **PHONE)
+    page.goto(f"{server_url}/institutions/ratings/")
+    assert "等待您评价" in page.inner_text("[data-testid=unrated-count]")
+    page.screenshot(path=str(artifacts / "institutions_ratings_phone.png"), full_page=True)
+    page.click("[data-testid=rate-course]")
+    page.wait_for_selector("[data-testid=rating-form]")
+    for key, stars in (("content", "5"), ("usefulness", "4"), ("platform", "3"), ("service", "4")):
+        page.check(f"input[name={key}][value='{stars}']")
+    page.fill("textarea[name=comment]", "案例很实用，希望增加初中的例子。")
+    page.screenshot(path=str(artifacts / "institutions_rating_form_phone.png"), full_page=True)
+    page.click("[data-testid=save-rating]")
+    page.wait_for_selector(".messages")
+    assert "感谢评价" in page.inner_text(".messages")
+    assert page.locator("[data-testid=edit-rating]").count() >= 1
+    page.screenshot(path=str(artifacts / "institutions_rating_saved_phone.png"), full_page=True)
+    context.close()
+
+
+def test_the_province_reads_the_ranking_and_previews_an_exit(log_in, browser, server_url, artifacts):
+    context, page = log_in(browser, server_url, PROVINCE)
+    page.goto(f"{server_url}/institutions/evaluation/")
+    page.locator("[data-testid=periods] a").first.click()
+    page.wait_for_selector("[data-testid=ranking]")
+    assert "福建师范大学继续教育学院" in page.inner_text("[data-testid=ranking]")
+    page.screenshot(path=str(artifacts / "institutions_evaluation_ranking.png"), full_page=True)
+    page.locator("[data-testid=ranking] a", has_text="福建师范大学继续教育学院").click()
+    page.wait_for_selector("[data-testid=measures]")
+    assert "福州市" in page.inner_text("[data-testid=measures]")
+    page.screenshot(path=str(artifacts / "institutions_evaluation_institution.png"), full_page=True)
+    institution_page = page.url
+
+    page.goto(f"{server_url}/institutions/exits/")
+    assert "暂停承训" in page.inner_text("[data-testid=decisions]")
+    page.select_option("select[name=institution]", label="福建教育学院")
+    page.select_option("select[name=regions]", label="福州市")
+    page.fill("textarea[name=reason]", "年度考评完成率偏低")
+    page.click("[data-testid=preview-exit]")
+    page.wait_for_selector("[data-testid=affected]")
+    assert "受影响学时" in page.inner_text("[data-testid=affected]")
+    page.screenshot(path=str(artifacts / "institutions_exit_preview.png"), full_page=True)
+    context.close()
+
+    # The institution page on a phone.
+    context, page = log_in(browser, server_url, PROVINCE, **PHONE)
+    page.goto(institution_page)
+    page.wait_for_selector("[data-testid=measures]")
+    page.screenshot(path=str(artifacts / "institutions_evaluation_institution_phone.png"), full_page=True)
+    context.close()
