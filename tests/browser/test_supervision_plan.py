@@ -48,6 +48,7 @@ def test_the_province_composes_previews_and_files_its_plan_and_reads_the_filed_l
     rows.first.locator("a").first.click()
     page.wait_for_selector("[data-testid=plan-document]")
     assert GOALS in page.inner_text("[data-testid=plan-section-goals]")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     pdf = page.request.get(page.url.split("?")[0] + "?format=pdf")
     assert pdf.status == 200
     assert pdf.body().startswith(b"%PDF")
