@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -99,8 +100,8 @@ class TitleRecord:
             cells[r.level] += r.hours
         return [cells.get(level, ZERO) for level in LEVEL_LABELS]
 
-    @property
-    def masked_id(self) -> str:
+    @cached_property
+    def masked_id(self) -> str:  # decrypted once: the workbook writes it on every training's line
         return idcard.mask(self.teacher.national_id)
 
 
