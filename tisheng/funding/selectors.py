@@ -43,7 +43,7 @@ def statements_for(actor) -> QuerySet[Statement]:
 
 
 def get_statement_for_user(actor, pk: int) -> Statement:
-    statement = statements_for(actor).select_related("rate").filter(pk=pk).first()
+    statement = statements_for(actor).select_related("rate", "drafted_by").filter(pk=pk).first()
     if statement is None:
         raise Http404
     return statement

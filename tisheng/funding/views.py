@@ -75,22 +75,28 @@ def index(request):
 @never_cache
 @login_required
 def budget(request, path: str):
-    actor = request.user
-    node = selectors.node_for_user(actor, path)
-    this_year = timezone.localdate().year
+    node = selectors.node_for_user(request.user, path)
     try:
-        year = int(request.GET.get("year") or this_year)
+        year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
-        year = this_year
+        year = timezone.localdate().year
+    return _budget_page(request, node, year)
+
+
+def _budget_page(request, node, year: int, *, posted=None, status: int = 200):
+    actor = request.user
+    this_year = timezone.localdate().year
     year = min(max(year, 2010), 2100)
     summary = selectors.budget_summary(node, year)
     can_add = path_in_scope(actor, Cap.FUNDING_BUDGET, node.path)
     parent_path = "/".join(node.path.split("/")[:-1])
-    return _render(request, "funding/budget.html", {
+    response = _render(request, "funding/budget.html", {
         "summary": summary, "node": node, "year": year, "years": range(this_year - 3, this_year + 2),
-        "can_add": can_add, "sources": Source.choices, "is_region": isinstance(node, Region),
+        "can_add": can_add, "sources": Source.choices, "is_region": isinstance(node, Region), "posted": posted or {},
         "parent_path": parent_path if parent_path and path_in_scope(actor, Cap.FUNDING_VIEW, parent_path) else "",
     })
+    response.status_code = status
+    return response
 
 
 @require_POST
@@ -106,9 +112,10 @@ def budget_add(request, path: str):
             raise ValidationError(SOURCE_INVALID)
         line = services.budget_add(actor=actor, node=node, year=year, source=source,
                                    amount=request.POST.get("amount", ""), purpose=request.POST.get("purpose", ""))
-    except ValidationError as error:
+    except ValidationError as error:  # the page again with what was typed, and what is wrong with it
         _errors(request, error)
-        return redirect(target + (f"?year={year}" if year.isdigit() else ""))
+        return _budget_page(request, node, int(year) if year.isdigit() else timezone.localdate().year,
+                            posted=request.POST, status=400)
     messages.success(request, BUDGET_ADDED % {"amount": line.amount, "source": line.get_source_display(),
                                               "year": line.year})
     return redirect(f"{target}?year={line.year}")

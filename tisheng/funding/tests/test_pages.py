@@ -89,6 +89,9 @@ def test_an_office_enters_its_budget_and_sees_confirmed_spending_against_it(clie
     response = client.post(url, {"year": "2016", "source": "continuing", "amount": "abc", "purpose": "全员培训"},
                            follow=True)
     assert str(services.BUDGET_AMOUNT_INVALID) in response.content.decode()
+    assert response.status_code == 400
+    assert 'value="全员培训"' in response.content.decode()  # what was typed is still there
+    assert response.context["posted"]["source"] == "continuing"
     client.post(url, {"year": "2016", "source": "continuing", "amount": "10000", "purpose": "全员培训"})
     services.statement_check(actor=s.inst_user, statement=statement, agree=True)
     services.statement_confirm(actor=world.county_officer, statement=statement)
