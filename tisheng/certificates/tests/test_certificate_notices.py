@@ -48,5 +48,6 @@ def test_a_batch_tells_its_teachers_in_bulk_not_one_by_one(world, program_2):
         world.county_officer.__dict__.pop("_scope_grants", None)
         return [q for q in queries.captured_queries if "notifications_" in q["sql"]]
 
-    assert len(notification_statements(3)) == len(notification_statements(30)) == 2  # SMS settings, INSERT
+    # SMS settings, the notifications INSERT, the SMS outbox INSERT
+    assert len(notification_statements(3)) == len(notification_statements(30)) == 3
     assert Notification.objects.count() == 33

@@ -162,8 +162,8 @@ def test_a_batch_approval_takes_the_same_few_queries_for_ten_or_sixty_teachers(
             enroll(program_2, t, state="under_review", review_level="county")
         # grants (1), UPDATE … RETURNING (1), insert decisions (1 on PostgreSQL; batches on
         # SQLite stay few), audit row (1), savepoint bookkeeping; telling the teachers: their
-        # enrollments with teacher and user (1), SMS settings (1), notifications (1)
-        with django_assert_max_num_queries(9):
+        # enrollments with teacher and user (1), SMS settings (1), notifications (1), SMS outbox (1)
+        with django_assert_max_num_queries(10):
             ids = svc.review_approve(actor=world.county_officer, level="county", program=program_2,
                                      selection=all_of(program_2))
         assert len(ids) == n
