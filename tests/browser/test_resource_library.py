@@ -4,11 +4,11 @@ shown), rates it and records a use; contributes their graded evidence in two cli
 principal (on a phone) publishes it with a comment from the review queue; the county office
 picks it into the county library; another county's office gets 404 for an unpublished one."""
 
-import io
 import re
 
-import docx
 import pytest
+
+from tests.browser.test_practice_resubmission import a_docx
 
 pytestmark = pytest.mark.browser
 
@@ -18,14 +18,6 @@ PRINCIPAL = "13800000006"
 COUNTY = "13800000003"
 OTHER_COUNTY = "13800000012"
 PHONE = {"width": 390, "height": 844}
-
-
-def a_docx(text: str) -> bytes:
-    document = docx.Document()
-    document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def graded_excellent(browser, server_url, log_in, teacher_name: str, point: str) -> None:
