@@ -52,6 +52,7 @@ def test_the_province_reads_the_finished_round_and_its_public_result(log_in, bro
     page.goto(f"{server_url}/institutions/selection/")
     page.locator("[data-testid=rounds] a", has_text="2015年度承训机构遴选").click()
     page.wait_for_selector("[data-testid=applications]")
+    page.wait_for_load_state()  # the rows below are counted, not awaited: the whole page first
     assert page.locator("[data-testid=application-row]").count() == 6
     assert "平台未通过 xAPI 对接测试" in page.inner_text("[data-testid=applications]")
     page.screenshot(path=str(artifacts / "institutions_round_office.png"), full_page=True)
@@ -62,6 +63,7 @@ def test_the_province_reads_the_finished_round_and_its_public_result(log_in, bro
     page.go_back()
     page.locator("a", has_text="公示结果").first.click()
     page.wait_for_selector("[data-testid=selected]")
+    page.wait_for_load_state()  # the rows below are counted, not awaited: the whole page first
     assert page.locator("[data-testid=selected] li").count() == 5
     page.screenshot(path=str(artifacts / "institutions_public_result.png"), full_page=True)
     response = page.request.get(server_url + page.get_attribute("[data-testid=pdf]", "href"))

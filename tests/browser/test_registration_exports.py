@@ -72,11 +72,14 @@ def test_the_principal_prints_a_schools_title_review_records_and_downloads_them(
         assert "350102190001011234" in page.locator("[data-testid=title-ids]").input_value()  # kept
         page.locator("[data-testid=title-ids]").fill("")
         page.select_option("[data-testid=title-school]", index=1)
-        page.locator("[data-testid=title-print]").click()
-        assert "可以打印" in page.locator(".messages").inner_text()
+        with page.expect_navigation(wait_until="load"):  # count() does not wait: a half-parsed page counts short
+            page.locator("[data-testid=title-print]").click()
+        ready = page.locator(".messages").inner_text()
+        assert "可以打印" in ready
         records = page.locator("[data-testid=title-record]")
         printed = records.count()
         assert printed > 1
+        assert str(printed) in ready  # the message's count is the page's
         first = records.first
         assert first.locator("[data-testid=title-matrix]").is_visible()
         assert "师德师风" in first.locator("[data-testid=title-matrix]").inner_text()
