@@ -75,7 +75,9 @@ INSTALLED_APPS = [
     "tisheng.institutions",  # selection rounds, evaluation, exit of training institutions
     "tisheng.communities",  # learning together (issue 16): study classes, tutors
     "tisheng.resources",
+    "tisheng.achievements",  # 优秀应用成果评选 (issue 15): rounds at every level, scored by panels
     "tisheng.funding",
+    "tisheng.tracks",  # leadership, training-team, backbone … tracks (issue 17): nominations within quotas
     "tisheng.home",  # the home page (待办): reads every domain app, above all of them
     "oauth2_provider",
 ]
@@ -181,13 +183,13 @@ SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
 SESSION_COOKIE_HTTPONLY = True
 # Served over https (TISHENG_SITE_URL says so): secure cookies, HSTS and the redirect to https are
 # on unless turned off one by one. Behind a TLS-terminating proxy, the proxy must set (overwrite)
-# X-Forwarded-Proto; /healthz stays reachable over plain http for the load balancer.
+# X-Forwarded-Proto; /healthz, /readyz and /metrics stay reachable over plain http for the load balancer.
 _HTTPS = envstr("TISHENG_SITE_URL", "").startswith("https://")
 SESSION_COOKIE_SECURE = envbool("TISHENG_SECURE_COOKIES", "true" if _HTTPS else "false")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = envint("TISHENG_HSTS_SECONDS", "31536000" if _HTTPS else "0")
 SECURE_SSL_REDIRECT = envbool("TISHENG_SSL_REDIRECT", "true" if _HTTPS else "false")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 if envbool("TISHENG_PROXY_SETS_X_FORWARDED_PROTO", "true" if _HTTPS else "false"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Sent with every HTML answer (tisheng/core/csp.py): scripts and style sheets from this site only
@@ -295,6 +297,12 @@ CERT_SIGNING_KEY = envstr("TISHENG_CERT_SIGNING_KEY", "") or base64.b64encode(
 # Anonymous lookups on the public verify page per client (IPv4 address or IPv6 /64) and minute,
 # counted in the database (every worker shares it); beyond it 429 with Retry-After. 0: no limit.
 VERIFY_RATE_PER_MINUTE = envint("TISHENG_VERIFY_RATE_PER_MINUTE", "30")
+# Registrations of new training institutions from one client network an hour (0: no limit).
+INSTITUTION_REGISTRATIONS_PER_HOUR = envint("TISHENG_INSTITUTION_REGISTRATIONS_PER_HOUR", "5")
+
+# Observability (issue 20; tisheng/core/observability_*.py). /readyz answers 503 when the database does
+# not answer a probe within this many seconds (or is a read-only replica), for the load balancer.
+READY_TIMEOUT_SECONDS = float(envstr("TISHENG_READY_TIMEOUT_SECONDS", "2"))
 
 LOGGING = {
     "version": 1,

@@ -3,11 +3,13 @@ from django.views.i18n import JavaScriptCatalog
 
 from tisheng.api import api
 from tisheng.certificates.credentials import views as credentials_views
+from tisheng.core import observability_ready
 from tisheng.core import views as core_views
 
 urlpatterns = [
     path("", include("tisheng.home.urls")),  # "home": each role's 待办
     path("healthz", core_views.ping, name="healthz"),
+    path("readyz", observability_ready.readyz, name="readyz"),  # the load balancer's check (issue 20)
     path("accounts/password/", include("tisheng.accounts.urls_password")),
     path("accounts/federation/", include("tisheng.accounts.federation.urls")),  # the province identity platform
     path("accounts/", include("tisheng.accounts.urls")),
@@ -34,10 +36,12 @@ urlpatterns = [
     path("xapi/", include("tisheng.xapi.urls")),
     path("integration/", include("tisheng.integration.urls")),
     path("panels/", include("tisheng.panels.urls")),
+    path("achievements/", include("tisheng.achievements.urls")),
     path("institutions/", include("tisheng.institutions.urls")),
     path("o/", include("tisheng.integration.oauth_urls")),
     path("communities/", include("tisheng.communities.urls")),
     path("funding/", include("tisheng.funding.urls")),
+    path("tracks/", include("tisheng.tracks.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
