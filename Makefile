@@ -9,7 +9,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-sqlite test-postgres lint bench scope-matrix messages system-deps setup clean
+.PHONY: run test test-sqlite test-postgres lint bench scope-matrix messages system-deps setup clean \
+	cluster-deps cluster-up cluster-down cluster-test restore-drill
 
 $(INSTALLED): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
@@ -71,6 +72,38 @@ scope-matrix: $(INSTALLED)
 	export TISHENG_VAR_DIR=$(SCOPE_VAR) DATABASE_URL=sqlite:///$(SCOPE_VAR)/tisheng.sqlite3; \
 	  $(BIN)/tisheng migrate --noinput >/dev/null && $(BIN)/tisheng seed --scale demo --if-empty >/dev/null && \
 	  $(BIN)/python scripts/scope_matrix.py
+
+# The multi-node topology of issue 20 on this one machine (scripts/cluster/topology.py): etcd,
+# two Patroni-managed PostgreSQL 15 nodes, PgBouncer, HAProxy, two app nodes and pgBackRest, as
+# local processes on loopback ports under var/cluster/. Never part of `make test`.
+cluster-deps:
+	@missing=""; \
+	command -v etcd >/dev/null || missing="$$missing etcd-server etcd-client"; \
+	command -v patroni >/dev/null || missing="$$missing patroni"; \
+	command -v haproxy >/dev/null || missing="$$missing haproxy"; \
+	command -v pgbouncer >/dev/null || missing="$$missing pgbouncer"; \
+	command -v pgbackrest >/dev/null || missing="$$missing pgbackrest"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+cluster-up: $(INSTALLED) system-deps cluster-deps
+	scripts/cluster/up
+
+cluster-down:
+	scripts/cluster/down
+
+# Starts the topology, drives heartbeats and xAPI through HAProxy, kills an app node and the
+# PostgreSQL primary, prints the figures and stops everything (scripts/cluster/cluster_test.py).
+cluster-test: $(INSTALLED) system-deps cluster-deps
+	$(BIN)/python scripts/cluster/cluster_test.py
+
+# Restores the cluster's last backup and WAL to a scratch PostgreSQL at a point in time and
+# compares row counts and the ledger's totals with the source (scripts/cluster/restore-drill).
+restore-drill: $(INSTALLED) cluster-deps
+	scripts/cluster/restore-drill
 
 clean:
 	rm -rf $(VENV) var test-artifacts
