@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tisheng.communities",  # learning together (issue 16): study classes, tutors
     "tisheng.resources",
     "tisheng.funding",
+    "tisheng.tracks",  # leadership, training-team, backbone … tracks (issue 17): nominations within quotas
     "tisheng.home",  # the home page (待办): reads every domain app, above all of them
     "oauth2_provider",
 ]

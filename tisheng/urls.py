@@ -40,6 +40,7 @@ urlpatterns = [
     path("o/", include("tisheng.integration.oauth_urls")),
     path("communities/", include("tisheng.communities.urls")),
     path("funding/", include("tisheng.funding.urls")),
+    path("tracks/", include("tisheng.tracks.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -177,6 +177,13 @@ ACTION_LABELS: dict[str, Any] = {
     "warning_follow_up": pgettext_lazy("audit action", "Follow-up requested"),
     "job_enqueued": pgettext_lazy("audit action", "Background task started"),
     "private_file_write_failed": pgettext_lazy("audit action", "File could not be saved"),
+    # tracks (issue 17)
+    "tracks.created": pgettext_lazy("audit action", "Track created"),
+    "tracks.quota_set": pgettext_lazy("audit action", "Track places set"),
+    "tracks.nominated": pgettext_lazy("audit action", "Nominated for a track"),
+    "tracks.selected": pgettext_lazy("audit action", "Selected for a track"),
+    "tracks.declined": pgettext_lazy("audit action", "Not selected for a track"),
+    "tracks.withdrawn": pgettext_lazy("audit action", "Track nomination withdrawn"),
     # expert panels
     "panels.created": pgettext_lazy("audit action", "Expert panel set up"),
     "panels.rubric_changed": pgettext_lazy("audit action", "Panel rubric changed"),

@@ -68,6 +68,7 @@ NAV_ITEMS = (
     ("institutions:ratings", pgettext_lazy("navigation", "Rate my courses"), Cap.COURSES_SELECT),
     ("communities:class_list", pgettext_lazy("navigation", "Study classes"), Cap.COMMUNITIES_VIEW),
     ("funding:index", pgettext_lazy("navigation", "Training funds"), Cap.FUNDING_VIEW),
+    ("tracks:list", pgettext_lazy("navigation", "Tracks"), Cap.TRACKS_NOMINATE),
     ("funding:statements", pgettext_lazy("navigation", "Settlement statements"), Cap.FUNDING_CHECK),
     ("passwords:change", pgettext_lazy("navigation", "Change password"), None),
 )

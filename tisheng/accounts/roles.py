@@ -113,6 +113,10 @@ class Cap:
     INSTITUTIONS_MANAGE = "institutions.manage"  # the province's selection rounds, decisions, exit
     INSTITUTIONS_APPLY = "institutions.apply"  # an institution applies and reads its own scores
     INSTITUTIONS_ASSESS = "institutions.assess"  # a third-party evaluator reports on and scores institutions
+    # Tracks (issue 17): leadership, training-team, backbone … programs with nominations and quotas.
+    TRACKS_VIEW = "tracks.view"
+    TRACKS_MANAGE = "tracks.manage"  # an office runs tracks at its level: quotas, selection
+    TRACKS_NOMINATE = "tracks.nominate"  # a school or an office below nominates its people
 
 
 _OFFICE = {
@@ -296,6 +300,12 @@ for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
 ROLE_CAPABILITIES[Role.SCHOOL_ADMIN] = ROLE_CAPABILITIES[Role.SCHOOL_ADMIN] | {Cap.TITLE_RECORDS}
 for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.EVALUATOR):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.SCHOOL_INDICATORS}
+# Tracks (issue 17): each office runs tracks at its level and nominates into those above; a school
+# administrator nominates the school's people; a teacher sees their own nominations (self-scoped).
+for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.TRACKS_VIEW, Cap.TRACKS_MANAGE, Cap.TRACKS_NOMINATE}
+ROLE_CAPABILITIES[Role.SCHOOL_ADMIN] = ROLE_CAPABILITIES[Role.SCHOOL_ADMIN] | {Cap.TRACKS_VIEW, Cap.TRACKS_NOMINATE}
+ROLE_CAPABILITIES[Role.TEACHER] = ROLE_CAPABILITIES[Role.TEACHER] | {Cap.TRACKS_VIEW}
 
 # Supervision (issue 19): offices plan rounds of the units below them; an inspector sees only the
 # units a round assigns them (selectors check the assignment); a county or school answers its items.

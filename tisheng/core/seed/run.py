@@ -189,5 +189,8 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
     from tisheng.institutions.seed_evaluation import institutions_evaluation_seed_demo
 
     progress(f"institution evaluation and exit: {institutions_evaluation_seed_demo(DEMO_SCHOOL_CODE)}")
+    from tisheng.tracks.seed import tracks_seed_demo
+
+    progress(f"tracks: {tracks_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
     report.seconds = time.monotonic() - started
     return report

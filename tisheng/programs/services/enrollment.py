@@ -142,6 +142,17 @@ def batch_enroll(*, actor: User | None, batch: RolloutBatch) -> int:
     return enrolled
 
 
+def enrollment_add_teachers(program: Program, teacher_ids: Iterable[int]) -> int:
+    """Enroll these teachers in `program` (a track's selected participants, outside any rollout
+    batch), with the same retirement exemption as a batch; those already enrolled or no longer
+    active are skipped. The caller checks who may do it. Returns how many were enrolled."""
+    ids = sorted(set(teacher_ids))
+    created = 0
+    for start in range(0, len(ids), CHUNK):
+        created += _enroll(program, None, list(_not_enrolled(program).filter(pk__in=ids[start:start + CHUNK])))[0]
+    return created
+
+
 def enrollment_sync_for_schools(school_ids: Iterable[int]) -> int:
     """Apply the enrollment rule to the teachers of these schools after hires and transfers:
     a transferred teacher's enrollments follow them (school and org_path), and an active

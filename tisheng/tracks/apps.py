@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class TracksConfig(AppConfig):
+    """Tracks (issue 17): programs for a group other than the whole staff — leadership, training
+    teams, 领航 principals and teachers, cross-disciplinary and backbone teachers — with their
+    participant rule, nominations from below and selection within quotas per subunit."""
+
+    name = "tisheng.tracks"
+    label = "tracks"
+    verbose_name = "Tracks"
