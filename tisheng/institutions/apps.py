@@ -9,11 +9,13 @@ class InstitutionsConfig(AppConfig):
     label = "institutions"
 
     def ready(self) -> None:
+        from tisheng.institutions.bulletin import ranking_section
         from tisheng.institutions.services.exit import exits_apply_due, narrow_catalogue, narrow_contracts
         from tisheng.institutions.services.selection import narrow_to_selection
         from tisheng.jobs.periodic import register
         from tisheng.learning.selectors import CATALOGUE_COURSE_FILTERS
         from tisheng.learning.services import CONTRACT_INSTITUTION_FILTERS
+        from tisheng.monitoring.sections import register_bulletin_section
 
         for narrow in (narrow_to_selection, narrow_contracts):
             if narrow not in CONTRACT_INSTITUTION_FILTERS:
@@ -22,3 +24,5 @@ class InstitutionsConfig(AppConfig):
             CATALOGUE_COURSE_FILTERS.append(narrow_catalogue)
         # An exit decided for a later day takes effect on that day.
         register("institution_exits", exits_apply_due)
+        # The published ranking of each period goes out in the bulletins (考评结果通报).
+        register_bulletin_section("institution_ranking", ranking_section)

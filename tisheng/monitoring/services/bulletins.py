@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from tisheng.accounts.models import AuditAction
 from tisheng.accounts.services import audit
 from tisheng.monitoring.models import Bulletin, NodeKind, Rollup
+from tisheng.monitoring.sections import bulletin_sections
 from tisheng.monitoring.selectors import latest_refresh, plan_points
 from tisheng.monitoring.services.rollups import SHANGHAI
 from tisheng.programs.models import Program
@@ -81,6 +82,8 @@ def bulletin_numbers(program: Program, node_path: str) -> dict:
         "lagging": lagging[:LAGGING_COUNT],
         "top_schools": [{"name": s.name, "path": s.node_path, "base": s.base_count, "complete": s.complete,
                          "rate": round(100 * s.rate, 1)} for s in schools],
+        # Other apps' tables (tisheng.monitoring.sections), e.g. the institutions' ranking.
+        "sections": bulletin_sections(program, node_path),
     }
 
 
@@ -141,6 +144,20 @@ def bulletin_pdf(numbers: dict, title: str) -> bytes:
     if numbers["top_schools"]:
         story += [Paragraph("达标率领先的学校", h2), Paragraph("；".join(
             f"{i}. {s['name']}（{s['rate']}%）" for i, s in enumerate(numbers["top_schools"], start=1)) + "。", body)]
+    for section in numbers.get("sections", []):
+        story += [Paragraph(section["title"], h2)]
+        if section["intro"]:
+            story.append(Paragraph(section["intro"], body))
+        rows = [section["columns"]] + [[Paragraph(str(c), body) for c in row] for row in section["rows"]]
+        widths = [w * mm for w in section["widths"]] or None
+        table = Table(rows, colWidths=widths, repeatRows=1)
+        table.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        story.append(table)
+        if section["note"]:
+            story.append(Paragraph(section["note"], body))
     story += [Spacer(1, 6 * mm), Paragraph(
         f"数据来源：提升工程管理平台监测数据，截至 {numbers['refreshed_at']}。", body)]
     doc.build(story)
