@@ -1,7 +1,8 @@
 """Overdue rectifications on the home page (the demo's 鼓楼区 item from the province's round is
 a week past its deadline): the county office, the inspected unit, sees it as a to-do at desktop
 and phone size and follows it to supervision; the province office, which ran the round, sees it
-too; the other county's office sees no supervision to-do of 鼓楼区's."""
+too; both see it on their monitoring dashboards; the other county's office sees no supervision
+to-do of 鼓楼区's and nothing of it on its dashboard."""
 
 import pytest
 
@@ -30,14 +31,28 @@ def test_the_overdue_item_is_on_the_home_page_of_the_inspected_county_and_of_the
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     todo.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "supervision_overdue_home_phone.png"), full_page=True)
+    # The same item on the county's dashboard.
+    page.goto(f"{server_url}/monitoring/")
+    section = page.locator("[data-testid=section-overdue-rectifications]")
+    assert "督促未通过规划审核的学校" in section.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    section.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "supervision_overdue_dashboard_phone.png"), full_page=False)
     context.close()
 
     context, page = log_in(browser, server_url, PROVINCE)
     assert page.get_attribute("[data-testid=todo-supervision-overdue-count]", "data-count") == "1"
+    page.goto(f"{server_url}/monitoring/")
+    section = page.locator("[data-testid=section-overdue-rectifications]")
+    assert "督促未通过规划审核的学校" in section.inner_text()
+    section.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "supervision_overdue_dashboard.png"), full_page=True)
     context.close()
 
     context, page = log_in(browser, server_url, OUTSIDER)
     assert "督促未通过规划审核的学校" not in page.inner_text("main")
     assert page.goto(f"{server_url}/supervision/").status in (200, 404)
     assert "督促未通过规划审核的学校" not in page.content()
+    page.goto(f"{server_url}/monitoring/")
+    assert page.locator("[data-testid=section-overdue-rectifications]").count() == 0
     context.close()

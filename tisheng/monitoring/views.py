@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.monitoring import selectors
 from tisheng.monitoring.models import Bulletin
+from tisheng.monitoring.sections import dashboard_sections
 from tisheng.monitoring.services.bulletins import BulletinError, bulletin_issue
 from tisheng.monitoring.standing import standings
 from tisheng.monitoring.views_exports import audit_evaluator_access, can_export
@@ -51,6 +52,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "board": board, "program": program, "programs": programs, "node": board.node,
         "charts": selectors.chart_data(board),
         "can_export": can_export(request.user, board.node.node_path if board.node else None),
+        # Other apps' tables about this node (tisheng.monitoring.sections), e.g. overdue rectifications.
+        "sections": dashboard_sections(request.user, program, board.node.node_path if board.node
+                                       else node_path or selectors.scope_roots(request.user)[0]),
     })
 
 

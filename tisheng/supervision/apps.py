@@ -13,9 +13,13 @@ class SupervisionConfig(AppConfig):
 
         from tisheng.home.todos import register as todo_register
         from tisheng.jobs.periodic import register as periodic_register
+        from tisheng.monitoring.sections import register_dashboard_section
+        from tisheng.supervision.dashboard import overdue_section
         from tisheng.supervision.services import rectifications_overdue_notify
         from tisheng.supervision.todos import supervision_todos
 
         todo_register("supervision", pgettext_lazy("home todo", "Supervision"), supervision_todos)
         # Once a day per item in effect: an item is told once for each deadline it misses.
         periodic_register("supervision_overdue_notified", rectifications_overdue_notify)
+        # The same overdue items on the monitoring dashboards, per node.
+        register_dashboard_section("supervision_overdue", overdue_section)

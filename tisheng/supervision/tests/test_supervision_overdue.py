@@ -126,3 +126,52 @@ def test_run_periodic_tells_owners_of_overdue_items(world, overdue_item):
 
     assert run_all()["supervision_overdue_notified"] == 1
     assert Notification.objects.filter(recipient=world.county_officer, title__contains="逾期").count() == 1
+
+
+def _dashboard_section(client, user, program, node=""):
+    client.force_login(user)
+    page = client.get(reverse("monitoring:dashboard"), {"program": program.pk, **({"node": node} if node else {})})
+    assert page.status_code == 200
+    return next((s for s in page.context["sections"] if s.key == "overdue-rectifications"), None), page
+
+
+def test_the_overdue_item_shows_on_the_dashboards_of_the_office_and_of_the_unit(client, world, overdue_item):
+    program = overdue_item.inspection.round.program
+    for user in (world.province_officer, world.county_officer):
+        section, page = _dashboard_section(client, user, program)
+        assert section is not None
+        assert section.warn
+        unit, _round, item, owner, deadline, days = section.rows[0]
+        assert unit["text"] == world.county_a.name
+        assert (item, owner, deadline, days) == ("补齐县级抽检记录", world.county_officer.name,
+                                                 str(overdue_item.deadline), "3")
+        html = page.content.decode()
+        assert 'data-testid="section-overdue-rectifications"' in html
+        assert "逾期" in html
+    # The province's dashboard of another county, and that county's own office: nothing.
+    assert _dashboard_section(client, world.province_officer, program, world.county_b.path)[0] is None
+    assert _dashboard_section(client, world.outsider, program)[0] is None
+
+
+def test_the_dashboard_section_costs_two_queries_however_many_items_are_overdue(client, world, overdue_item,
+                                                                              inspector):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    program = overdue_item.inspection.round.program
+    client.force_login(world.county_officer)
+
+    def rectification_queries():
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("monitoring:dashboard"), {"program": program.pk})
+        return sum("supervision_rectification" in q["sql"] for q in queries.captured_queries)
+
+    one = rectification_queries()
+    for n in range(12):
+        services.rectification_add(actor=inspector, inspection=overdue_item.inspection, description=f"整改{n}",
+                                   owner=world.county_officer, deadline=today())
+    Rectification.objects.update(deadline=today() - dt.timedelta(days=2))
+    assert rectification_queries() == one == 2
+    section, page = _dashboard_section(client, world.county_officer, program)
+    assert len(section.rows) == 10
+    assert "13" in section.intro
