@@ -296,6 +296,8 @@ CERT_SIGNING_KEY = envstr("TISHENG_CERT_SIGNING_KEY", "") or base64.b64encode(
 # Anonymous lookups on the public verify page per client (IPv4 address or IPv6 /64) and minute,
 # counted in the database (every worker shares it); beyond it 429 with Retry-After. 0: no limit.
 VERIFY_RATE_PER_MINUTE = envint("TISHENG_VERIFY_RATE_PER_MINUTE", "30")
+# Registrations of new training institutions from one client network an hour (0: no limit).
+INSTITUTION_REGISTRATIONS_PER_HOUR = envint("TISHENG_INSTITUTION_REGISTRATIONS_PER_HOUR", "5")
 
 # Observability (issue 20; tisheng/core/observability_*.py). /readyz answers 503 when the database does
 # not answer a probe within this many seconds (or is a read-only replica), for the load balancer.

@@ -159,6 +159,7 @@ ACTION_LABELS: dict[str, Any] = {
     "supervision.plan_file": pgettext_lazy("audit action", "Province plan filed with the ministry"),
     "national.report_export": pgettext_lazy("audit action", "National report exported"),
     "national.report_load": pgettext_lazy("audit action", "National report loaded"),
+    "national.plan_load": pgettext_lazy("audit action", "Province plan loaded"),
     # communities (issue 16): study classes
     "communities.class_create": pgettext_lazy("audit action", "Study class formed"),
     "communities.members_add": pgettext_lazy("audit action", "Teachers added to a study class"),
@@ -209,6 +210,9 @@ ACTION_LABELS: dict[str, Any] = {
     "institutions.exit_decided": pgettext_lazy("audit action", "Institution suspended or terminated"),
     "institutions.exit_applied": pgettext_lazy("audit action", "Institution exit took effect"),
     "institutions.exit_lifted": pgettext_lazy("audit action", "Institution suspension lifted"),
+    "institutions.signup_sent": pgettext_lazy("audit action", "Institution registration sent"),
+    "institutions.signup_approved": pgettext_lazy("audit action", "Institution registration approved"),
+    "institutions.signup_rejected": pgettext_lazy("audit action", "Institution registration rejected"),
     "integration.sso_refused": pgettext_lazy("audit action", "Sign-on at an institution refused"),
     # funding
     "funding.rate_set": pgettext_lazy("audit action", "Funding rates set"),

@@ -65,6 +65,7 @@ NAV_ITEMS = (
     ("institutions:evaluation", pgettext_lazy("navigation", "Institution evaluation"), Cap.INSTITUTIONS_ASSESS),
     ("institutions:evaluation", pgettext_lazy("navigation", "Our evaluation"), Cap.INSTITUTIONS_APPLY),
     ("institutions:exits", pgettext_lazy("navigation", "Institution exit"), Cap.INSTITUTIONS_MANAGE),
+    ("institutions:registrations", pgettext_lazy("navigation", "Institution registrations"), Cap.INSTITUTIONS_MANAGE),
     ("institutions:ratings", pgettext_lazy("navigation", "Rate my courses"), Cap.COURSES_SELECT),
     ("communities:class_list", pgettext_lazy("navigation", "Study classes"), Cap.COMMUNITIES_VIEW),
     ("funding:index", pgettext_lazy("navigation", "Training funds"), Cap.FUNDING_VIEW),

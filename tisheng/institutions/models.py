@@ -235,3 +235,60 @@ class InstitutionExit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.institution_id} from {self.effective_on}"
+
+
+# --- registration (机构注册) ---------------------------------------------------------------
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("registration state", "Waiting for the province")
+    APPROVED = "approved", pgettext_lazy("registration state", "Approved")
+    REJECTED = "rejected", pgettext_lazy("registration state", "Rejected")
+
+
+class InstitutionRegistration(models.Model):
+    """A new training institution asks for an organisation account (the notice's 遴选 is open to
+    institutions the platform does not know yet). Nothing exists until the province approves:
+    then the Organization (its code the unified social credit code), the contact's account (the
+    password they chose, kept here only as Django's hash) and the institution role are made in
+    one transaction. Told by SMS either way; the row stays as the record of the check."""
+
+    region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+")  # the province
+    scope_path = models.CharField(max_length=96, db_index=True)
+    name = models.CharField(_("institution name"), max_length=128)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18)
+    contact_name = models.CharField(_("contact person"), max_length=64)
+    phone = models.CharField(_("mobile phone"), max_length=20)
+    email = models.EmailField(_("email"), blank=True)
+    statement = models.TextField(_("about the institution"), blank=True)
+    password_hash = models.CharField(max_length=128)
+    licence_name = models.CharField(max_length=128)
+    licence_path = models.CharField(max_length=255)
+    licence_type = models.CharField(max_length=128)
+    licence_size = models.PositiveBigIntegerField()
+    licence_sha256 = models.CharField(max_length=64)
+    network = models.CharField(max_length=64, blank=True)  # the client's IPv4 address or IPv6 /64 (the throttle)
+    status = models.CharField(max_length=16, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    organization = models.ForeignKey("orgs.Organization", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+
+    scope_path_field = "scope_path"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["phone"], condition=models.Q(status="pending"),
+                                    name="one_pending_registration_per_phone"),
+            models.UniqueConstraint(fields=["credit_code"], condition=models.Q(status="pending"),
+                                    name="one_pending_registration_per_code"),
+        ]
+        indexes = [models.Index(fields=["network", "created_at"], name="registration_network_time")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -141,4 +141,19 @@ def institutions_seed_demo() -> str:
     svc.round_review_start(actor=office, selection=reviewing)
     _panel_experts(office, reviewing, experts)
     panels.panel_assign_all(actor=office, panel=reviewing.panel)
-    return f"a finished round of {len(applications)} applicants (5 selected), a round under review"
+    _registration_waiting()
+    return (f"a finished round of {len(applications)} applicants (5 selected), a round under review, "
+            "a new institution's registration to check")
+
+
+def _registration_waiting() -> None:
+    """A new institution's registration waiting in the province's queue (its contact would sign
+    in as 13814000021 with the demo password once approved)."""
+    from tisheng.institutions.services import registration
+
+    form = registration.RegistrationForm(
+        name="厦门云帆教育科技有限公司", credit_code="91350200MA2YW8KX13", contact_name="陈思远",
+        phone="13814000021", email="", statement="为中小学提供混合式研修平台与课程资源，已服务厦门市 40 余所学校。",
+        password=DEMO_PASSWORD, password2=DEMO_PASSWORD)
+    registration.registration_submit(form=form, network="", licence=SimpleUploadedFile(
+        "营业执照.pdf", small_pdf("营业执照（副本）"), content_type="application/pdf"))

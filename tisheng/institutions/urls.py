@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tisheng.institutions.views import evaluation, exits, ratings
+from tisheng.institutions.views import evaluation, exits, ratings, registration
 from tisheng.institutions.views import selection as views
 
 app_name = "institutions"
@@ -34,4 +34,10 @@ urlpatterns = [
     path("exits/", exits.exit_list, name="exits"),
     path("exits/preview/", exits.exit_preview, name="exit_preview"),
     path("exits/<int:pk>/lift/", exits.exit_lift, name="exit_lift"),
+    # New institutions register (public); the province checks them.
+    path("register/", registration.register, name="register"),
+    path("register/sent/", registration.register_sent, name="register_sent"),
+    path("registrations/", registration.registration_list, name="registrations"),
+    path("registrations/<int:pk>/", registration.registration_detail, name="registration"),
+    path("registrations/<int:pk>/licence/", registration.registration_licence, name="registration_licence"),
 ]

@@ -1,5 +1,10 @@
 from tisheng.accounts.models import RoleAssignment
-from tisheng.institutions.models import ApplicationStatus, SelectionRound
+from tisheng.institutions.models import (
+    ApplicationStatus,
+    InstitutionRegistration,
+    RegistrationStatus,
+    SelectionRound,
+)
 from tisheng.institutions.seed import institutions_seed_demo
 from tisheng.learning.models import Contract
 from tisheng.orgs.tests.factories import OrganizationFactory
@@ -23,3 +28,6 @@ def test_the_demo_has_a_published_round_of_six_and_a_round_waiting_for_the_exper
     assert any(r["outliers"] for r in finished.panel.results["items"])
     assert reviewing.panel.items.count() == 2
     assert not reviewing.panel.items.filter(scores__isnull=False).exists()
+    waiting = InstitutionRegistration.objects.get()
+    assert waiting.status == RegistrationStatus.PENDING
+    assert waiting.licence_path
