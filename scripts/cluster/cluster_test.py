@@ -35,6 +35,7 @@ import json
 import os
 import random
 import re
+import resource
 import secrets
 import signal
 import subprocess
@@ -258,15 +259,53 @@ def wrk_heartbeats(port: int, viewers: list[dict], seconds: int, workdir: Path) 
             "statuses": statuses}
 
 
+# PostgreSQL counts under its node's patroni-* name; "machine" is everything, other people's work included.
+COMPONENTS = ("app1", "app2", "patroni-pg1", "patroni-pg2", "pgbouncer", "haproxy", "etcd")
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by each component's process tree (PostgreSQL is under its Patroni),
+    and by everything on the machine ("machine", from /proc/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for name in COMPONENTS:
+        roots = [topo.pid_of(name)]
+        if name.startswith("patroni-"):  # PostgreSQL leaves Patroni's process tree
+            roots.append(topo.postmaster_pid(name.removeprefix("patroni-")))
+        total = 0
+        for p in [q for root in roots if root for q in (root, *topo.descendants(root))]:
+            try:
+                fields = Path(f"/proc/{p}/stat").read_text().rsplit(") ", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        used[name] = total / tick
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used["wrk"] = children.ru_utime + children.ru_stime
+    cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    used["machine"] = (sum(int(x) for x in cpu) - int(cpu[3]) - int(cpu[4])) / tick  # all but idle and iowait
+    return used
+
+
+def cpu_share(before: dict[str, float], after: dict[str, float], seconds: float) -> str:
+    cores = os.cpu_count() or 1
+    parts = [f"{name} {(after[name] - before[name]) / seconds:.2f}" for name in (*COMPONENTS, "wrk", "machine")]
+    return f"cores busy (of {cores}): " + ", ".join(parts)
+
+
 def ratio(data: dict, seconds: int, workdir: Path) -> tuple[dict, dict]:
     base = f"http://127.0.0.1:{topo.PORTS['web']}"
     viewers = [dict(v) for v in data["viewers"]]
     start_playbacks(base, viewers)
+    before, started = cpu_seconds(), time.monotonic()
     both = wrk_heartbeats(topo.PORTS["web"], viewers, seconds, workdir)
+    say("two app nodes: " + cpu_share(before, cpu_seconds(), time.monotonic() - started))
     topo.haproxy_command("disable server app/app2")
     try:
         start_playbacks(base, viewers)  # new playback tokens: seq starts again from 1
+        before, started = cpu_seconds(), time.monotonic()
         one = wrk_heartbeats(topo.PORTS["web"], viewers, seconds, workdir)
+        say("one app node: " + cpu_share(before, cpu_seconds(), time.monotonic() - started))
     finally:
         topo.haproxy_command("enable server app/app2")
     topo.wait_for("app2 back in HAProxy", lambda: topo.server_states("app").get("app2") == "UP", seconds=30)
