@@ -40,3 +40,32 @@ class ProvinceReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province_name} {self.program_code} {self.as_of}"
+
+
+class ProvincePlanCopy(models.Model):
+    """On a national instance: a province's filed plan (规划方案备案) as the province sent it — the
+    composed document, its PDF and .docx checked against the SHA-256 the province recorded when
+    filing. One row per province and version; a version is never replaced (loading it again
+    with other content is refused)."""
+
+    province_code = models.CharField(max_length=2)
+    province_name = models.CharField(max_length=64)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=128)
+    filed_on = models.DateField()
+    document = models.JSONField()
+    pdf = models.BinaryField()
+    pdf_sha256 = models.CharField(max_length=64)
+    docx = models.BinaryField()
+    docx_sha256 = models.CharField(max_length=64)
+    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["province_code", "-version"]
+        constraints = [models.UniqueConstraint(fields=["province_code", "version"],
+                                               name="one_plan_copy_per_province_version")]
+
+    def __str__(self) -> str:
+        return f"{self.province_name} v{self.version}"

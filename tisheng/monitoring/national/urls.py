@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views_ministry.dashboard, name="dashboard"),
     path("load/", views_ministry.load, name="load"),
     path("provinces/<str:program_code>/<str:province_code>/", views_ministry.province, name="province"),
+    path("plans/<str:province_code>/", views_ministry.plan, name="plan"),
     path("report/", views.report, name="report"),
     path("report.json", views.report_json, name="report_json"),
     path("report.xlsx", views.report_xlsx_view, name="report_xlsx"),

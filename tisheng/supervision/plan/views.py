@@ -21,6 +21,7 @@ from tisheng.supervision.models import PlanFiling
 from tisheng.supervision.plan import services
 from tisheng.supervision.plan.compose import SECTIONS, plan_compose
 from tisheng.supervision.plan.documents import plan_docx, plan_pdf
+from tisheng.supervision.plan.package import filing_package
 
 SAVED = gettext_noop("The draft is saved.")
 FILED = gettext_noop("Version %(version)s of the plan is filed (%(date)s). Its PDF and Word files are kept as filed.")
@@ -119,4 +120,6 @@ def plan_filing(request: HttpRequest, pk: int) -> HttpResponse:
         return _download(filing.pdf, "application/pdf", f"{name}.pdf")
     if request.GET.get("format") == "docx":
         return _download(filing.docx, DOCX_TYPE, f"{name}.docx")
+    if request.GET.get("format") == "json":  # for the ministry's national instance
+        return _download(filing_package(filing), "application/json", f"{name}.json")
     return render(request, "supervision/plan_filing.html", {"filing": filing, "document": filing.document})
