@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tisheng.core.observability_metrics.RequestMetricsMiddleware",  # first: it times all the rest
     "django.middleware.security.SecurityMiddleware",
     "tisheng.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -302,6 +303,12 @@ INSTITUTION_REGISTRATIONS_PER_HOUR = envint("TISHENG_INSTITUTION_REGISTRATIONS_P
 # Observability (issue 20; tisheng/core/observability_*.py). /readyz answers 503 when the database does
 # not answer a probe within this many seconds (or is a read-only replica), for the load balancer.
 READY_TIMEOUT_SECONDS = float(envstr("TISHENG_READY_TIMEOUT_SECONDS", "2"))
+# /metrics (Prometheus) answers clients from these networks (comma-separated, CIDR), or a request with
+# `Authorization: Bearer <TISHENG_METRICS_TOKEN>`; everyone else gets 404. `tisheng serve` keeps the
+# worker processes' figures in TISHENG_METRICS_DIR (emptied at each start; default var/metrics).
+METRICS_ALLOWED_NETWORKS = envstr("TISHENG_METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+METRICS_TOKEN = envstr("TISHENG_METRICS_TOKEN", "")
+METRICS_DIR = envstr("TISHENG_METRICS_DIR", "")
 
 LOGGING = {
     "version": 1,

@@ -3,13 +3,14 @@ from django.views.i18n import JavaScriptCatalog
 
 from tisheng.api import api
 from tisheng.certificates.credentials import views as credentials_views
-from tisheng.core import observability_ready
+from tisheng.core import observability_metrics, observability_ready
 from tisheng.core import views as core_views
 
 urlpatterns = [
     path("", include("tisheng.home.urls")),  # "home": each role's 待办
     path("healthz", core_views.ping, name="healthz"),
     path("readyz", observability_ready.readyz, name="readyz"),  # the load balancer's check (issue 20)
+    path("metrics", observability_metrics.metrics, name="metrics"),  # Prometheus, allow-listed
     path("accounts/password/", include("tisheng.accounts.urls_password")),
     path("accounts/federation/", include("tisheng.accounts.federation.urls")),  # the province identity platform
     path("accounts/", include("tisheng.accounts.urls")),

@@ -10,3 +10,8 @@ class JobsConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("tasks")
+
+        from tisheng.core.observability_metrics import register_scrape_hook
+        from tisheng.jobs.selectors import queue_metrics
+
+        register_scrape_hook(queue_metrics)  # the queue's depth and oldest age at /metrics

@@ -3,9 +3,11 @@ job kind's capability over the job's node."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Min
 from django.http import Http404
+from django.utils import timezone
 
-from tisheng.jobs.models import Job
+from tisheng.jobs.models import Job, JobState
 from tisheng.jobs.registry import JOBS
 from tisheng.orgs.scope import path_in_scope
 
@@ -21,3 +23,11 @@ def get_job_for_user(actor, pk: int) -> Job:
     if kind is not None and job.scope_path and path_in_scope(actor, kind.capability, job.scope_path):
         return job
     raise Http404
+
+
+def queue_metrics() -> list[tuple[str, str, float]]:
+    """The queue at /metrics (tisheng.core.observability_metrics): one query."""
+    queued = Job.objects.filter(state=JobState.QUEUED).aggregate(n=Count("id"), oldest=Min("created_at"))
+    age = (timezone.now() - queued["oldest"]).total_seconds() if queued["oldest"] else 0.0
+    return [("tisheng_jobs_queued", "Background jobs waiting for a worker", queued["n"]),
+            ("tisheng_jobs_oldest_queued_seconds", "Age of the oldest job waiting for a worker", age)]

@@ -21,6 +21,7 @@ import logging
 import os
 import queue
 import threading
+import time
 
 from django.conf import settings
 from django.core import signals
@@ -28,7 +29,7 @@ from django.http.cookie import parse_cookie
 from django.urls import reverse
 from django.utils import translation
 
-from tisheng.core import jsonsafe
+from tisheng.core import jsonsafe, observability_metrics
 from tisheng.core.db_unavailable import DATABASE_ERRORS, DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from tisheng.playback import services
 
@@ -121,6 +122,7 @@ class GroupCommit:
                 except queue.Empty:
                     break
             answers = [(500, {"error": SERVER_ERROR}, None)] * len(batch)
+            observability_metrics.observe_heartbeat_batch(len(batch))
             try:
                 signals.request_started.send(sender=self.__class__)
                 try:
@@ -164,6 +166,7 @@ class HeartbeatFastPath:
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != self.path or environ.get("REQUEST_METHOD") != "POST":
             return self.app(environ, start_response)
+        started = time.perf_counter()
         try:
             status, answer = self._beat(environ)
         except Exception as exc:  # the answer must still be JSON; the error is logged like Django's
@@ -176,6 +179,7 @@ class HeartbeatFastPath:
         if status == 503:
             headers.append(("Retry-After", str(RETRY_AFTER_SECONDS)))
         start_response(_REASONS[status], headers)
+        observability_metrics.observe_request("playback:heartbeat", "POST", status, time.perf_counter() - started)
         return [body]
 
     def _beat(self, environ) -> tuple[int, dict]:

@@ -8,6 +8,7 @@ one upsert; then the integration hooks see the batch."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import uuid
@@ -20,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tisheng.core import jsonsafe
+from tisheng.core import jsonsafe, observability_metrics
 from tisheng.integration import hooks
 from tisheng.integration.auth import XapiClient
 from tisheng.xapi import bulk, keys
@@ -323,6 +324,7 @@ def _store(client: XapiClient, statements: list[dict], parts: dict[str, Part], i
     _store_activities(institution_id, _activity_definitions(new))
     # The hooks read the statements as stored (their payload is already serialized).
     hooks.statements_stored(client, stored_statements)
+    transaction.on_commit(functools.partial(observability_metrics.lrs_statements_stored, len(new)))
     if newly_voided:
         hooks.statements_voided(client, newly_voided)
     return ids

@@ -15,10 +15,12 @@ machines where the worker and the periodic tasks run as services of their own (d
 
 import os
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from tisheng.core.observability_metrics import prepare_multiprocess_dir
 from tisheng.core.supervise import Supervisor, tisheng_command
 
 # A production server never starts on the public development keys (tisheng/core/checks.py).
@@ -59,6 +61,8 @@ class Command(BaseCommand):
         if settings.DEVELOPMENT_KEYS and not settings.DEBUG and not settings.ALLOW_DEV_KEYS:
             raise CommandError(DEV_KEYS_REFUSED.format(names=", ".join(settings.DEVELOPMENT_KEYS)))
         argv = server_argv(server, bind=bind, workers=workers, threads=threads, access_log=not no_access_log)
+        # The workers' metrics meet in one directory, emptied at each start (core/observability_metrics.py).
+        prepare_multiprocess_dir(Path(settings.METRICS_DIR) if settings.METRICS_DIR else None)
         sys.stdout.flush()
         if no_worker:
             os.execv(argv[0], argv)  # the server becomes this process: signals reach it directly
