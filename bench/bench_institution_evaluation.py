@@ -1,7 +1,8 @@
 """An institution's evaluation page (tisheng/institutions: /institutions/evaluation/<period>/
 institutions/<id>/) with its objective measures, opened by the province office: median and p95
 server time over 20 requests through Django's full stack, and its query count. The issue asks
-< 300 ms.
+< 300 ms. The page reads the daily roll-up (institutions.rollup): the bench measures it live first,
+then times one institution's roll-up and measures the page again (the number the limit is for).
 
 The data are synthetic, built in one transaction rolled back at the end, so the bench runs on
 any migrated database: BENCH_EVAL_TEACHERS teachers (default 20,000) in 2 cities × 5 counties,
@@ -40,6 +41,7 @@ from django.utils import timezone  # noqa: E402
 
 from tisheng.accounts.models import AuditLog, RoleAssignment, User  # noqa: E402
 from tisheng.institutions.models import CourseRating  # noqa: E402
+from tisheng.institutions.rollup import measures_refresh  # noqa: E402
 from tisheng.institutions.services.evaluation import period_open  # noqa: E402
 from tisheng.integration.models import StatementOutcome  # noqa: E402
 from tisheng.learning.models import Contract, Course, CourseSelection  # noqa: E402
@@ -162,6 +164,13 @@ def main() -> int:
                   f"rows on {connection.vendor} (built in {time.perf_counter() - t0:.1f} s)")
             client = Client()
             client.force_login(officer)
+            live_median, live_p95, live_queries = measure(client, url)
+            print(f"  live figures (a county office's view, or before the first roll-up): p95 {live_p95:.1f} ms, "
+                  f"median {live_median:.1f} ms, {live_queries} queries")
+            institution_pk, year = int(url.rstrip("/").rsplit("/", 1)[1]), timezone.localdate().year
+            t1 = time.perf_counter()
+            measures_refresh(institution_ids=[institution_pk], years=[year])
+            print(f"  daily roll-up of this institution's measures: {time.perf_counter() - t1:.2f} s")
             median, p95, queries = measure(client, url)
             if os.getenv("BENCH_EVAL_PROFILE"):
                 from django.test.utils import CaptureQueriesContext

@@ -10,6 +10,7 @@ class InstitutionsConfig(AppConfig):
 
     def ready(self) -> None:
         from tisheng.institutions.bulletin import ranking_section
+        from tisheng.institutions.rollup import institution_measures_refresh_due
         from tisheng.institutions.services.exit import exits_apply_due, narrow_catalogue, narrow_contracts
         from tisheng.institutions.services.selection import narrow_to_selection
         from tisheng.jobs.periodic import register
@@ -26,3 +27,5 @@ class InstitutionsConfig(AppConfig):
         register("institution_exits", exits_apply_due)
         # The published ranking of each period goes out in the bulletins (考评结果通报).
         register_bulletin_section("institution_ranking", ranking_section)
+        # The objective measures of the years being evaluated, recomputed once a day.
+        register("institution_measures", institution_measures_refresh_due)

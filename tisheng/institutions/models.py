@@ -292,3 +292,34 @@ class InstitutionRegistration(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InstitutionMeasures(models.Model):
+    """An institution's objective measures for a year, per city (`key` the city's path) and in all
+    (`key` "*"), as `institutions.measures.measures` computed them at `computed_at`: the daily
+    roll-up run-periodic keeps for the years still being evaluated (institutions.rollup), so the
+    province's pages read a few rows instead of scanning the ledger on every view."""
+
+    institution = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    key = models.CharField(max_length=32)
+    selections = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    median_days = models.FloatField(null=True, blank=True)
+    hours = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    statements = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    sso_failures = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0)
+    complaints = models.PositiveIntegerField(default=0)
+    spot_failures = models.PositiveIntegerField(default=0)
+    stars = models.JSONField(default=dict, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["institution", "year", "key"],
+                                               name="one_measures_row_per_institution_year_key")]
+        indexes = [models.Index(fields=["year", "computed_at"], name="measures_year_computed")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.year} {self.key}"

@@ -203,13 +203,18 @@ def composite(components: dict[str, float | None], weights: dict) -> float | Non
     return round(sum(w * v for w, v in parts) / total_weight, 1) if total_weight else None
 
 
-def ranking(period: EvaluationPeriod) -> list[dict]:
+def ranking(period: EvaluationPeriod, *, live: bool = False) -> list[dict]:
     """Every evaluated institution with its components and composite, best first (a fixed
-    number of queries for all of them). A published period returns its frozen ranking."""
+    number of queries for all of them), from the daily roll-up of the measures unless `live`
+    (or some institution has none yet). A published period returns its frozen ranking."""
     if period.published_at:
         return period.ranking
+    from tisheng.institutions.rollup import rolled_up
+
     institutions = list(evaluated_institutions(period))
-    by_institution = measures(institution_ids=[o.pk for o in institutions], year=period.year, by="institution")
+    ids = [o.pk for o in institutions]
+    found = None if live or not ids else rolled_up(ids, period.year, by="institution")
+    by_institution = found[0] if found else measures(institution_ids=ids, year=period.year, by="institution")
     experts, third = _expert_totals(period), _third_party(period)
     rows = []
     for o in institutions:
@@ -247,7 +252,7 @@ def ranking_publish(*, actor: User, period: EvaluationPeriod) -> list[dict]:
     _check_office(actor, period)
     if period.published_at:
         raise ValidationError(ALREADY_PUBLISHED, code="already_published")
-    rows = ranking(period)
+    rows = ranking(period, live=True)  # published figures are today's, not the roll-up's
     if not any(r.get("rank") for r in rows):
         raise ValidationError(NOTHING_TO_RANK, code="nothing_to_rank")
     period.ranking, period.published_at = rows, timezone.now()

@@ -20,6 +20,7 @@ from tisheng.core import private_storage
 from tisheng.institutions import selectors
 from tisheng.institutions.measures import CITY_PATH_LEN, TOTAL, Measures, measures
 from tisheng.institutions.models import RATING_DIMENSIONS, ThirdPartyEvaluation
+from tisheng.institutions.rollup import rolled_up
 from tisheng.institutions.services import evaluation as svc
 from tisheng.institutions.services.selection import institution_of
 from tisheng.orgs.models import Organization, Region, RegionLevel
@@ -147,7 +148,11 @@ def institution_page(request: HttpRequest, pk: int, institution_pk: int) -> Http
     office = selectors.is_evaluation_office(actor, period)
     third_party = selectors.is_third_party(actor, period)
     own = paths is None and not office and not third_party
-    figures = measures(institution_ids=[institution.pk], year=period.year, scope_paths=paths)
+    # The province, the institution and third parties read the daily roll-up; a scoped office
+    # its own area's live figures (a fraction of the rows).
+    found = rolled_up([institution.pk], period.year) if paths is None else None
+    figures, computed_at = found if found else (
+        measures(institution_ids=[institution.pk], year=period.year, scope_paths=paths), None)
     total = figures.pop(TOTAL, Measures())
     cities = dict(Region.objects.filter(path__in=list(figures)).values_list("path", "name"))
     rows = sorted(({"name": cities[k], "m": m} for k, m in figures.items() if k in cities), key=lambda r: r["name"])
@@ -172,7 +177,7 @@ def institution_page(request: HttpRequest, pk: int, institution_pk: int) -> Http
         "period": period, "institution": institution, "rows": rows, "total": total, "stars": stars,
         "comments": comments, "withheld": withheld, "scores": scores, "components": svc.COMPONENTS,
         "reports": reports, "expert_comments": expert_comments, "office": office, "own": own,
-        "third_party": third_party, "mine": mine, "scoped": paths is not None,
+        "third_party": third_party, "mine": mine, "scoped": paths is not None, "computed_at": computed_at,
         "city_len": CITY_PATH_LEN})
 
 
