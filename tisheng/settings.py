@@ -82,7 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "tisheng.core.observability_metrics.RequestMetricsMiddleware",  # first: it times all the rest
+    "tisheng.core.observability_logging.RequestIdMiddleware",  # first: every log line carries the request's id
+    "tisheng.core.observability_metrics.RequestMetricsMiddleware",  # it times all the rest
     "django.middleware.security.SecurityMiddleware",
     "tisheng.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -310,14 +311,25 @@ METRICS_ALLOWED_NETWORKS = envstr("TISHENG_METRICS_ALLOWED_NETWORKS", "127.0.0.1
 METRICS_TOKEN = envstr("TISHENG_METRICS_TOKEN", "")
 METRICS_DIR = envstr("TISHENG_METRICS_DIR", "")
 
+# Logs go to the console (systemd's journal). TISHENG_LOG_FORMAT=json: one JSON object per line with the
+# request's id (X-Request-ID) and one access line per request (tisheng/core/observability_logging.py);
+# "text" (the default) as before, the request id on every record for a format that wants it.
+LOG_FORMAT = envstr("TISHENG_LOG_FORMAT", "text").lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "tisheng.core.observability_logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "tisheng.core.observability_logging.TishengJsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             **({"formatter": "json"} if LOG_FORMAT == "json" else {})}},
     "root": {"handlers": ["console"], "level": envstr("TISHENG_LOG_LEVEL", "WARNING")},
-    # The default SMS backend's only output: without a gateway, the console is where a demo's reset
-    # codes and notices are read.
-    "loggers": {"tisheng.sms": {"level": "INFO"}},
+    "loggers": {
+        # The default SMS backend's only output: without a gateway, the console is where a demo's reset
+        # codes and notices are read.
+        "tisheng.sms": {"level": "INFO"},
+        # The access line per request, in JSON only (in text the server's own access log has it).
+        "tisheng.request": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
+    },
 }
 
 # Institution integration (issue 5): requests per minute per credential unless the credential
