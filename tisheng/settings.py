@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tisheng.institutions",  # selection rounds, evaluation, exit of training institutions
     "tisheng.communities",  # learning together (issue 16): study classes, tutors
     "tisheng.resources",
+    "tisheng.achievements",  # 优秀应用成果评选 (issue 15): rounds at every level, scored by panels
     "tisheng.funding",
     "tisheng.tracks",  # leadership, training-team, backbone … tracks (issue 17): nominations within quotas
     "tisheng.home",  # the home page (待办): reads every domain app, above all of them

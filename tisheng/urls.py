@@ -37,6 +37,7 @@ urlpatterns = [
     path("xapi/", include("tisheng.xapi.urls")),
     path("integration/", include("tisheng.integration.urls")),
     path("panels/", include("tisheng.panels.urls")),
+    path("achievements/", include("tisheng.achievements.urls")),
     path("institutions/", include("tisheng.institutions.urls")),
     path("o/", include("tisheng.integration.oauth_urls")),
     path("communities/", include("tisheng.communities.urls")),

@@ -44,6 +44,8 @@ NAV_ITEMS = (
     ("diagnostics:home", pgettext_lazy("navigation", "Diagnostic test"), Cap.TEACHERS_VIEW),
     ("practice:home", pgettext_lazy("navigation", "School-based practice"), Cap.PRACTICE_VIEW),
     ("resources:library", pgettext_lazy("navigation", "Resource library"), None),
+    ("achievements:list", pgettext_lazy("navigation", "Achievement rounds"), Cap.ACHIEVEMENTS_MANAGE),
+    ("achievements:list", pgettext_lazy("navigation", "Achievement rounds"), Cap.ACHIEVEMENTS_NOMINATE),
     ("practice:checks_overview", pgettext_lazy("navigation", "Practice overview"), Cap.REPORTS_VIEW),
     ("practice:checks_spot_list", pgettext_lazy("navigation", "Spot checks"), Cap.PRACTICE_SPOT_CHECK),
     ("practice:checks_review_list", pgettext_lazy("navigation", "My spot checks"), Cap.PRACTICE_SPOT_REVIEW),

@@ -101,6 +101,9 @@ class Cap:
     SITES_VIEW = "sites.view"
     SITES_APPLY = "sites.apply"
     SITES_DESIGNATE = "sites.designate"
+    # Achievement rounds (issue 15): an office runs a round; the units one level below nominate.
+    ACHIEVEMENTS_MANAGE = "achievements.manage"
+    ACHIEVEMENTS_NOMINATE = "achievements.nominate"
     # Learning together (issue 16): study classes with tutors.
     COMMUNITIES_VIEW = "communities.view"  # the study-class pages at all (each sees only their own classes)
     COMMUNITIES_CLASSES_MANAGE = "communities.classes_manage"  # an institution or college forms classes
@@ -316,3 +319,10 @@ for _role in (Role.COUNTY_OFFICE, Role.SCHOOL_ADMIN):
 ROLE_CAPABILITIES[Role.INSPECTOR] = ROLE_CAPABILITIES[Role.INSPECTOR] | {Cap.SUPERVISION_INSPECT}
 ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] = ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] | {Cap.NATIONAL_REPORT}
 ROLE_CAPABILITIES[Role.NATIONAL_OFFICE] = ROLE_CAPABILITIES[Role.NATIONAL_OFFICE] | {Cap.NATIONAL_VIEW}
+
+# Achievement rounds (issue 15): each office runs rounds at its level; a school administrator
+# nominates for their school, a county or city office for its area in the round above.
+for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.ACHIEVEMENTS_MANAGE}
+for _role in (Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.SCHOOL_ADMIN):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.ACHIEVEMENTS_NOMINATE}

@@ -196,6 +196,7 @@ class EntryState(models.TextChoices):
 class EntryVia(models.TextChoices):
     SUBMITTED = "submitted", pgettext_lazy("library entry", "Submitted")
     PICKED = "picked", pgettext_lazy("library entry", "Picked by the level above")
+    AWARDED = "awarded", pgettext_lazy("library entry", "Award-winning achievement")
 
 
 class LibraryEntry(models.Model):

@@ -486,3 +486,23 @@ def resource_pick(*, actor, resource: Resource) -> LibraryEntry:
                title=(_(PICKED_TITLE) % {"title": resource.title[:40], "library": library})[:128],
                body=_(PICKED_BODY) % {"library": library}, url=reverse("resources:detail", args=[resource.pk]))
     return entry
+
+
+def resource_award_entry(*, actor, resource: Resource, library_path: str) -> LibraryEntry:
+    """An achievement round's winner enters the round's level library (its 优质资源库), published:
+    the expert panel was its review. An entry already there (under review, returned) is
+    published; one already published is left as it is. The caller tells the people concerned."""
+    level = level_of(library_path)
+    with transaction.atomic():
+        now = timezone.now()
+        entry, created = LibraryEntry.objects.select_for_update().get_or_create(
+            resource=resource, library_path=library_path,
+            defaults={"level": level, "state": EntryState.PUBLISHED, "via": EntryVia.AWARDED, "submitted_by": actor,
+                      "submitted_at": now, "decided_by": actor, "decided_at": now})
+        if not created and entry.state != EntryState.PUBLISHED:
+            entry.state, entry.via, entry.decided_by, entry.decided_at = (EntryState.PUBLISHED, EntryVia.AWARDED,
+                                                                         actor, now)
+            entry.save(update_fields=["state", "via", "decided_by", "decided_at"])
+        _refresh_state(resource)
+        audit(actor=actor, action="resources.award_entry", obj=resource, library=library_path)
+    return entry
