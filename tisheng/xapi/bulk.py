@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 from django.db import connection
@@ -25,9 +27,13 @@ def _pg() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _cursor() -> psycopg.Cursor:
+@contextmanager
+def _cursor() -> Iterator[psycopg.Cursor]:
+    """A server-binding cursor on Django's connection, its errors wrapped as Django's own (a lost
+    connection mid-batch is then an OperationalError: a 503 with Retry-After, not a 500)."""
     connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
+        yield cur
 
 
 def lookup(institution_id: int, ids: list[uuid.UUID]) -> tuple[dict[uuid.UUID, str], set[uuid.UUID]]:
