@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from tisheng.core import honours
 from tisheng.ledger.models import LedgerEntry
 from tisheng.programs.completion import Evaluation, evaluate, fmt_hours
 from tisheng.programs.models import Enrollment
@@ -60,6 +61,8 @@ class Transcript:
     evaluation: Evaluation
     state: str
     generated_at: str
+    # Lines higher apps add (tisheng.core.honours): an award counted 视同本级公开课.
+    honours: tuple[str, ...] = ()
 
     @property
     def filename_stem(self) -> str:
@@ -123,7 +126,8 @@ def transcript_for(enrollment: Enrollment, entries: list[LedgerEntry]) -> Transc
         school=teacher.school.name, program=enrollment.program.name,
         requirement=requirement_lines(rules), rows=rows, totals=totals, evaluation=evaluation,
         state=enrollment.get_state_display(),
-        generated_at=f"{timezone.now().astimezone(SHANGHAI):%Y-%m-%d %H:%M}")
+        generated_at=f"{timezone.now().astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+        honours=tuple(f"{h.date:%Y-%m-%d} {h.title}（{h.counts_as}）" for h in honours.honours_for(teacher)))
 
 
 # PDF ------------------------------------------------------------------------------------
@@ -168,6 +172,7 @@ def transcript_pdf(t: Transcript) -> bytes:
     story += [table, Spacer(1, 4 * mm),
               Paragraph("学时合计：" + "，".join(f"{k} {v}" for k, v in t.totals) + " 学时", body),
               Paragraph(f"评估结果：{t.evaluation.explanation}", body),
+              *[Paragraph(f"荣誉：{line}", body) for line in t.honours],
               Spacer(1, 6 * mm),
               Paragraph(f"本证明由福建省中小学教师信息技术应用能力提升工程管理平台根据学时台账生成，生成时间 {t.generated_at}。", small)]
     doc.build(story)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from tisheng.accounts.models import AuditAction
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
+from tisheng.core import honours
 from tisheng.core.clientip import client_ip
 from tisheng.ledger import external, registry, selectors, services
 from tisheng.ledger import registration as reg
@@ -190,6 +191,7 @@ def _registry_page(request, teacher, *, own: bool):
         "teacher": teacher, "own": own, "rows": rows,
         "standings": registry.teacher_standings(teacher, rows),
         "title_records": not own and has_capability(request.user, Cap.TITLE_RECORDS),
+        "honours": honours.honours_for(teacher),  # 视同本级公开课 and other lines higher apps add
     })
 
 

@@ -206,3 +206,13 @@ def test_publishing_needs_a_closed_panel_and_at_least_one_award(world, county_ro
     with pytest.raises(ValidationError) as exc:
         services.round_publish(actor=world.county_officer, r=county_round, awards={n1.pk: "gold"})
     assert exc.value.code == "bad_award"
+
+
+def test_the_award_shows_on_the_teachers_registry_page(world, county_round, two_resources, client):
+    _published_county_round(world, county_round, two_resources)
+    client.force_login(world.principal)  # the principal is also the first author (their roster row)
+    page = client.get(reverse("ledger:my_registry")).content.decode()
+    assert 'data-testid="honours"' in page
+    assert "视同县级公开课" in page
+    client.force_login(world.teachers_a[0].user)
+    assert 'data-testid="honours"' not in client.get(reverse("ledger:my_registry")).content.decode()

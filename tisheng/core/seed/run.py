@@ -192,5 +192,8 @@ def seed_run(*, scale: str, seed: int = 1, chunk_rows: int = CHUNK_ROWS,
     from tisheng.tracks.seed import tracks_seed_demo
 
     progress(f"tracks: {tracks_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
+    from tisheng.achievements.seed import achievements_seed_demo
+
+    progress(f"achievement rounds: {achievements_seed_demo(school_code=DEMO_SCHOOL_CODE)}")
     report.seconds = time.monotonic() - started
     return report

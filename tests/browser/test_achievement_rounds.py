@@ -1,0 +1,84 @@
+"""优秀应用成果评选 in the browser, desktop and phone: the county office opens a round through its
+form; the principal nominates a resource of the school on a phone; the county office closes
+nominations and lands on the expert panel; everyone reads the demo's published county round, the
+office downloads the winners' workbook, and the demo teacher finds the award on their registry
+(视同县级公开课); another county's office gets 404 for the new round."""
+
+import re
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TEACHER = "13800000008"
+PRINCIPAL = "13800000006"
+COUNTY = "13800000003"
+OTHER_COUNTY = "13800000012"
+PHONE = {"width": 390, "height": 844}
+
+
+def no_horizontal_overflow(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_a_county_round_from_the_form_to_the_panel_and_the_published_results(log_in, browser, server_url,
+                                                                             artifacts):
+    title = f"浏览器测试评选{uuid.uuid4().hex[:6]}"
+    context, page = log_in(browser, server_url, COUNTY)
+    page.goto(f"{server_url}/achievements/")
+    page.click("[data-testid=new-round]")
+    page.wait_for_url(re.compile(r".*/achievements/new/"))
+    form = page.locator("[data-testid=round-form]")
+    form.locator("input[name=title]").fill(title)
+    form.locator("input[name=quota]").fill("2")
+    with page.expect_navigation():
+        form.locator("[data-testid=create]").click()
+    assert "评选已发起" in page.inner_text(".messages")
+    round_url = page.url
+    page.screenshot(path=str(artifacts / "achievements_round_desktop.png"), full_page=True)
+
+    phone, ppage = log_in(browser, server_url, PRINCIPAL, viewport=PHONE)
+    ppage.goto(round_url)
+    nominate = ppage.locator("[data-testid=nominate-form]")
+    nominate.locator("select[name=category]").select_option(index=1)
+    nominate.locator("textarea[name=summary]").fill("课堂中常态化使用交互白板，效果显著。")
+    with ppage.expect_navigation():
+        nominate.locator("[data-testid=nominate]").click()
+    assert "已推荐" in ppage.inner_text(".messages")
+    assert ppage.locator("[data-testid=nomination-row]").count() == 1
+    assert "剩余推荐名额：1" in ppage.inner_text("[data-testid=unit]")
+    assert no_horizontal_overflow(ppage)
+    ppage.screenshot(path=str(artifacts / "achievements_nominate_phone.png"), full_page=True)
+    phone.close()
+
+    page.goto(round_url)
+    assert page.locator("[data-testid=nominations] tbody tr").count() == 1
+    with page.expect_navigation():
+        page.locator("[data-testid=start-scoring] button").click()
+    assert re.search(r"/panels/\d+/", page.url)
+    assert "交专家组评审" in page.inner_text(".messages")
+
+    # The demo's county round, finished: ranks, scores and awards, and the workbook.
+    page.goto(f"{server_url}/achievements/")
+    page.locator("[data-testid=round-row] a", has_text="鼓楼区中小学教师信息技术应用优秀成果评选").first.click()
+    page.wait_for_load_state()
+    assert "结果已公布" in page.inner_text("[data-testid=state]")
+    assert "一等奖" in page.inner_text("[data-testid=results-table]")
+    with page.expect_download() as download:
+        page.click("[data-testid=export]")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    page.screenshot(path=str(artifacts / "achievements_results_desktop.png"), full_page=True)
+    context.close()
+
+    phone, tpage = log_in(browser, server_url, TEACHER, viewport=PHONE)
+    tpage.goto(f"{server_url}/ledger/registry/")
+    assert "视同县级公开课" in tpage.inner_text("[data-testid=honours]")
+    assert no_horizontal_overflow(tpage)
+    tpage.screenshot(path=str(artifacts / "achievements_registry_phone.png"), full_page=True)
+    phone.close()
+
+    other, opage = log_in(browser, server_url, OTHER_COUNTY)
+    response = opage.goto(round_url)
+    assert response.status == 404
+    other.close()
