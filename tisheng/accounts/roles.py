@@ -109,6 +109,10 @@ class Cap:
     COMMUNITIES_CLASSES_MANAGE = "communities.classes_manage"  # an institution or college forms classes
     COMMUNITIES_TUTOR = "communities.tutor"  # a tutor guides the classes they are assigned to
     COMMUNITIES_OVERSEE = "communities.oversee"  # offices see the classes in their area
+    COMMUNITIES_WORKSHOPS_CREATE = "communities.workshops_create"  # offices, colleges, 坊主 create workshops
+    COMMUNITIES_RULES = "communities.rules"  # the province edits the points→hours rule, tags assisted regions
+    COMMUNITIES_PAIRS_MANAGE = "communities.pairs_manage"  # offices pair schools in their area
+    COMMUNITIES_PAIRS_TAKE_PART = "communities.pairs_take_part"  # a paired school or institution keeps the log
     # Expert panels and institutions (issue 14): offices run panels and selection rounds; an expert
     # scores only what a panel assigns them; an institution applies and sees its own evaluation.
     PANELS_MANAGE = "panels.manage"
@@ -296,6 +300,17 @@ _COMMUNITIES_CAPABILITIES: dict[str, set[str]] = {
 }
 for _role, _caps in _COMMUNITIES_CAPABILITIES.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
+# Workshops (issue 16, item 2): a county (or city, province) office, a teacher college or a
+# designated 坊主 creates workshops within their scope; the province edits the points→hours rule.
+for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.TEACHER_COLLEGE, Role.WORKSHOP_LEADER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.COMMUNITIES_VIEW, Cap.COMMUNITIES_WORKSHOPS_CREATE}
+ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] = ROLE_CAPABILITIES[Role.PROVINCE_OFFICE] | {Cap.COMMUNITIES_RULES}
+# Pairing (issue 16, item 3): offices pair schools of their area; the paired schools' administrators
+# and the assisting institutions or colleges keep the activity log.
+for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.COMMUNITIES_PAIRS_MANAGE}
+for _role in (Role.SCHOOL_ADMIN, Role.INSTITUTION, Role.TEACHER_COLLEGE):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.COMMUNITIES_PAIRS_TAKE_PART}
 
 # The continuing-education registry (issue 17): offices import hours from other platforms.
 for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):

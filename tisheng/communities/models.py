@@ -129,13 +129,31 @@ class HoursRule(models.Model):
     DEFAULT_CATEGORY = "online"  # 网络研修
     DEFAULT_ASSIGNMENT_CAP = "10"
 
+    DEFAULT_WORKSHOP_CAP = "10"
+    DEFAULT_POINTS_PER_HOUR = 10
+    # Points per action in a workshop activity (a rule as data; the keys are fixed, the numbers
+    # are the province's): a thread started, a reply or comment, a post the leader featured, a
+    # version of the shared lesson design saved, a live session attended.
+    POINT_ACTIONS = ("post", "reply", "featured", "design", "attendance")
+    DEFAULT_POINTS = {"post": 2, "reply": 1, "featured": 3, "design": 3, "attendance": 2}
+
     program = models.OneToOneField("programs.Program", on_delete=models.CASCADE, related_name="+")
     category = models.CharField(_("hours category"), max_length=16, default=DEFAULT_CATEGORY)
     assignment_cap = models.DecimalField(_("most hours from assignments"), max_digits=5, decimal_places=1,
                                          default=DEFAULT_ASSIGNMENT_CAP)
+    points = models.JSONField(default=dict, blank=True)  # action → points; missing actions take the defaults
+    points_per_hour = models.PositiveIntegerField(_("points for one hour"), default=DEFAULT_POINTS_PER_HOUR)
+    workshop_cap = models.DecimalField(_("most hours from workshops"), max_digits=5, decimal_places=1,
+                                       default=DEFAULT_WORKSHOP_CAP)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.program_id}: {self.category} ≤ {self.assignment_cap}"
+
+    def points_for(self, action: str) -> int:
+        return int((self.points or {}).get(action, self.DEFAULT_POINTS[action]))
 
 
 class Assignment(models.Model):
@@ -204,10 +222,14 @@ class AssignmentSubmission(models.Model):
 
 
 class Thread(models.Model):
-    """A discussion thread of a class, under a topic (话题) or none; the tutor pins and features;
-    hidden with a reason (audited), it is gone for everyone but the class's tutors."""
+    """A discussion thread of a class, or of a workshop's topic-discussion activity (exactly one
+    of the two), under a topic (话题) or none; the tutor (or the workshop's leader) pins and
+    features; hidden with a reason (audited), it is gone for everyone but the moderators."""
 
-    study_class = models.ForeignKey(StudyClass, on_delete=models.CASCADE, related_name="threads")
+    study_class = models.ForeignKey(StudyClass, null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="threads")
+    activity = models.ForeignKey("communities.WorkshopActivity", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="threads")
     topic = models.CharField(_("topic"), max_length=32, blank=True)
     title = models.CharField(_("title"), max_length=100)
     body = models.TextField(_("text"), max_length=10000)
@@ -221,7 +243,11 @@ class Thread(models.Model):
 
     class Meta:
         ordering = ["-pinned", "-last_reply_at", "-id"]
-        indexes = [models.Index(fields=["study_class", "-pinned", "-last_reply_at"], name="thread_list")]
+        indexes = [models.Index(fields=["study_class", "-pinned", "-last_reply_at"], name="thread_list"),
+                   models.Index(fields=["activity", "-pinned", "-last_reply_at"], name="thread_list_activity")]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(study_class__isnull=False, activity__isnull=True)
+            | models.Q(study_class__isnull=True, activity__isnull=False), name="thread_in_class_or_activity")]
 
     def __str__(self) -> str:
         return self.title
@@ -261,3 +287,29 @@ class PostReport(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.thread_id}/{self.reply_id}"
+
+
+from tisheng.communities.models_pairing import (  # noqa: E402
+    AssistedRegion,
+    MentorPair,
+    PairActivity,
+    SchoolPair,
+)
+from tisheng.communities.models_workshops import (  # noqa: E402  (one models module for Django)
+    DESIGN_SECTIONS,
+    ActivityCredit,
+    Attendance,
+    DesignComment,
+    DesignVersion,
+    VideoComment,
+    Workshop,
+    WorkshopActivity,
+    WorkshopMember,
+)
+
+__all__ = [
+    "AssistedRegion", "MentorPair", "PairActivity", "SchoolPair",
+    "DESIGN_SECTIONS", "ActivityCredit", "Announcement", "Assignment", "AssignmentSubmission", "Attendance",
+    "ClassBulletin", "ClassMember", "ClassTutor", "DesignComment", "DesignVersion", "HoursRule", "PostReport",
+    "Reminder", "Reply", "StudyClass", "Thread", "VideoComment", "Workshop", "WorkshopActivity", "WorkshopMember",
+]

@@ -1,7 +1,8 @@
 """Demo study classes, through the real services: the demo institution (福建师大继教院, contracted
 by 福州市 for 鼓楼区) forms a class of the demo school's 2.0 teachers and one of the rest of the
 county, with two tutors (13800001601 and 13800001602, the demo password); the first tutor has sent
-a reminder, posted an announcement, issued a class bulletin and set an assignment."""
+a reminder, posted an announcement, issued a class bulletin and set an assignment. The demo
+workshop is seed_workshops'."""
 
 from __future__ import annotations
 
@@ -34,8 +35,18 @@ def _tutor(phone: str, name: str, organization: Organization, password_from: Use
     return user
 
 
-@transaction.atomic
 def communities_seed_demo(*, school_code: str) -> str:
+    """Study classes, then the demo workshop (seed_workshops) and pair (seed_pairing)."""
+    from tisheng.communities.seed_pairing import pairing_seed_demo
+    from tisheng.communities.seed_workshops import workshops_seed_demo
+
+    classes = _classes_seed_demo(school_code=school_code)
+    return (f"{classes}; workshop: {workshops_seed_demo(school_code=school_code)}; "
+            f"pair: {pairing_seed_demo(school_code=school_code)}")
+
+
+@transaction.atomic
+def _classes_seed_demo(*, school_code: str) -> str:
     school = School.objects.select_related("county").filter(code=school_code).first()
     program = Program.objects.filter(code="tisheng-2").first()
     organization = Organization.objects.filter(code=INSTITUTION_CODE).first()

@@ -115,8 +115,8 @@ def assignment_create(*, actor, study_class: StudyClass, title: str, instruction
     return assignment
 
 
-def _receive(upload: UploadedFile, limit: int, actor) -> tuple[Path, str, int]:
-    fd, name = private_storage.mkstemp("assignments", prefix=".upload-", actor=actor)
+def _receive(upload: UploadedFile, limit: int, actor, folder: str) -> tuple[Path, str, int]:
+    fd, name = private_storage.mkstemp(folder, prefix=".upload-", actor=actor)
     digest, size = hashlib.sha256(), 0
     with os.fdopen(fd, "wb") as out:
         for chunk in upload.chunks(CHUNK):
@@ -128,10 +128,11 @@ def _receive(upload: UploadedFile, limit: int, actor) -> tuple[Path, str, int]:
     return Path(name), digest.hexdigest(), size
 
 
-def _checked_file(upload: UploadedFile, actor) -> tuple[Path, dict]:
-    """Store the upload in a temporary file and check it like practice evidence: its type by
-    content, the size limit of its kind. Returns the file and the submission's file fields."""
-    tmp, sha, size = _receive(upload, max(max_bytes(k) for k in FILE_KINDS), actor)
+def checked_upload(upload: UploadedFile, actor, folder: str = "assignments") -> tuple[Path, dict]:
+    """Store the upload in a temporary file under `folder` and check it like practice evidence:
+    its type by content, the size limit of its kind. Returns the file and its fields (original
+    name, content type, size, sha256, extension). The pairing log's evidence uses it too."""
+    tmp, sha, size = _receive(upload, max(max_bytes(k) for k in FILE_KINDS), actor, folder)
     try:
         if size == 0:
             raise ValidationError(_gettext(FILE_EMPTY))
@@ -158,7 +159,7 @@ def submission_save(*, actor, assignment: Assignment, teacher, text: str = "",
     text = (text or "").strip()
     if not text and upload is None:
         raise ValidationError(NOTHING_SUBMITTED)
-    tmp, fields = _checked_file(upload, actor) if upload is not None else (None, None)
+    tmp, fields = checked_upload(upload, actor) if upload is not None else (None, None)
     try:
         with transaction.atomic():
             existing = (AssignmentSubmission.objects.select_for_update()

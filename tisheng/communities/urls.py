@@ -1,6 +1,13 @@
 from django.urls import path
 
-from tisheng.communities import views, views_assignments, views_discussion
+from tisheng.communities import (
+    views,
+    views_assignments,
+    views_discussion,
+    views_pairing,
+    views_rules,
+    views_workshops,
+)
 
 app_name = "communities"
 
@@ -25,4 +32,18 @@ urlpatterns = [
     path("threads/<int:pk>/", views_discussion.thread_detail, name="thread_detail"),
     path("threads/<int:pk>/moderate/", views_discussion.thread_moderate, name="thread_moderate"),
     path("threads/<int:pk>/report/", views_discussion.post_report, name="post_report"),
+    path("workshops/", views_workshops.workshop_list, name="workshop_list"),
+    path("workshops/new/", views_workshops.workshop_create, name="workshop_create"),
+    path("workshops/<int:pk>/", views_workshops.workshop_detail, name="workshop_detail"),
+    path("workshops/<int:pk>/join/", views_workshops.workshop_join, name="workshop_join"),
+    path("workshops/<int:pk>/invite/", views_workshops.workshop_invite, name="workshop_invite"),
+    path("workshops/<int:pk>/activities/new/", views_workshops.activity_create, name="activity_create"),
+    path("activities/<int:pk>/", views_workshops.activity_detail, name="activity_detail"),
+    path("pairs/", views_pairing.pair_list, name="pair_list"),
+    path("pairs/new/", views_pairing.pair_create, name="pair_create"),
+    path("pairs/<int:pk>/", views_pairing.pair_detail, name="pair_detail"),
+    path("pairs/evidence/<int:pk>/", views_pairing.pair_evidence, name="pair_evidence"),
+    path("pairs/regions/", views_pairing.assisted_regions, name="assisted_regions"),
+    path("rules/", views_rules.rule_list, name="rule_list"),
+    path("rules/<int:pk>/", views_rules.rule_edit, name="rule_edit"),
 ]

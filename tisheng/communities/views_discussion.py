@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from tisheng.communities import discussion, selectors
+from tisheng.communities import discussion, selectors, workshop_selectors
 from tisheng.communities.models import Reply, Thread
 
 THREAD_POSTED_MSG = _("Thread posted.")
@@ -20,6 +21,7 @@ REPLY_POSTED_MSG = _("Reply posted.")
 HIDDEN_MSG = _("Hidden; the author has been told why.")
 REPORTED_MSG = _("Reported to the tutors. Thank you.")
 FLAGS_MSG = _("Saved.")
+DISCUSSION_LABEL = _("Discussion")
 
 
 def _errors(exc: ValidationError) -> str:
@@ -34,23 +36,39 @@ def _int(value) -> int:
 
 
 def _thread_for_user(request, pk: int) -> tuple[Thread, bool]:
-    """The thread and whether the user moderates it (the class's guides); 404 outside the class,
-    and for a hidden thread unless a moderator."""
-    thread = Thread.objects.filter(pk=pk).select_related("author").first()
+    """The thread and whether the user moderates it (the class's guides, or the workshop's
+    leaders); 404 outside the class or workshop, and for a hidden thread unless a moderator."""
+    thread = Thread.objects.filter(pk=pk).select_related("author", "activity").first()
     if thread is None:
         raise Http404
-    study_class = selectors.get_class_for_user(request.user, thread.study_class_id)
-    thread.study_class = study_class
-    moderator = selectors.can_guide(request.user, study_class)
+    if thread.activity_id:
+        thread.activity = workshop_selectors.get_activity_for_user(request.user, thread.activity_id)
+        moderator = workshop_selectors.can_lead(request.user, thread.activity.workshop)
+    else:
+        study_class = selectors.get_class_for_user(request.user, thread.study_class_id)
+        thread.study_class = study_class
+        moderator = selectors.can_guide(request.user, study_class)
     if thread.hidden_reason and not moderator:
         raise Http404
     return thread, moderator
 
 
-def _may_post(request, study_class) -> bool:
-    """Members and the class's guides post; offices that oversee the class only read."""
+def _may_post(request, study_class=None, *, thread: Thread | None = None) -> bool:
+    """Members and the class's guides (the workshop's members and leaders) post; offices that
+    oversee only read; a closed workshop activity takes no more posts."""
+    if thread is not None and thread.activity_id:
+        activity = thread.activity
+        return not activity.closed and workshop_selectors.can_take_part(request.user, activity.workshop)
+    study_class = study_class if study_class is not None else thread.study_class
     return selectors.can_guide(request.user, study_class) or study_class.members.filter(
         teacher__user=request.user).exists()
+
+
+def _back(thread: Thread) -> tuple[str, str]:
+    """Where the thread page's back button goes, and its label."""
+    if thread.activity_id:
+        return reverse("communities:activity_detail", args=[thread.activity_id]), thread.activity.title
+    return reverse("communities:thread_list", args=[thread.study_class_id]), _gettext(DISCUSSION_LABEL)
 
 
 @login_required
@@ -81,7 +99,7 @@ def thread_list(request, pk: int):
 def thread_detail(request, pk: int):
     thread, moderator = _thread_for_user(request, pk)
     if request.method == "POST":
-        if not _may_post(request, thread.study_class):
+        if not _may_post(request, thread=thread):
             raise PermissionDenied
         try:
             reply = discussion.reply_post(actor=request.user, thread=thread, body=request.POST.get("body"))
@@ -93,9 +111,10 @@ def thread_detail(request, pk: int):
                             + f"?after={_int(request.POST.get('after'))}#reply-{reply.pk}")
     after = _int(request.GET.get("after"))
     replies, next_after = discussion.replies_page(thread, after=after, moderator=moderator)
+    back_url, back_label = _back(thread)
     return render(request, "communities/thread_detail.html", {
-        "t": thread, "c": thread.study_class, "replies": replies, "after": after, "next_after": next_after,
-        "moderator": moderator, "may_post": _may_post(request, thread.study_class)})
+        "t": thread, "replies": replies, "after": after, "next_after": next_after, "back_url": back_url,
+        "back_label": back_label, "moderator": moderator, "may_post": _may_post(request, thread=thread)})
 
 
 @login_required
@@ -115,7 +134,7 @@ def thread_moderate(request, pk: int):
             discussion.post_hide(actor=request.user, thread=thread, reply=reply, reason=request.POST.get("reason"))
             messages.success(request, HIDDEN_MSG)
             if reply is None:
-                return redirect("communities:thread_list", thread.study_class_id)
+                return redirect(_back(thread)[0])
         elif action in ("pin", "unpin"):
             discussion.thread_flag(actor=request.user, thread=thread, pinned=action == "pin")
             messages.success(request, FLAGS_MSG)
