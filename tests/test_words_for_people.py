@@ -1,6 +1,6 @@
 """Words for people, not developers (issue 13 item 9): what the scan of rendered pages
 (tisheng.core.words_scan) reports and leaves alone, and the pages fixed for it. The walk over
-every role's pages of the demo province is in test_words_for_people_every_page.py."""
+every role's pages of the demo province is in test_demo_province.py."""
 
 from __future__ import annotations
 

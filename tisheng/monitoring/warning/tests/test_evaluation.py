@@ -17,6 +17,9 @@ from tisheng.monitoring.warning.models import RiskLevel, RiskScore
 from tisheng.monitoring.warning.risk import ACHIEVABLE_HOURS_PER_DAY
 from tisheng.orgs.models import Region
 
+# One evaluation for the module: `make test` keeps the module on one xdist worker.
+pytestmark = pytest.mark.xdist_group("warning_evaluation")
+
 
 @pytest.fixture(scope="module")
 def result(django_db_setup, django_db_blocker):
