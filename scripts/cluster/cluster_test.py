@@ -404,6 +404,22 @@ def verify(rec: Recorder) -> dict:
             "completions_refused_by_rule": dict(refused)}
 
 
+def heartbeat_batches() -> str:
+    """Mean heartbeats per group commit on each app node, from its /metrics (when it has one)."""
+    parts = []
+    for app in topo.APPS:
+        status, body = topo.http_get(f"http://127.0.0.1:{topo.PORTS[app]}/metrics", timeout=5)
+        figures = {}
+        for line in body.decode(errors="replace").splitlines() if status == 200 else []:
+            for name in ("tisheng_heartbeat_batch_size_sum", "tisheng_heartbeat_batch_size_count"):
+                if line.startswith(name):
+                    figures[name] = figures.get(name, 0.0) + float(line.rsplit(" ", 1)[1])
+        count = figures.get("tisheng_heartbeat_batch_size_count")
+        parts.append(f"{app} {figures['tisheng_heartbeat_batch_size_sum'] / count:.1f} beats per commit "
+                     f"({count:.0f} commits)" if count else f"{app} no figures (/metrics answered {status})")
+    return ", ".join(parts)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fresh", action="store_true", help="initdb and seed anew (var/cluster removed first)")
@@ -446,6 +462,7 @@ def main() -> int:
             time.sleep(3)
         finally:
             load.finish()
+        say(f"heartbeat group commit through PgBouncer: {heartbeat_batches()}")
         say("object store restart: not run (the app nodes use the local file store here)")
         checked = verify(rec)
         totals = Counter((e[1], "ok" if e[2] else "failed") for e in rec.events)
