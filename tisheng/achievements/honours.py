@@ -23,5 +23,21 @@ def _awards(teacher_ids: list[int]) -> dict[int, list[honours.Honour]]:
     return out
 
 
+def _awards_in(path: str) -> int:
+    """Awards won by a unit's nominations (its own and its schools'), for the model-site indicators."""
+    from django.db.models import Q
+
+    from tisheng.achievements.models import Nomination, RoundState
+
+    return (Nomination.objects.filter(Q(unit_path=path) | Q(unit_path__startswith=path + "/"),
+                                      round__state=RoundState.PUBLISHED).exclude(award="")
+            .values("resource_id").distinct().count())
+
+
 def register_honours() -> None:
+    from django.utils.translation import gettext_lazy
+
+    from tisheng.resources.services.sites import Indicator, register_indicator
+
     honours.register(_awards)
+    register_indicator(Indicator("achievements", gettext_lazy("Award-winning achievements"), ""), _awards_in)

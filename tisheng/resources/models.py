@@ -350,3 +350,30 @@ class SiteApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_name} · {self.kind} ({self.state})"
+
+
+class ReviewVerdict(models.TextChoices):
+    ON_TRACK = "on_track", pgettext_lazy("site review", "On track")
+    IMPROVE = "improve", pgettext_lazy("site review", "Needs improvement")
+    REVOKED = "revoked", pgettext_lazy("site review", "Designation revoked")
+
+
+class SiteReview(models.Model):
+    """The province's yearly review of a designated model site: the indicators as they stood
+    (beside the application's targets), a verdict and a comment. Revoking ends the designation
+    the day before the review."""
+
+    application = models.ForeignKey(SiteApplication, on_delete=models.CASCADE, related_name="reviews")
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicators = models.JSONField(default=dict, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=16, choices=ReviewVerdict.choices)
+    comment = models.TextField(_("comment"), max_length=2000)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-year", "-id"]
+        constraints = [models.UniqueConstraint(fields=["application", "year"], name="one_site_review_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.year}: {self.verdict}"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("sites/applications/", views_sites.site_list, name="site_list"),
     path("sites/applications/<int:pk>/", views_sites.site_detail, name="site"),
     path("sites/applications/<int:pk>/decide/", views_sites.site_decide, name="site_decide"),
+    path("sites/applications/<int:pk>/review/", views_sites.site_review, name="site_review"),
     path("files/<int:file_id>/", views.resource_file, name="file"),
     path("<int:pk>/", views.resource_detail, name="detail"),
     path("<int:pk>/submit/", views.resource_submit, name="submit"),

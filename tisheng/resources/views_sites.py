@@ -16,12 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.roles import Cap
 from tisheng.orgs.scope import get_object_for_user, has_capability, scope_filter
-from tisheng.resources.models import SiteApplication, SiteKind
+from tisheng.resources.models import ReviewVerdict, SiteApplication, SiteKind
 from tisheng.resources.services import sites
 
 APPLIED = gettext_lazy("The application is submitted; the province office will decide on it.")
 DESIGNATED = gettext_lazy("Designated; the applicant is told.")
 DECLINED = gettext_lazy("Declined with your reason; the applicant is told.")
+REVIEWED = gettext_lazy("The yearly review is recorded; the unit is told.")
 
 
 def _rows(application: SiteApplication, today: dict) -> list[dict]:
@@ -84,6 +85,12 @@ def site_detail(request, pk: int):
     return render(request, "resources/site_detail.html", {
         "a": application, "rows": _rows(application, sites.indicators_for(application.unit_path)),
         "can_decide": application.state == "submitted" and has_capability(request.user, Cap.SITES_DESIGNATE),
+        "can_review": (has_capability(request.user, Cap.SITES_DESIGNATE)
+                       and sites.current_designations().filter(pk=application.pk).exists()),
+        "reviews": [{"r": r, "rows": [{"label": i.label, "unit": i.unit, "target": application.targets.get(i.code),
+                                       "value": r.indicators.get(i.code)} for i in sites.INDICATORS]}
+                    for r in application.reviews.select_related("reviewed_by")],
+        "verdicts": ReviewVerdict.choices, "year": timezone.localdate().year,
         "today": timezone.localdate().isoformat()})
 
 
@@ -107,4 +114,20 @@ def site_decide(request, pk: int):
         messages.error(request, " ".join(e.messages))
     else:
         messages.success(request, DESIGNATED if designate else DECLINED)
+    return redirect("resources:site", application.pk)
+
+
+@login_required
+@require_POST
+def site_review(request, pk: int):
+    application = get_object_for_user(request.user, SiteApplication, Cap.SITES_VIEW, pk=pk)
+    try:
+        sites.site_review(actor=request.user, application=application, verdict=request.POST.get("verdict", ""),
+                          comment=request.POST.get("comment", ""))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    except PermissionDenied as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, REVIEWED)
     return redirect("resources:site", application.pk)

@@ -14,6 +14,7 @@ for the application, the decision and the public list:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,7 +32,15 @@ from tisheng.monitoring.models import Rollup
 from tisheng.notifications.models import Kind
 from tisheng.notifications.services import notify
 from tisheng.orgs.scope import path_in_scope
-from tisheng.resources.models import Resource, ResourceState, SiteApplication, SiteKind, SiteState
+from tisheng.resources.models import (
+    Resource,
+    ResourceState,
+    ReviewVerdict,
+    SiteApplication,
+    SiteKind,
+    SiteReview,
+    SiteState,
+)
 
 NO_PLAN = gettext_noop("Describe the plan: what the unit will do, with whom and by when.")
 BAD_UNIT = gettext_noop("You cannot apply for this unit.")
@@ -60,6 +69,17 @@ INDICATORS = [
     Indicator("excellent", gettext_lazy("High-quality resources"), ""),
 ]
 INDICATOR_CODES = [i.code for i in INDICATORS]
+# Indicators of apps above this one (achievements won, …): code → fn(unit path) → value.
+_REGISTERED: dict[str, Callable[[str], float | None]] = {}
+
+
+def register_indicator(indicator: Indicator, fn: Callable[[str], float | None]) -> None:
+    """Another app's number for a unit, shown beside the others and targetable (from its
+    AppConfig.ready(); calls go down, news goes up)."""
+    if indicator.code not in _REGISTERED:
+        INDICATORS.append(indicator)
+        INDICATOR_CODES.append(indicator.code)
+    _REGISTERED[indicator.code] = fn
 
 
 def _subtree(field: str, path: str) -> Q:
@@ -81,6 +101,8 @@ def indicators_for(path: str) -> dict[str, float | None]:
     values["resources"] = totals["n"]
     values["resource_users"] = totals["users"] or 0
     values["excellent"] = totals["excellent"]
+    for code, fn in _REGISTERED.items():
+        values[code] = fn(path)
     return values
 
 
@@ -177,3 +199,43 @@ def site_decide(*, actor, application: SiteApplication, designate: bool, reason:
                body=_(DECIDED_BODY) % {"outcome": outcome, "period": period, "reason": reason},
                url=reverse("resources:site", args=[application.pk]))
     return application
+
+
+NOT_DESIGNATED = gettext_noop("Only a current designation is reviewed.")
+ALREADY_REVIEWED = gettext_noop("This site has already been reviewed for %(year)s.")
+BAD_VERDICT = gettext_noop("Choose the review's verdict.")
+NEEDS_COMMENT = gettext_noop("Say what the review found (at least 4 characters).")
+REVIEWED_TITLE = gettext_noop("%(unit)s: yearly review %(year)s — %(verdict)s")
+
+
+def site_review(*, actor, application: SiteApplication, verdict: str, comment: str,
+                year: int | None = None) -> SiteReview:
+    """The province's yearly review of a current designation: today's indicators frozen beside
+    the targets, a verdict and a comment; a revoked designation ends yesterday. The unit is told."""
+    if not path_in_scope(actor, Cap.SITES_DESIGNATE, application.unit_path):
+        raise PermissionDenied(_(NOT_DESIGNATOR))
+    if verdict not in ReviewVerdict.values:
+        raise ValidationError(_(BAD_VERDICT), code="bad_verdict")
+    comment = (comment or "").strip()
+    if len(comment) < 4:
+        raise ValidationError(_(NEEDS_COMMENT), code="needs_comment")
+    today = timezone.localdate()
+    year = year or today.year
+    with transaction.atomic():
+        application = SiteApplication.objects.select_for_update().get(pk=application.pk)
+        if not current_designations(today).filter(pk=application.pk).exists():
+            raise ValidationError(_(NOT_DESIGNATED), code="not_designated")
+        if application.reviews.filter(year=year).exists():
+            raise ValidationError(_(ALREADY_REVIEWED) % {"year": year}, code="already_reviewed")
+        review = SiteReview.objects.create(application=application, year=year, verdict=verdict,
+                                           comment=comment[:2000], reviewed_by=actor,
+                                           indicators=indicators_for(application.unit_path))
+        if verdict == ReviewVerdict.REVOKED:
+            application.period_end = max(today - dt.timedelta(days=1), application.period_start)
+            application.save(update_fields=["period_end"])
+        audit(actor=actor, action="resources.site_review", obj=application, year=year, verdict=verdict)
+        notify(application.submitted_by, kind=Kind.OTHER,
+               title=(_(REVIEWED_TITLE) % {"unit": application.unit_name, "year": year,
+                                           "verdict": review.get_verdict_display()})[:128],
+               body=comment, url=reverse("resources:site", args=[application.pk]))
+    return review
