@@ -126,6 +126,7 @@ ACTION_LABELS: dict[str, Any] = {
     "resources.site_decline": pgettext_lazy("audit action", "Model site application declined"),
     "resources.rule_set": pgettext_lazy("audit action", "Resource ranking parameters set"),
     "resources.award_entry": pgettext_lazy("audit action", "Award-winning achievement entered the library"),
+    "resources.site_review": pgettext_lazy("audit action", "Model site reviewed for the year"),
     "achievements.round_created": pgettext_lazy("audit action", "Achievement round opened"),
     "achievements.nominated": pgettext_lazy("audit action", "Achievement nominated"),
     "achievements.withdrawn": pgettext_lazy("audit action", "Achievement nomination withdrawn"),
