@@ -2,7 +2,8 @@
 a teacher who finished a course is invited to rate it and rates it; at the desk, the province
 office reads the year's ranking and an institution's page (figures per city, ratings, comments
 without names), then previews what suspending an institution in 福州市 would affect (and
-leaves it unconfirmed, since the demo server is shared)."""
+leaves it unconfirmed, since the demo server is shared); on a phone, a bulletin it issues carries
+the published ranking (the demo's last year)."""
 
 import pytest
 
@@ -61,4 +62,17 @@ def test_the_province_reads_the_ranking_and_previews_an_exit(log_in, browser, se
     page.goto(institution_page)
     page.wait_for_selector("[data-testid=measures]")
     page.screenshot(path=str(artifacts / "institutions_evaluation_institution_phone.png"), full_page=True)
+    # The published ranking (the demo's last year) goes out in the bulletins: issue one and read it.
+    # The 2.0 program's bulletins (newer track programs come first in the picker and have no numbers yet).
+    page.goto(f"{server_url}/monitoring/bulletins/")
+    program = page.evaluate("""() => [...document.querySelectorAll('select[name=program] option')]
+        .find(o => o.textContent.trim().startsWith('提升工程2.0'))?.value""")
+    page.goto(f"{server_url}/monitoring/bulletins/?program={program}")
+    with page.expect_navigation():
+        page.click("[data-testid=bulletin-new]")
+    section = page.locator("[data-testid=bulletin-section-institution-ranking]")
+    assert "培训机构考评结果" in section.inner_text()
+    assert "综合得分" in section.inner_text()
+    section.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "institutions_ranking_in_bulletin_phone.png"), full_page=True)
     context.close()

@@ -90,7 +90,28 @@ def institutions_evaluation_seed_demo(school_code: str) -> str:
                                       summary="抽样访谈 40 名参训教师，课程满意度高，平台稳定性有待提升。",
                                       upload=SimpleUploadedFile("第三方评估报告.pdf", small_pdf("第三方评估报告"),
                                                                 content_type="application/pdf"))
-    return f"{len(finishers)} finished, {len(finishers[1:6])} ratings, evaluation {period.year}; {_exit_seed(office, province, program)}"
+    last = _last_year_published(office, province)
+    return (f"{len(finishers)} finished, {len(finishers[1:6])} ratings, evaluation {period.year}, {last}; "
+            f"{_exit_seed(office, province, program)}")
+
+
+def _last_year_published(office: User, province: Region) -> str:
+    """Last year's evaluation, scored by the expert panel alone and published, so its ranking
+    shows in the bulletins (this year's stays open for the pages' demos)."""
+    period = evaluation.period_open(actor=office, region=province, year=today().year - 1,
+                                    ends_on=today() + dt.timedelta(days=30))
+    members = [panels.panel_expert_add(actor=office, panel=period.panel, phone=phone, affiliation=aff)
+               for phone, _name, aff in EXPERTS]
+    panels.panel_assign_all(actor=office, panel=period.panel)
+    for e, spread in zip(members, (0, 2, -2), strict=True):
+        for n, a in enumerate(e.assignments.select_related("item").order_by("item__title")):
+            panels.scores_submit(actor=e.user, assignment=a, comment="",
+                                 values={c["key"]: str(max(50, min(100, 90 - 4 * n + spread)))
+                                         for c in period.panel.rubric["criteria"]})
+    panels.panel_close(actor=office, panel=period.panel)
+    evaluation.weights_set(actor=office, period=period, weights={"expert": "100"})
+    rows = evaluation.ranking_publish(actor=office, period=period)
+    return f"{period.year} published ({len(rows)} ranked)"
 
 
 def _exit_seed(office: User, province: Region, program: Program) -> str:
