@@ -212,6 +212,10 @@ ACTION_LABELS: dict[str, Any] = {
     "tracks.selected": pgettext_lazy("audit action", "Selected for a track"),
     "tracks.declined": pgettext_lazy("audit action", "Not selected for a track"),
     "tracks.withdrawn": pgettext_lazy("audit action", "Track nomination withdrawn"),
+    "tracks.plan_reviewed": pgettext_lazy("audit action", "School plan reviewed in a track"),
+    "tracks.term_checked": pgettext_lazy("audit action", "School plan followed up for a term"),
+    "tracks.rubric_set": pgettext_lazy("audit action", "Track rubric changed"),
+    "tracks.pool_drawn": pgettext_lazy("audit action", "Trainer drawn from the pool as a tutor"),
     # expert panels
     "panels.created": pgettext_lazy("audit action", "Expert panel set up"),
     "panels.rubric_changed": pgettext_lazy("audit action", "Panel rubric changed"),

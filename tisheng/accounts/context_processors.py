@@ -76,6 +76,7 @@ NAV_ITEMS = (
     ("communities:rule_list", pgettext_lazy("navigation", "Points and hours rules"), Cap.COMMUNITIES_RULES),
     ("funding:index", pgettext_lazy("navigation", "Training funds"), Cap.FUNDING_VIEW),
     ("tracks:list", pgettext_lazy("navigation", "Tracks"), Cap.TRACKS_NOMINATE),
+    ("tracks:pool", pgettext_lazy("navigation", "Trainer pool"), Cap.COMMUNITIES_CLASSES_MANAGE),
     ("funding:statements", pgettext_lazy("navigation", "Settlement statements"), Cap.FUNDING_CHECK),
     ("passwords:change", pgettext_lazy("navigation", "Change password"), None),
 )

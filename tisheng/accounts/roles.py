@@ -124,6 +124,7 @@ class Cap:
     TRACKS_VIEW = "tracks.view"
     TRACKS_MANAGE = "tracks.manage"  # an office runs tracks at its level: quotas, selection
     TRACKS_NOMINATE = "tracks.nominate"  # a school or an office below nominates its people
+    TRACKS_POOL = "tracks.pool"  # a county's trainer pool: offices read it, institutions and colleges draw tutors
 
 
 _OFFICE = {
@@ -324,6 +325,8 @@ for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.TRACKS_VIEW, Cap.TRACKS_MANAGE, Cap.TRACKS_NOMINATE}
 ROLE_CAPABILITIES[Role.SCHOOL_ADMIN] = ROLE_CAPABILITIES[Role.SCHOOL_ADMIN] | {Cap.TRACKS_VIEW, Cap.TRACKS_NOMINATE}
 ROLE_CAPABILITIES[Role.TEACHER] = ROLE_CAPABILITIES[Role.TEACHER] | {Cap.TRACKS_VIEW}
+for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.TEACHER_COLLEGE, Role.INSTITUTION):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.TRACKS_POOL}
 
 # Supervision (issue 19): offices plan rounds of the units below them; an inspector sees only the
 # units a round assigns them (selectors check the assignment); a county or school answers its items.

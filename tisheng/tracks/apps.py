@@ -9,3 +9,10 @@ class TracksConfig(AppConfig):
     name = "tisheng.tracks"
     label = "tracks"
     verbose_name = "Tracks"
+
+    def ready(self) -> None:
+        from tisheng.certificates.school_indicators import register_indicator
+        from tisheng.tracks.plans import plan_indicators
+
+        # 校长考评: the leadership track's plan review joins each school's indicators.
+        register_indicator("tracks_plan_review", plan_indicators)

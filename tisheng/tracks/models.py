@@ -51,6 +51,9 @@ class Track(models.Model):
     run_by_path = models.CharField(max_length=64, db_index=True)
     description = models.TextField(_("description"), blank=True)
     nominations_close = models.DateField(_("nominations close"), null=True, blank=True)
+    # The deliverable's rubric (the leadership track's school plan): [{code, name, max, guide}].
+    rubric = models.JSONField(_("rubric"), default=list, blank=True)
+    pass_mark = models.PositiveIntegerField(_("pass mark"), default=60)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -122,3 +125,96 @@ class Nomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.track} · {self.teacher}"
+
+
+# The leadership track's deliverable ---------------------------------------------------------
+
+# The county's rubric for a school's informatization plan (学校信息化发展规划), as data: each
+# criterion's code, name, full marks and what earns them. A track may carry its own.
+DEFAULT_PLAN_RUBRIC = [
+    {"code": "analysis", "name": "现状分析", "max": 15,
+     "guide": "学校信息化环境、教师能力和应用现状分析准确，问题找得准"},
+    {"code": "goals", "name": "发展目标", "max": 25,
+     "guide": "目标明确、可检测，覆盖全体教师的能力点达标和课堂常态化应用"},
+    {"code": "topics", "name": "研修主题", "max": 20, "guide": "研修主题聚焦课堂教学问题，与学校环境匹配"},
+    {"code": "schedule", "name": "研修安排", "max": 20, "guide": "校本研修活动分学期安排，时间、内容、形式具体"},
+    {"code": "support", "name": "保障措施", "max": 20, "guide": "组织、制度、经费和考核保障到位，校长亲自抓"},
+]
+DEFAULT_PASS_MARK = 60
+
+
+class PlanReview(models.Model):
+    """The runner's review of one version of a school's plan, scored on the track's rubric as it
+    stood (copied, so a later rubric change never rewrites a past score)."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="plan_reviews")
+    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
+    school_path = models.CharField(max_length=96, db_index=True)
+    plan = models.ForeignKey("practice.SchoolPlan", on_delete=models.PROTECT, related_name="+")
+    plan_version = models.PositiveIntegerField(_("version"))
+    rubric = models.JSONField(default=list)
+    scores = models.JSONField(default=dict)  # {criterion code: points}
+    total = models.PositiveIntegerField(_("score"))
+    pass_mark = models.PositiveIntegerField(default=DEFAULT_PASS_MARK)
+    passed = models.BooleanField(_("passed"))
+    comments = models.TextField(_("comments"), blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    scope_path_field = "school_path"
+    scope_view_capability = "tracks.view"
+
+    class Meta:
+        ordering = ["school_path", "-reviewed_at", "-id"]
+        indexes = [models.Index(fields=["track", "school", "-reviewed_at"], name="plan_review_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.school} v{self.plan_version}: {self.total}"
+
+
+class TermCheck(models.Model):
+    """A term's follow-up of a school's plan: the figures the runner saw (plan goal vs practice
+    results at the term's end, kept as they were) and its judgement."""
+
+    class Rating(models.TextChoices):
+        ON_TRACK = "on_track", pgettext_lazy("plan follow-up", "On track")
+        BEHIND = "behind", pgettext_lazy("plan follow-up", "Behind the plan")
+        STALLED = "stalled", pgettext_lazy("plan follow-up", "Not implemented")
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="term_checks")
+    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
+    school_path = models.CharField(max_length=96, db_index=True)
+    term = models.CharField(_("term"), max_length=16)  # "2026-1": the term that starts in autumn 2026
+    figures = models.JSONField(default=dict)
+    rating = models.CharField(_("judgement"), max_length=16, choices=Rating.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    scope_path_field = "school_path"
+    scope_view_capability = "tracks.view"
+
+    class Meta:
+        ordering = ["school_path", "term"]
+        constraints = [models.UniqueConstraint(fields=["track", "school", "term"], name="one_term_check")]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.term}: {self.rating}"
+
+
+class PoolDraw(models.Model):
+    """A trainer of a county's pool drawn by an institution or teacher college as a tutor (the
+    tutor role at the organization, so its classes can be given to them)."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="draws")
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=32)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    drawn_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-drawn_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["nomination", "organization", "role"], name="one_draw_per_role")]
+
+    def __str__(self) -> str:
+        return f"{self.nomination_id} → {self.organization_id} ({self.role})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,10 +18,11 @@ from tisheng.accounts.roles import Role
 from tisheng.accounts.services import role_assign
 from tisheng.orgs.models import School
 from tisheng.people.models import Teacher
+from tisheng.practice import services as practice_services
 from tisheng.practice.models import TeamMember
 from tisheng.practice.services import team_member_add
 from tisheng.programs.models import Program
-from tisheng.tracks import services
+from tisheng.tracks import plans, services
 from tisheng.tracks.models import Nomination, Track, TrackKind
 
 LEADERSHIP_NAME = "鼓楼区中小学校长信息化领导力提升研修"
@@ -54,6 +56,50 @@ def _principals_and_cios(schools: list[School], program: Program) -> dict[int, t
     return out
 
 
+PLAN_GOALS = ("三年内全体教师达到能力点考核要求，混合式教学常态化；"
+              "建成学科资源库，形成校本研修课例10节以上。")
+
+
+def _plans_demo(track: Track, officer: User, program: Program, schools: list[School],
+                leaders: dict[int, tuple[User, list[Teacher]]]) -> int:
+    """The plans as the leadership track's deliverable: two more schools of the county write and
+    submit their plans (the county approves them), the county scores the demo school's and one
+    other's on the rubric and follows the demo school's up for the last term."""
+    selected = {s for s in Nomination.objects.filter(track=track, state=Nomination.State.SELECTED)
+                .values_list("school_id", flat=True)}
+    extra = [s for s in schools[1:] if s.pk in selected and s.pk in leaders][:2]
+    for n, school in enumerate(extra):
+        principal = leaders[school.pk][0]
+        plan = practice_services.plan_save(
+            actor=principal, school=school, program=program, goals=PLAN_GOALS, environment="B",
+            research_topics=["技术支持的学情分析", "数据驱动的分层作业"],
+            training_schedule=[{"date": f"{timezone.localdate().year}-03-1{n}", "title": "能力点选点指导",
+                                "kind": "专题讲座"},
+                               {"date": f"{timezone.localdate().year}-10-2{n}", "title": "混合式教学课例研讨",
+                                "kind": "校本研修"}])
+        practice_services.plan_submit(actor=principal, plan=plan)
+        practice_services.plan_decide(actor=officer, plan=plan, approve=True, comments="同意实施。")
+    reviewed = 0
+    for school, scores, note in (
+            (schools[0], {"analysis": 13, "goals": 21, "topics": 17, "schedule": 16, "support": 15},
+             "目标清晰，研修安排具体；建议补充经费保障。"),
+            (extra[0] if extra else None, {"analysis": 9, "goals": 12, "topics": 10, "schedule": 11, "support": 10},
+             "目标不够可检测，请修改后重新提交。")):
+        if school is None or school.pk not in selected:
+            continue
+        try:
+            plans.plan_review_record(actor=officer, track=track, school=school, scores=scores, comments=note)
+        except ValidationError:  # no plan submitted at that school in this data set
+            continue
+        reviewed += 1
+    today = timezone.localdate()
+    terms = plans.terms_between(track.program.start_date, today)
+    if schools[0].pk in selected and len(terms) > 1:
+        plans.term_check_record(actor=officer, track=track, school=schools[0], term=terms[-2], rating="behind",
+                                comment="已通过能力点考核的教师不足计划进度，请加快校本研修。")
+    return reviewed
+
+
 @transaction.atomic
 def tracks_seed_demo(*, school_code: str) -> str:
     school = School.objects.select_related("county").filter(code=school_code).first()
@@ -70,7 +116,7 @@ def tracks_seed_demo(*, school_code: str) -> str:
 
     leadership = services.track_create(
         actor=officer, kind=TrackKind.LEADERSHIP, name=LEADERSHIP_NAME, run_by=county,
-        start_date=dt.date(today.year, 1, 1), end_date=dt.date(today.year + 1, 12, 31), required_hours=Decimal(30),
+        start_date=dt.date(today.year - 1, 9, 1), end_date=dt.date(today.year + 1, 12, 31), required_hours=Decimal(30),
         description="以学校信息化发展规划（整校推进方案）为主线，校长和信息化负责人（CIO）参训；"
                     "规划由区工程办按评价量规评审，并逐学期跟踪实施。")
     leaders = _principals_and_cios(schools, program)
@@ -84,6 +130,8 @@ def tracks_seed_demo(*, school_code: str) -> str:
     chosen = list(Nomination.objects.filter(track=leadership).exclude(unit_path=waiting_school))
     services.nominations_decide(actor=officer, track=leadership, nominations=chosen, select=True,
                                 note="请按时参加集中研修并提交学校信息化发展规划。")
+
+    reviewed = _plans_demo(leadership, officer, program, schools, leaders)
 
     team = services.track_create(
         actor=officer, kind=TrackKind.TRAINING_TEAM, name=TEAM_NAME, run_by=county,
@@ -100,4 +148,4 @@ def tracks_seed_demo(*, school_code: str) -> str:
         services.nominations_decide(actor=officer, track=team, select=True,
                                     nominations=list(Nomination.objects.filter(track=team).order_by("pk")[:6]))
     selected = Nomination.objects.filter(state=Nomination.State.SELECTED).count()
-    return f"2 tracks, {Nomination.objects.count()} nominations, {selected} selected"
+    return f"2 tracks, {Nomination.objects.count()} nominations, {selected} selected, {reviewed} plans reviewed"

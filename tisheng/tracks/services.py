@@ -36,7 +36,16 @@ from tisheng.programs.models import Program, QuotaTarget, RegistryLevel
 from tisheng.programs.rules import PRESETS
 from tisheng.programs.services.enrollment import enrollment_add_teachers
 from tisheng.programs.services.programs import program_create_from_preset, program_update
-from tisheng.tracks.models import DEFAULT_RULE, Nomination, ParticipantRule, SchoolQuota, Track, TrackKind
+from tisheng.tracks.models import (
+    DEFAULT_PASS_MARK,
+    DEFAULT_PLAN_RUBRIC,
+    DEFAULT_RULE,
+    Nomination,
+    ParticipantRule,
+    SchoolQuota,
+    Track,
+    TrackKind,
+)
 
 if TYPE_CHECKING:
     from tisheng.accounts.models import User
@@ -57,6 +66,8 @@ QUOTA_EXCEEDED = gettext_noop(
     "%(unit)s has %(target)s places and %(selected)s are taken: select at most %(left)s more there.")
 ALREADY_DECIDED = gettext_noop("%(name)s's nomination was already decided.")
 BAD_TARGET = gettext_noop("Places must be a whole number from 0 to 100000.")
+
+NOTE = gettext_noop("Note: %(note)s")
 
 TRACK_CREATED = "tracks.created"
 QUOTA_SET = "tracks.quota_set"
@@ -129,7 +140,8 @@ def track_create(*, actor: User, kind: str, name: str, run_by: Region, start_dat
     program.save(update_fields=["registry_level"])
     track = Track(program=program, kind=kind, run_by=run_by, run_by_path=run_by.path,
                   participant_rule=participant_rule or DEFAULT_RULE.get(kind, ParticipantRule.TEACHERS),
-                  description=description.strip(), nominations_close=nominations_close, created_by=actor)
+                  description=description.strip(), nominations_close=nominations_close, created_by=actor,
+                  rubric=DEFAULT_PLAN_RUBRIC if kind == TrackKind.LEADERSHIP else [], pass_mark=DEFAULT_PASS_MARK)
     track.full_clean()
     track.save()
     audit(actor=actor, action=TRACK_CREATED, obj=track, scope_path=run_by.path, kind=kind, program=program.pk)
@@ -294,7 +306,7 @@ def nominations_decide(*, actor: User, track: Track, nominations: Sequence[Nomin
         body = _("%(office)s did not select you for the track “%(track)s” this time.") % {
             "office": track.run_by.name, "track": track.program.name}
     if note:
-        body = f"{body}{_('Note: %(note)s') % {'note': note}}"
+        body = f"{body}{_(NOTE) % {'note': note}}"
     notify_many([Message(to=n.teacher, kind=Kind.OTHER, title=title[:128], body=body, url=url) for n in chosen])
     audit(actor=actor, action=SELECTED if select else DECLINED, obj=track, scope_path=track.run_by_path,
           nominations=[n.pk for n in chosen])

@@ -64,6 +64,7 @@ def track_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracks/list.html", {
         "tracks": list(selectors.track_list(request.user)[:200]),
         "can_create": bool(_office_regions(request)),
+        "can_pool": has_capability(request.user, Cap.TRACKS_POOL),
         "mine": list(selectors.my_nominations(request.user)[:50]),
     })
 
