@@ -478,10 +478,24 @@ logfile = {VAR / 'log' / 'pgbouncer-file.log'}
 """
 
 
+def oidc_key() -> str:
+    """The OIDC signing key every node shares (as the keys in production's environment file are
+    the same on every host): made once for the cluster."""
+    path = VAR / "oidc-key.pem"
+    if not path.exists():
+        subprocess.run(["openssl", "genrsa", "-out", str(path), "2048"], check=True, capture_output=True)
+        path.chmod(0o600)
+    return path.read_text()
+
+
 def app_env(node: str) -> dict:
+    """A node's environment: its own state directory (metrics, caches of the process), the shared
+    file store (var/cluster/files) and the same keys as every other node."""
     return {
         "DATABASE_URL": app_database_url(),
-        "TISHENG_VAR_DIR": str(VAR / "files"),
+        "TISHENG_VAR_DIR": str(VAR / "nodes" / node),
+        "TISHENG_PRIVATE_MEDIA_ROOT": str(VAR / "files" / "private"),
+        "TISHENG_OIDC_RSA_PRIVATE_KEY": oidc_key(),
         "TISHENG_ALLOW_DEV_KEYS": "1",
         "TISHENG_SITE_URL": f"http://127.0.0.1:{PORTS['web']}",
         "TISHENG_ALLOWED_HOSTS": "127.0.0.1,localhost",
