@@ -17,9 +17,8 @@
       the seconds until Patroni promotes the synchronous standby and HAProxy routes to it, and
       the span of failed requests (first to last error); then restarts the old node, which
       rejoins as a replica (pg_rewind).
-   c. when the app stores files in an S3-compatible store (TISHENG_STORAGE=s3 and a store
-      command configured), that store would be restarted; otherwise this part is reported as
-      not run.
+   c. restarting the object store is not done yet: the app nodes share a local file store here
+      until the S3-compatible storage (TISHENG_S3_BUCKET) is in place; reported as not run.
 5. Checks on the new primary, node port direct: every acknowledged beat (its seq ≤ the
    session's last_seq), statement and completion's ledger entry is there. Prints the figures
    and exits 1 when anything acknowledged is lost or failover took 30 s or more.
