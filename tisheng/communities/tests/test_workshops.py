@@ -218,3 +218,19 @@ def test_someone_of_another_county_gets_404_everywhere(client, world, w):
             assert client.post(reverse(f"communities:{name}", args=args)).status_code == 404, name
     client.force_login(world.province_officer)
     assert client.get(reverse("communities:workshop_detail", args=[w.pk])).status_code == 200
+
+
+def test_the_leader_s_pages_render_for_every_kind_of_activity(client, world, w):
+    live = services.activity_create(actor=world.county_officer, workshop=w, kind="live", title="线上研讨",
+                                    starts_at=w.created_at, link="https://meeting.example.cn/1")
+    client.force_login(world.county_officer)
+    for kind in ("discussion", "lesson_prep", "lesson_study", "live"):
+        page = client.get(reverse("communities:activity_create", args=[w.pk]) + f"?kind={kind}")
+        assert page.status_code == 200, kind
+    page = client.get(reverse("communities:activity_detail", args=[live.pk])).content.decode()
+    assert 'data-testid="attendance-form"' in page
+    response = client.post(reverse("communities:activity_detail", args=[live.pk]), {
+        "action": "attendance", "attended": [str(world.teacher.user.pk)],
+        "recording_url": "https://meeting.example.cn/1/recording"}, follow=True)
+    assert "签到已记录：1 名成员参加。" in _messages(response)
+    assert "https://meeting.example.cn/1/recording" in response.content.decode()
