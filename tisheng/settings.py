@@ -145,6 +145,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+# PgBouncer in transaction mode in front of PostgreSQL: TISHENG_DB_POOLER=pgbouncer turns off server-side
+# cursors (tisheng/core/dbpool.py says what else it takes; `tisheng check` refuses what would break).
+# TISHENG_DB_CONNECT_TIMEOUT bounds a connect attempt in seconds (a failed-over host must not hang requests).
+DB_POOLER = envstr("TISHENG_DB_POOLER", "").lower()
+from tisheng.core.dbpool import apply_database_settings as _pooled  # noqa: E402
+
+_pooled(DATABASES["default"], pooler=DB_POOLER, connect_timeout=envint("TISHENG_DB_CONNECT_TIMEOUT", "5"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
