@@ -232,6 +232,36 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded files (roster files, later evidence) live outside the web root and are only ever
 # served by views that check scope.
 PRIVATE_MEDIA_ROOT = Path(envstr("TISHENG_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# Private files through Django's storage API (tisheng/core/storage_files.py): the "private" storage is local
+# files under PRIVATE_MEDIA_ROOT unless TISHENG_S3_BUCKET names a bucket of an S3-compatible store (MinIO,
+# a Chinese cloud's object store) for several app nodes: TISHENG_S3_ENDPOINT_URL, TISHENG_S3_ACCESS_KEY,
+# TISHENG_S3_SECRET_KEY, TISHENG_S3_REGION, TISHENG_S3_PREFIX (a folder in the bucket). The bucket must be
+# private: tisheng grants no ACL and hands out only signed URLs, valid TISHENG_S3_URL_SECONDS.
+S3_BUCKET = envstr("TISHENG_S3_BUCKET", "")
+S3_URL_SECONDS = envint("TISHENG_S3_URL_SECONDS", "600")
+if S3_BUCKET:
+    _PRIVATE_FILES = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": envstr("TISHENG_S3_ENDPOINT_URL", "") or None,
+        "access_key": envstr("TISHENG_S3_ACCESS_KEY", "") or None,
+        "secret_key": envstr("TISHENG_S3_SECRET_KEY", "") or None,
+        "region_name": envstr("TISHENG_S3_REGION", "") or None,
+        "location": envstr("TISHENG_S3_PREFIX", ""),
+        "addressing_style": envstr("TISHENG_S3_ADDRESSING_STYLE", "path"),  # MinIO and most compatible stores
+        "signature_version": "s3v4",
+        "default_acl": None,  # the bucket's own (private) policy; no object is ever made public
+        "querystring_auth": True,
+        "querystring_expire": S3_URL_SECONDS,
+        "file_overwrite": False,
+    }}
+else:
+    # Under PRIVATE_MEDIA_ROOT (read when used), 0600 files in 0700 folders.
+    _PRIVATE_FILES = {"BACKEND": "tisheng.core.storage_files.PrivateFileSystemStorage"}
+STORAGES = {
+    "default": _PRIVATE_FILES,  # nothing tisheng stores is public
+    "private": _PRIVATE_FILES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # The player sends a heartbeat this often (15–30 s in production; the browser tests use 2).
 HEARTBEAT_SECONDS = envint("TISHENG_HEARTBEAT_SECONDS", "20")

@@ -19,6 +19,7 @@ from mutagen.mp4 import MP4
 
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
+from tisheng.core import storage_files
 from tisheng.learning.models import Contract, Course, CourseSelection, Lesson, Question, Quiz, QuizAttempt
 from tisheng.orgs.models import Organization, Region, RegionLevel
 from tisheng.orgs.scope import path_in_scope
@@ -242,14 +243,13 @@ def _check_mp4(upload, duration_seconds: int) -> None:
         raise ValidationError(VIDEO_SHORTER % {"media": _clock(media), "declared": _clock(duration_seconds)})
 
 
-def _store_video(course: Course, upload) -> str:
+def _store_video(course: Course, upload, actor=None) -> str:
+    """Into the private file store (local files or the object store: core/storage_files.py); a store
+    that cannot take it raises PrivateStorageError (a ValidationError) and the lesson is not saved."""
     relative = f"videos/{course.institution_id}/{course.pk}/{uuid.uuid4().hex}.mp4"
-    target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return relative
+    upload.seek(0)
+    return storage_files.save(relative, upload, actor=actor, scope_path=course.institution.region.path
+                              if getattr(course.institution, "region_id", None) else "")
 
 
 @transaction.atomic
@@ -273,7 +273,7 @@ def lesson_add(*, actor, course: Course, title: str, duration_seconds: int, vide
                     video_url=video_url)
     lesson.full_clean()
     if upload:
-        lesson.video_file = _store_video(course, upload)
+        lesson.video_file = _store_video(course, upload, actor)
     lesson.save()
     return lesson
 

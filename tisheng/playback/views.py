@@ -16,11 +16,11 @@ still alive (and keeps it alive while the teacher watches).
 from __future__ import annotations
 
 import mimetypes
-from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,8 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.middleware import idle_timeout_exempt
-from tisheng.core import jsonsafe
-from tisheng.core.ranged import ranged_file_response
+from tisheng.core import jsonsafe, storage_files
 from tisheng.learning.selectors import selection_for_playback
 from tisheng.playback import selectors, services
 from tisheng.playback.fastpath import BODY_TOO_LARGE, MAX_BODY, answer_beat
@@ -139,22 +138,20 @@ def presence(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": ok, "error": None if ok else str(services.PRESENCE_WRONG)})
 
 
-def _video_path(name: str) -> Path:
-    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    path = (root / name).resolve()
-    if not name or root not in path.parents or not path.is_file():
-        raise Http404
-    return path
-
-
 @login_required
 @require_GET
 def lesson_video(request: HttpRequest, pk: int) -> HttpResponse:
-    """The uploaded video, to those who may watch the lesson, with single-range requests
-    (206 Partial Content), so the player can seek without downloading everything."""
+    """The uploaded video, to those who may watch the lesson: from local files with single-range
+    requests (206 Partial Content), so the player can seek without downloading everything; from the
+    object store through a short-lived signed URL (core/storage_files.py)."""
     _teacher, lesson = _lesson_or_404(request, pk)
-    path = _video_path(lesson.video_file)
-    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return ranged_file_response(request, path, content_type)
+    name = lesson.video_file
+    try:
+        if not name or not storage_files.exists(name):
+            raise Http404
+    except SuspiciousFileOperation:  # a stored name that leaves the storage
+        raise Http404 from None
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return storage_files.serve(request, name, content_type=content_type)
 
 
