@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from tisheng.accounts.services import role_assign
 from tisheng.orgs.models import School
 from tisheng.people.models import Teacher
 from tisheng.practice import services as practice_services
-from tisheng.practice.models import TeamMember
+from tisheng.practice.models import SchoolPlan, TeamMember
 from tisheng.practice.services import team_member_add
 from tisheng.programs.models import Program
 from tisheng.tracks import plans, services
@@ -69,16 +69,21 @@ def _plans_demo(track: Track, officer: User, program: Program, schools: list[Sch
                 .values_list("school_id", flat=True)}
     extra = [s for s in schools[1:] if s.pk in selected and s.pk in leaders][:2]
     for n, school in enumerate(extra):
+        if SchoolPlan.objects.filter(school=school, program=program).exists():
+            continue  # another demo already wrote this school's plan: the track reviews that one
         principal = leaders[school.pk][0]
-        plan = practice_services.plan_save(
-            actor=principal, school=school, program=program, goals=PLAN_GOALS, environment="B",
-            research_topics=["技术支持的学情分析", "数据驱动的分层作业"],
-            training_schedule=[{"date": f"{timezone.localdate().year}-03-1{n}", "title": "能力点选点指导",
-                                "kind": "专题讲座"},
-                               {"date": f"{timezone.localdate().year}-10-2{n}", "title": "混合式教学课例研讨",
-                                "kind": "校本研修"}])
-        practice_services.plan_submit(actor=principal, plan=plan)
-        practice_services.plan_decide(actor=officer, plan=plan, approve=True, comments="同意实施。")
+        try:
+            plan = practice_services.plan_save(
+                actor=principal, school=school, program=program, goals=PLAN_GOALS, environment="B",
+                research_topics=["技术支持的学情分析", "数据驱动的分层作业"],
+                training_schedule=[{"date": f"{timezone.localdate().year}-03-1{n}", "title": "能力点选点指导",
+                                    "kind": "专题讲座"},
+                                   {"date": f"{timezone.localdate().year}-10-2{n}", "title": "混合式教学课例研讨",
+                                    "kind": "校本研修"}])
+            practice_services.plan_submit(actor=principal, plan=plan)
+            practice_services.plan_decide(actor=officer, plan=plan, approve=True, comments="同意实施。")
+        except (ValidationError, PermissionDenied):
+            continue
     reviewed = 0
     for school, scores, note in (
             (schools[0], {"analysis": 13, "goals": 21, "topics": 17, "schedule": 16, "support": 15},
