@@ -4,11 +4,12 @@ scope filter."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Expression, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -167,8 +168,24 @@ def exemption_queue(actor: User) -> QuerySet[Exemption]:
 
 
 
+# Programs for a group narrower than the whole staff (a track's: principals, a training team …).
+# Apps that make such programs register a callable returning a boolean expression over Program
+# rows (an Exists over their own table), so programs need not import them and the picker stays
+# one query; a picker lists them after the whole-staff programs.
+NARROW_PROGRAMS: list[Callable[[], Expression]] = []
+
+
+def register_narrow_programs(expression: Callable[[], Expression]) -> None:
+    NARROW_PROGRAMS.append(expression)
+
+
 def programs_active_first() -> list[Program]:
-    """Every program for a page's program picker: active ones first, the newest first within
-    each group, so a closed program added later (a past cycle's, imported for the registry) never
-    becomes a dashboard's default."""
-    return sorted(Program.objects.order_by("-pk"), key=lambda p: p.status != Program.Status.ACTIVE)
+    """Every program for a page's program picker: active ones first, whole-staff programs before
+    narrower ones (a track's), the newest first within each group. So neither a closed program
+    added later (a past cycle's, imported for the registry) nor a new leadership track of a few
+    dozen principals becomes a dashboard's default."""
+    programs = Program.objects.order_by("-pk")
+    for n, expression in enumerate(NARROW_PROGRAMS):
+        programs = programs.annotate(**{f"narrow_{n}": expression()})
+    return sorted(programs, key=lambda p: (p.status != Program.Status.ACTIVE,
+                                           any(getattr(p, f"narrow_{n}") for n in range(len(NARROW_PROGRAMS)))))

@@ -16,3 +16,12 @@ class TracksConfig(AppConfig):
 
         # 校长考评: the leadership track's plan review joins each school's indicators.
         register_indicator("tracks_plan_review", plan_indicators)
+
+        from django.db.models import Exists, OuterRef
+
+        from tisheng.programs.selectors import register_narrow_programs
+        from tisheng.tracks.models import Track, TrackKind
+
+        # A dashboard opens on a whole-staff program, not on a track of a few dozen principals.
+        register_narrow_programs(lambda: Exists(
+            Track.objects.filter(program=OuterRef("pk")).exclude(kind=TrackKind.FULL_STAFF)))

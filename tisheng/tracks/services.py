@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -85,8 +84,14 @@ def _require(actor: User, capability: str, path: str, message: str = "") -> None
         raise PermissionDenied(_(message) if message else None)
 
 
+# A track program's code: the track's initials in pinyin, the region and the year (LDL-350102-2026).
+# Codes show on the programs list, where an English word would read as untranslated.
+CODE_PREFIX = {"full_staff": "QY", "leadership": "LDL", "training_team": "PXTD", "pilot": "LH",
+               "cross_disciplinary": "KXK", "backbone": "GG"}
+
+
 def _code(kind: str, region: Region, year: int) -> str:
-    base = slugify(f"{kind.replace('_', '-')}-{region.code}-{year}")[:28]
+    base = f"{CODE_PREFIX.get(kind, 'ZX')}-{region.code}-{year}"[:28]
     taken = set(Program.objects.filter(code__startswith=base).values_list("code", flat=True))
     if base not in taken:
         return base

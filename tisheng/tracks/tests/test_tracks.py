@@ -15,6 +15,7 @@ from tisheng.accounts.models import AuditLog
 from tisheng.notifications.models import Notification
 from tisheng.practice.models import TeamMember
 from tisheng.programs.models import Enrollment, QuotaTarget
+from tisheng.programs.selectors import programs_active_first
 from tisheng.tracks import services
 from tisheng.tracks.models import Nomination, ParticipantRule, Track, TrackKind
 
@@ -203,3 +204,15 @@ def test_the_track_page_costs_the_same_queries_with_one_or_many_nominations(clie
     services.nominations_create(actor=world.county_officer, track=track, teachers=more)
     with django_assert_max_num_queries(len(one)):
         client.get(url)
+
+
+def test_a_new_leadership_track_does_not_become_the_dashboards_default_program(client, world, program_2):
+    track = _leadership(world)
+    assert track.program.code == "LDL-350102-2026"  # no English word on the programs list
+
+    programs = programs_active_first()
+
+    assert programs[0] == program_2  # the whole staff's, though the track's program is newer
+    assert track.program in programs[1:]
+    client.force_login(world.county_officer)
+    assert f'<option value="{program_2.pk}" selected' in client.get(reverse("monitoring:dashboard")).content.decode()
