@@ -23,11 +23,13 @@ from tisheng.practice.models import (
     Submission,
 )
 from tisheng.programs.models import Program
+from tisheng.programs.selectors import whole_staff_first
 
 
 def practice_programs() -> list[Program]:
     """Active programs with micro-ability practice (2.0 and its variants)."""
-    return [p for p in Program.objects.filter(status=Program.Status.ACTIVE).order_by("-start_date", "code")
+    return [p for p in whole_staff_first(Program.objects.filter(status=Program.Status.ACTIVE)
+                                         .order_by("-start_date", "code"))
             if p.ruleset.micro_abilities is not None]
 
 

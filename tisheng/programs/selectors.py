@@ -179,13 +179,17 @@ def register_narrow_programs(expression: Callable[[], Expression]) -> None:
     NARROW_PROGRAMS.append(expression)
 
 
+def whole_staff_first(programs: QuerySet[Program]) -> list[Program]:
+    """`programs` in their own order, except that narrower programs (a track's) come after the
+    whole staff's: a page that defaults to the first never opens on a track. One query."""
+    for n, expression in enumerate(NARROW_PROGRAMS):
+        programs = programs.annotate(**{f"narrow_{n}": expression()})
+    return sorted(programs, key=lambda p: any(getattr(p, f"narrow_{n}") for n in range(len(NARROW_PROGRAMS))))
+
+
 def programs_active_first() -> list[Program]:
     """Every program for a page's program picker: active ones first, whole-staff programs before
     narrower ones (a track's), the newest first within each group. So neither a closed program
     added later (a past cycle's, imported for the registry) nor a new leadership track of a few
     dozen principals becomes a dashboard's default."""
-    programs = Program.objects.order_by("-pk")
-    for n, expression in enumerate(NARROW_PROGRAMS):
-        programs = programs.annotate(**{f"narrow_{n}": expression()})
-    return sorted(programs, key=lambda p: (p.status != Program.Status.ACTIVE,
-                                           any(getattr(p, f"narrow_{n}") for n in range(len(NARROW_PROGRAMS)))))
+    return sorted(whole_staff_first(Program.objects.order_by("-pk")), key=lambda p: p.status != Program.Status.ACTIVE)

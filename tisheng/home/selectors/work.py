@@ -22,6 +22,7 @@ from tisheng.accounts.roles import Cap, Role
 from tisheng.home.selectors.items import Item, url_or_blank
 from tisheng.orgs.scope import capability_paths, has_capability, path_q, scope_filter
 from tisheng.programs.models import Enrollment, EnrollmentState, Program
+from tisheng.programs.selectors import whole_staff_first
 
 ALL_DONE = pgettext_lazy("home todo", "All done")
 NOTHING_WAITING = pgettext_lazy("home todo", "Nothing waiting")
@@ -64,7 +65,8 @@ FAILED_LOGINS = gettext_lazy("Failed logins and lockouts in the last 24 hours")
 
 
 def active_programs() -> list[Program]:
-    return list(Program.objects.filter(status=Program.Status.ACTIVE).order_by("-start_date", "code"))
+    """Newest first, a track's programs after the whole staff's."""
+    return whole_staff_first(Program.objects.filter(status=Program.Status.ACTIVE).order_by("-start_date", "code"))
 
 
 def practice_program(programs: list[Program]) -> Program | None:

@@ -5,13 +5,15 @@ from django.core.paginator import Paginator
 from django.http import Http404
 
 from tisheng.programs.models import Program
+from tisheng.programs.selectors import whole_staff_first
 
 PAGE_SIZE = 50
 
 
-def active_programs():
-    """Programs are the province's, not org-tree data: any signed-in office may pick one."""
-    return Program.objects.filter(status="active").order_by("-start_date", "code")
+def active_programs() -> list[Program]:
+    """Programs are the province's, not org-tree data: any signed-in office may pick one. Newest
+    first, a track's programs after the whole staff's."""
+    return whole_staff_first(Program.objects.filter(status="active").order_by("-start_date", "code"))
 
 
 def chosen_program(request, programs) -> Program:
