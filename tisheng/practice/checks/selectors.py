@@ -17,13 +17,15 @@ from tisheng.people.models import Teacher
 from tisheng.practice.checks.models import SimilarityMatch, SpotCheck, SpotCheckItem
 from tisheng.practice.models import Grade, PeerAssignment, PointChoice, PointResult, Review, Submission
 from tisheng.programs.models import Program
+from tisheng.programs.selectors import whole_staff_first
 
 LIST_LIMIT = 200
 
 
 def practice_programs() -> list[Program]:
-    """Programs whose rules ask for micro-abilities (2.0), newest first (a handful of rows)."""
-    return [p for p in Program.objects.order_by("-start_date", "-pk") if p.ruleset.micro_abilities]
+    """Programs whose rules ask for micro-abilities (2.0), newest first, a track's after the whole
+    staff's (a handful of rows)."""
+    return [p for p in whole_staff_first(Program.objects.order_by("-start_date", "-pk")) if p.ruleset.micro_abilities]
 
 
 def default_program(program_id: str | int | None = None) -> Program | None:
