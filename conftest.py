@@ -154,3 +154,13 @@ def program_1(world):
     return Program.objects.create(code="fujian-2015", name="福建省中小学教师信息技术应用能力提升工程", status="active",
                                   start_date=dt.date(2015, 9, 1), end_date=dt.date(2017, 12, 31),
                                   reference_date=dt.date(2015, 9, 1), rules=FUJIAN_2015)
+
+
+@pytest.fixture(autouse=True)
+def _forget_process_caches():
+    """Caches a process fills after a commit outlive the test's rolled-back transaction, and ids
+    are reused after a rollback: a definition remembered by one test would hide the next test's."""
+    yield
+    from tisheng.xapi import services as xapi_services
+
+    xapi_services._KNOWN_DEFINITIONS.clear()
