@@ -23,7 +23,7 @@ command importing each of them."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,14 +73,20 @@ def lease_seconds() -> int:
     return int(getattr(settings, "PERIODIC_LEASE_SECONDS", 600))
 
 
-def run_all() -> dict[str, int | str]:
+def run_all(only: Collection[str] = ()) -> dict[str, int | str]:
     """One round of periodic work, when this process gets the lease; the counts by name, in
-    the order printed."""
+    the order printed. `only` names registered tasks to run alone (an operator's "purge the
+    exports now"; the queue is then left to the workers)."""
     from tisheng.jobs.lease import lease_acquire, lease_holder, lease_release
 
+    unknown = sorted(set(only) - set(PERIODIC))
+    if unknown:
+        raise KeyError(", ".join(unknown))
     if not lease_acquire("periodic", seconds=lease_seconds()):
         return {"periodic": "skipped", "held_by": lease_holder("periodic") or "?"}
     try:
+        if only:
+            return {name: _run(task) for name, task in PERIODIC.items() if name in only}
         return _round()
     finally:
         lease_release("periodic")

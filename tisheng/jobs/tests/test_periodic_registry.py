@@ -87,3 +87,19 @@ def test_a_round_releases_the_lease_so_the_next_minute_any_node_may_run(registry
     periodic.run_all()
 
     assert lease_holder("periodic") is None
+
+
+@pytest.mark.django_db
+def test_an_operator_runs_one_task_alone_and_a_wrong_name_lists_the_known_ones(registry, capsys):
+    from django.core.management.base import CommandError
+
+    ran = []
+    periodic.register("zz_one", lambda: ran.append("one") or 3)
+    periodic.register("zz_other", lambda: ran.append("other") or 0)
+
+    call_command("run_periodic", "--only", "zz_one")
+
+    assert capsys.readouterr().out.strip() == "zz_one=3"
+    assert ran == ["one"]
+    with pytest.raises(CommandError, match="No periodic task named zz_typo; known: .*zz_one"):
+        call_command("run_periodic", "--only", "zz_typo")

@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from tisheng.jobs.periodic import run_all
+from tisheng.jobs import periodic
 
 
 class Command(BaseCommand):
@@ -11,5 +11,13 @@ class Command(BaseCommand):
             "EXPORT_RETENTION_DAYS and roster files older than ROSTER_RETENTION_DAYS deleted, expired login "
             "sessions deleted, and more (see tisheng/jobs/periodic.py). Prints name=count for each.")
 
+    def add_arguments(self, parser):
+        parser.add_argument("--only", action="append", default=[], metavar="NAME",
+                            help="Run only this task (a name it prints, e.g. exports_purged); repeatable.")
+
     def handle(self, *args, **options):
-        self.stdout.write(" ".join(f"{name}={count}" for name, count in run_all().items()))
+        try:
+            counts = periodic.run_all(only=options["only"])
+        except KeyError as e:
+            raise CommandError(f"No periodic task named {e.args[0]}; known: {', '.join(periodic.PERIODIC)}") from None
+        self.stdout.write(" ".join(f"{name}={count}" for name, count in counts.items()))
