@@ -11,7 +11,9 @@ them) and one verified national-platform record, inserted in bulk; then
   `external.external_import_file` (read, validate, write; the issue: < 30 s);
 - the registry's exports: the 定期注册 list of the largest county for the 2022—2026 cycle as the
   county office gets it (`registration.registration_due` and its workbook), and the 职称评聘
-  records of 500 teachers with their workbook (`title_review`): seconds and ms per teacher.
+  records of 500 teachers with their workbook (`title_review`): seconds and ms per teacher;
+- the same 定期注册 list by each teacher's own registration date (three in four with a date spread
+  over 2027, the rest falling back to the cycle): seconds and the statements it took.
 
 `BENCH_SCALE=county BENCH_STEPS=seed,registry scripts/pg.sh with .venv/bin/python bench/run.py`
 """
@@ -175,6 +177,34 @@ def main() -> int:
     return 0
 
 
+def _own_dates(officer, county: Region) -> None:
+    """The same list by each teacher's own date: three teachers in four get a due date spread
+    over every day of 2027 (a different window almost each), the fourth has none and falls back
+    to the cycle. Measured: seconds, statements (no query per teacher or per date)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tisheng.ledger.models import TeacherRegistration
+
+    ids = list(Teacher.objects.filter(org_path__startswith=county.path + "/", status="active")
+               .order_by("pk").values_list("pk", flat=True))
+    TeacherRegistration.objects.filter(teacher_id__in=ids).delete()
+    TeacherRegistration.objects.bulk_create([
+        TeacherRegistration(teacher_id=tid, valid_until=dt.date(2027, 1, 1) + dt.timedelta(days=i % 365),
+                            source="roster") for i, tid in enumerate(ids) if i % 4], batch_size=CHUNK)
+    started = time.monotonic()
+    with CaptureQueriesContext(connection) as queries:
+        data = registration.registration_due(officer, county=county, start=dt.date(2027, 1, 1),
+                                             end=dt.date(2027, 12, 31))
+    listed = time.monotonic() - started
+    body = registration.registration_xlsx(data, full_ids=False)
+    seconds = time.monotonic() - started
+    print(f"registration_own_dates_seconds={listed:.2f} with_xlsx_seconds={seconds:.2f} teachers={len(data.rows)} "
+          f"own_date={len(data.rows) - data.missing_count} not_on_record={data.missing_count} "
+          f"windows={len(data.windows)} statements={len(queries)} unmet={data.unmet_count} "
+          f"ms_per_teacher={seconds * 1000 / max(len(data.rows), 1):.2f} xlsx_bytes={len(body)}")
+    TeacherRegistration.objects.filter(teacher_id__in=ids).delete()
+
+
 def _exports(province: Region) -> None:
     """定期注册 for the largest county; 职称 records of 500 teachers (both with their workbooks)."""
     from django.db.models import Count
@@ -195,6 +225,7 @@ def _exports(province: Region) -> None:
     print(f"registration_list_seconds={listed:.2f} with_xlsx_seconds={seconds:.2f} teachers={len(data.rows)} "
           f"unmet={data.unmet_count} ms_per_teacher={seconds * 1000 / max(len(data.rows), 1):.2f} "
           f"xlsx_bytes={len(body)}")
+    _own_dates(officer, county)
     teachers = list(Teacher.objects.filter(org_path__startswith=county.path + "/").select_related("school")
                     .order_by("pk")[:title_review.MAX_TEACHERS])
     started = time.monotonic()

@@ -87,6 +87,8 @@ ACTION_LABELS: dict[str, Any] = {
     # ledger: the continuing-education registry
     "ledger.cycle_save": pgettext_lazy("audit action", "Continuing-education cycle saved"),
     "ledger.external_import": pgettext_lazy("audit action", "Hours from other platforms imported"),
+    "ledger.registration_set": pgettext_lazy("audit action", "Registration date entered"),
+    "ledger.registration_import": pgettext_lazy("audit action", "Registration dates imported with the roster"),
     "certificates.hours_issue": pgettext_lazy("audit action", "Hours certificate issued"),
     # certificates
     "certificate_issued": pgettext_lazy("audit action", "Certificate issued"),

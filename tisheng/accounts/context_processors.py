@@ -33,6 +33,7 @@ NAV_ITEMS = (
     ("ledger:cycles", pgettext_lazy("navigation", "Continuing-education cycles"), Cap.PROGRAMS_MANAGE),
     ("ledger:external_imports", pgettext_lazy("navigation", "Import outside hours"), Cap.HOURS_IMPORT),
     ("ledger:registration", pgettext_lazy("navigation", "Registration hours review"), Cap.REGISTRY_REPORT),
+    ("ledger:registration_dates", pgettext_lazy("navigation", "Registration dates"), Cap.REGISTRATION_DATES),
     ("certificates:title_records", pgettext_lazy("navigation", "Records for title review"), Cap.TITLE_RECORDS),
     ("certificates:indicators", pgettext_lazy("navigation", "School evaluation indicators"), Cap.SCHOOL_INDICATORS),
     ("learning:catalogue", pgettext_lazy("navigation", "Course catalogue"), Cap.COURSES_SELECT),

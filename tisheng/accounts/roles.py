@@ -58,6 +58,8 @@ class Cap:
     REGISTRY_REPORT = "registry.report"  # the 定期注册 list of a county's teachers (issue 17)
     TITLE_RECORDS = "registry.title_records"  # 职称评聘: teachers' hours and training records (issue 17)
     SCHOOL_INDICATORS = "registry.school_indicators"  # 办学水平评估 / 校长考评 indicators per school
+    # Each teacher's 教师资格定期注册 date: the school (or the county) enters and corrects it (issue 17).
+    REGISTRATION_DATES = "registry.registration_dates"
     # Online learning (issue 4).
     COURSES_MANAGE = "courses.manage"  # an institution publishes courses, sees its learners
     CONTRACTS_MANAGE = "contracts.manage"  # the province selects institutions, a city chooses
@@ -317,6 +319,8 @@ for _role in (Role.SCHOOL_ADMIN, Role.INSTITUTION, Role.TEACHER_COLLEGE):
 for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.HOURS_IMPORT, Cap.REGISTRY_REPORT, Cap.TITLE_RECORDS}
 ROLE_CAPABILITIES[Role.SCHOOL_ADMIN] = ROLE_CAPABILITIES[Role.SCHOOL_ADMIN] | {Cap.TITLE_RECORDS}
+for _role in (Role.COUNTY_OFFICE, Role.SCHOOL_ADMIN):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.REGISTRATION_DATES}
 for _role in (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.EVALUATOR):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.SCHOOL_INDICATORS}
 # Tracks (issue 17): each office runs tracks at its level and nominates into those above; a school

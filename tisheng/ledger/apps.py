@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class LedgerConfig(AppConfig):
     name = "tisheng.ledger"
+
+    def ready(self) -> None:
+        from tisheng.ledger.registration_dates import register_roster_column
+
+        register_roster_column()  # 资格注册有效期至 in the roster import (people/roster_columns.py)

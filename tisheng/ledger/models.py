@@ -190,3 +190,56 @@ class ExternalHoursRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.teacher_id} {self.platform} {self.hours} ({self.earned_on})"
+
+
+class TeacherRegistration(models.Model):
+    """A teacher's 教师资格定期注册: valid five years from their own last registration (or first
+    certification) and due on `valid_until`; the hours that count for it are those of the five
+    years before that date (ledger/registration_windows.py). One row per teacher; every change
+    is a TeacherRegistrationChange (the history the pages show)."""
+
+    class Source(models.TextChoices):
+        ROSTER = "roster", pgettext_lazy("registration source", "Roster import")
+        SCHOOL = "school", pgettext_lazy("registration source", "Entered by the school")
+        OFFICE = "office", pgettext_lazy("registration source", "Entered by the education office")
+
+    teacher = models.OneToOneField("people.Teacher", on_delete=models.CASCADE, related_name="registration")
+    valid_until = models.DateField(_("registration valid until"), db_index=True)
+    last_registered = models.DateField(_("last registered"), null=True, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    scope_path_field = "teacher__org_path"
+    scope_owner_field = "teacher__user"
+    scope_view_capability = "teachers.view"
+
+    def __str__(self) -> str:
+        return f"{self.teacher_id} → {self.valid_until}"
+
+
+class TeacherRegistrationChange(models.Model):
+    """One change of a teacher's registration dates: before, after, by whom and from where
+    (`reference`: "import:123" for a roster import)."""
+
+    teacher = models.ForeignKey("people.Teacher", on_delete=models.CASCADE, related_name="registration_changes")
+    valid_until_before = models.DateField(null=True, blank=True)
+    valid_until = models.DateField()
+    last_registered = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=16, choices=TeacherRegistration.Source.choices)
+    reference = models.CharField(max_length=32, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    changed_by_name = models.CharField(max_length=64, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    scope_path_field = "teacher__org_path"
+    scope_owner_field = "teacher__user"
+    scope_view_capability = "teachers.view"
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.teacher_id}: {self.valid_until_before} → {self.valid_until}"

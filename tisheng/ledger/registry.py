@@ -206,9 +206,11 @@ def _rule(cycle: HoursCycle) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
 
 
 def standing(cycle: HoursCycle, buckets: Iterable[tuple[int, str, str, Decimal]], *,
-             today: dt.date | None = None) -> CycleStanding:
+             today: dt.date | None = None, periods: list[tuple[int, str, bool]] | None = None) -> CycleStanding:
     """Totals of (year, level, category, hours) buckets against the cycle's rule. About 40 µs
-    (bench/bench_registry.py): plain dicts, the rule parsed once per cycle."""
+    (bench/bench_registry.py): plain dicts, the rule parsed once per cycle. `periods` (key,
+    label, in progress) replaces the cycle's calendar years for the yearly minimum: a teacher's
+    own registration window counts its own years (registration_windows.py)."""
     today = today or dt.datetime.now(SHANGHAI).date()  # timezone.localdate() costs ten times more
     by_year: dict[int, Decimal] = {}
     by_level: dict[str, Decimal] = {}
@@ -228,9 +230,11 @@ def standing(cycle: HoursCycle, buckets: Iterable[tuple[int, str, str, Decimal]]
     for code, label in CATEGORY_LABELS.items():
         if code in by_category or code in min_category:
             result.by_category.append(Measure(label, by_category.get(code, ZERO), min_category.get(code, ZERO)))
-    for year in range(cycle.start_date.year, min(cycle.end_date.year, today.year) + 1):
-        result.by_year.append(Measure(f"{year} 年", by_year.get(year, ZERO), cycle.min_hours_per_year,
-                                      in_progress=year >= today.year))
+    if periods is None:
+        periods = [(year, f"{year} 年", year >= today.year)
+                   for year in range(cycle.start_date.year, min(cycle.end_date.year, today.year) + 1)]
+    for key, label, running in periods:
+        result.by_year.append(Measure(label, by_year.get(key, ZERO), cycle.min_hours_per_year, in_progress=running))
     return result
 
 

@@ -3,7 +3,11 @@
 more programs of other levels and categories (a county 师德 programme, a city subject
 programme) credited over the years through the ledger, and a national smart-education
 platform export imported through the import itself, one record of it still to be verified.
-Every demo-school teacher then has hours of three programs or more; a third meet the cycle."""
+Every demo-school teacher then has hours of three programs or more; a third meet the cycle.
+
+Registration dates (教师资格注册有效期) go in through the roster import's store: of the demo
+county's teachers, half fall due next year on dates spread over its months, a quarter later, and
+a quarter have no date on record, so next year's 定期注册 list shows both kinds."""
 
 from __future__ import annotations
 
@@ -11,9 +15,12 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from tisheng.ledger.cycles import cycle_save
 from tisheng.ledger.external import external_import_file
 from tisheng.ledger.models import HoursCycle
+from tisheng.ledger.registration_dates import registrations_store
 from tisheng.ledger.services import ledger_credit
 from tisheng.orgs.models import Region, RegionLevel
 from tisheng.people.models import Teacher
@@ -75,4 +82,18 @@ def ledger_seed_demo(*, school_code: str) -> str:
         actor=None, filename="外省转入学时.csv", source="other_province", verification="unverified",
         mode="valid_only", content=(f"姓名,身份证号,培训名称,学时,完成日期,类别,级别\n{first.name},{first.national_id},"
                                     "江西省2022年中小学教师全员培训,24,2022-11-30,学科,省级\n").encode())
-    return f"2 cycles, {credits} credits, {batch.created + 1} outside records"
+    dated = _registration_dates(teachers[0].org_path.rsplit("/", 1)[0])
+    return f"2 cycles, {credits} credits, {batch.created + 1} outside records, {dated} registration dates"
+
+
+def _registration_dates(county_path: str) -> int:
+    year = timezone.localdate().year + 1
+    ids = list(Teacher.objects.filter(org_path__startswith=county_path + "/", status="active")
+               .order_by("org_path", "pk").values_list("pk", flat=True))
+    values = {}
+    for i, tid in enumerate(ids):
+        if i % 4 == 3:
+            continue  # no date on record: the list falls back to the province cycle
+        later = i % 4 == 2
+        values[tid] = dt.date(year + (1 + i % 3 if later else 0), 1 + (i * 5) % 12, 1 + (i * 7) % 28)
+    return registrations_store(values, actor=None, source="seed", scope_path=county_path)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tisheng.ledger import views
+from tisheng.ledger import registration_views, views
 
 app_name = "ledger"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("teachers/<int:pk>/registry/", views.teacher_registry, name="teacher_registry"),
     path("registration/", views.registration, name="registration"),
     path("registration.xlsx", views.registration_export, name="registration_export"),
+    path("registration/dates/", registration_views.registration_dates, name="registration_dates"),
+    path("teachers/<int:pk>/registration/", registration_views.teacher_registration, name="teacher_registration"),
     path("cycles/", views.cycles, name="cycles"),
     path("cycles/<int:pk>/", views.cycles, name="cycle_edit"),
     path("external/", views.external_imports, name="external_imports"),

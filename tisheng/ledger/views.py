@@ -36,6 +36,8 @@ from tisheng.ledger.models import (
     HoursCycle,
     ImportedHoursDeclaration,
 )
+from tisheng.ledger.registration_dates import registration_of
+from tisheng.ledger.registration_windows import WindowBook, rows_standing
 from tisheng.ledger.transcripts import transcript_for, transcript_pdf, transcript_xlsx
 from tisheng.orgs.models import Region
 from tisheng.orgs.scope import capability_paths, get_object_for_user, has_capability, scope_filter
@@ -187,8 +189,15 @@ CYCLE_NOT_SAVED = gettext_lazy("The cycle was not saved; correct the fields mark
 
 def _registry_page(request, teacher, *, own: bool):
     rows = registry.registry_rows(teacher)
+    registration = registration_of(teacher)
+    window = window_standing = None
+    if registration is not None:  # the teacher's own 定期注册 window (registration_windows.py)
+        window = WindowBook(registry.cycles_for(teacher.org_path)).window(registration.valid_until)
+        window_standing = rows_standing(window, rows, today=timezone.localdate())
     return render(request, "ledger/registry.html", {
         "teacher": teacher, "own": own, "rows": rows,
+        "registration": registration, "window": window, "window_standing": window_standing,
+        "can_edit_registration": not own and has_capability(request.user, Cap.REGISTRATION_DATES),
         "standings": registry.teacher_standings(teacher, rows),
         "title_records": not own and has_capability(request.user, Cap.TITLE_RECORDS),
         "honours": honours.honours_for(teacher),  # 视同本级公开课 and other lines higher apps add
@@ -372,6 +381,8 @@ def registration(request):
         messages.error(request, error)
     data = reg.registration_due(actor, county=county, start=start, end=end)
     rows = [r for r in data.rows if not r.standing.met] if request.GET.get("unmet") else data.rows
+    if request.GET.get("missing"):  # the teachers whose date the schools still have to enter
+        rows = [r for r in rows if not r.on_record]
     page = Paginator(rows, REGISTRATION_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -379,6 +390,8 @@ def registration(request):
         "data": data, "page": page, "counties": counties, "county": county,
         "year": start.year if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year
         else "", "start": start, "end": end, "unmet_only": bool(request.GET.get("unmet")),
+        "missing_only": bool(request.GET.get("missing")),
+        "can_edit_dates": has_capability(actor, Cap.REGISTRATION_DATES),
         "querystring": query.urlencode(), "page_range": page.paginator.get_elided_page_range(page.number),
         "columns": data.minimum_columns(),
     })

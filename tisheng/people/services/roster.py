@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -28,6 +28,7 @@ from tisheng.core import crypto, idcard
 from tisheng.core.tabular import cell_text  # noqa: F401 - imported from here by the roster modules
 from tisheng.orgs.models import School
 from tisheng.orgs.scope import capability_paths
+from tisheng.people import roster_columns
 from tisheng.people.choices import (
     STAGE_ALIASES,
     STATUS_ALIASES,
@@ -105,6 +106,7 @@ class TeacherRecord:
     title: str
     started_work: dt.date | None
     status: str
+    extra: dict[str, Any] = field(default_factory=dict)  # optional columns apps above keep (roster_columns)
 
 
 @dataclass
@@ -214,7 +216,8 @@ def roster_validate(
     `header_labels` maps a canonical header to the header as written in the file, which is
     what errors name. Nothing is written.
     """
-    labels = {h: h for h in CANONICAL_HEADERS} | (header_labels or {})
+    optional = roster_columns.columns()
+    labels = {h: h for h in CANONICAL_HEADERS} | {c.header: c.header for c in optional} | (header_labels or {})
     roots = _import_roots(actor)
     today = timezone.localdate()
     errors: list[RowError] = []
@@ -289,11 +292,22 @@ def roster_validate(
         if status is None:
             err(row, STATUS, STATUS_UNKNOWN)
 
+        extra: dict[str, Any] = {}
+        for column in optional:
+            if column.header in raw:
+                try:
+                    value = column.parse(raw[column.header])
+                except ValueError as problem:
+                    err(row, column.header, str(problem.args[0]))
+                else:
+                    if value is not None:
+                        extra[column.header] = value
+
         record = None
         if len(errors) == before:
             record = TeacherRecord(
                 row=row, name=name, national_id=national_id, phone=phone, school_id=0, school_path="",
-                stage=stage, subject=subject, title=title, started_work=started_work, status=status,
+                stage=stage, subject=subject, title=title, started_work=started_work, status=status, extra=extra,
             )
         if code:
             pending.append((row, code, record))
@@ -320,7 +334,7 @@ def roster_validate(
             if record.row in taken:
                 err(record.row, PHONE, PHONE_TAKEN)
         records = [r for r in records if r.row not in taken]
-    order = {labels[h]: i for i, h in enumerate(CANONICAL_HEADERS)}
+    order = {labels[h]: i for i, h in enumerate((*CANONICAL_HEADERS, *(c.header for c in optional)))}
     errors.sort(key=lambda e: (e.row, order.get(e.column, 0)))
     return records, errors
 
@@ -503,6 +517,7 @@ def roster_apply(records: list[TeacherRecord], *, actor: UserType | None, source
         recount_schools(affected)
         enrollment_sync_for_schools(affected)  # hires and transfers join the programs their county is in
         scope_path = common_path(r.school_path for r in records) if records else ""
+        roster_columns.store_all(records, actor=actor, source=source, scope_path=scope_path)
         AuditLog.objects.create(
             actor_id=actor_id, actor_name=actor_name, action=AuditAction.ROSTER_IMPORTED,
             object_type="roster", object_id=source, scope_path=scope_path,

@@ -26,6 +26,7 @@ from tisheng.core.tabular import (  # noqa: F401 - the file errors are part of t
     header_key,
 )
 from tisheng.core.tabular import merged_header_from_xml as _merged_header_from_xml  # noqa: F401
+from tisheng.people import roster_columns
 from tisheng.people.services.roster import (
     CANONICAL_HEADERS,
     NAME,
@@ -100,7 +101,7 @@ def _parse_table(table: list[list[Any]], merged_header: bool) -> ParsedRoster:
     columns: dict[str, int] = {}
     duplicates: list[str] = []
     for index, cell in enumerate(table[0]):
-        canonical = HEADER_ALIASES.get(header_key(cell))
+        canonical = HEADER_ALIASES.get(header_key(cell)) or roster_columns.header_for(header_key(cell))
         if canonical is None:
             continue
         if canonical in columns:
@@ -110,7 +111,8 @@ def _parse_table(table: list[list[Any]], merged_header: bool) -> ParsedRoster:
     missing = [h for h in CANONICAL_HEADERS if h not in columns]
     if missing:
         message = _(HEADERS_MISSING) % {"headers": "、".join(missing)}
-        unknown = [w for w, c in zip(written, table[0], strict=True) if w and HEADER_ALIASES.get(header_key(c)) is None]
+        unknown = [w for w, c in zip(written, table[0], strict=True) if w and HEADER_ALIASES.get(header_key(c)) is None
+                   and roster_columns.header_for(header_key(c)) is None]
         if unknown:
             message += _(HEADERS_UNKNOWN) % {"headers": "、".join(unknown[:10])}
         raise RosterFileError(message)

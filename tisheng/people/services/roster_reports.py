@@ -11,6 +11,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tisheng.core.tabular import XlsxBook
+from tisheng.people import roster_columns
 from tisheng.people.choices import Title
 from tisheng.people.models import RosterImport
 from tisheng.people.services.roster import CANONICAL_HEADERS
@@ -40,9 +41,10 @@ def _list_validation(values: tuple[str, ...], column: str) -> DataValidation:
 def roster_template_xlsx() -> bytes:
     """Headers, one example row, drop-downs for 任教学段 / 职称 / 状态; the ID, phone and
     school code columns are text so Excel does not turn them into numbers."""
-    book = XlsxBook(title=_(TEMPLATE_SHEET), widths=(10, 22, 15, 14, 10, 12, 12, 14, 8), streaming=False)
-    book.append(CANONICAL_HEADERS)
-    book.append(EXAMPLE_ROW)
+    book = XlsxBook(title=_(TEMPLATE_SHEET), widths=(10, 22, 15, 14, 10, 12, 12, 14, 8, 16), streaming=False)
+    optional = roster_columns.columns()  # the columns apps above keep (资格注册有效期至), after the required ones
+    book.append([*CANONICAL_HEADERS, *(c.header for c in optional)])
+    book.append([*EXAMPLE_ROW, *(c.example for c in optional)])
     sheet = book.worksheet  # layout only: text columns, drop-downs, frozen header, the sample greyed
     for cell in sheet[2]:
         cell.font = Font(italic=True, color="808080")

@@ -127,7 +127,7 @@ def test_the_template_has_the_headers_an_example_and_drop_downs(client, world):
 
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[1]] == ["姓名", "身份证号", "手机号码", "学校代码", "任教学段", "任教学科", "职称",
-                                           "参加工作时间", "状态"]
+                                           "参加工作时间", "状态", "资格注册有效期至"]  # the last: optional (ledger)
     assert sheet["A2"].value == "【示例】张三"
     lists = {str(v.sqref)[0]: v.formula1 for v in sheet.data_validations.dataValidation}
     assert set(lists) == {"E", "G", "I"}

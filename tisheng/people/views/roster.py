@@ -20,6 +20,7 @@ from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
 from tisheng.core.private_storage import PrivateStorageError
 from tisheng.orgs.scope import get_object_for_user, has_capability, scope_filter
+from tisheng.people import roster_columns
 from tisheng.people.models import RosterImport
 from tisheng.people.services.roster_files import RosterFileError, check_size
 from tisheng.people.services.roster_import import (
@@ -81,7 +82,8 @@ def roster_import(request: HttpRequest) -> HttpResponse:
                 messages.info(request, outcome.sample_message())
             return redirect("people:roster_import_detail", pk=outcome.roster_import.pk)
     history = scope_filter(RosterImport.objects.all(), user, Cap.ROSTER_IMPORT).defer("errors")[:HISTORY_ROWS]
-    return render(request, "people/roster_import.html", {"history": history, "error": error}, status=status)
+    return render(request, "people/roster_import.html", {"history": history, "error": error,
+                                                         "optional_columns": roster_columns.columns()}, status=status)
 
 
 @login_required
