@@ -7,7 +7,9 @@ class AchievementsConfig(AppConfig):
     name = "tisheng.achievements"
 
     def ready(self) -> None:
-        from tisheng.achievements import receivers  # noqa: F401  (panel_closed → the round's scores)
+        # receivers: panel_closed → the round's scores; verify: award certificates on the verify page
+        from tisheng.achievements import receivers, verify  # noqa: F401
         from tisheng.achievements.honours import register_honours
 
         register_honours()
+        verify.register()  # award certificates on the public verify page

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.roles import Cap
-from tisheng.certificates import codes, signing
-from tisheng.certificates.models import Certificate, HoursCertificate
+from tisheng.certificates import codes, signing, verify_lookups
+from tisheng.certificates.models import Certificate
 from tisheng.certificates.pdf import render_certificate_pdf
 from tisheng.certificates.selectors import batch_programs, batch_regions, certificate_list, province_kinds
 from tisheng.certificates.services import certificate_revoke
@@ -142,17 +142,10 @@ def verify_detail(request: HttpRequest, number: str, code: str) -> HttpResponse:
         response["Retry-After"] = str(retry_after)
         return response
     code = codes.normalize(code)
-    certificate = (Certificate.objects.filter(number=number, verify_code=code)
-                   .only("number", "name", "teacher_name", "id_masked", "program_name", "hours", "issuers",
-                         "issued_at", "revoked_at", "revoked_reason", "signed").first() if code else None)
-    template = "certificates/verify_detail.html"
-    if certificate is None and code:  # a 学时证明 (certificates/hours.py) verifies here too
-        certificate = (HoursCertificate.objects.filter(number=number, verify_code=code)
-                       .only("number", "teacher_name", "id_masked", "period_name", "start_date", "end_date", "hours",
-                             "issuer", "issued_at", "revoked_at", "revoked_reason", "signed").first())
-        template = "certificates/verify_hours_detail.html"
-    if certificate is None:
+    found = verify_lookups.find(number, code) if code else None
+    if found is None:
         return render(request, "certificates/verify_not_found.html", {"number": number}, status=404)
-    response = render(request, template, {"certificate": certificate})
+    template, context = found
+    response = render(request, template, context)
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -216,3 +217,19 @@ def test_the_award_shows_on_the_teachers_registry_page(world, county_round, two_
     assert "视同县级公开课" in page
     client.force_login(world.teachers_a[0].user)
     assert 'data-testid="honours"' not in client.get(reverse("ledger:my_registry")).content.decode()
+
+
+def test_anyone_who_scans_the_award_certificate_reaches_its_facts_on_the_public_verify_page(
+        world, county_round, two_resources, client):
+    n1, _n2 = _published_county_round(world, county_round, two_resources)
+
+    response = client.get(n1.verify_url.removeprefix(settings.SITE_URL))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for fact in (n1.certificate_number, n1.title, n1.get_award_display(), county_round.title):
+        assert fact in page
+    assert 'data-testid="status"' in page
+    assert response["X-Robots-Tag"] == "noindex"
+    wrong = client.get(f"/verify/{n1.certificate_number}/{'2' * len(n1.verify_code)}")
+    assert wrong.status_code == 404  # a wrong code is an unknown certificate, as for the others
