@@ -200,6 +200,7 @@ ACTION_LABELS: dict[str, Any] = {
     "warning_follow_up": pgettext_lazy("audit action", "Follow-up requested"),
     "job_enqueued": pgettext_lazy("audit action", "Background task started"),
     "private_file_write_failed": pgettext_lazy("audit action", "File could not be saved"),
+    "storage_write_failed": pgettext_lazy("audit action", "File could not be saved"),
     # tracks (issue 17)
     "tracks.created": pgettext_lazy("audit action", "Track created"),
     "tracks.quota_set": pgettext_lazy("audit action", "Track places set"),

@@ -9,7 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -24,6 +24,7 @@ from tisheng.achievements import selectors, services
 from tisheng.achievements.certificate import render_award_pdf
 from tisheng.achievements.exports import winners_xlsx
 from tisheng.achievements.models import Award, Nomination, RoundState
+from tisheng.core import storage_files
 from tisheng.orgs.scope import has_capability
 from tisheng.panels.rubric import rubric_as_lines, rubric_from_lines
 from tisheng.resources.models import ResourceFile
@@ -250,13 +251,10 @@ def item_file(request, pk: int, file_id: int):
     f = ResourceFile.objects.filter(pk=file_id, resource_id=n.resource_id).first()
     if f is None:
         raise Http404
-    path = library.file_path(f)
-    if not path.exists():
-        raise Http404
-    response = FileResponse(path.open("rb"), content_type=f.content_type)
     # Blind: the download is named by the nomination, not by the file the author uploaded.
     ext = f.original_name.rsplit(".", 1)[-1] if "." in f.original_name else "bin"
-    response["Content-Disposition"] = content_disposition_header(True, f"成果{n.pk}-{f.pk}.{ext}")
+    response = storage_files.serve(request, library.file_name(f), content_type=f.content_type,
+                                   filename=f"成果{n.pk}-{f.pk}.{ext}", as_attachment=True)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -5,6 +5,7 @@ assisted-region tags. Audited; the schools' administrators and the teachers conc
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from tisheng.accounts.services import audit
 from tisheng.communities import pairing_selectors as ps
 from tisheng.communities.models import AssistedRegion, MentorPair, PairActivity, SchoolPair
 from tisheng.communities.services_assignments import checked_upload
-from tisheng.core import private_storage
+from tisheng.core import storage_files
 from tisheng.notifications.models import Kind
 from tisheng.notifications.services import Message, notify_many
 from tisheng.orgs.models import Organization, Region, School
@@ -151,18 +152,19 @@ def activity_log(*, actor, pair: SchoolPair, kind: str, held_on: dt.date | None,
     mentor_pair = MentorPair.objects.filter(pair=pair, pk=mentor_pair_id).first() if mentor_pair_id else None
     tmp, fields = checked_upload(upload, actor, FOLDER) if upload is not None else (None, None)
     try:
-        with transaction.atomic():
+        stored = ""
+        if tmp is not None:  # stored before the row (a store that is down: a clear message, no row)
+            stored = storage_files.save_path(f"{FOLDER}/{pair.pk}/{fields['sha256'][:24]}.{fields['ext']}", tmp,
+                                             actor=actor, scope_path=pair.scope_path)
+        with storage_files.discarded_on_error(stored) if stored else contextlib.nullcontext(), transaction.atomic():
             activity = PairActivity(pair=pair, mentor_pair=mentor_pair, kind=kind, held_on=held_on, title=title[:100],
                                     description=(description or "").strip(), recorded_by=actor)
             if fields is not None:
                 activity.original_name, activity.content_type = fields["original_name"], fields["content_type"]
                 activity.size, activity.sha256 = fields["size"], fields["sha256"]
-                activity.file_name = f"{pair.pk}/{fields['sha256'][:24]}.{fields['ext']}"
+                activity.file_name = stored.removeprefix(f"{FOLDER}/")
             activity.full_clean(exclude=["recorded_by", "mentor_pair"])
             activity.save()
-            if tmp is not None:
-                private_storage.move_into(tmp, Path(FOLDER) / activity.file_name, actor=actor,
-                                          scope_path=pair.scope_path)
             SchoolPair.objects.filter(pk=pair.pk).filter(
                 Q(last_activity_on__isnull=True) | Q(last_activity_on__lt=held_on)).update(last_activity_on=held_on)
             audit(actor=actor, action="communities.pair_activity_log", obj=pair, name=activity.title,
@@ -173,12 +175,11 @@ def activity_log(*, actor, pair: SchoolPair, kind: str, held_on: dt.date | None,
     return activity
 
 
-def evidence_path(activity: PairActivity) -> Path:
-    root = (private_storage.root() / FOLDER).resolve()
-    path = (root / activity.file_name).resolve()
-    if not activity.file_name or root not in path.parents:
+def evidence_name(activity: PairActivity) -> str:
+    """The activity's evidence in the private file store (core/storage_files.py)."""
+    if not activity.file_name or ".." in Path(activity.file_name).parts or activity.file_name.startswith("/"):
         raise FileNotFoundError(activity.file_name)
-    return path
+    return f"{FOLDER}/{activity.file_name}"
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ cap; a regrade to a fail reverses the credit. Grades are audited and the teacher
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tisheng.accounts.services import audit
 from tisheng.communities.models import Assignment, AssignmentSubmission, ClassMember, HoursRule, StudyClass
-from tisheng.core import private_storage
+from tisheng.core import storage_files
 from tisheng.ledger.models import LedgerEntry
 from tisheng.ledger.services import ledger_credit, ledger_reverse
 from tisheng.notifications.models import Kind
@@ -41,6 +42,7 @@ from tisheng.practice.services.evidence import (
 )
 
 SOURCE_KIND = "communities.assignment"
+FOLDER = "assignments"  # in the private file store
 PASS_SHARE = Decimal("0.6")  # a pass: at least 60 % of the rubric's points
 MAX_HOURS = Decimal("20")
 CHUNK = 1024 * 1024
@@ -116,7 +118,7 @@ def assignment_create(*, actor, study_class: StudyClass, title: str, instruction
 
 
 def _receive(upload: UploadedFile, limit: int, actor, folder: str) -> tuple[Path, str, int]:
-    fd, name = private_storage.mkstemp(folder, prefix=".upload-", actor=actor)
+    fd, name = storage_files.temporary_file(prefix=f".{folder}-", actor=actor)  # on this node's disk, 0600
     digest, size = hashlib.sha256(), 0
     with os.fdopen(fd, "wb") as out:
         for chunk in upload.chunks(CHUNK):
@@ -129,7 +131,7 @@ def _receive(upload: UploadedFile, limit: int, actor, folder: str) -> tuple[Path
 
 
 def checked_upload(upload: UploadedFile, actor, folder: str = "assignments") -> tuple[Path, dict]:
-    """Store the upload in a temporary file under `folder` and check it like practice evidence:
+    """Receive the upload into a temporary file on this node's disk and check it like practice evidence:
     its type by content, the size limit of its kind. Returns the file and its fields (original
     name, content type, size, sha256, extension). The pairing log's evidence uses it too."""
     tmp, sha, size = _receive(upload, max(max_bytes(k) for k in FILE_KINDS), actor, folder)
@@ -161,7 +163,12 @@ def submission_save(*, actor, assignment: Assignment, teacher, text: str = "",
         raise ValidationError(NOTHING_SUBMITTED)
     tmp, fields = checked_upload(upload, actor) if upload is not None else (None, None)
     try:
-        with transaction.atomic():
+        stored = ""
+        if tmp is not None:  # stored before the row (a store that is down: a clear message, no row)
+            stored = storage_files.save_path(
+                f"{FOLDER}/{assignment.pk}/{teacher.pk}-{fields['sha256'][:16]}.{fields['ext']}", tmp, actor=actor,
+                scope_path=teacher.org_path)
+        with storage_files.discarded_on_error(stored) if stored else contextlib.nullcontext(), transaction.atomic():
             existing = (AssignmentSubmission.objects.select_for_update()
                         .filter(assignment=assignment, teacher=teacher).first())
             if existing and existing.status == AssignmentSubmission.Status.GRADED:
@@ -171,15 +178,11 @@ def submission_save(*, actor, assignment: Assignment, teacher, text: str = "",
             submission.submitted_at = timezone.now()
             submission.late = submission.submitted_at > assignment.due_at
             if fields is not None:
-                relative = f"{assignment.pk}/{teacher.pk}-{fields['sha256'][:16]}.{fields['ext']}"
-                submission.file_name = relative
+                submission.file_name = stored.removeprefix(f"{FOLDER}/")
                 for key in ("original_name", "content_type", "size", "sha256"):
                     setattr(submission, key, fields[key])
             submission.full_clean()
             submission.save()
-            if tmp is not None:
-                private_storage.move_into(tmp, Path("assignments") / relative, actor=actor,
-                                          scope_path=teacher.org_path)
             audit(actor=actor, action="communities.assignment_submit", obj=submission, scope_path=teacher.org_path,
                   count=fields["size"] if fields else 0)
     finally:
@@ -188,12 +191,11 @@ def submission_save(*, actor, assignment: Assignment, teacher, text: str = "",
     return submission
 
 
-def submission_path(submission: AssignmentSubmission) -> Path:
-    root = (private_storage.root() / "assignments").resolve()
-    path = (root / submission.file_name).resolve()
-    if root not in path.parents:
+def submission_name(submission: AssignmentSubmission) -> str:
+    """The submission's file in the private file store (core/storage_files.py)."""
+    if ".." in Path(submission.file_name).parts or submission.file_name.startswith("/"):
         raise ValidationError(NOTHING_SUBMITTED)
-    return path
+    return f"{FOLDER}/{submission.file_name}"
 
 
 @transaction.atomic

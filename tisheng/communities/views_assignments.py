@@ -9,7 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from tisheng.communities import selectors
 from tisheng.communities import services_assignments as services
 from tisheng.communities.models import Assignment, AssignmentSubmission, ClassMember
+from tisheng.core import storage_files
 from tisheng.people.models import Teacher
 
 ASSIGNMENT_SET_MSG = _("Assignment set; the class has been told.")
@@ -143,10 +144,8 @@ def submission_file(request, pk: int):
     if not submission.file_name:
         raise Http404
     try:
-        path = services.submission_path(submission)
+        name = services.submission_name(submission)
     except ValidationError:
         raise Http404 from None
-    if not path.exists():
-        raise Http404
-    return FileResponse(path.open("rb"), content_type=submission.content_type, as_attachment=True,
-                        filename=submission.original_name)
+    return storage_files.serve(request, name, content_type=submission.content_type, as_attachment=True,
+                               filename=submission.original_name)

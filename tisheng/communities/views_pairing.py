@@ -11,7 +11,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from tisheng.accounts.roles import Cap
 from tisheng.communities import pairing_selectors as ps
 from tisheng.communities import pairing_services as services
 from tisheng.communities.models import AssistedRegion, PairActivity, SchoolPair
+from tisheng.core import storage_files
 from tisheng.orgs.models import Organization
 from tisheng.orgs.scope import has_capability
 
@@ -151,12 +152,11 @@ def pair_evidence(request, pk: int):
         raise Http404
     ps.get_pair_for_user(request.user, activity.pair_id)
     try:
-        path = services.evidence_path(activity)
-        handle = path.open("rb")
+        name = services.evidence_name(activity)
     except OSError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=activity.original_name or path.name,
-                        content_type=activity.content_type or "application/octet-stream")
+    return storage_files.serve(request, name, as_attachment=True, filename=activity.original_name or None,
+                               content_type=activity.content_type or "application/octet-stream")
 
 
 @login_required

@@ -15,13 +15,35 @@ TISHENG_S3_ENDPOINT_URL (MinIO, or a Chinese cloud's S3-compatible object store)
   file streams through the app with byte ranges (core/ranged.py); from the object store the browser is
   sent (302) to a short-lived signed URL with the file's type and name, so the bytes do not pass through
   an app node and ranges are the store's.
-- `open`, `exists`, `delete`, `size`: the storage's own, with the store's failures as `StorageUnavailable`.
+- `open`, `exists`, `delete`, `size`, `listdir`, `modified_time`: the storage's own, with the store's
+  failures as `StorageUnavailable`.
+- `local_path` is for the steps that need a file on this node's disk (text extraction in officefiles,
+  zip checks): the file itself when the storage is local, else a NamedTemporaryFile copy of the object,
+  deleted when the block ends.
+
+Every private file goes through here: rosters, exports, evidence, declarations' proofs, institutions'
+documents, resources, supervision evidence, assignments and pairing files, bulletins, videos. Stored
+names are relative to PRIVATE_MEDIA_ROOT (or the bucket's prefix), the same names the older
+`core/private_storage.py` wrote, so files stored before keep working. Locally a write is atomic (a
+0600 `<name>.<random>.part` beside the target, hard-linked into place under a free name, so a reader
+never sees half a file and no file is overwritten) and a folder an older release left 0755 is
+tightened to 0700 when a file is next written into it.
+
+A file bigger than memory (a large export) is written to a temporary file first and then `save`d
+(S3Storage uploads it in parts); never whole-file bytes in memory.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -32,16 +54,21 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tisheng.core.private_storage import WRITE_FAILED, PrivateStorageError
 from tisheng.core.ranged import ranged_file_response
 
 logger = logging.getLogger(__name__)
 
 PRIVATE = "private"
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+STORAGE_UNWRITABLE = gettext_noop("The file could not be saved: the storage is not writable. "
+                                  "Please contact the administrator.")
+# The audit action of a write the store refused (accounts/audit_display.py labels it).
+WRITE_FAILED = "storage_write_failed"
 STORE_UNAVAILABLE = gettext_noop("The file store cannot be reached right now. Please try again in a few minutes.")
 
 
@@ -59,6 +86,14 @@ def _store_errors() -> tuple[type[BaseException], ...]:
 STORE_ERRORS = _store_errors()
 
 
+class PrivateStorageError(ValidationError):
+    """A file could not be stored (a full or read-only disk, a store that is down); `message` is for
+    people. A ValidationError, so a view that shows a service's ValidationErrors shows this one too."""
+
+    def __init__(self) -> None:
+        super().__init__(_(STORAGE_UNWRITABLE))
+
+
 class StorageUnavailable(ValidationError):
     """A stored file could not be read right now; `message` is for people."""
 
@@ -71,9 +106,50 @@ class PrivateFileSystemStorage(FileSystemStorage):
     the root moves the storage with it), 0600 files in 0700 folders."""
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("file_permissions_mode", 0o600)
-        kwargs.setdefault("directory_permissions_mode", 0o700)
+        kwargs.setdefault("file_permissions_mode", FILE_MODE)
+        kwargs.setdefault("directory_permissions_mode", DIR_MODE)
         super().__init__(**kwargs)
+
+    def _folder(self, directory: Path) -> Path:
+        """`directory` (inside the root) and every folder on the way created 0700; those an older
+        release left open are tightened (one stat per level)."""
+        base = Path(self.location)
+        relative = directory.relative_to(base)
+        chain = [base] + [base.joinpath(*relative.parts[:depth]) for depth in range(1, len(relative.parts) + 1)]
+        for folder in chain:
+            try:
+                folder.mkdir(mode=DIR_MODE, parents=folder is base)
+            except FileExistsError:
+                found = folder.stat()
+                if not stat.S_ISDIR(found.st_mode):
+                    raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
+                if found.st_mode & 0o077 and found.st_uid == os.geteuid():
+                    folder.chmod(DIR_MODE)
+        return chain[-1]
+
+    def _save(self, name: str, content: File) -> str:
+        """Atomic and never overwriting: the bytes go to a 0600 `.part` beside the target, which is then
+        hard-linked under the first free name (a link fails rather than replace a file)."""
+        full = Path(self.path(name))
+        directory = self._folder(full.parent)
+        fd, temp = tempfile.mkstemp(dir=directory, prefix=full.name + ".", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                if hasattr(content, "seek") and not getattr(content, "closed", False):
+                    with contextlib.suppress(OSError, ValueError):
+                        content.seek(0)
+                for chunk in content.chunks():
+                    out.write(chunk if isinstance(chunk, bytes) else chunk.encode())
+            while True:
+                try:
+                    os.link(temp, full)
+                    break
+                except FileExistsError:
+                    name = self.get_available_name(name)
+                    full = Path(self.path(name))
+        finally:
+            Path(temp).unlink(missing_ok=True)
+        return os.path.relpath(full, self.location).replace("\\", "/")
 
     @property
     def base_location(self) -> str:  # type: ignore[override]
@@ -92,6 +168,11 @@ def is_local(storage: Storage | None = None) -> bool:
     return isinstance(storage or private_storage(), FileSystemStorage)
 
 
+def _check_name(name: str) -> None:
+    if ".." in Path(name).parts or name.startswith("/"):
+        raise ValueError(f"{name} leaves the private storage")
+
+
 def _failed_write(name: str, exc: BaseException, actor: Any, scope_path: str) -> PrivateStorageError:
     logger.error("private storage: cannot write %s: %s", name, exc)
     try:
@@ -105,13 +186,47 @@ def _failed_write(name: str, exc: BaseException, actor: Any, scope_path: str) ->
 
 
 def save(name: str, content: bytes | File, *, actor: Any = None, scope_path: str = "") -> str:
-    """Store `content` under `name` (or a free name beside it); the name it was stored under."""
-    if ".." in Path(name).parts or name.startswith("/"):
-        raise ValueError(f"{name} leaves the private storage")
+    """Store `content` under `name` (or a free name beside it); the name it was stored under. A File
+    (an upload, a temporary file) is streamed in chunks, never read whole."""
+    _check_name(name)
     try:
         return private_storage().save(name, content if isinstance(content, File) else ContentFile(content))
     except STORE_ERRORS as exc:
         raise _failed_write(name, exc, actor, scope_path) from exc
+
+
+def temporary_file(*, prefix: str = ".upload-", suffix: str = "", actor: Any = None,
+                   scope_path: str = "") -> tuple[int, str]:
+    """A 0600 temporary file on this node's disk (settings.FILE_UPLOAD_TEMP_DIR, else the system's) to
+    receive an upload into while it is checked; `save_path` then stores it. The caller removes it."""
+    try:
+        return tempfile.mkstemp(dir=settings.FILE_UPLOAD_TEMP_DIR, prefix=prefix, suffix=suffix)
+    except OSError as exc:
+        raise _failed_write(prefix, exc, actor, scope_path) from exc
+
+
+def save_path(name: str, path: str | Path, *, actor: Any = None, scope_path: str = "") -> str:
+    """Store the local file at `path` under `name` (streamed); the name it was stored under."""
+    try:
+        handle = Path(path).open("rb")  # noqa: SIM115 - closed below, after the open error is told apart
+    except OSError as exc:
+        raise _failed_write(name, exc, actor, scope_path) from exc
+    with handle:
+        return save(name, File(handle, name=Path(name).name), actor=actor, scope_path=scope_path)
+
+
+@contextlib.contextmanager
+def discarded_on_error(name: str) -> Iterator[str]:
+    """Around the writes of the rows that point at a file saved just before: when they fail (a
+    validation, a lost race, a database error), the file goes too, so no object is left without a row."""
+    try:
+        yield name
+    except BaseException:
+        try:
+            delete(name)
+        except (StorageUnavailable, OSError):
+            logger.warning("private storage: cannot remove %s after a failed write", name)
+        raise
 
 
 def open(name: str) -> File:  # noqa: A001 - the storage API's own word
@@ -145,18 +260,82 @@ def delete(name: str) -> None:
         raise StorageUnavailable() from exc
 
 
+def touch(name: str, content: bytes, *, actor: Any = None, scope_path: str = "") -> None:
+    """Make a stored file's modified time now (a retention period starts over): locally its mtime,
+    in the object store the same bytes written again under the same key (objects have no mtime to set)."""
+    storage = private_storage()
+    try:
+        if is_local(storage):
+            os.utime(storage.path(name))
+        else:
+            storage._save(name, ContentFile(content))  # the backend's own write: the same key, overwritten
+    except STORE_ERRORS as exc:
+        raise _failed_write(name, exc, actor, scope_path) from exc
+
+
+def listdir(folder: str) -> tuple[list[str], list[str]]:
+    """(folders, files) directly in `folder`; both empty when it does not exist (yet)."""
+    try:
+        return private_storage().listdir(folder)
+    except FileNotFoundError:
+        return [], []
+    except STORE_ERRORS as exc:
+        raise StorageUnavailable() from exc
+
+
+def modified_time(name: str) -> datetime:
+    try:
+        return private_storage().get_modified_time(name)
+    except FileNotFoundError:
+        raise
+    except STORE_ERRORS as exc:
+        raise StorageUnavailable() from exc
+
+
+@contextlib.contextmanager
+def local_path(name: str, *, suffix: str = "") -> Iterator[Path]:
+    """A path on this node's disk to read the stored file through (see the module docstring)."""
+    storage = private_storage()
+    if is_local(storage):
+        path = Path(storage.path(name))
+        if not path.is_file():
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), name)
+        yield path
+        return
+    with tempfile.NamedTemporaryFile(suffix=suffix or Path(name).suffix) as copy:
+        with open(name) as stored:
+            shutil.copyfileobj(stored, copy, 1024 * 1024)
+        copy.flush()
+        yield Path(copy.name)
+
+
 def _disposition(filename: str, as_attachment: bool) -> str:
     kind = "attachment" if as_attachment else "inline"
     return f"{kind}; filename*=UTF-8''{quote(filename)}"
 
 
 def serve(request: HttpRequest, name: str, *, content_type: str, filename: str | None = None,
-          as_attachment: bool = False) -> HttpResponse:
-    """The stored file for a request the caller has authorised (see the module docstring)."""
+          as_attachment: bool = False, through_app: bool = False) -> HttpResponse:
+    """The stored file for a request the caller has authorised (see the module docstring); 404 when it
+    is not there. `through_app`: stream it from the object store through this node instead of sending
+    the browser to the store, for what a page shows inline (an image, a PDF in our own frame), which
+    the Content-Security-Policy lets come from this site only."""
     storage = private_storage()
     filename = filename or Path(name).name
+    if ".." in Path(name).parts or name.startswith("/"):
+        raise Http404
     if is_local(storage):
-        response = ranged_file_response(request, Path(storage.path(name)), content_type)
+        path = Path(storage.path(name))
+        if not path.is_file():
+            raise Http404
+        response = ranged_file_response(request, path, content_type)
+        response["Content-Disposition"] = _disposition(filename, as_attachment)
+    elif through_app:
+        try:
+            stored = open(name)
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(stored, content_type=content_type)
         response["Content-Disposition"] = _disposition(filename, as_attachment)
     else:
         url = storage.url(name, parameters={"ResponseContentType": content_type,

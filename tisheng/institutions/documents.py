@@ -1,7 +1,8 @@
 """Documents institutions and evaluators upload (application materials, third-party reports):
 a PDF or a Word .docx, told by its content (the .docx's zip checked by core.officefiles, the
-guard every office file goes through), at most 20 MB, stored under the private store with its
-SHA-256."""
+guard every office file goes through), at most 20 MB, stored in the private file store
+(core/storage_files.py: local files or the object store) with its SHA-256. The upload is checked
+in a temporary file on the node's disk and stored before the caller writes its rows."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from tisheng.core import officefiles, private_storage
+from tisheng.core import officefiles, storage_files
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 DOCUMENT_TYPE = _("Upload the material as a PDF or Word (.docx) file.")
@@ -48,7 +49,7 @@ def document_store(*, actor, upload: UploadedFile, directory: str, stem: str) ->
     """Check and store one upload as `<directory>/<stem>-<hash>.<pdf|docx>` (raises ValidationError)."""
     if upload.size is not None and upload.size > MAX_DOCUMENT_BYTES:
         raise ValidationError(DOCUMENT_TOO_LARGE, code="material_too_large")
-    fd, temp = private_storage.mkstemp("institutions", prefix=".upload-", actor=actor)
+    fd, temp = storage_files.temporary_file(prefix=".institutions-", actor=actor)
     digest, size = hashlib.sha256(), 0
     try:
         with os.fdopen(fd, "wb") as out:
@@ -65,8 +66,8 @@ def document_store(*, actor, upload: UploadedFile, directory: str, stem: str) ->
         if found is None:
             raise ValidationError(DOCUMENT_TYPE, code="material_type")
         content_type, extension = found
-        relative = f"{directory}/{stem}-{digest.hexdigest()[:16]}.{extension}"
-        private_storage.move_into(temp, relative, actor=actor)
+        relative = storage_files.save_path(f"{directory}/{stem}-{digest.hexdigest()[:16]}.{extension}", temp,
+                                           actor=actor)
     finally:
         if os.path.exists(temp):
             os.unlink(temp)

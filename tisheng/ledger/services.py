@@ -22,7 +22,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tisheng.core import private_storage
+from tisheng.core import storage_files
 from tisheng.ledger.models import Category, ImportedHoursDeclaration, LedgerEntry
 from tisheng.notifications import notices
 from tisheng.people.models import Teacher
@@ -178,8 +178,8 @@ def _parse_hours(value) -> Decimal:
 
 def declaration_submit(*, actor, teacher: Teacher, program: Program, platform: str, title: str,
                        hours, certificate: UploadedFile) -> ImportedHoursDeclaration:
-    """The teacher declares hours from another platform with its certificate, stored under
-    PRIVATE_MEDIA_ROOT (never served as a static file)."""
+    """The teacher declares hours from another platform with its certificate, stored in the private
+    file store (core/storage_files.py: never public, served only to those who may see the teacher)."""
     platform, title = (platform or "").strip(), (title or "").strip()
     if not platform or not title:
         raise ValidationError(DECLARATION_FIELDS_REQUIRED)
@@ -191,15 +191,14 @@ def declaration_submit(*, actor, teacher: Teacher, program: Program, platform: s
     content_type, ext = sniff_certificate(certificate)
     now = timezone.now()
     relative = f"declarations/{now:%Y/%m}/{uuid.uuid4().hex}.{ext}"
-    # 0600 in 0700 directories; an unwritable storage is a ValidationError with a clear message.
-    with private_storage.open_for_write(relative, actor=actor, scope_path=teacher.org_path) as out:
-        for piece in certificate.chunks():
-            out.write(piece)
-    declaration = ImportedHoursDeclaration(
-        teacher=teacher, program=program, org_path=teacher.org_path, platform=platform[:64], title=title[:128],
-        hours=hours, certificate_file=relative, certificate_type=content_type, created_at=now)
-    declaration.full_clean()
-    declaration.save()
+    # Saved before the row; a store that cannot take it is a ValidationError with a clear message.
+    relative = storage_files.save(relative, certificate, actor=actor, scope_path=teacher.org_path)
+    with storage_files.discarded_on_error(relative):
+        declaration = ImportedHoursDeclaration(
+            teacher=teacher, program=program, org_path=teacher.org_path, platform=platform[:64], title=title[:128],
+            hours=hours, certificate_file=relative, certificate_type=content_type, created_at=now)
+        declaration.full_clean()
+        declaration.save()
     return declaration
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_POST
 from tisheng.accounts.models import AuditAction
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
-from tisheng.core import honours
+from tisheng.core import honours, storage_files
 from tisheng.core.clientip import client_ip
 from tisheng.ledger import external, registry, selectors, services
 from tisheng.ledger import registration as reg
@@ -172,12 +171,8 @@ def declaration_decide(request, pk: int):
 def declaration_file(request, pk: int):
     """The certificate image of a declaration, only to those who may see the teacher."""
     declaration = selectors.get_declaration_for_user(request.user, pk)
-    path = (settings.PRIVATE_MEDIA_ROOT / declaration.certificate_file).resolve()
-    if not path.is_file() or settings.PRIVATE_MEDIA_ROOT.resolve() not in path.parents:
-        raise Http404
-    response = FileResponse(open(path, "rb"), content_type=declaration.certificate_type)  # noqa: SIM115
+    response = storage_files.serve(request, declaration.certificate_file, content_type=declaration.certificate_type)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = content_disposition_header(False, path.name)
     return response
 
 

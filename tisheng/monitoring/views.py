@@ -3,17 +3,16 @@ school → teachers (the school's enrollment list)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tisheng.core import storage_files
+from tisheng.core.storage_files import PrivateStorageError
 from tisheng.monitoring import selectors
 from tisheng.monitoring.models import Bulletin
 from tisheng.monitoring.sections import dashboard_sections
@@ -89,6 +88,9 @@ def bulletin_new(request: HttpRequest) -> HttpResponse:
     except BulletinError as e:
         messages.error(request, _(str(e)))
         return redirect(f"{request.path.rsplit('/new', 1)[0]}/?program={program.pk}")
+    except PrivateStorageError as e:
+        messages.error(request, e.message)
+        return redirect(f"{request.path.rsplit('/new', 1)[0]}/?program={program.pk}")
     return redirect("monitoring:bulletin", pk=bulletin.pk)
 
 
@@ -103,16 +105,12 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def bulletin_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _bulletins_in_scope(request.user).filter(pk=pk).first()
     if bulletin is None:
         raise Http404
-    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    path = (root / bulletin.pdf_file).resolve()
-    if root not in path.parents or not path.is_file():
-        raise Http404
-    return FileResponse(open(path, "rb"), content_type="application/pdf", as_attachment=True,  # noqa: SIM115
-                        filename=f"{bulletin.title}.pdf")
+    return storage_files.serve(request, bulletin.pdf_file, content_type="application/pdf", as_attachment=True,
+                               filename=f"{bulletin.title}.pdf")
 
 
 @login_required

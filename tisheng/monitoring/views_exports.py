@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts import evaluators
 from tisheng.accounts.services import audit
+from tisheng.core import storage_files
 from tisheng.core.clientip import client_ip
 from tisheng.monitoring.exports import CAPABILITY
 from tisheng.monitoring.services import exports
@@ -142,12 +143,12 @@ def export_list(request: HttpRequest) -> HttpResponse:
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = exports.get_export_job_for_user(request.user, pk)
     try:
-        path, name = exports.export_file(actor=request.user, job_row=job, ip=_ip(request))
+        stored, name = exports.export_file(actor=request.user, job_row=job, ip=_ip(request))
     except exports.ExportExpired:
         return render(request, "monitoring/export_expired.html", {
             "job": job, "message": EXPORT_EXPIRED, "again_url": _again_url(job),
             "retention_days": settings.EXPORT_RETENTION_DAYS}, status=410)
-    response = FileResponse(path.open("rb"), content_type=exports.XLSX, as_attachment=True, filename=name)
+    response = storage_files.serve(request, stored, content_type=exports.XLSX, filename=name, as_attachment=True)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

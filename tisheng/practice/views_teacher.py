@@ -7,17 +7,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.roles import Cap
-from tisheng.core.ranged import ranged_file_response
+from tisheng.core import storage_files
 from tisheng.orgs.scope import has_capability
 from tisheng.people import selectors as people_selectors
 from tisheng.practice import selectors, services
@@ -33,7 +32,7 @@ from tisheng.practice.models import (
 )
 from tisheng.practice.services import evidence
 from tisheng.practice.services.choices import ENV_ORDER
-from tisheng.practice.services.evidence import KIND_LABELS, PDF, submission_path
+from tisheng.practice.services.evidence import KIND_LABELS, PDF, submission_name
 
 CHOICES_SAVED = gettext_lazy("Your points were saved.")
 EVIDENCE_UPLOADED = gettext_lazy("Uploaded: version %(version)s of “%(task)s”.")
@@ -254,17 +253,15 @@ def evidence_file(request, submission_id: int):
     PDF and images inline (framed by our own preview page only: X-Frame-Options SAMEORIGIN),
     Office files as a download; `?download=1` downloads any of them."""
     submission = selectors.submission_for_user(request.user, submission_id)
-    path = submission_path(submission)
-    if not path.exists():
-        raise Http404
-    if submission.kind == EvidenceKind.VIDEO and request.GET.get("download") != "1":
-        return ranged_file_response(request, path, submission.content_type)
-    inline = (submission.content_type == PDF or submission.kind == EvidenceKind.IMAGE) \
-        and request.GET.get("download") != "1"
-    response = FileResponse(path.open("rb"), content_type=submission.content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, submission.original_name)
+    name = submission_name(submission)
+    download = request.GET.get("download") == "1"
+    if submission.kind == EvidenceKind.VIDEO and not download:  # range-served locally, the store's ranges otherwise
+        return storage_files.serve(request, name, content_type=submission.content_type,
+                                   filename=submission.original_name)
+    inline = (submission.content_type == PDF or submission.kind == EvidenceKind.IMAGE) and not download
+    response = storage_files.serve(request, name, content_type=submission.content_type,
+                                   filename=submission.original_name, as_attachment=not inline, through_app=inline)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from tisheng.accounts.models import RoleAssignment
 from tisheng.accounts.roles import Role
-from tisheng.core import private_storage
+from tisheng.core import storage_files
 from tisheng.orgs.models import School
 from tisheng.people.models import Teacher
 from tisheng.practice.models import Grade, Review, Submission
@@ -133,8 +133,8 @@ def resources_seed_demo(*, school_code: str, count: int = DEMO_RESOURCES, seed: 
     for r in resources:
         code, quality, level, published_at, kind = r._seed
         name = f"{r.title[:40]}.docx"
-        relative = f"{r.pk}/main-demo-{kind}.docx"
-        private_storage.write_bytes(f"{library.STORE}/{relative}", documents[kind])
+        relative = storage_files.save(f"{library.STORE}/{r.pk}/main-demo-{kind}.docx",
+                                      documents[kind]).removeprefix(f"{library.STORE}/")
         files.append(ResourceFile(resource=r, file_name=relative, original_name=name, kind="document",
                                   content_type=DOCX, size=len(documents[kind]), sha256="0" * 64, text=r.text))
         points.append(ResourcePoint(resource=r, code=code))
@@ -180,8 +180,8 @@ def resources_seed_demo(*, school_code: str, count: int = DEMO_RESOURCES, seed: 
                 contributor=principal, contributor_kind=ContributorKind.SCHOOL, org_path=demo_school.path,
                 region=demo_school.county, text=f"《{lesson}》教学设计：用希沃白板呈现情境，问卷星课前诊断。")
             library.resource_index(r)
-            relative = f"{r.pk}/main-demo-design.docx"
-            private_storage.write_bytes(f"{library.STORE}/{relative}", documents[ResourceKind.DESIGN])
+            relative = storage_files.save(f"{library.STORE}/{r.pk}/main-demo-design.docx",
+                                          documents[ResourceKind.DESIGN]).removeprefix(f"{library.STORE}/")
             ResourceFile.objects.create(resource=r, file_name=relative, original_name=f"{lesson}教学设计.docx",
                                         kind="document", content_type=DOCX, size=len(documents[ResourceKind.DESIGN]),
                                         sha256="0" * 64, text=r.text)

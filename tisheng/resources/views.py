@@ -8,10 +8,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
-from tisheng.core.ranged import ranged_file_response
+from tisheng.core import storage_files
 from tisheng.orgs.models import Region
 from tisheng.orgs.scope import has_capability
 from tisheng.people.choices import TeachingStage
@@ -135,19 +134,18 @@ def resource_file(request, file_id: int):
     if f is None:
         raise Http404
     selectors.resource_for_user(request.user, f.resource_id)
-    path = library.file_path(f)
-    if not path.exists():
+    name = library.file_name(f)
+    if not storage_files.exists(name):
         raise Http404
     download = request.GET.get("download") == "1"
     if f.kind == "video" and not download:
-        return ranged_file_response(request, path, f.content_type)
+        return storage_files.serve(request, name, content_type=f.content_type, filename=f.original_name)
     if download:
         use.usage_record(actor=request.user, resource=f.resource, kind=UsageKind.DOWNLOAD)
     inline = (f.content_type == PDF or f.kind == "image") and not download
-    response = FileResponse(path.open("rb"), content_type=f.content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, f.original_name)
+    response = storage_files.serve(request, name, content_type=f.content_type, filename=f.original_name,
+                                   as_attachment=not inline, through_app=inline)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -1,6 +1,7 @@
 """Photos and documents attached to a finding or an answer, checked exactly like practice
 evidence (practice.services.evidence: the type from the content, never the name; the Office-file
-guard; the same size limits per kind) and stored under PRIVATE_MEDIA_ROOT/supervision/."""
+guard; the same size limits per kind) and stored in the private file store under supervision/
+(core/storage_files.py: local files or the object store)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tisheng.core import private_storage
+from tisheng.core import storage_files
 from tisheng.practice.models import EvidenceKind
 from tisheng.practice.services.evidence import (
     FILE_EMPTY,
@@ -33,8 +34,7 @@ FILE_NOT_ALLOWED = gettext_noop("Supervision evidence must be a photo, a PDF, a 
 TOO_MANY_FILES = gettext_noop("At most %(n)s files at a time.")
 
 
-def supervision_root() -> Path:
-    return private_storage.root() / "supervision"
+FOLDER = "supervision"
 
 
 def evidence_check(uploads: list[UploadedFile]) -> None:
@@ -44,8 +44,9 @@ def evidence_check(uploads: list[UploadedFile]) -> None:
 
 def evidence_store(*, actor, inspection: Inspection, upload: UploadedFile, finding: Finding | None = None,
                    answer: RectificationAnswer | None = None) -> EvidenceFile:
-    """Check and store one file; call inside the caller's transaction (the file is moved into
-    place last, so a refused file leaves nothing behind)."""
+    """Check and store one file; call inside the caller's transaction. The file is stored once it
+    passed the checks and before its row (a refused file or a store that is down leaves nothing behind;
+    a row that cannot be written takes its file away again)."""
     tmp, sha, size = _receive(upload, max(max_bytes(k) for k in ALLOWED), actor=actor)
     try:
         if size == 0:
@@ -59,21 +60,23 @@ def evidence_store(*, actor, inspection: Inspection, upload: UploadedFile, findi
         if size > max_bytes(kind):
             raise ValidationError(_(FILE_TOO_LARGE) % {"limit": max_bytes(kind) // (1024 * 1024),
                                                        "kind": _(KIND_LABELS[kind])})
-        relative = f"{inspection.round_id}/{inspection.pk}/{sha[:16]}.{ext}"
-        row = EvidenceFile(inspection=inspection, finding=finding, answer=answer, file_name=relative,
-                           original_name=display_name(upload.name) or relative, kind=kind,
-                           content_type=content_type, size=size, sha256=sha, uploaded_by=actor)
-        row.full_clean()
-        row.save()
-        private_storage.move_into(tmp, Path("supervision") / relative, actor=actor, scope_path=inspection.unit_path)
+        stored = storage_files.save_path(f"{FOLDER}/{inspection.round_id}/{inspection.pk}/{sha[:16]}.{ext}", tmp,
+                                         actor=actor, scope_path=inspection.unit_path)
+        relative = stored.removeprefix(f"{FOLDER}/")
+        with storage_files.discarded_on_error(stored):
+            row = EvidenceFile(inspection=inspection, finding=finding, answer=answer, file_name=relative,
+                               original_name=display_name(upload.name) or relative, kind=kind,
+                               content_type=content_type, size=size, sha256=sha, uploaded_by=actor)
+            row.full_clean()
+            row.save()
         return row
     finally:
         if tmp.exists():
             tmp.unlink()
 
 
-def evidence_path(row: EvidenceFile) -> Path:
-    path = (supervision_root() / row.file_name).resolve()
-    if not path.is_relative_to(supervision_root().resolve()):
+def evidence_name(row: EvidenceFile) -> str:
+    """The file's name in the private file store."""
+    if ".." in Path(row.file_name).parts or row.file_name.startswith("/"):
         raise FileNotFoundError(row.file_name)
-    return path
+    return f"{FOLDER}/{row.file_name}"

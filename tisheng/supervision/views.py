@@ -9,19 +9,20 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tisheng.accounts.roles import Cap
+from tisheng.core import storage_files
 from tisheng.monitoring.services.rollups import today as shanghai_today
 from tisheng.orgs.models import Region
 from tisheng.orgs.scope import capability_paths, has_capability
 from tisheng.programs.models import Program
 from tisheng.supervision import report, selectors, services
-from tisheng.supervision.evidence import evidence_path
+from tisheng.supervision.evidence import evidence_name
 from tisheng.supervision.models import EvidenceFile, Grade, Inspection, RoundKind
 from tisheng.supervision.rubric import METRICS, preset
 
@@ -296,15 +297,16 @@ def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     row = EvidenceFile.objects.filter(pk=pk).select_related("inspection").first()
     if row is None or not Inspection.objects.filter(selectors.inspections_visible(request.user),
                                                     pk=row.inspection_id).exists():
         raise Http404
     try:
-        handle = evidence_path(row).open("rb")
+        name = evidence_name(row)
     except OSError as exc:
         raise Http404 from exc
-    return FileResponse(handle, content_type=row.content_type, as_attachment=row.kind != "image",
-                        filename=row.original_name)
+    image = row.kind == "image"  # shown on the page: through this site (the Content-Security-Policy's img-src)
+    return storage_files.serve(request, name, content_type=row.content_type, as_attachment=not image,
+                               filename=row.original_name, through_app=image)
 

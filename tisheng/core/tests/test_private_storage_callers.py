@@ -1,4 +1,4 @@
-"""Every private file holding personal data goes through core.private_storage: large exports,
+"""Every private file holding personal data goes through core.storage_files: large exports,
 practice evidence and declared certificates are 0600 in 0700 directories, and an unwritable storage is the same clear
 message there too."""
 
@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tisheng.accounts.models import AuditLog
-from tisheng.core.private_storage import WRITE_FAILED
+from tisheng.core.storage_files import WRITE_FAILED
 from tisheng.jobs.models import Job, JobState
 from tisheng.jobs.services import jobs_run_pending
 from tisheng.ledger.models import ImportedHoursDeclaration

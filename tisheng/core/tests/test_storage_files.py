@@ -4,7 +4,6 @@ The S3 tests run against moto in server mode (ThreadedMotoServer: a local S3-com
 from the moto package, standing in where no MinIO can be installed), over real HTTP with real
 signatures, so what they check is what the S3 protocol does."""
 
-import contextlib
 import stat
 from pathlib import Path
 
@@ -12,43 +11,8 @@ import pytest
 import requests
 
 from tisheng.core import storage_files
-from tisheng.core.private_storage import STORAGE_UNWRITABLE, PrivateStorageError
-
-BUCKET = "tisheng-private"
-
-
-@pytest.fixture(scope="module")
-def s3_server():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-def s3_storage_settings(endpoint: str) -> dict:
-    options = {"bucket_name": BUCKET, "endpoint_url": endpoint, "access_key": "tisheng-test",
-               "secret_key": "tisheng-test-secret", "region_name": "us-east-1", "addressing_style": "path",
-               "signature_version": "s3v4", "default_acl": None, "querystring_auth": True,
-               "querystring_expire": 600, "file_overwrite": False}
-    backend = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
-    return {"default": backend, "private": backend,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
-
-@pytest.fixture
-def s3(settings, s3_server):
-    import boto3
-
-    client = boto3.client("s3", endpoint_url=s3_server, aws_access_key_id="tisheng-test",
-                          aws_secret_access_key="tisheng-test-secret", region_name="us-east-1")
-    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
-        client.create_bucket(Bucket=BUCKET)
-    settings.STORAGES = s3_storage_settings(s3_server)
-    settings.S3_URL_SECONDS = 600
-    return s3_server
+from tisheng.core.storage_files import STORAGE_UNWRITABLE, PrivateStorageError
+from tisheng.core.tests.conftest import BUCKET, s3_storage_settings
 
 
 @pytest.fixture
@@ -139,3 +103,100 @@ def test_a_local_file_is_served_through_the_app_with_byte_ranges(local, rf):
 def test_a_name_that_leaves_the_storage_is_refused(local):
     with pytest.raises(ValueError, match="leaves"):
         storage_files.save("../../etc/passwd", b"x")
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def unwritable(settings, tmp_path):
+    """A storage root under a regular file: every write fails, even as root (tests run as root,
+    so a chmod would not stop them)."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    settings.PRIVATE_MEDIA_ROOT = blocker / "private"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+def test_a_local_root_and_its_folders_are_created_for_the_platform_only(db, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+    name = storage_files.save("roster/abc.xlsx", b"national IDs")
+
+    assert name == "roster/abc.xlsx"
+    assert (tmp_path / "private" / name).read_bytes() == b"national IDs"
+    assert mode(tmp_path / "private" / "roster") == 0o700
+    assert mode(tmp_path / "private") == 0o700
+    assert [p.name for p in (tmp_path / "private" / "roster").iterdir()] == ["abc.xlsx"]
+
+
+def test_a_folder_an_older_release_left_open_is_tightened_on_the_next_write(db, local):
+    (local / "exports").mkdir(parents=True)
+    (local / "exports").chmod(0o755)
+
+    storage_files.save("exports/1-roster.xlsx", b"x")
+
+    assert mode(local / "exports") == 0o700
+
+
+def test_an_unwritable_local_storage_is_one_clear_message_and_an_audit_row(db, unwritable):
+    from tisheng.accounts.models import AuditLog
+
+    with pytest.raises(PrivateStorageError) as caught:
+        storage_files.save("roster/abc.xlsx", b"x")
+
+    assert caught.value.messages == ["文件保存失败：存储不可写，请联系管理员。"]
+    entry = AuditLog.objects.get(action=storage_files.WRITE_FAILED)
+    assert (entry.object_type, entry.object_id, entry.detail["error"]) == ("private_file", "roster/abc.xlsx",
+                                                                           "NotADirectoryError")
+
+
+def test_a_local_write_failing_midway_leaves_no_partial_file(db, local, monkeypatch):
+    from tisheng.accounts.models import AuditLog
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storage_files.os, "link", full_disk)
+
+    with pytest.raises(PrivateStorageError):
+        storage_files.save("exports/2-roster.xlsx", b"half")
+
+    assert list((local / "exports").iterdir()) == []
+    assert AuditLog.objects.get(action=storage_files.WRITE_FAILED).detail["errno"] == 28
+
+
+def test_a_file_written_by_the_older_private_storage_is_read_by_its_name(local, rf):
+    """Names stay relative to the same root: what `core/private_storage.write_bytes("evidence/…")`
+    wrote (0600 in 0700 folders, no storage of its own) is found, read and served as before."""
+    old = local / "evidence" / "7" / "12" / "3-v1-0123456789ab.pdf"
+    old.parent.mkdir(parents=True, mode=0o700)
+    old.write_bytes(b"%PDF-1.4 written in 2025")
+
+    name = "evidence/7/12/3-v1-0123456789ab.pdf"
+    assert storage_files.exists(name)
+    with storage_files.open(name) as f:
+        assert f.read() == b"%PDF-1.4 written in 2025"
+    with storage_files.local_path(name) as path:
+        assert path == old
+    response = storage_files.serve(rf.get("/"), name, content_type="application/pdf")
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 written in 2025"
+
+
+def test_a_missing_file_is_a_404_not_a_500(local, rf):
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        storage_files.serve(rf.get("/"), "evidence/none.pdf", content_type="application/pdf")
+    with pytest.raises(Http404):
+        storage_files.serve(rf.get("/"), "../../etc/passwd", content_type="text/plain")
+
+
+def test_a_stored_object_is_copied_to_a_local_file_for_the_steps_that_need_one(s3):
+    name = storage_files.save("evidence/9/反思.docx", b"PK\x03\x04 docx bytes")
+
+    with storage_files.local_path(name) as path:
+        assert path.suffix == ".docx"
+        assert path.read_bytes() == b"PK\x03\x04 docx bytes"
+    assert not path.exists()

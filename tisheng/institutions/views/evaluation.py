@@ -9,14 +9,14 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.evaluators import today
 from tisheng.accounts.roles import Cap
-from tisheng.core import private_storage
+from tisheng.core import storage_files
 from tisheng.institutions import selectors
 from tisheng.institutions.measures import CITY_PATH_LEN, TOTAL, Measures, measures
 from tisheng.institutions.models import RATING_DIMENSIONS, ThirdPartyEvaluation
@@ -214,8 +214,5 @@ def report_download(request: HttpRequest, report_pk: int) -> HttpResponse:
     if not (selectors.is_evaluation_office(actor, report.period) or report.evaluator_id == actor.pk
             or (own is not None and own.pk == report.institution_id)):
         raise Http404
-    path = private_storage.root() / report.stored_path
-    if not path.is_file():
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=report.file_name,
-                        content_type=report.content_type)
+    return storage_files.serve(request, report.stored_path, content_type=report.content_type, as_attachment=True,
+                               filename=report.file_name)

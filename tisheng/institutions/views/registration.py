@@ -7,13 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tisheng.accounts.roles import Cap
-from tisheng.core import private_storage
+from tisheng.core import storage_files
 from tisheng.core.clientip import client_ip, client_network
 from tisheng.institutions.models import InstitutionRegistration, RegistrationStatus
 from tisheng.institutions.services import registration as svc
@@ -97,12 +97,9 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def registration_licence(request: HttpRequest, pk: int) -> FileResponse:
+def registration_licence(request: HttpRequest, pk: int) -> HttpResponse:
     registration = _queue(request).filter(pk=pk).first()
     if registration is None:
         raise Http404
-    path = private_storage.root() / registration.licence_path
-    if not path.is_file():
-        raise Http404
-    return FileResponse(path.open("rb"), content_type=registration.licence_type, as_attachment=True,
-                        filename=registration.licence_name)
+    return storage_files.serve(request, registration.licence_path, content_type=registration.licence_type, as_attachment=True,
+                               filename=registration.licence_name)

@@ -9,14 +9,14 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.roles import Cap
-from tisheng.core import private_storage
+from tisheng.core import storage_files
 from tisheng.institutions import selectors
 from tisheng.institutions.models import Application, ApplicationMaterial
 from tisheng.institutions.services import selection as svc
@@ -193,11 +193,8 @@ def material_download(request: HttpRequest, pk: int) -> HttpResponse:
     if material is None:
         raise Http404
     selectors.get_application_for_reader(request.user, material.application_id)
-    path = private_storage.root() / material.stored_path
-    if not path.is_file():
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=material.file_name,
-                        content_type=material.content_type)
+    return storage_files.serve(request, material.stored_path, content_type=material.content_type, as_attachment=True,
+                               filename=material.file_name)
 
 
 @login_required

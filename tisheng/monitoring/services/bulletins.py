@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,6 +18,7 @@ from django.utils import timezone, translation
 
 from tisheng.accounts.models import AuditAction
 from tisheng.accounts.services import audit
+from tisheng.core import storage_files
 from tisheng.monitoring.models import Bulletin, NodeKind, Rollup
 from tisheng.monitoring.sections import bulletin_sections
 from tisheng.monitoring.selectors import latest_refresh, plan_points
@@ -187,14 +187,13 @@ def bulletin_issue(*, program: Program, node_path: str, actor=None, period: str 
             "chart_height": 10 * (len(chart_rows) + 1)})
     pdf = bulletin_pdf(numbers, title)
     stamp = timezone.now().astimezone(SHANGHAI)
-    relative = Path("bulletins") / f"{program.pk}" / f"{node_path.replace('/', '-')}-{stamp:%Y%m%d%H%M%S%f}.pdf"
-    target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(pdf)
-    with transaction.atomic():
+    relative = f"bulletins/{program.pk}/{node_path.replace('/', '-')}-{stamp:%Y%m%d%H%M%S%f}.pdf"
+    # In the private file store (core/storage_files.py), saved before the row that points at it.
+    relative = storage_files.save(relative, pdf, actor=actor, scope_path=node_path)
+    with storage_files.discarded_on_error(relative), transaction.atomic():
         bulletin = Bulletin.objects.create(program=program, node_path=node_path, node_kind=numbers["node"]["kind"],
                                            name=numbers["node"]["name"], title=title, day=day, period=period,
-                                           numbers=numbers, html=html, pdf_file=str(relative), created_by=actor)
+                                           numbers=numbers, html=html, pdf_file=relative, created_by=actor)
         audit(actor=actor, action=AuditAction.EXPORTED, object_type="bulletin", object_id=str(bulletin.pk),
               scope_path=node_path, program=program.code, period=period)
     return bulletin

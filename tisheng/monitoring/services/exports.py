@@ -1,8 +1,9 @@
 """Exports of any registered table (monitoring/exports.py) to .xlsx.
 
 Up to EXPORT_SYNC_LIMIT rows the file is written at once and sent in the response; above it the
-export runs as a background job (kind "monitoring.export") that stores the file under
-PRIVATE_MEDIA_ROOT/exports/ and shows a progress bar and, when done, a download link served only
+export runs as a background job (kind "monitoring.export") that writes the file to a temporary
+file on its node's disk, then stores it in the private file store (core/storage_files.py: exports/,
+locally or in the object store, so any app node serves the download) and shows a progress bar and, when done, a download link served only
 to the person who asked for it. Every file starts with a header block (what, the scope, the
 filters, the time in Asia/Shanghai and who exported it), and every export and every download of
 a stored file is written to the audit log.
@@ -17,12 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.files import File
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
@@ -31,7 +34,7 @@ from openpyxl.styles import Font
 
 from tisheng.accounts.models import AuditAction
 from tisheng.accounts.services import audit
-from tisheng.core import private_storage
+from tisheng.core import storage_files
 from tisheng.core.tabular import BOLD, XlsxBook
 from tisheng.jobs.models import Job, JobState
 from tisheng.jobs.registry import Progress, job
@@ -148,14 +151,16 @@ def export_job(job_row: Job, progress: Progress) -> dict:
         moment = timezone.now()
         relative = Path(EXPORT_DIR) / f"{job_row.pk}-{table.name}-{moment.astimezone(SHANGHAI):%Y%m%d%H%M%S}.xlsx"
         progress(0, total)
-        # 0600 in a 0700 directory, written to a `<name>.<random>.part` renamed when complete.
-        with private_storage.open_for_write(relative, actor=actor, scope_path=source.node_path) as out:
+        # Written on this node's disk first (a large export never sits whole in memory), then stored.
+        with tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as out:
             rows = export_write(table, source, actor, out, rows=total, moment=moment, progress=progress)
+            stored = storage_files.save(relative.as_posix(), File(out, name=relative.name), actor=actor,
+                                        scope_path=source.node_path)
         progress(rows, total)
         name = filename(table, source, moment)
     audit(actor=actor, action=AuditAction.EXPORTED, object_type="export", object_id=table.name,
           scope_path=source.node_path, table=table.name, filters=params, rows=rows, job=job_row.pk)
-    return {"file": relative.as_posix(), "filename": name, "rows": rows}
+    return {"file": stored, "filename": name, "rows": rows}
 
 
 def get_export_job_for_user(actor, pk: int) -> Job:
@@ -202,37 +207,37 @@ def export_expired(job_row: Job) -> bool:
     return job_row.state == JobState.DONE and bool(job_row.result.get(EXPIRED_KEY))
 
 
-def export_file(*, actor, job_row: Job, ip: str | None = None) -> tuple[Path, str]:
-    """The stored file of a finished export job (audited); ExportExpired once the retention
-    period deleted it; 404 otherwise."""
+def export_file(*, actor, job_row: Job, ip: str | None = None) -> tuple[str, str]:
+    """The stored file's name and the name to download it as, of a finished export job (audited);
+    ExportExpired once the retention period deleted it; 404 otherwise."""
     if export_expired(job_row):
         raise ExportExpired
     if job_row.state != JobState.DONE or not job_row.result.get("file"):
         raise Http404
-    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    path = (root / job_row.result["file"]).resolve()
-    if root not in path.parents or not path.is_file():
+    stored = job_row.result["file"]
+    if not _is_export(stored) or not storage_files.exists(stored):
         raise Http404
     audit(actor=actor, action=DOWNLOADED, object_type="export", object_id=job_row.args.get("table", ""),
           scope_path=job_row.scope_path, ip=ip, table=job_row.args.get("table", ""),
           filters=job_row.args.get("params", {}), rows=job_row.result.get("rows", 0), job=job_row.pk)
-    return path, job_row.result.get("filename") or path.name
+    return stored, job_row.result.get("filename") or Path(stored).name
 
 
-def _export_dir() -> Path:
-    return (Path(settings.PRIVATE_MEDIA_ROOT) / EXPORT_DIR).resolve()
+def _is_export(name: str) -> bool:
+    """Only ever a file directly in the exports folder, whatever a job's result says."""
+    parts = Path(name).parts
+    return len(parts) == 2 and parts[0] == EXPORT_DIR and ".." not in parts
 
 
-def _stored_files(job_row: Job, directory: Path) -> list[Path]:
+def _stored_files(job_row: Job, folder_files: list[str]) -> list[str]:
     """The files an export job left: its .xlsx, and any .part of an attempt that stopped midway
-    (a failed job, or a lost worker's before the job was run again). Only ever inside the exports
-    directory, whatever the job's result says."""
+    (a failed job, or a lost worker's before the job was run again)."""
     name = job_row.result.get("file") or ""
-    candidates = [(Path(settings.PRIVATE_MEDIA_ROOT) / name).resolve()] if name else []
-    if directory.is_dir():
-        # The name starts with the job's pk and a dash, so job 1 never matches job 12's file.
-        candidates += directory.glob(f"{job_row.pk}-*.part")
-    return [path for path in candidates if path.parent == directory]
+    candidates = [name] if name else []
+    # The name starts with the job's pk and a dash, so job 1 never matches job 12's file.
+    candidates += [f"{EXPORT_DIR}/{file}" for file in folder_files
+                   if file.startswith(f"{job_row.pk}-") and file.endswith(".part")]
+    return [candidate for candidate in candidates if _is_export(candidate)]
 
 
 def exports_purge(now: dt.datetime | None = None) -> int:
@@ -250,12 +255,13 @@ def exports_purge(now: dt.datetime | None = None) -> int:
     due = (Job.objects.filter(kind=EXPORT_JOB, state__in=(JobState.DONE, JobState.FAILED),
                               finished_at__lt=cutoff)
            .exclude(result__has_key=EXPIRED_KEY).only("id", "state", "result").order_by("id"))
-    directory = _export_dir()
+    jobs = list(due)
+    folder_files = storage_files.listdir(EXPORT_DIR)[1] if jobs else []
     expired: list[int] = []
     # A list, not .iterator(): SQLite gives no isolation between a cursor and the updates below.
-    for job_row in list(due):
-        for path in _stored_files(job_row, directory):
-            path.unlink(missing_ok=True)
+    for job_row in jobs:
+        for name in _stored_files(job_row, folder_files):
+            storage_files.delete(name)
         result = {key: value for key, value in job_row.result.items() if key != "file"}
         result[EXPIRED_KEY] = now.isoformat()
         if Job.objects.filter(pk=job_row.pk).exclude(result__has_key=EXPIRED_KEY).update(result=result):

@@ -4,7 +4,7 @@ Used by the upload views and by `tisheng import-roster`. A file that cannot be r
 nothing; a committed import is recorded as a RosterImport with the file's SHA-256.
 
 An uploaded file lists national IDs in plain text, so it is stored through
-`core.private_storage` (0600 in a 0700 directory) and kept ROSTER_RETENTION_DAYS (settings,
+`core.storage_files` (locally 0600 in a 0700 directory, or a private bucket) and kept ROSTER_RETENTION_DAYS (settings,
 default 7) after its last upload: `run-periodic` calls `rosters_purge`, which deletes older
 files and marks their imports `file_expired_at` (the history keeps the hash and the counts).
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +30,7 @@ from django.utils.translation import gettext_noop
 
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
-from tisheng.core import idcard, private_storage
+from tisheng.core import idcard, storage_files
 from tisheng.orgs.models import Region, RegionLevel
 from tisheng.orgs.scope import capability_paths
 from tisheng.people.models import RosterImport
@@ -118,8 +117,18 @@ def drop_sample_rows(parsed: ParsedRoster) -> list[int]:
     return samples
 
 
-def stored_path(sha256: str, filename: str) -> Path:
-    return private_storage.root() / ROSTER_DIR / f"{sha256}.{file_extension(filename)}"
+def stored_name(sha256: str, filename: str) -> str:
+    """The roster file's name in the private file store: one file per content, shared by its imports."""
+    return f"{ROSTER_DIR}/{sha256}.{file_extension(filename)}"
+
+
+def stored_content(sha256: str, filename: str) -> bytes | None:
+    """The stored file's bytes (a roster is small: the upload limit), None when it is gone."""
+    try:
+        with storage_files.open(stored_name(sha256, filename)) as stored:
+            return stored.read()
+    except FileNotFoundError:
+        return None
 
 
 def import_scope_path(actor: User | None) -> str:
@@ -162,7 +171,7 @@ def roster_file_run(
     PrivateStorageError when the file cannot be stored (nothing recorded), RosterImportConflict
     when another import wrote the same teachers meanwhile (nothing written). `record` writes
     a RosterImport (a preview only when `record`, a commit always); `store` keeps the file
-    under PRIVATE_MEDIA_ROOT for a later commit and the error report.
+    in the private file store for a later commit and the error report.
     """
     parsed = read_roster(content, filename)
     samples = drop_sample_rows(parsed)
@@ -228,15 +237,17 @@ def _store(content: bytes, sha256: str, filename: str, store: bool, *, actor: Us
            scope_path: str = "") -> None:
     if not store:
         return
-    path = stored_path(sha256, filename)
-    if path.is_file():
-        # The same bytes again: the retention period starts over (rosters_purge reads the mtime).
-        try:
-            os.utime(path)
+    name = stored_name(sha256, filename)
+    try:
+        if storage_files.exists(name):
+            # The same bytes again: the retention period starts over (rosters_purge reads the time).
+            storage_files.touch(name, content, actor=actor, scope_path=scope_path)
             return
-        except OSError:
-            pass  # written again below, which reports what is wrong with the storage
-    private_storage.write_bytes(path, content, actor=actor, scope_path=scope_path)
+    except storage_files.StorageUnavailable:
+        pass  # written below, which reports what is wrong with the storage
+    saved = storage_files.save(name, content, actor=actor, scope_path=scope_path)
+    if saved != name:  # the same file uploaded twice at the same moment: one copy is enough
+        storage_files.delete(saved)
 
 
 def rosters_purge(now: dt.datetime | None = None) -> int:
@@ -251,22 +262,23 @@ def rosters_purge(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     days = settings.ROSTER_RETENTION_DAYS
     cutoff = now - dt.timedelta(days=days)
-    directory = private_storage.root() / ROSTER_DIR
-    if not directory.is_dir():
+    files = sorted(storage_files.listdir(ROSTER_DIR)[1])
+    if not files:
         return 0
     recent = set(RosterImport.objects.filter(at__gte=cutoff).values_list("sha256", flat=True).distinct())
     deleted: list[str] = []
-    for path in sorted(directory.iterdir()):
+    for file in files:
+        name = f"{ROSTER_DIR}/{file}"
         try:
-            if not path.is_file() or path.stat().st_mtime >= cutoff.timestamp():
+            if storage_files.modified_time(name) >= cutoff:
                 continue
-            sha256 = path.name.split(".", 1)[0]
-            if path.name.endswith(".part"):
-                path.unlink(missing_ok=True)
+            sha256 = file.split(".", 1)[0]
+            if file.endswith(".part"):
+                storage_files.delete(name)
                 continue
             if sha256 in recent:
                 continue
-            path.unlink(missing_ok=True)
+            storage_files.delete(name)
         except FileNotFoundError:  # another purge got there first
             continue
         deleted.append(sha256)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 from openpyxl.comments import Comment
@@ -16,7 +14,7 @@ from tisheng.people.choices import Title
 from tisheng.people.models import RosterImport
 from tisheng.people.services.roster import CANONICAL_HEADERS
 from tisheng.people.services.roster_files import RosterFileError, read_roster
-from tisheng.people.services.roster_import import SAMPLE_MARK, SAMPLE_NAME, SAMPLE_NATIONAL_ID, stored_path
+from tisheng.people.services.roster_import import SAMPLE_MARK, SAMPLE_NAME, SAMPLE_NATIONAL_ID, stored_content
 
 ERRORS_ROW = gettext_noop("Row")
 ERRORS_COLUMN = gettext_noop("Column")
@@ -65,10 +63,10 @@ def roster_errors_xlsx(roster_import: RosterImport) -> bytes:
     when there is one)."""
     headers: list[str] = []
     cells_by_row: dict[int, list[str]] = {}
-    path = stored_path(roster_import.sha256, roster_import.filename)
-    if path.exists():
+    content = stored_content(roster_import.sha256, roster_import.filename)
+    if content is not None:
         try:
-            parsed = read_roster(Path(path).read_bytes(), roster_import.filename)
+            parsed = read_roster(content, roster_import.filename)
         except RosterFileError:
             parsed = None
         if parsed is not None:

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tisheng.accounts.models import AuditLog
-from tisheng.core.private_storage import WRITE_FAILED
+from tisheng.core.storage_files import WRITE_FAILED
 from tisheng.people.models import RosterImport, Teacher
-from tisheng.people.services.roster_import import PURGED, rosters_purge, stored_path
+from tisheng.people.services.roster_import import PURGED, rosters_purge, stored_name
 from tisheng.people.tests.test_roster_helpers import row_cells, xlsx_bytes
 from tisheng.people.tests.test_roster_views import upload
 
@@ -23,6 +23,13 @@ UNWRITABLE = "文件保存失败：存储不可写，请联系管理员。"
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+def stored_path(sha256: str, filename: str):
+    """Where the local file store (the default) keeps a roster file."""
+    from django.conf import settings
+
+    return settings.PRIVATE_MEDIA_ROOT / stored_name(sha256, filename)
 
 
 def age(roster: RosterImport, days: int) -> None:

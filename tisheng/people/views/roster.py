@@ -18,7 +18,8 @@ from django.views.decorators.http import require_http_methods
 from tisheng.accounts.models import AuditAction
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
-from tisheng.core.private_storage import PrivateStorageError
+from tisheng.core import storage_files
+from tisheng.core.storage_files import PrivateStorageError, StorageUnavailable
 from tisheng.orgs.scope import get_object_for_user, has_capability, scope_filter
 from tisheng.people import roster_columns
 from tisheng.people.models import RosterImport
@@ -27,7 +28,8 @@ from tisheng.people.services.roster_import import (
     RosterImportConflict,
     roster_commit_of,
     roster_file_run,
-    stored_path,
+    stored_content,
+    stored_name,
 )
 from tisheng.people.services.roster_reports import roster_errors_xlsx, roster_template_xlsx
 
@@ -86,13 +88,20 @@ def roster_import(request: HttpRequest) -> HttpResponse:
                                                          "optional_columns": roster_columns.columns()}, status=status)
 
 
+def _stored(roster: RosterImport) -> bool:
+    """Whether the preview's file is still there (a store that cannot be reached: not now)."""
+    try:
+        return storage_files.exists(stored_name(roster.sha256, roster.filename))
+    except StorageUnavailable:
+        return False
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     _require_import(user)
     roster = get_object_for_user(user, RosterImport, Cap.ROSTER_IMPORT, pk=pk)
-    path = stored_path(roster.sha256, roster.filename)
     if request.method == "POST":
         mode = request.POST.get("mode")
         if mode not in (RosterImport.Mode.ALL_OR_NOTHING, RosterImport.Mode.VALID_ONLY):
@@ -103,7 +112,12 @@ def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if roster.file_expired_at is not None:
             messages.error(request, _(FILE_EXPIRED) % {"days": settings.ROSTER_RETENTION_DAYS})
             return redirect("people:roster_import_detail", pk=roster.pk)
-        if not path.exists():
+        try:
+            content = stored_content(roster.sha256, roster.filename)
+        except StorageUnavailable as exc:
+            messages.error(request, exc.message)
+            return redirect("people:roster_import_detail", pk=roster.pk)
+        if content is None:
             messages.error(request, _(FILE_GONE))
             return redirect("people:roster_import_detail", pk=roster.pk)
         try:
@@ -114,7 +128,7 @@ def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if earlier is not None:
                     messages.error(request, _(ALREADY_COMMITTED))
                     return redirect("people:roster_import_detail", pk=earlier.pk)
-                outcome = roster_file_run(actor=user, content=path.read_bytes(), filename=roster.filename, mode=mode)
+                outcome = roster_file_run(actor=user, content=content, filename=roster.filename, mode=mode)
         except (RosterFileError, RosterImportConflict) as exc:
             messages.error(request, exc.message)
             return redirect("people:roster_import_detail", pk=roster.pk)
@@ -136,7 +150,7 @@ def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "more_errors": max(0, roster.error_count - len(errors)),
         "commit": commit,
         "can_commit": (not roster.committed and roster.mode == RosterImport.Mode.DRY_RUN
-                       and roster.file_expired_at is None and path.exists() and commit is None),
+                       and roster.file_expired_at is None and commit is None and _stored(roster)),
         "retention_days": settings.ROSTER_RETENTION_DAYS,
         "error_rows": len({e["row"] for e in roster.errors}),
     })

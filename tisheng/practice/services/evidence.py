@@ -1,5 +1,6 @@
 """Evidence uploads: one file per task, its type checked by content (never by its name),
-size limits per kind, stored under PRIVATE_MEDIA_ROOT/evidence/. Every version is kept. A file may
+size limits per kind, stored in the private file store under evidence/ (core/storage_files.py: local
+files or the object store). Every version is kept. A file may
 be replaced until the item is graded; after that the item opens again only when the team
 graded it 不合格 or the point was returned (a spot check, a school-wide return), and each such
 resubmission is one of the rule set's `micro_abilities.max_attempts` submissions per item
@@ -13,7 +14,11 @@ process (practice/textextract.py) limited to PRACTICE_EXTRACT_MEMORY_BYTES of ad
 and PRACTICE_EXTRACT_SECONDS, after the Office-file guard (core.officefiles: sizes,
 compression ratio) or pypdf's limits and a page count. A file that fails is `failed` with a
 reason the grader sees (文本提取失败：文件过大); the next upload is unaffected. A text that is
-extracted is handed to the similarity check (its job indexes it)."""
+extracted is handed to the similarity check (its job indexes it).
+
+The upload is received into a temporary file on the node's disk (hashed, sniffed, probed by
+ffprobe there), then stored before the row that points at it is written; the text extraction reads
+the stored file through `storage_files.local_path` (a temporary copy when the store is not local)."""
 
 from __future__ import annotations
 
@@ -36,7 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tisheng.accounts.services import audit
-from tisheng.core import officefiles, private_storage
+from tisheng.core import officefiles, storage_files
 from tisheng.people.models import Teacher
 from tisheng.practice.models import (
     EvidenceKind,
@@ -77,8 +82,12 @@ EXTRACT_TEXT = "practice.extract_text"
 EXTRACT_TIMEOUT = "timeout"
 
 
+FOLDER = "evidence"
+
+
 def evidence_root() -> Path:
-    return Path(settings.PRIVATE_MEDIA_ROOT) / "evidence"
+    """Where the local file store (the default) keeps evidence."""
+    return Path(settings.PRIVATE_MEDIA_ROOT) / FOLDER
 
 
 def max_bytes(kind: str) -> int:
@@ -154,7 +163,10 @@ def submission_extract_text(submission: Submission) -> bool:
     """Extract the text of one pending submission and record it (or why it failed). Returns
     whether this call recorded it (a second worker on the same row records nothing)."""
     try:
-        text, error = extract_text(submission_path(submission), submission.content_type)
+        with storage_files.local_path(submission_name(submission)) as path:
+            text, error = extract_text(path, submission.content_type)
+    except storage_files.StorageUnavailable:  # the store is down: the row stays pending for the next run
+        return False
     except (OSError, PermissionDenied):  # the file is gone or outside the store: nothing to read
         text, error = "", officefiles.DAMAGED
     state = TextState.FAILED if error else TextState.DONE
@@ -220,9 +232,9 @@ def _announce_text(submission: Submission) -> None:
 
 
 def _receive(upload: UploadedFile, limit: int, actor=None) -> tuple[Path, str, int]:
-    """Copy the upload to a temporary file beside the store, hashing it and stopping at
+    """Copy the upload to a temporary file on this node's disk, hashing it and stopping at
     `limit` + 1 bytes. Returns (path, sha256, size)."""
-    fd, name = private_storage.mkstemp("evidence", prefix=".upload-", actor=actor)  # 0600 in a 0700 directory
+    fd, name = storage_files.temporary_file(prefix=".upload-", actor=actor)  # 0600
     digest, size = hashlib.sha256(), 0
     with os.fdopen(fd, "wb") as out:
         for chunk in upload.chunks(CHUNK):
@@ -342,12 +354,18 @@ def submission_upload(*, actor, teacher: Teacher, program: Program, task: Eviden
             if seconds is not None and seconds > limit + 0.5:
                 raise ValidationError(_(VIDEO_TOO_LONG) % {"minutes": f"{seconds / 60:.1f}", "max": limit // 60})
         has_text = kind in (EvidenceKind.DOCUMENT, EvidenceKind.SLIDES)
-        with transaction.atomic():
+        # Stored before the rows (a store that is down: a clear message, no row); the version in the
+        # name is the expected one, the row's is decided under the lock below.
+        expected = (Submission.objects.filter(program=program, teacher=teacher, task=task)
+                    .aggregate(n=Max("version"))["n"] or 0) + 1
+        stored = storage_files.save_path(f"{FOLDER}/{program.pk}/{teacher.pk}/{task.pk}-v{expected}-{sha[:12]}.{ext}",
+                                         tmp, actor=actor, scope_path=teacher.org_path)
+        relative = stored.removeprefix(f"{FOLDER}/")
+        with storage_files.discarded_on_error(stored), transaction.atomic():
             Teacher.objects.select_for_update().filter(pk=teacher.pk).first()
             _refuse_upload(program, teacher, task)  # again, under the lock: a grade may have come meanwhile
             number = (Submission.objects.filter(program=program, teacher=teacher, task=task)
                       .aggregate(n=Max("version"))["n"] or 0) + 1
-            relative = f"{program.pk}/{teacher.pk}/{task.pk}-v{number}-{sha[:12]}.{ext}"
             Submission.objects.filter(program=program, teacher=teacher, task=task, is_current=True).update(
                 is_current=False)
             submission = Submission(program=program, teacher=teacher, task=task, version=number, is_current=True,
@@ -357,7 +375,6 @@ def submission_upload(*, actor, teacher: Teacher, program: Program, task: Eviden
                                     note=(note or "").strip())
             submission.full_clean()
             submission.save()
-            private_storage.move_into(tmp, Path("evidence") / relative, actor=actor, scope_path=teacher.org_path)
             audit(actor=actor, action="practice.evidence_upload", obj=submission, scope_path=teacher.org_path,
                   task=task.pk, version=number, kind=kind, size=size)
             if has_text:
@@ -368,11 +385,11 @@ def submission_upload(*, actor, teacher: Teacher, program: Program, task: Eviden
             tmp.unlink()
 
 
-def submission_path(submission: Submission) -> Path:
-    path = (evidence_root() / submission.file_name).resolve()
-    if evidence_root().resolve() not in path.parents:
+def submission_name(submission: Submission) -> str:
+    """The submission's file in the private file store."""
+    if ".." in Path(submission.file_name).parts or submission.file_name.startswith("/"):
         raise PermissionDenied
-    return path
+    return f"{FOLDER}/{submission.file_name}"
 
 
 def small_docx(text: str) -> bytes:

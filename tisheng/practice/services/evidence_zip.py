@@ -28,8 +28,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
+from tisheng.core import storage_files
 from tisheng.practice.models import EvidenceKind, Review, Submission
-from tisheng.practice.services.evidence import attempt_numbers, submission_path
+from tisheng.practice.services.evidence import attempt_numbers, submission_name
 
 CHUNK = 1024 * 1024
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -55,9 +56,9 @@ def safe_component(name: str, limit: int = NAME_LIMIT) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    """One file of the archive: where it is read from and the name it is written under."""
+    """One file of the archive: its name in the private file store and the name it is written under."""
 
-    path: Path
+    stored: str
     name: str
     size: int
     compress: int
@@ -91,14 +92,14 @@ def evidence_entries(submissions: QuerySet[Submission], root: str) -> list[Entry
             name = name.removesuffix(extension) + f"-{s.pk}{extension}"
         taken.add(name)
         try:
-            path = submission_path(s)
+            in_store = submission_name(s)
         except PermissionDenied:
             continue
-        if not path.exists():
+        if not storage_files.exists(in_store):
             continue
         local = s.created_at.astimezone(SHANGHAI)
         stored = s.kind in (EvidenceKind.VIDEO, EvidenceKind.IMAGE)
-        entries.append(Entry(path=path, name=name, size=s.size,
+        entries.append(Entry(stored=in_store, name=name, size=s.size,
                              compress=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED,
                              date_time=(max(local.year, 1980), local.month, local.day, local.hour, local.minute,
                                         local.second)))
@@ -132,7 +133,7 @@ def zip_stream(entries: Iterable[Entry]) -> Iterator[bytes]:
             info = zipfile.ZipInfo(entry.name, date_time=entry.date_time)
             info.compress_type = entry.compress
             info.external_attr = 0o644 << 16
-            with entry.path.open("rb") as source, archive.open(info, "w", force_zip64=entry.size > 2**31) as target:
+            with storage_files.open(entry.stored) as source, archive.open(info, "w", force_zip64=entry.size > 2**31) as target:
                 while chunk := source.read(CHUNK):
                     target.write(chunk)
                     yield sink.take()

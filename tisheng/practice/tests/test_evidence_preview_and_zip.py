@@ -12,9 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tisheng.accounts.models import AuditLog
+from tisheng.core import storage_files
 from tisheng.practice import services
 from tisheng.practice.models import PointChoice, Submission
-from tisheng.practice.services.evidence import small_docx, small_pdf, submission_path
+from tisheng.practice.services.evidence import small_docx, small_pdf, submission_name
 from tisheng.practice.services.evidence_zip import safe_component
 from tisheng.practice.tests.conftest import PNG, submit_point
 
@@ -100,7 +101,7 @@ def test_the_evidence_of_a_point_downloads_as_one_zip_with_chinese_names(client,
     assert all("第1次提交" in n and "当前" in n for n in names)
     for s in submissions:
         name = next(n for n in names if f"v{s.version}" in n and n.split("/")[2].startswith(f"{s.task.order}."))
-        assert archive.read(name) == submission_path(s).read_bytes()
+        assert archive.read(name) == storage_files.open(submission_name(s)).read()
     entry = AuditLog.objects.get(action="exported", object_id="practice_evidence")
     assert (entry.actor, entry.detail["point"], entry.detail["files"]) == (assessor, "A1", len(submissions))
 
@@ -171,14 +172,16 @@ def test_an_uploaded_file_name_with_a_nul_and_line_breaks_is_kept_without_them(w
     assert Submission.objects.get(pk=s.pk).original_name == "报告草稿第二版.docx"
 
 
-def test_the_zip_is_streamed_in_memory_bounded_by_one_chunk_whatever_the_files_size(tmp_path):
+def test_the_zip_is_streamed_in_memory_bounded_by_one_chunk_whatever_the_files_size(tmp_path, settings):
     import tracemalloc
 
     from tisheng.practice.services.evidence_zip import Entry, zip_stream
 
-    clip = tmp_path / "clip.mp4"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    clip = tmp_path / "private" / "evidence" / "clip.mp4"
+    clip.parent.mkdir(parents=True)
     clip.write_bytes(os.urandom(40 * 1024 * 1024))
-    entries = [Entry(path=clip, name=f"成果/第{i}次提交-课堂实录.mp4", size=clip.stat().st_size,
+    entries = [Entry(stored="evidence/clip.mp4", name=f"成果/第{i}次提交-课堂实录.mp4", size=clip.stat().st_size,
                      compress=zipfile.ZIP_STORED, date_time=(2026, 12, 6, 8, 0, 0)) for i in (1, 2)]
     out = tmp_path / "out.zip"
 

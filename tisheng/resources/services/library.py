@@ -17,12 +17,15 @@ along whole in two clicks (贡献 on the item, then 同意并提交): its file, 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import shutil
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -34,7 +37,7 @@ from django.utils.translation import gettext_noop
 from tisheng.accounts.models import RoleAssignment
 from tisheng.accounts.roles import ROLE_CAPABILITIES, Cap, Role
 from tisheng.accounts.services import audit
-from tisheng.core import officefiles, private_storage
+from tisheng.core import officefiles, storage_files
 from tisheng.notifications.models import Kind
 from tisheng.notifications.services import notify
 from tisheng.orgs.models import Region, School
@@ -106,15 +109,15 @@ class Unit:
 
 
 def resources_root() -> Path:
-    return private_storage.root() / STORE
+    """Where the local file store (the default) keeps resources."""
+    return Path(settings.PRIVATE_MEDIA_ROOT) / STORE
 
 
-def file_path(f: ResourceFile) -> Path:
-    root = resources_root().resolve()
-    path = (root / f.file_name).resolve()
-    if root not in path.parents:
+def file_name(f: ResourceFile) -> str:
+    """The file's name in the private file store (core/storage_files.py)."""
+    if ".." in Path(f.file_name).parts or f.file_name.startswith("/"):
         raise PermissionDenied
-    return path
+    return f"{STORE}/{f.file_name}"
 
 
 # --- libraries ---------------------------------------------------------------------------------
@@ -195,7 +198,7 @@ def _unit_for(actor, path: str, kind: str = "") -> Unit:
 
 @dataclass
 class Stored:
-    tmp: Path
+    tmp: Path | None  # the received upload on this node's disk; None once stored
     role: str
     original_name: str
     kind: str
@@ -205,11 +208,13 @@ class Stored:
     sha256: str
     text: str = ""
     text_error: str = ""
+    name: str = ""  # relative to STORE, once stored
+    source: str = ""  # or a file already in the store to copy (a teacher's evidence)
 
 
 def _receive(upload: UploadedFile, actor) -> tuple[Path, str, int]:
     limit = max(evidence.max_bytes(k) for k in EvidenceKind.values)
-    fd, name = private_storage.mkstemp(STORE, prefix=".upload-", actor=actor)
+    fd, name = storage_files.temporary_file(prefix=".upload-", actor=actor)
     digest, size = hashlib.sha256(), 0
     with os.fdopen(fd, "wb") as out:
         for chunk in upload.chunks(CHUNK):
@@ -255,17 +260,38 @@ def _receive_all(uploads: list[tuple[str, UploadedFile]], actor) -> list[Stored]
                 text, error = evidence.extract_text(tmp, content_type)
                 stored[-1].text, stored[-1].text_error = text[:MAX_TEXT_CHARS], error
     except BaseException:
-        for s in stored:
-            s.tmp.unlink(missing_ok=True)
+        _forget(stored)
         raise
     return stored
 
 
+def _forget(stored: list[Stored]) -> None:
+    for s in stored:
+        if s.tmp is not None:
+            s.tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _saved(stored: list[Stored], actor, scope_path: str) -> Iterator[None]:
+    """Store the received files (before the rows that point at them: a store that is down is a
+    clear message and no row), and remove them again when the block that writes the rows fails."""
+    folder = uuid.uuid4().hex  # the resource has no pk yet
+    with contextlib.ExitStack() as saved:
+        for s in stored:
+            name = f"{STORE}/{folder}/{s.role}-{s.sha256[:16]}.{s.ext}"
+            if s.tmp is not None:
+                name = storage_files.save_path(name, s.tmp, actor=actor, scope_path=scope_path)
+            else:
+                with storage_files.open(s.source) as source:  # store to store, in chunks
+                    name = storage_files.save(name, source, actor=actor, scope_path=scope_path)
+            s.name = name.removeprefix(f"{STORE}/")
+            saved.enter_context(storage_files.discarded_on_error(name))
+        yield
+
+
 def _keep(resource: Resource, stored: list[Stored], actor) -> None:
     for s in stored:
-        relative = f"{resource.pk}/{s.role}-{s.sha256[:16]}.{s.ext}"
-        private_storage.move_into(s.tmp, Path(STORE) / relative, actor=actor, scope_path=resource.org_path)
-        ResourceFile.objects.create(resource=resource, role=s.role, file_name=relative,
+        ResourceFile.objects.create(resource=resource, role=s.role, file_name=s.name,
                                     original_name=s.original_name, kind=s.kind, content_type=s.content_type,
                                     size=s.size, sha256=s.sha256, text=s.text, text_error=s.text_error)
 
@@ -307,7 +333,7 @@ def resource_create(*, actor, unit_path: str, unit_kind: str = "", kind: str, ti
         raise ValidationError(_(NO_FILE))
     stored = _receive_all(uploads, actor)
     try:
-        with transaction.atomic():
+        with _saved(stored, actor, unit.path), transaction.atomic():
             resource = Resource(kind=kind, title=title.strip()[:128], description=(description or "").strip(),
                                 stage=stage or "", subject=(subject or "").strip()[:32], topic=(topic or "").strip()[:64],
                                 authors=(authors or "").strip()[:255] or actor.name, licence=licence,
@@ -324,8 +350,7 @@ def resource_create(*, actor, unit_path: str, unit_kind: str = "", kind: str, ti
                 resource_submit(actor=actor, resource=resource, level=level)
         return resource
     finally:
-        for s in stored:
-            s.tmp.unlink(missing_ok=True)
+        _forget(stored)
 
 
 def evidence_grade(submission: Submission) -> str | None:
@@ -346,8 +371,8 @@ def resource_contribute_evidence(*, actor, submission: Submission, consent: bool
     grade = evidence_grade(submission)
     if grade not in (Grade.EXCELLENT, Grade.PASS):
         raise ValidationError(_(EVIDENCE_NOT_PASSED))
-    source = evidence.submission_path(submission)
-    if not source.exists():
+    source = evidence.submission_name(submission)
+    if not storage_files.exists(source):
         raise ValidationError(_(EVIDENCE_MISSING))
     point = submission.task.point_version
     title = (title or "").strip() or f"{point.point.code} {point.name}：{submission.task.title}"
@@ -357,32 +382,25 @@ def resource_contribute_evidence(*, actor, submission: Submission, consent: bool
         raise ValidationError(_(BAD_LEVEL))
     recommended = PointResult.objects.filter(program_id=submission.program_id, teacher=teacher,
                                              point_id=point.point_id, recommended=True).exists()
-    fd, name = private_storage.mkstemp(STORE, prefix=".copy-", actor=actor)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        shutil.copyfile(source, tmp)
-        ext = submission.file_name.rsplit(".", 1)[-1]
-        stored = Stored(tmp, FileRole.MAIN, submission.original_name, submission.kind, submission.content_type, ext,
-                        submission.size, submission.sha256, text=submission.text[:MAX_TEXT_CHARS])
-        with transaction.atomic():
-            resource = Resource(kind=kind, title=title[:128], description=(description or "").strip() or submission.note,
-                                stage=teacher.stage, subject=teacher.subject, authors=teacher.name, licence=licence,
-                                contributor=actor, contributor_kind=ContributorKind.TEACHER, org_path=org_path,
-                                region_id=teacher.school.county_id, source_submission=submission,
-                                source_grade=grade, source_recommended=recommended, consent_at=timezone.now())
-            _texts(resource, [stored.text])
-            resource.full_clean()
-            resource.save()
-            resource_index(resource)
-            _keep(resource, [stored], actor)
-            _points(resource, [point.point.code])
-            audit(actor=actor, action="resources.contribute", obj=resource, submission=submission.pk, grade=grade,
-                  recommended=recommended, licence=licence)
-            resource_submit(actor=actor, resource=resource, level=level)
-        return resource
-    finally:
-        tmp.unlink(missing_ok=True)
+    ext = submission.file_name.rsplit(".", 1)[-1]
+    stored = Stored(None, FileRole.MAIN, submission.original_name, submission.kind, submission.content_type, ext,
+                    submission.size, submission.sha256, text=submission.text[:MAX_TEXT_CHARS], source=source)
+    with _saved([stored], actor, org_path), transaction.atomic():
+        resource = Resource(kind=kind, title=title[:128], description=(description or "").strip() or submission.note,
+                            stage=teacher.stage, subject=teacher.subject, authors=teacher.name, licence=licence,
+                            contributor=actor, contributor_kind=ContributorKind.TEACHER, org_path=org_path,
+                            region_id=teacher.school.county_id, source_submission=submission,
+                            source_grade=grade, source_recommended=recommended, consent_at=timezone.now())
+        _texts(resource, [stored.text])
+        resource.full_clean()
+        resource.save()
+        resource_index(resource)
+        _keep(resource, [stored], actor)
+        _points(resource, [point.point.code])
+        audit(actor=actor, action="resources.contribute", obj=resource, submission=submission.pk, grade=grade,
+              recommended=recommended, licence=licence)
+        resource_submit(actor=actor, resource=resource, level=level)
+    return resource
 
 
 # --- review ------------------------------------------------------------------------------------

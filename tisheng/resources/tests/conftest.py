@@ -4,7 +4,7 @@ small files to upload."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tisheng.core import private_storage
+from tisheng.core import storage_files
 from tisheng.diagnostics.models import MicroAbility
 from tisheng.practice.models import EvidenceTask, PointResult, PointVersion, Review, Submission
 from tisheng.practice.services.evidence import DOCX, small_docx, small_pdf
@@ -46,7 +46,7 @@ def graded_evidence(world, program_2):
     task = EvidenceTask.objects.create(point_version=version, title="学情分析方案", kinds=["document"])
     content = small_docx(EVIDENCE_TEXT)
     relative = f"{program_2.pk}/{world.teacher.pk}/{task.pk}-v1.docx"
-    private_storage.write_bytes(f"evidence/{relative}", content)
+    relative = storage_files.save(f"evidence/{relative}", content).removeprefix("evidence/")
     submission = Submission.objects.create(
         program=program_2, teacher=world.teacher, task=task, file_name=relative, original_name="学情分析方案.docx",
         kind="document", content_type=DOCX, size=len(content), sha256="0" * 64, text=EVIDENCE_TEXT,
