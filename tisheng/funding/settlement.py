@@ -31,10 +31,15 @@ Steps, each one statement, all inside the caller's transaction:
 2. `contract_totals`: one GROUP BY over it gives every statement's figures and line quantities.
 3. `teacher_rows_insert`: one INSERT … SELECT writes every statement's teacher rows.
 
-Cost: one sequential scan of the program's online rows, hashed per teacher (in parallel on
-PostgreSQL), plus the window over the few mixed teachers' rows (through the
+Cost: one sequential scan of the program's online rows, grouped by (teacher, kind, institution)
+with one SUM each before the per-teacher figures are taken from those few buckets (grouping
+the ~10 rows of a teacher with nine conditional aggregates each cost twice as much); a
+reversal's original is looked up only for the reversals (a sub-select, not a join of every
+row); no JIT (see figures_build). Then the window over the few mixed teachers' rows (through the
 `ledger_by_enrollment` index); the joins to teachers, schools, enrollments and contracts run on
-the grouped rows. A single statement's redraft (`contract=`) reads only the rows of the
+the grouped rows; the teacher rows carry no database key checks (models.StatementTeacher).
+bench_funding, 20,000 teachers / 202,000 rows, same run: 3.3 s → 2.0 s wall, 1.8 → 0.95 s of
+PostgreSQL CPU; linear in the rows, so ~5 M rows take ~21 s of CPU. A single statement's redraft (`contract=`) reads only the rows of the
 teachers under the contract's region. Works the same on PostgreSQL and SQLite (there the sums
 are floating point, hence the ROUND to cents).
 """
@@ -62,12 +67,17 @@ WITH entries AS NOT MATERIALIZED (
     SELECT e.id, e.teacher_id, e.hours, e.at,
            COALESCE(c.institution_id, so.institution_id, 0) AS institution_id,
            CASE WHEN e.at < %(start)s THEN 0 WHEN e.reverses_id IS NULL THEN 1
-                WHEN o.at >= %(start)s THEN 2 ELSE 3 END AS kind
+                WHEN (SELECT o.at FROM ledger_ledgerentry o WHERE o.id = e.reverses_id) >= %(start)s THEN 2
+                ELSE 3 END AS kind
     FROM ledger_ledgerentry e
-    LEFT JOIN ledger_ledgerentry o ON o.id = e.reverses_id
     LEFT JOIN learning_course c ON e.source_kind = 'course' AND CAST(c.id AS VARCHAR(64)) = e.source_id
     LEFT JOIN integration_statementoutcome so ON e.source_kind = 'xapi' AND so.entry_id = COALESCE(e.reverses_id, e.id)
     WHERE e.program_id = %(program)s AND e.category = 'online' AND e.at < %(end)s {under}
+),
+buckets AS (
+    SELECT teacher_id, kind, institution_id, SUM(hours) AS hours
+    FROM entries
+    GROUP BY teacher_id, kind, institution_id
 ),
 totals AS (
     SELECT teacher_id,
@@ -79,7 +89,7 @@ totals AS (
            SUM(CASE WHEN kind = 1 THEN hours ELSE 0 END) AS credited,
            SUM(CASE WHEN kind = 2 THEN hours ELSE 0 END) AS reversed,
            SUM(CASE WHEN kind = 3 THEN hours ELSE 0 END) AS adjustment
-    FROM entries
+    FROM buckets
     GROUP BY teacher_id
     HAVING MAX(kind) > 0
 ),
@@ -246,6 +256,11 @@ def figures_build(*, program_id: int, start: dt.date, end: dt.date, cap: Decimal
     figures_drop()
     with connection.cursor() as cursor:
         analyze = connection.vendor == "postgresql"  # the planner's row counts for the joins that follow
+        if analyze:
+            # No JIT for the rest of the drafting's transaction: the reversal's sub-select (run for
+            # 1 % of the rows) inflates the estimated cost past jit_above_cost, and compiling the
+            # expressions cost 4 s for a statement that runs in 0.7 s (bench_funding, 20k teachers).
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(RAW_SQL.format(under=under), params)
         if analyze:
             cursor.execute("ANALYZE funding_raw")
