@@ -58,9 +58,9 @@ def latest_allowed(today: dt.date | None = None) -> dt.date:
 
 class RegistrationDateForm(forms.Form):
     valid_until = forms.DateField(label=_("Registration valid until"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     last_registered = forms.DateField(label=_("Last registered (or first certified)"), required=False,
-                                      widget=forms.DateInput(attrs={"type": "date"}))
+                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
         data = super().clean()

@@ -56,10 +56,10 @@ def registration_dates(request):
     q = request.GET.get("q", "").strip()[:32]
     if q:
         teachers = teachers.filter(name__contains=q)
+    counts = teachers.aggregate(total=Count("pk"), without=Count("pk", filter=Q(registration__isnull=True)))
     missing = bool(request.GET.get("missing"))
     if missing:
         teachers = teachers.filter(registration__isnull=True)
-    counts = teachers.aggregate(total=Count("pk"), without=Count("pk", filter=Q(registration__isnull=True)))
     page = Paginator(teachers.order_by("org_path", "name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -114,7 +114,7 @@ def test_the_school_list_shows_whom_to_enter_and_its_queries_do_not_grow(client,
     assert world.teachers_a[0].name not in listed
     assert world.teachers_a[2].name in listed
     assert world.teacher_a2.name not in listed  # the kindergarten is another school
-    assert response.context["counts"]["without"] == 2
+    assert response.context["counts"] == {"total": 3, "without": 2}  # the whole school, not only those listed
     with django_assert_max_num_queries(12):
         client.get(reverse("ledger:registration_dates"))
 
@@ -192,3 +192,16 @@ def test_the_teacher_sees_their_date_and_the_hours_of_their_own_window(client, w
     other = client.get(reverse("ledger:teacher_registry", args=[world.teachers_a[2].pk])).content.decode()
     assert 'data-testid="registration-missing"' in other
     assert reverse("ledger:teacher_registration", args=[world.teachers_a[2].pk]) in other
+
+
+def test_the_form_shows_the_date_on_record_to_correct_it(client, world):
+    """Regression: the date inputs came up empty on a teacher with a date (the locale's date
+    format, not the ISO date a date input reads), so a correction started from nothing."""
+    dates.registration_set(actor=world.principal, teacher=world.teachers_a[2], valid_until=dt.date(2027, 8, 31),
+                           last_registered=dt.date(2022, 9, 1))
+    client.force_login(world.principal)
+
+    page = client.get(reverse("ledger:teacher_registration", args=[world.teachers_a[2].pk])).content.decode()
+
+    assert 'value="2027-08-31"' in page
+    assert 'value="2022-09-01"' in page
