@@ -8,7 +8,12 @@ for the application, the decision and the public list:
 - completion rate and 2.0 practice pass rate: the unit's latest monitoring roll-up (the most
   recent active program that has one), so no enrollment is read here;
 - resources contributed (published) and the distinct people who used them, and how many are
-  优质资源: the resource library, one aggregate over the unit's subtree.
+  优质资源: the resource library, one aggregate over the unit's subtree;
+- spot-check results: of the unit's sampled 2.0 points that a reviewer has checked, the share
+  confirmed (pending ones do not count);
+- on-time rate: the completion rate the unit's roll-up recorded on the deadline of the last
+  program that has ended (the roll-ups are kept per day, so finishing late does not count);
+- and the indicators of apps above this one, registered with `register_indicator`.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +37,7 @@ from tisheng.monitoring.models import Rollup
 from tisheng.notifications.models import Kind
 from tisheng.notifications.services import notify
 from tisheng.orgs.scope import path_in_scope
+from tisheng.practice.checks.models import SpotCheckItem
 from tisheng.resources.models import (
     Resource,
     ResourceState,
@@ -54,6 +60,9 @@ DECIDED_TITLE = gettext_noop("%(unit)s: %(outcome)s as %(kind)s")
 DECIDED_BODY = gettext_noop("%(outcome)s (%(period)s). Reason: %(reason)s")
 
 
+CHECKED = (SpotCheckItem.Outcome.CONFIRMED, SpotCheckItem.Outcome.FAILED)
+
+
 @dataclass(frozen=True)
 class Indicator:
     code: str
@@ -67,6 +76,8 @@ INDICATORS = [
     Indicator("resources", gettext_lazy("Published resources contributed"), ""),
     Indicator("resource_users", gettext_lazy("People who used them"), ""),
     Indicator("excellent", gettext_lazy("High-quality resources"), ""),
+    Indicator("spot_checks", gettext_lazy("Spot checks confirmed"), "%"),
+    Indicator("on_time", gettext_lazy("Completed by the last deadline"), "%"),
 ]
 INDICATOR_CODES = [i.code for i in INDICATORS]
 # Indicators of apps above this one (achievements won, …): code → fn(unit path) → value.
@@ -101,6 +112,13 @@ def indicators_for(path: str) -> dict[str, float | None]:
     values["resources"] = totals["n"]
     values["resource_users"] = totals["users"] or 0
     values["excellent"] = totals["excellent"]
+    checked = SpotCheckItem.objects.filter(_subtree("org_path", path), outcome__in=CHECKED).aggregate(
+        n=Count("id"), confirmed=Count("id", filter=Q(outcome=SpotCheckItem.Outcome.CONFIRMED)))
+    values["spot_checks"] = round(100 * checked["confirmed"] / checked["n"], 1) if checked["n"] else None
+    at_deadline = (Rollup.objects.filter(node_path=path, program__end_date__lt=timezone.localdate(),
+                                         day__lte=F("program__end_date"))
+                   .order_by("-program__end_date", "-day").first())
+    values["on_time"] = round(100 * at_deadline.completion_rate, 1) if at_deadline and at_deadline.base else None
     for code, fn in _REGISTERED.items():
         values[code] = fn(path)
     return values

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tisheng.accounts.models import AuditLog
 from tisheng.notifications.models import Notification
+from tisheng.practice.checks.tests.conftest import make_result, practice  # noqa: F401  (a fixture)
 from tisheng.resources.models import SiteApplication
 from tisheng.resources.services import sites
 from tisheng.resources.tests.conftest import make_resource
@@ -88,3 +89,27 @@ def test_the_outsider_gets_404_for_county_a_applications(client, world):
     assert "鼓楼区" not in client.get(reverse("resources:site_list")).content.decode()
     with pytest.raises(PermissionDenied):
         sites.site_apply(actor=world.outsider, unit_path=world.county_a.path, plan=PLAN, targets={})
+
+
+
+def test_the_evidence_shows_spot_check_results_and_completion_by_the_last_deadline(world, program_1, practice):  # noqa: F811
+    from tisheng.monitoring.models import Rollup
+    from tisheng.practice.checks.models import SpotCheck, SpotCheckItem
+
+    # Fujian's 2015 project ended 2017-12-31: 80 of 100 had finished by then, 95 a month later.
+    for day, complete in ((dt.date(2017, 12, 31), 80), (dt.date(2018, 1, 31), 95)):
+        Rollup.objects.create(program=program_1, day=day, node_path=world.county_a.path, node_kind="county",
+                              name="鼓楼区", enrolled=100, complete=complete)
+    check = SpotCheck.objects.create(program=practice.program, region=world.county_a, region_path=world.county_a.path,
+                                     share="0.300", fail_threshold="0.300", seed=1, created_by=world.county_officer)
+    for teacher, outcome in zip(world.teachers_a, ("confirmed", "confirmed", "failed"), strict=True):
+        SpotCheckItem.objects.create(spot_check=check, result=make_result(practice, teacher), school=world.school_a,
+                                     org_path=world.school_a.path, outcome=outcome)
+    SpotCheckItem.objects.create(spot_check=check, result=make_result(practice, world.teachers_a[0], 1),
+                                 school=world.school_a, org_path=world.school_a.path)  # not checked yet: not counted
+
+    values = sites.indicators_for(world.county_a.path)
+
+    assert values["on_time"] == 80.0
+    assert values["spot_checks"] == 66.7
+    assert sites.indicators_for(world.county_b.path)["spot_checks"] is None  # nothing checked there
