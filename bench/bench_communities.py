@@ -156,7 +156,8 @@ def discussion_bench(study_class: StudyClass, tutor: User) -> None:
         worst = max(worst, p95)
         cpu = cpu_ms(client, f"/communities/threads/{thread.pk}/?after={after}")
         print(f"thread_2000_page_{label}_p95_ms={p95:.1f} median_ms={median:.1f} cpu_ms={cpu:.1f} queries={queries}")
-    print(f"thread_page_p95_ms={worst:.1f} limit_ms=100 {'OK' if worst < 100 else 'OVER'}")
+    print(f"thread_page_p95_ms={worst:.1f} limit_ms=100 {'OK' if worst < 100 else 'OVER'} "
+          f"load_average={os.getloadavg()[0]:.1f}")
     teacher_user = User.objects.filter(teacher__class_memberships__study_class=study_class).first() or tutor
     times = []
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -185,7 +186,8 @@ def main() -> int:
     median, p95, queries = measure(client, f"/communities/classes/{study_class.pk}/")
     cpu = cpu_ms(client, f"/communities/classes/{study_class.pk}/")
     print(f"class_page_{members}_p95_ms={p95:.1f} median_ms={median:.1f} cpu_ms={cpu:.1f} queries={queries}")
-    print(f"class_page_p95_ms={p95:.1f} limit_ms={LIMIT_MS:.0f} {'OK' if p95 < LIMIT_MS else 'OVER'}")
+    print(f"class_page_p95_ms={p95:.1f} limit_ms={LIMIT_MS:.0f} {'OK' if p95 < LIMIT_MS else 'OVER'} "
+          f"load_average={os.getloadavg()[0]:.1f} cores={os.cpu_count()}")
     discussion_bench(study_class, tutor)
     return 0
 

@@ -101,8 +101,12 @@ def class_detail(request, pk: int):
     guide = manage or selectors.is_tutor(request.user, study_class)
     oversee = guide or selectors.can_oversee(request.user, study_class)
     rows = selectors.member_rows(study_class) if (guide or oversee) else []
+    # The remove button's address around the member's id, reversed once instead of once a row.
+    remove_url_head, _sep, remove_url_tail = reverse(
+        "communities:member_remove", args=[study_class.pk, 999999999]).rpartition("999999999")
     context = {
         "c": study_class, "manage": manage, "guide": guide, "progress": guide or oversee, "rows": rows,
+        "remove_url_head": remove_url_head, "remove_url_tail": remove_url_tail,
         "numbers": selectors.class_numbers(study_class, rows) if rows else None,
         "idle_days": selectors.IDLE_DAYS,
         "tutors": list(study_class.tutors.select_related("user")),
