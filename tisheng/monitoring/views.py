@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.core import storage_files
@@ -23,6 +24,8 @@ from tisheng.orgs.scope import has_capability, path_in_scope, path_q
 from tisheng.people.selectors import own_teacher
 from tisheng.programs.models import Program
 from tisheng.programs.selectors import programs_active_first
+
+BULLETIN_ISSUED = gettext_noop("Bulletin issued: %(title)s")
 
 
 def _program(request: HttpRequest) -> tuple[Program, list[Program]]:
@@ -91,6 +94,7 @@ def bulletin_new(request: HttpRequest) -> HttpResponse:
     except PrivateStorageError as e:
         messages.error(request, e.message)
         return redirect(f"{request.path.rsplit('/new', 1)[0]}/?program={program.pk}")
+    messages.success(request, _(BULLETIN_ISSUED) % {"title": bulletin.title})
     return redirect("monitoring:bulletin", pk=bulletin.pk)
 
 

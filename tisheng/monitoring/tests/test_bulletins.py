@@ -95,6 +95,7 @@ def test_a_county_office_issues_a_bulletin_and_downloads_its_pdf(world, activity
     assert answer.url == f"/monitoring/bulletins/{bulletin.pk}/"
     page = client.get(answer.url).content.decode()
     assert bulletin.title in page
+    assert f"已发布通报：{bulletin.title}" in page  # the office is told what happened
     pdf = client.get(f"/monitoring/bulletins/{bulletin.pk}/pdf")
     assert pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
