@@ -17,10 +17,14 @@
       the seconds until Patroni promotes the synchronous standby and HAProxy routes to it, and
       the span of failed requests (first to last error); then restarts the old node, which
       rejoins as a replica (pg_rewind).
-   c. restarting the object store is not done yet: the app nodes share a local file store here
-      until the S3-compatible storage (TISHENG_S3_BUCKET) is in place; reported as not run.
+   c. restarts the object store (moto's S3-compatible server, topology.py; SIGKILL, down for
+      STORE_DOWN_SECONDS, then started again with its recording replayed) while teachers upload
+      certificates of declared hours (a multipart POST to /ledger/declarations/new, stored through
+      the app nodes' TISHENG_S3_* storage): uploads during the outage must get the clear message
+      (文件保存失败…) and write no row, uploads after it must succeed.
 5. Checks on the new primary, node port direct: every acknowledged beat (its seq ≤ the
-   session's last_seq), statement and completion's ledger entry is there. Prints the figures
+   session's last_seq), statement and completion's ledger entry is there; every acknowledged upload
+   has its row, and no declaration row points at an object the store does not hold. Prints the figures
    and exits 1 when anything acknowledged is lost or failover took 30 s or more.
 6. Stops everything (also on failure or Ctrl-C).
 """
@@ -53,6 +57,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 import topology as topo  # noqa: E402
 
 FAILOVER_GOAL_SECONDS = 30
+STORE_DOWN_SECONDS = 8
+UPLOAD_TITLE = "集群测试上传"
+UPLOAD_OK = "申报已提交"  # DECLARATION_SUBMITTED's Chinese
+UPLOAD_CLEAR_ERROR = "文件保存失败"  # storage_files.STORAGE_UNWRITABLE's Chinese
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478"
+                    "9c6300010000050001e226059b0000000049454e44ae426082")
 RATIO_GOAL = 1.6
 WRK_LINE = re.compile(r"WRK requests=(\d+) duration_us=(\d+) p50_us=(\d+) p99_us=(\d+) errors=(\d+) statuses=(\S*)")
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
@@ -89,6 +99,17 @@ def prepare(viewers: int, courses: int) -> dict:
                                        micro_abilities=["A1"], status=Course.Status.PUBLISHED,
                                        activity_id=f"{home}/course/{i}")
         ids.append(course.activity_id)
+    # A few viewers also upload: teachers (a role) of a program that takes declared hours.
+    from tisheng.accounts.models import RoleAssignment
+    from tisheng.people.models import Teacher
+    from tisheng.programs.models import Program
+
+    uploaders = made[:6]
+    for v in uploaders:
+        teacher = Teacher.objects.select_related("school").get(pk=v["teacher"])
+        RoleAssignment.objects.get_or_create(user_id=teacher.user_id, role="teacher", school=teacher.school)
+    program = Program.objects.get(pk=first.program_id)
+    Program.objects.filter(pk=program.pk).update(rules={**program.rules, "max_imported_hours": "100"})
     secret = secrets.token_hex(16)
     credential = ApiCredential.objects.create(institution_id=first.institution_id, name="cluster-test",
                                               secret_hash=secret_hash(secret), rate_limit=0)
@@ -96,6 +117,7 @@ def prepare(viewers: int, courses: int) -> dict:
     from django.conf import settings
 
     out = {"viewers": made, "activities": ids, "auth": auth, "site": settings.SITE_URL,
+           "uploaders": uploaders, "program": program.pk,
            "platform_ids": [platform_id(v["teacher"]) for v in made]}
     connections.close_all()
     return out
@@ -118,6 +140,7 @@ class Recorder:
         self.acked_beats: dict[str, set[int]] = {}
         self.acked_statements: set[str] = set()
         self.acked_completions: set[str] = set()
+        self.uploads: list[tuple[float, str, str]] = []  # (time, "ok"/"clear_error"/"failed", title)
 
     def add(self, kind: str, ok: bool, status: int) -> None:
         with self.lock:
@@ -135,7 +158,8 @@ class Recorder:
 class Load:
     """Heartbeat and xAPI threads against HAProxy until stopped."""
 
-    def __init__(self, port: int, data: dict, recorder: Recorder, *, beat_threads: int, xapi_threads: int) -> None:
+    def __init__(self, port: int, data: dict, recorder: Recorder, *, beat_threads: int, xapi_threads: int,
+                 upload_threads: int = 2) -> None:
         self.port, self.data, self.rec = port, data, recorder
         self.stop = threading.Event()
         self.threads = []
@@ -149,6 +173,10 @@ class Load:
         self.pairs_lock = threading.Lock()
         for _ in range(xapi_threads):
             self.threads.append(threading.Thread(target=self._xapi, daemon=True))
+        self.upload_numbers = iter(range(1, 10**9))
+        for i in range(upload_threads):
+            mine = data["uploaders"][i::upload_threads]
+            self.threads.append(threading.Thread(target=self._uploads, args=(mine,), daemon=True))
 
     def start(self) -> None:
         for t in self.threads:
@@ -200,6 +228,40 @@ class Load:
                         self.rec.acked_beats.setdefault(token, set()).add(seq_pos[0])
                 else:
                     time.sleep(0.05)
+
+    def _uploads(self, uploaders: list[dict]) -> None:
+        """Teachers declaring hours with a certificate image, one every ~0.3 s per thread; the page
+        after the redirect says what happened (Django's messages)."""
+        import loadgen
+        import requests
+
+        sessions = []
+        for v in uploaders:
+            session = requests.Session()
+            for part in v["cookie"].split("; "):
+                key, value = part.split("=", 1)
+                session.cookies.set(key, value, domain="127.0.0.1")
+            sessions.append(session)
+        base = f"http://127.0.0.1:{self.port}"
+        while not self.stop.is_set():
+            for session in sessions:
+                if self.stop.is_set():
+                    break
+                with self.pairs_lock:
+                    title = f"{UPLOAD_TITLE}-{next(self.upload_numbers)}"
+                try:
+                    answer = session.post(f"{base}/ledger/declarations/new/", timeout=40, headers={
+                        "X-CSRFToken": loadgen.CSRF_SECRET, "Referer": f"{base}/"}, data={
+                        "program": self.data["program"], "platform": "国家智慧教育平台", "title": title, "hours": "1"},
+                        files={"certificate": ("证书.png", PNG + title.encode(), "image/png")})
+                    page, status = answer.text, answer.status_code
+                except requests.RequestException:
+                    page, status = "", 0
+                outcome = ("ok" if UPLOAD_OK in page else "clear_error" if UPLOAD_CLEAR_ERROR in page else "failed")
+                self.rec.add("upload", outcome == "ok", status)
+                with self.rec.lock:
+                    self.rec.uploads.append((time.monotonic(), outcome, title))
+                time.sleep(0.3)
 
     def _statement(self, verb: str, actor: str, activity: str) -> dict:
         return {"id": str(uuid.uuid4()),
@@ -372,6 +434,48 @@ def kill_primary(rec: Recorder) -> dict:
             "old_rejoined_after_s": (time.monotonic() - restarted) if rejoined is not None else None}
 
 
+def restart_store(rec: Recorder) -> dict:
+    """SIGKILL the object store, leave it down STORE_DOWN_SECONDS, start it again (its recording
+    replayed), then wait for an upload to go through."""
+    killed = time.monotonic()
+    topo.kill_tree(topo.pid_of("s3"))
+    time.sleep(STORE_DOWN_SECONDS)
+    topo.pidfile("s3").unlink(missing_ok=True)
+    topo._reap()
+    restarting = time.monotonic()
+    back = topo.start_s3()  # taking connections again; the replay of its recording follows
+    replayed = time.monotonic()
+
+    def uploaded_since_back() -> bool:
+        with rec.lock:
+            return any(t >= back and outcome == "ok" for t, outcome, _title in rec.uploads)
+
+    first_ok = wait_until(uploaded_since_back, 60, step=0.2)
+    time.sleep(3)
+    with rec.lock:
+        during = Counter(outcome for t, outcome, _title in rec.uploads if killed <= t < back)
+        after = Counter(outcome for t, outcome, _title in rec.uploads if t >= back)
+    return {"down_s": round(back - killed, 1), "replay_s": round(replayed - back, 1),
+            "restart_s": round(back - restarting, 1),
+            "uploads_during": dict(during), "uploads_after": dict(after),
+            "first_upload_ok_after_s": None if first_ok is None else round(first_ok, 1)}
+
+
+def verify_uploads(rec: Recorder) -> dict:
+    """Every acknowledged upload has its row, and every row's object is in the store."""
+    import psycopg
+
+    with psycopg.connect(topo.pg_dsn(topo.leader(), user="tisheng")) as conn:
+        rows = dict(conn.execute("SELECT title, certificate_file FROM ledger_importedhoursdeclaration "
+                                 "WHERE title LIKE %s", [f"{UPLOAD_TITLE}-%"]).fetchall())
+    with rec.lock:
+        acked = {title for _t, outcome, title in rec.uploads if outcome == "ok"}
+        refused = {title for _t, outcome, title in rec.uploads if outcome == "clear_error"}
+    missing = [name for name in rows.values() if not topo.s3_has(name)]
+    return {"acked_uploads": len(acked), "rows": len(rows), "lost_uploads": len(acked - set(rows)),
+            "rows_of_refused_uploads": len(refused & set(rows)), "rows_without_object": len(missing)}
+
+
 def verify(rec: Recorder) -> dict:
     """What of the acknowledged is on the current primary (node port, not through the proxies)."""
     import psycopg
@@ -459,11 +563,14 @@ def main() -> int:
             db = kill_primary(rec)
             say(f"PostgreSQL primary killed: {db}")
             time.sleep(3)
+            store = restart_store(rec)
+            say(f"object store restarted: {store}")
         finally:
             load.finish()
         say(f"heartbeat group commit through PgBouncer: {heartbeat_batches()}")
-        say("object store restart: not run (the app nodes use the local file store here)")
         checked = verify(rec)
+        files = verify_uploads(rec)
+        say(f"uploads against the object store: {files}")
         totals = Counter((e[1], "ok" if e[2] else "failed") for e in rec.events)
         say(f"requests: {dict(totals)}")
         say(f"on the new primary {checked['node']}: {checked}")
@@ -475,10 +582,20 @@ def main() -> int:
               f"cluster_acked_lost={lost} cluster_acked_beats={checked['acked_beats']} "
               f"cluster_acked_statements={checked['acked_statements']} "
               f"cluster_acked_ledger_entries={checked['ledger_entries_found']} "
-              f"cluster_heartbeat_ratio_two_to_one={r:.2f}", flush=True)
+              f"cluster_heartbeat_ratio_two_to_one={r:.2f} "
+              f"cluster_store_down_s={store['down_s']:.1f} "
+              f"cluster_store_outage_clear_errors={store['uploads_during'].get('clear_error', 0)} "
+              f"cluster_store_outage_other_failures={store['uploads_during'].get('failed', 0)} "
+              f"cluster_store_uploads_after={store['uploads_after'].get('ok', 0)} "
+              f"cluster_store_rows_without_object={files['rows_without_object']} "
+              f"cluster_store_lost_uploads={files['lost_uploads']}", flush=True)
         if lost or db["error_seconds"] >= FAILOVER_GOAL_SECONDS or db["promoted_after_s"] is None:
             failed = True
             say("FAILED: acknowledged writes lost or failover too slow")
+        if (files["rows_without_object"] or files["lost_uploads"] or files["rows_of_refused_uploads"]
+                or store["first_upload_ok_after_s"] is None or store["uploads_during"].get("failed", 0)):
+            failed = True
+            say("FAILED: uploads around the object store's restart (see the figures above)")
         if app["dropped_after_s"] is None:
             failed = True
             say("FAILED: HAProxy did not drop the killed app node")

@@ -6,8 +6,16 @@ state under var/cluster/), started and stopped by `scripts/cluster/up` and `scri
     HAProxy  :pg_rw  → whichever node's Patroni REST API answers GET /primary 200
              :pg_ro  → the nodes answering GET /replica 200 (read-only pages may use it)
     PgBouncer (transaction pooling) → HAProxy :pg_rw
-    tisheng serve app1, app2  → PgBouncer; the shared file store is var/cluster/files
+    tisheng serve app1, app2  → PgBouncer; private files in the object store (below)
     HAProxy  :web    → app1, app2 (round robin, health check every second)
+    object store :s3 → moto's S3-compatible server (see below); every app node's TISHENG_S3_*
+
+The object store is moto in server mode (`python -m moto.server`, from the project's venv): MinIO,
+the usual self-hosted S3-compatible store, is not packaged in Debian, and the platform's store in a
+province is a cloud's S3-compatible object storage anyway. moto keeps objects in memory; here it
+records every request it takes (MOTO_ENABLE_RECORDING) to var/cluster/s3/recording.jsonl and replays
+the recording when it starts again, so a restarted store has the objects it had, as a real one
+would from its disks. The app nodes reach it with signed requests, like any S3 store.
 
 How the app finds the primary: through HAProxy's check of Patroni's REST API, not a multi-host
 DATABASE_URL with target_session_attrs=read-write. PgBouncer (Debian's 1.18) takes one host per
@@ -57,13 +65,14 @@ PORTS = {
     "etcd": BASE, "etcd_peer": BASE + 1,
     "pg1": BASE + 10, "pg1_rest": BASE + 11, "pg2": BASE + 20, "pg2_rest": BASE + 21,
     "pg_rw": BASE + 30, "pg_ro": BASE + 31, "pgbouncer": BASE + 40,
-    "app1": BASE + 50, "app2": BASE + 51, "web": BASE + 80, "haproxy_stats": BASE + 81,
+    "app1": BASE + 50, "app2": BASE + 51, "s3": BASE + 60, "web": BASE + 80, "haproxy_stats": BASE + 81,
     "scratch": BASE + 90,
 }
 NODES = ("pg1", "pg2")
 APPS = ("app1", "app2")
 # Throwaway credentials of the test cluster (deploy/ shows where real ones live).
 PASSWORDS = {"postgres": "cluster-superuser", "replicator": "cluster-replication", "tisheng": "cluster-app"}
+S3_BUCKET, S3_KEY, S3_SECRET = "tisheng-cluster", "cluster-access-key", "cluster-secret-key"
 DB = "tisheng"
 STANZA = "tisheng"
 # Timing of failure detection: Patroni's leader key lives TTL seconds (20 is Patroni's minimum)
@@ -490,11 +499,16 @@ def oidc_key() -> str:
 
 def app_env(node: str) -> dict:
     """A node's environment: its own state directory (metrics, caches of the process), the shared
-    file store (var/cluster/files) and the same keys as every other node."""
+    object store (private files) and the same keys as every other node."""
     return {
         "DATABASE_URL": app_database_url(),
         "TISHENG_VAR_DIR": str(VAR / "nodes" / node),
-        "TISHENG_PRIVATE_MEDIA_ROOT": str(VAR / "files" / "private"),
+        "TISHENG_PRIVATE_MEDIA_ROOT": str(VAR / "files" / "private"),  # unused while TISHENG_S3_BUCKET is set
+        "TISHENG_S3_BUCKET": S3_BUCKET,
+        "TISHENG_S3_ENDPOINT_URL": s3_url(),
+        "TISHENG_S3_ACCESS_KEY": S3_KEY,
+        "TISHENG_S3_SECRET_KEY": S3_SECRET,
+        "TISHENG_S3_REGION": "us-east-1",
         "TISHENG_OIDC_RSA_PRIVATE_KEY": oidc_key(),
         "TISHENG_ALLOW_DEV_KEYS": "1",
         "TISHENG_SITE_URL": f"http://127.0.0.1:{PORTS['web']}",
@@ -507,6 +521,75 @@ def app_env(node: str) -> dict:
         "TISHENG_DB_POOLER": "pgbouncer",
         "DJANGO_SETTINGS_MODULE": "tisheng.settings",
     }
+
+
+def s3_url() -> str:
+    return f"http://127.0.0.1:{PORTS['s3']}"
+
+
+def start_s3() -> float:
+    """The object store: moto's server, with what its recording says replayed into it (a restart keeps
+    the objects), else a new private bucket. Returns when (time.monotonic()) it took connections
+    again: it answers while the replay runs, the objects of before coming back meanwhile.
+
+    The replay is sent from here, with the server recording, not by moto's own replay (which stops
+    recording while it runs, so an upload during it would be lost at the next restart); only what
+    changed the store is replayed, reads would only cost time."""
+    import base64
+
+    import requests
+
+    recording = VAR / "s3" / "recording.jsonl"
+    recording.parent.mkdir(exist_ok=True)
+    entries = []
+    if recording.exists():
+        entries = [entry for entry in map(json.loads, recording.read_text().splitlines())
+                   if entry.get("method") not in ("GET", "HEAD")]
+    recording.write_text("")  # recorded again as they are replayed
+    spawn("s3", [PYTHON, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(PORTS["s3"])],
+          env={"MOTO_ENABLE_RECORDING": "True", "MOTO_RECORDER_FILEPATH": str(recording)})
+    wait_for("the object store", lambda: port_open(PORTS["s3"]), name="s3")
+    listening = time.monotonic()
+    if entries:
+        with requests.Session() as session:
+            for entry in entries:
+                body = base64.b64decode(entry["body"]) if entry.get("body_encoded") else entry.get("body") or None
+                headers = {k: v for k, v in entry["headers"].items() if k.lower() != "transfer-encoding"}
+                path = entry["url"].split("://", 1)[-1].split("/", 1)[-1]
+                session.request(entry["method"], f"{s3_url()}/{path}", headers=headers, data=body, timeout=60)
+        return listening
+    client = s3_client()
+    client.create_bucket(Bucket=S3_BUCKET)
+    # Files an earlier run of the cluster kept on local disk (var/cluster/files) move into the bucket
+    # under the same names, as an operator's `rclone copy` does when a province moves to a store.
+    local = VAR / "files" / "private"
+    moved = 0
+    for path in sorted(local.rglob("*")) if local.is_dir() else []:
+        if path.is_file() and not path.name.endswith(".part"):
+            client.upload_file(str(path), S3_BUCKET, path.relative_to(local).as_posix())
+            moved += 1
+    if moved:
+        log(f"object store: {moved} files moved in from {local}")
+    return listening
+
+
+def s3_client():
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("s3", endpoint_url=s3_url(), aws_access_key_id=S3_KEY, aws_secret_access_key=S3_SECRET,
+                        region_name="us-east-1", config=Config(retries={"max_attempts": 1}, connect_timeout=2))
+
+
+def s3_has(name: str) -> bool:
+    """Whether the object store holds `name`."""
+    from botocore.exceptions import ClientError
+
+    try:
+        s3_client().head_object(Bucket=S3_BUCKET, Key=name)
+    except ClientError:
+        return False
+    return True
 
 
 def start_app(node: str) -> None:
@@ -542,7 +625,7 @@ def up(*, fresh: bool) -> None:
     missing = [tool for tool in ("etcd", "patroni", "haproxy", "pgbouncer", "pgbackrest") if not shutil.which(tool)]
     if missing:
         raise SystemExit(f"cluster: missing {', '.join(missing)}: run `make cluster-deps` first")
-    if any(pid_of(n) for n in ("etcd", "haproxy", "pgbouncer", *[f"patroni-{x}" for x in NODES], *APPS)):
+    if any(pid_of(n) for n in ("etcd", "haproxy", "pgbouncer", "s3", *[f"patroni-{x}" for x in NODES], *APPS)):
         down(purge=False)
     if fresh and VAR.exists():
         shutil.rmtree(VAR)
@@ -599,6 +682,9 @@ def up(*, fresh: bool) -> None:
     spawn("pgbouncer", ["pgbouncer", str(VAR / "pgbouncer.ini")], as_postgres=True)
     wait_for("pgbouncer", lambda: port_open(PORTS["pgbouncer"]), name="pgbouncer")
 
+    log(f"object store (moto's S3-compatible server) on {s3_url()}")
+    start_s3()
+
     env = {**app_env("setup"), "DATABASE_URL": direct_database_url()}
     log("migrate (straight to the primary)")
     subprocess.run([TISHENG, "migrate", "--noinput", "-v", "0"], env={**os.environ, **env}, cwd=ROOT, check=True)
@@ -653,6 +739,7 @@ def backrest(*args: str, node: str | None = None, timeout: float = 1800) -> str:
 def down(*, purge: bool) -> None:
     for app in APPS:
         stop(app)
+    stop("s3")
     stop("pgbouncer")
     for node in NODES:
         stop(f"patroni-{node}", grace=30)
@@ -669,7 +756,7 @@ def down(*, purge: bool) -> None:
 
 
 def status() -> None:
-    for name in ("etcd", "haproxy", "pgbouncer", *[f"patroni-{n}" for n in NODES], *APPS):
+    for name in ("etcd", "haproxy", "pgbouncer", *[f"patroni-{n}" for n in NODES], "s3", *APPS):
         pid = pid_of(name)
         print(f"{name:16} {'running pid ' + str(pid) if pid and running(pid) else 'stopped'}")
     if port_open(PORTS["haproxy_stats"]):
