@@ -1,6 +1,7 @@
 """An institution's evaluation page (tisheng/institutions: /institutions/evaluation/<period>/
 institutions/<id>/) with its objective measures, opened by the province office: median and p95
-server time over 20 requests through Django's full stack, and its query count. The issue asks
+server time over 20 requests through Django's full stack (and the CPU time of this process, the
+machine being shared), and its query count; and a county office's view (its own county, live). The issue asks
 < 300 ms. The page reads the daily roll-up (institutions.rollup): the bench measures it live first,
 then times one institution's roll-up and measures the page again (the number the limit is for).
 
@@ -144,12 +145,14 @@ def build() -> tuple[User, str]:
                                   for i in range(0, len(teachers), 40)], batch_size=5000)
     officer = User.objects.create(phone="19800000001", name="考评基准省工程办")
     RoleAssignment.objects.create(user=officer, role="province_office", region=province)
+    county_officer = User.objects.create(phone="19800000002", name="考评基准县教师发展中心")
+    RoleAssignment.objects.create(user=county_officer, role="county_office", region=county)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE ledger_ledgerentry; ANALYZE learning_courseselection; ANALYZE people_teacher; "
                            "ANALYZE integration_statementoutcome; ANALYZE institutions_courserating")
     period = period_open(actor=officer, region=province, year=now.year, ends_on=timezone.localdate() + dt.timedelta(days=30))
-    return officer, f"/institutions/evaluation/{period.pk}/institutions/{measured.pk}/"
+    return officer, county_officer, f"/institutions/evaluation/{period.pk}/institutions/{measured.pk}/"
 
 
 def main() -> int:
@@ -157,7 +160,7 @@ def main() -> int:
     try:
         with transaction.atomic():
             t0 = time.perf_counter()
-            officer, url = build()
+            officer, county_officer, url = build()
             entries = LedgerEntry.objects.filter(program__code="bench-eval").count()
             selections = CourseSelection.objects.filter(program__code="bench-eval").count()
             print(f"bench_institution_evaluation: {TEACHERS} teachers, {selections} selections, {entries} ledger "
@@ -167,20 +170,43 @@ def main() -> int:
             live_median, live_p95, live_queries = measure(client, url)
             print(f"  live figures (a county office's view, or before the first roll-up): p95 {live_p95:.1f} ms, "
                   f"median {live_median:.1f} ms, {live_queries} queries")
+            county = Client()
+            county.force_login(county_officer)
+            c_median, c_p95, c_queries = measure(county, url)
+            print(f"institution_evaluation_county_office_p95_ms={c_p95:.1f} median_ms={c_median:.1f} "
+                  f"queries={c_queries} (its own county's figures, live)")
             institution_pk, year = int(url.rstrip("/").rsplit("/", 1)[1]), timezone.localdate().year
             t1 = time.perf_counter()
             measures_refresh(institution_ids=[institution_pk], years=[year])
             print(f"  daily roll-up of this institution's measures: {time.perf_counter() - t1:.2f} s")
             median, p95, queries = measure(client, url)
+            cpu = []
+            for _ in range(20):
+                t1 = time.process_time()
+                client.get(url)
+                cpu.append((time.process_time() - t1) * 1000)
+            cpu.sort()
             if os.getenv("BENCH_EVAL_PROFILE"):
+                import cProfile
+                import pstats
+
+                profile = cProfile.Profile()
+                profile.enable()
+                client.get(url)
+                profile.disable()
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
                 from django.test.utils import CaptureQueriesContext
 
                 with CaptureQueriesContext(connection) as ctx:
                     client.get(url)
                 for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:6]:
                     print(f"  {float(q['time']) * 1000:.0f} ms: {q['sql'][:600]}")
-            print(f"institution_evaluation_p95_ms={p95:.1f} median_ms={median:.1f} queries={queries} "
-                  f"limit_ms={LIMIT_MS:.0f} {'OK' if p95 < LIMIT_MS else 'OVER'}")
+            # The server's own time, wall (the test client's request through the full stack) and
+            # CPU of this process (the machine is shared: wall time under load is the neighbours').
+            print(f"institution_evaluation_p95_ms={p95:.1f} median_ms={median:.1f} "
+                  f"cpu_median_ms={cpu[len(cpu) // 2]:.1f} cpu_p95_ms={cpu[int(len(cpu) * 0.95) - 1]:.1f} "
+                  f"queries={queries} limit_ms={LIMIT_MS:.0f} {'OK' if p95 < LIMIT_MS else 'OVER'} "
+                  f"load_average={os.getloadavg()[0]:.1f} cores={os.cpu_count()}")
             raise Rollback
     except Rollback:
         pass
