@@ -109,5 +109,12 @@ cluster-test: $(INSTALLED) system-deps cluster-deps
 restore-drill: $(INSTALLED) cluster-deps
 	scripts/cluster/restore-drill
 
+# Tests through PgBouncer in transaction mode in front of a throwaway PostgreSQL
+# (scripts/cluster/pgbouncer_with.sh); PGBOUNCER_TESTS picks them (default: heartbeats, xAPI, jobs).
+.PHONY: test-pgbouncer
+PGBOUNCER_TESTS ?= tisheng/playback tisheng/xapi tisheng/jobs
+test-pgbouncer: $(INSTALLED) cluster-deps
+	scripts/pg.sh with scripts/cluster/pgbouncer_with.sh $(BIN)/pytest -q -p no:xdist $(PGBOUNCER_TESTS)
+
 clean:
 	rm -rf $(VENV) var test-artifacts

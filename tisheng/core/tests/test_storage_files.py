@@ -200,3 +200,17 @@ def test_a_stored_object_is_copied_to_a_local_file_for_the_steps_that_need_one(s
         assert path.suffix == ".docx"
         assert path.read_bytes() == b"PK\x03\x04 docx bytes"
     assert not path.exists()
+
+
+@pytest.mark.django_db
+def test_what_a_page_shows_inline_is_streamed_from_the_object_store_through_the_app(s3, rf):
+    """An image or a PDF in our own frame comes from this site (the CSP's img-src and frame-src are
+    'self'), so it is read from the store here instead of redirecting the browser there."""
+    name = storage_files.save("supervision/1/2/现场.png", b"\x89PNG\r\n\x1a\n photo")
+
+    response = storage_files.serve(rf.get("/"), name, content_type="image/png", through_app=True)
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"\x89PNG\r\n\x1a\n photo"
+    assert response["Content-Disposition"].startswith("inline;")
+    assert response["Cache-Control"] == "private, no-store"
