@@ -1,14 +1,17 @@
 """优秀应用成果评选 in the browser, desktop and phone: the county office opens a round through its
 form; the principal nominates a resource of the school on a phone; the county office closes
 nominations and lands on the expert panel; everyone reads the demo's published county round, the
-office downloads the winners' workbook and the principal reads the results on a phone; another
+office downloads the winners' workbook and an award certificate whose address anyone opens on a
+phone to verify it, and the principal reads the results on a phone; another
 county's office gets 404 for the new round. (The award on the teacher's registry page is
 tisheng/achievements/tests/test_rounds.py's.)"""
 
+import io
 import re
 import uuid
 
 import pytest
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +73,24 @@ def test_a_county_round_from_the_form_to_the_panel_and_the_published_results(log
         page.click("[data-testid=export]")
     assert download.value.suggested_filename.endswith(".xlsx")
     page.screenshot(path=str(artifacts / "achievements_results_desktop.png"), full_page=True)
+    href = page.locator("[data-testid=results-table] a", has_text="证书").first.get_attribute("href")
+    pdf = page.request.get(server_url + href)  # opens inline in a browser: fetched with the session
+    assert pdf.headers["content-type"] == "application/pdf"
+    certificate = PdfReader(io.BytesIO(pdf.body())).pages[0].extract_text()
+    verify_url = re.search(r"https?://\S+/verify/[A-Z0-9-]+/[A-Z0-9]+", certificate).group(0)
     context.close()
+
+    # Anyone who scans the award certificate on a phone, signed in or not, reads its facts.
+    anonymous = browser.new_context(viewport=PHONE, locale="zh-CN")
+    apage = anonymous.new_page()
+    apage.goto(f"{server_url}/verify/{verify_url.split('/verify/', 1)[1]}")  # the demo's own address
+    result = apage.inner_text("[data-testid=verify-result]")
+    assert "获奖证书" in result
+    assert apage.inner_text("[data-testid=status]") == "有效"
+    assert apage.inner_text("[data-testid=award]") in ("一等奖", "二等奖", "三等奖")
+    assert no_horizontal_overflow(apage)
+    apage.screenshot(path=str(artifacts / "achievements_verify_phone.png"), full_page=True)
+    anonymous.close()
 
     # On a phone the principal reads the published results (every signed-in person may).
     phone, ppage = log_in(browser, server_url, PRINCIPAL, viewport=PHONE)
