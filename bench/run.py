@@ -60,6 +60,7 @@ STEPS = [
     ("federation", [PYTHON, "bench/bench_federation.py"]),
     ("registry", [PYTHON, "bench/bench_registry.py"]),
     ("communities", [PYTHON, "bench/bench_communities.py"]),
+    ("communities_replies", [PYTHON, "bench/bench_communities_replies.py"]),
     ("credentials", [PYTHON, "bench/bench_credentials.py"]),
     ("resources", [PYTHON, "bench/bench_resources.py"]),
     ("funding", [PYTHON, "bench/bench_funding.py"]),

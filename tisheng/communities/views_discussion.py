@@ -53,15 +53,17 @@ def _thread_for_user(request, pk: int) -> tuple[Thread, bool]:
     return thread, moderator
 
 
-def _may_post(request, study_class=None, *, thread: Thread | None = None) -> bool:
+def _may_post(request, study_class=None, *, thread: Thread | None = None, guide: bool | None = None) -> bool:
     """Members and the class's guides (the workshop's members and leaders) post; offices that
-    oversee only read; a closed workshop activity takes no more posts."""
+    oversee only read; a closed workshop activity takes no more posts. `guide`: whether the user
+    guides the class, when the caller already knows (two queries fewer on every reply posted)."""
     if thread is not None and thread.activity_id:
         activity = thread.activity
         return not activity.closed and workshop_selectors.can_take_part(request.user, activity.workshop)
     study_class = study_class if study_class is not None else thread.study_class
-    return selectors.can_guide(request.user, study_class) or study_class.members.filter(
-        teacher__user=request.user).exists()
+    if guide is None:
+        guide = selectors.can_guide(request.user, study_class)
+    return guide or study_class.members.filter(teacher__user=request.user).exists()
 
 
 def _back(thread: Thread) -> tuple[str, str]:
@@ -99,7 +101,7 @@ def thread_list(request, pk: int):
 def thread_detail(request, pk: int):
     thread, moderator = _thread_for_user(request, pk)
     if request.method == "POST":
-        if not _may_post(request, thread=thread):
+        if not _may_post(request, thread=thread, guide=moderator):
             raise PermissionDenied
         try:
             reply = discussion.reply_post(actor=request.user, thread=thread, body=request.POST.get("body"))
@@ -114,7 +116,7 @@ def thread_detail(request, pk: int):
     back_url, back_label = _back(thread)
     return render(request, "communities/thread_detail.html", {
         "t": thread, "replies": replies, "after": after, "next_after": next_after, "back_url": back_url,
-        "back_label": back_label, "moderator": moderator, "may_post": _may_post(request, thread=thread)})
+        "back_label": back_label, "moderator": moderator, "may_post": _may_post(request, thread=thread, guide=moderator)})
 
 
 @login_required

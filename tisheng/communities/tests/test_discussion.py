@@ -74,6 +74,21 @@ def test_posting_a_reply_costs_two_statements_without_a_mention(world, s):
     assert len(writes) == 2
 
 
+def test_a_reply_posted_through_the_page_asks_who_guides_the_class_once(client, world, s):
+    """The page knows from opening the thread whether the poster guides the class; asking again
+    to decide whether they may post cost two queries more on every reply (bench_communities_replies)."""
+    thread = discussion.thread_create(actor=s.tutor, study_class=s.study_class, title="讨论", body="正文")
+    client.force_login(world.teacher.user)
+    url = reverse("communities:thread_detail", args=[thread.pk])
+    client.post(url, {"body": "第一条"})
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(url, {"body": "第二条"})
+    assert response.status_code == 302
+    assert Reply.objects.filter(thread=thread).count() == 2
+    tutor_lookups = [q for q in ctx.captured_queries if 'FROM "communities_classtutor"' in q["sql"].split(" WHERE")[0]]
+    assert len(tutor_lookups) == 1
+
+
 def test_the_tutor_pins_and_hides_with_a_reason_audited_and_the_author_is_told(client, world, s):
     thread = discussion.thread_create(actor=world.teacher.user, study_class=s.study_class, title="广告",
                                       body="正文")
