@@ -53,7 +53,9 @@ def cluster():
 def _loadgen(cluster: restartable_pg.Cluster, *args: str, stdin: str = "") -> object:
     done = subprocess.run([loadgen.PYTHON, str(ROOT / "bench/loadgen.py"), *args], input=stdin, cwd=ROOT,
                           env={**os.environ, "DATABASE_URL": cluster.url}, capture_output=True, text=True,
-                          timeout=120, check=True)
+                          # Only a guard against a hang: `prepare` migrates the restartable cluster
+                          # from nothing (a minute of CPU; 120 s ran out on a machine at load 12).
+                          timeout=600, check=True)
     return json.loads(done.stdout)
 
 
