@@ -76,18 +76,22 @@ def test_a_county_round_from_the_form_to_the_panel_and_the_published_results(log
     href = page.locator("[data-testid=results-table] a", has_text="证书").first.get_attribute("href")
     pdf = page.request.get(server_url + href)  # opens inline in a browser: fetched with the session
     assert pdf.headers["content-type"] == "application/pdf"
-    certificate = PdfReader(io.BytesIO(pdf.body())).pages[0].extract_text()
-    verify_url = re.search(r"https?://\S+/verify/[A-Z0-9-]+/[A-Z0-9]+", certificate).group(0)
+    reader = PdfReader(io.BytesIO(pdf.body()))
+    verify_url = re.search(r"https?://\S+/verify/[A-Z0-9-]+/[A-Z0-9]+", reader.pages[0].extract_text()).group(0)
+    scanned = reader.metadata.subject  # what the QR code holds: the address, "#", the signed facts
+    assert scanned.startswith(verify_url + "#")
     context.close()
 
     # Anyone who scans the award certificate on a phone, signed in or not, reads its facts.
     anonymous = browser.new_context(viewport=PHONE, locale="zh-CN")
     apage = anonymous.new_page()
-    apage.goto(f"{server_url}/verify/{verify_url.split('/verify/', 1)[1]}")  # the demo's own address
+    apage.goto(f"{server_url}/verify/{scanned.split('/verify/', 1)[1]}")  # on the demo's own address
     result = apage.inner_text("[data-testid=verify-result]")
     assert "获奖证书" in result
     assert apage.inner_text("[data-testid=status]") == "有效"
     assert apage.inner_text("[data-testid=award]") in ("一等奖", "二等奖", "三等奖")
+    assert "与本证书颁发时的记录一致" in apage.inner_text("[data-testid=qr-match]")  # the scanned facts were signed
+    assert "不一致" not in apage.inner_text("[data-testid=qr-match]")
     assert no_horizontal_overflow(apage)
     apage.screenshot(path=str(artifacts / "achievements_verify_phone.png"), full_page=True)
     anonymous.close()
