@@ -58,7 +58,9 @@ import topology as topo  # noqa: E402
 
 FAILOVER_GOAL_SECONDS = 30
 STORE_DOWN_SECONDS = 8
-UPLOAD_TITLE = "集群测试上传"
+# This run's uploads only: a reused var/cluster keeps earlier runs' declarations, whose titles
+# would otherwise count as this run's rows (and their objects as missing after a purge of the store).
+UPLOAD_TITLE = f"集群测试上传-{secrets.token_hex(3)}"
 UPLOAD_OK = "申报已提交"  # DECLARATION_SUBMITTED's Chinese
 UPLOAD_CLEAR_ERROR = "文件保存失败"  # storage_files.STORAGE_UNWRITABLE's Chinese
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478"
