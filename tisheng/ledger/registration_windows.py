@@ -24,16 +24,14 @@ row is kept only for the teacher whose window holds its day. A county of 6,000 t
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import QuerySet
 
-from tisheng.ledger.models import ExternalHoursRecord, HoursCycle, LedgerEntry
-from tisheng.ledger.registry import SHANGHAI, CycleStanding, RegistryRow, _day_start, standing
+from tisheng.ledger.models import HoursCycle
+from tisheng.ledger.registry import CycleStanding, RegistryRow, counted_buckets, standing
 
 WINDOW_YEARS = 5
 MOE_DEFAULT_HOURS = Decimal("360")
@@ -178,20 +176,4 @@ def window_buckets(teachers: QuerySet, start: dt.date, end: dt.date
                    ) -> dict[int, list[tuple[dt.date, str, str, Decimal]]]:
     """(day, level, category, hours) per teacher of `teachers` (already scoped by the caller),
     from `start` to `end` (the union of their windows): two GROUP BY statements."""
-    result: dict[int, list] = defaultdict(list)
-    ledger = (LedgerEntry.objects.filter(teacher__in=teachers.values("pk"), at__gte=_day_start(start),
-                                         at__lt=_day_start(end + dt.timedelta(days=1)),
-                                         reverses__isnull=True, reversed_by__isnull=True)
-              .values_list("teacher_id", TruncDate("at", tzinfo=SHANGHAI), "program__registry_level",
-                           "program__registry_category")
-              .annotate(hours=Sum("hours")).order_by())
-    for teacher_id, day, level, category, hours in ledger:
-        result[teacher_id].append((day, level, category, hours))
-    external = (ExternalHoursRecord.objects.filter(
-        teacher__in=teachers.values("pk"), earned_on__gte=start, earned_on__lte=end,
-        verification=ExternalHoursRecord.Verification.VERIFIED)
-        .values_list("teacher_id", "earned_on", "level", "category")
-        .annotate(hours=Sum("hours")).order_by())
-    for teacher_id, day, level, category, hours in external:
-        result[teacher_id].append((day, level, category, hours))
-    return result
+    return counted_buckets(teachers, start, end, by_day=True)

@@ -25,7 +25,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractYear, TruncDate
 
 from tisheng.ledger.models import ExternalHoursRecord, HoursCycle, LedgerEntry
 from tisheng.people.models import Teacher
@@ -249,25 +249,33 @@ def teacher_standings(teacher: Teacher, rows: list[RegistryRow], *, today: dt.da
     return result
 
 
-def cycle_buckets(cycle: HoursCycle, teachers: QuerySet[Teacher]) -> dict[int, list[tuple[int, str, str, Decimal]]]:
-    """(year, level, category, hours) per teacher for every teacher of `teachers` (already
-    scoped by the caller) in the cycle: two GROUP BY statements, whatever the number of
-    teachers. What the 定期注册 list and the bench run."""
-    start, end = _day_start(cycle.start_date), _day_start(cycle.end_date + dt.timedelta(days=1))
+def counted_buckets(teachers: QuerySet[Teacher], start: dt.date, end: dt.date, *, by_day: bool = False
+                    ) -> dict[int, list[tuple[int | dt.date, str, str, Decimal]]]:
+    """(bucket, level, category, hours) per teacher of `teachers` (already scoped by the caller)
+    from `start` to `end` inclusive — the bucket the year, or the day with `by_day` — over what
+    counts: standing ledger credits and verified outside records. Two GROUP BY statements,
+    whatever the number of teachers."""
     result: dict[int, list] = defaultdict(list)
-    ledger = (LedgerEntry.objects.filter(teacher__in=teachers.values("pk"), at__gte=start, at__lt=end,
+    at = (TruncDate if by_day else ExtractYear)("at", tzinfo=SHANGHAI)
+    ledger = (LedgerEntry.objects.filter(teacher__in=teachers.values("pk"), at__gte=_day_start(start),
+                                         at__lt=_day_start(end + dt.timedelta(days=1)),
                                          reverses__isnull=True, reversed_by__isnull=True)
-              .values_list("teacher_id", ExtractYear("at", tzinfo=SHANGHAI), "program__registry_level",
-                           "program__registry_category")
+              .values_list("teacher_id", at, "program__registry_level", "program__registry_category")
               .annotate(hours=Sum("hours")).order_by())
-    for teacher_id, year, level, category, hours in ledger:
-        result[teacher_id].append((year, level, category, hours))
+    earned = "earned_on" if by_day else ExtractYear("earned_on")
     external = (ExternalHoursRecord.objects.filter(
-        teacher__in=teachers.values("pk"), earned_on__gte=cycle.start_date, earned_on__lte=cycle.end_date,
+        teacher__in=teachers.values("pk"), earned_on__gte=start, earned_on__lte=end,
         verification=ExternalHoursRecord.Verification.VERIFIED)
-        .values_list("teacher_id", ExtractYear("earned_on"), "level", "category")
+        .values_list("teacher_id", earned, "level", "category")
         .annotate(hours=Sum("hours")).order_by())
-    for teacher_id, year, level, category, hours in external:
-        result[teacher_id].append((year, level, category, hours))
+    for rows in (ledger, external):
+        for teacher_id, bucket, level, category, hours in rows:
+            result[teacher_id].append((bucket, level, category, hours))
     return result
+
+
+def cycle_buckets(cycle: HoursCycle, teachers: QuerySet[Teacher]) -> dict[int, list[tuple[int, str, str, Decimal]]]:
+    """(year, level, category, hours) per teacher in the cycle: what the 定期注册 list and the
+    bench run."""
+    return counted_buckets(teachers, cycle.start_date, cycle.end_date)
 
