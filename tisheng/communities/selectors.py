@@ -78,21 +78,51 @@ def classes_for(actor, *, program=None) -> QuerySet[StudyClass]:
             .order_by("program__code", "region_path", "name", "id"))
 
 
-def get_class_for_user(actor, pk: int) -> StudyClass:
-    study_class = (StudyClass.objects.filter(visible_q(actor), pk=pk)
-                   .select_related("program", "organization", "region", "school").first())
+def get_class_for_user(actor, pk: int, *, with_viewer: bool = False) -> StudyClass:
+    """The class, 404 unless the actor may open it. `with_viewer`: the same query also says whether
+    the actor tutors and attends it, so `is_tutor` and `attends` ask nothing more (the reply path)."""
+    qs = StudyClass.objects.filter(visible_q(actor), pk=pk).select_related("program", "organization", "region",
+                                                                          "school")
+    if with_viewer:
+        qs = qs.annotate(
+            viewer_tutors=Exists(ClassTutor.objects.filter(study_class=OuterRef("pk"), user=actor)),
+            viewer_attends=Exists(ClassMember.objects.filter(study_class=OuterRef("pk"), teacher__user=actor)))
+    study_class = qs.first()
     if study_class is None:
         raise Http404
+    if with_viewer:
+        study_class.viewer_pk = actor.pk
     return study_class
 
 
+def _viewer_flag(actor, study_class: StudyClass, flag: str) -> bool | None:
+    """What `get_class_for_user(…, with_viewer=True)` found for this actor, or None."""
+    if getattr(study_class, "viewer_pk", None) == actor.pk:
+        return getattr(study_class, flag)
+    return None
+
+
 def can_manage(actor, study_class: StudyClass) -> bool:
-    """Form, rename, add or remove members, assign tutors: the forming organization."""
+    """Form, rename, add or remove members, assign tutors: the forming organization. Without an
+    institution or teacher-college role (known from the grants already loaded) no query."""
+    if not any(g.role in FORMING_ROLES for g in grants_for(actor)):
+        return False
     return study_class.organization_id in _managed_org_ids(actor)
 
 
 def is_tutor(actor, study_class: StudyClass) -> bool:
+    known = _viewer_flag(actor, study_class, "viewer_tutors")
+    if known is not None:
+        return known
     return ClassTutor.objects.filter(study_class=study_class, user=actor).exists()
+
+
+def attends(actor, study_class: StudyClass) -> bool:
+    """The actor is one of the class's members (a teacher in it)."""
+    known = _viewer_flag(actor, study_class, "viewer_attends")
+    if known is not None:
+        return known
+    return study_class.members.filter(teacher__user=actor).exists()
 
 
 def can_guide(actor, study_class: StudyClass) -> bool:

@@ -127,3 +127,48 @@ def test_people_outside_the_class_get_404_and_an_office_reads_but_does_not_post(
     client.force_login(world.county_officer)
     assert client.get(reverse("communities:thread_detail", args=[thread.pk])).status_code == 200
     assert client.post(reverse("communities:thread_detail", args=[thread.pk]), {"body": "x"}).status_code == 403
+
+
+def _statements(ctx) -> list[str]:
+    """The queries a request made, without transaction control (BEGIN, SAVEPOINT, COMMIT)."""
+    return [q["sql"] for q in ctx.captured_queries
+            if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT"))]
+
+
+def test_a_member_posting_a_reply_through_the_page_costs_seven_queries(client, world, s):
+    """Session, user, thread, the poster's roles, the class with whether the poster tutors or
+    attends it, the reply's INSERT and the counter's UPDATE (it was ten: who tutors, who forms
+    and who attends the class were asked again one by one)."""
+    thread = discussion.thread_create(actor=s.tutor, study_class=s.study_class, title="讨论", body="正文")
+    client.force_login(world.teacher.user)
+    url = reverse("communities:thread_detail", args=[thread.pk])
+    client.post(url, {"body": "第一条"})
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(url, {"body": "第二条"})
+    assert response.status_code == 302
+    assert Reply.objects.filter(thread=thread, body="第二条").exists()
+    assert len(_statements(ctx)) == 7, "\n".join(_statements(ctx))
+
+
+def test_the_tutor_and_the_forming_institution_still_moderate_and_post(client, world, s):
+    thread = discussion.thread_create(actor=world.teacher.user, study_class=s.study_class, title="讨论", body="正文")
+    url = reverse("communities:thread_detail", args=[thread.pk])
+    for user in (s.tutor, s.manager):
+        client.force_login(user)
+        response = client.post(url, {"body": f"{user.name}的回复"}, follow=True)
+        assert "回复已发布。" in _messages(response)
+        assert 'data-testid="pin"' in response.content.decode()
+
+
+def test_mentioning_one_or_three_classmates_costs_the_same_queries(client, world, s):
+    thread = discussion.thread_create(actor=s.tutor, study_class=s.study_class, title="讨论", body="正文")
+    client.force_login(world.teacher.user)
+    url = reverse("communities:thread_detail", args=[thread.pk])
+    names = [world.teachers_a[1].name, world.teachers_a[2].name, s.tutor.name]
+    client.post(url, {"body": "热身"})
+    with CaptureQueriesContext(connection) as one:
+        client.post(url, {"body": f"@{names[0]} 请看"})
+    with CaptureQueriesContext(connection) as three:
+        client.post(url, {"body": " ".join(f"@{n}" for n in names) + " 请看"})
+    assert Notification.objects.filter(title__contains="提到了您").count() == 4
+    assert len(_statements(three)) == len(_statements(one))
