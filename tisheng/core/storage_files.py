@@ -53,7 +53,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -216,17 +216,42 @@ def save_path(name: str, path: str | Path, *, actor: Any = None, scope_path: str
 
 
 @contextlib.contextmanager
-def discarded_on_error(name: str) -> Iterator[str]:
-    """Around the writes of the rows that point at a file saved just before: when they fail (a
-    validation, a lost race, a database error), the file goes too, so no object is left without a row."""
+def discarded_on_error(*names: str) -> Iterator[list[str]]:
+    """The one way a file and the rows that point at it are kept together: save the file(s) first,
+    outside any transaction, then write the rows in a `transaction.atomic()` block inside this one
+    (`with storage_files.discarded_on_error(name), transaction.atomic():`). When the rows are not
+    written (a validation, a lost race, a database error, a later step of the same transaction, a
+    commit that fails), the files go too, so no object is left without a row. The block yields a list:
+    a file saved inside it is appended, so a second file the store refuses takes the first away.
+
+    Nothing that can fail may follow the atomic block inside this one (its rows are committed), and
+    the atomic block must be the outermost one: a caller's transaction around it could still roll back
+    after this block let the files stay. Services that store files therefore do not run inside
+    another service's transaction."""
+    kept = list(names)
     try:
-        yield name
+        yield kept
     except BaseException:
+        for name in kept:
+            try:
+                delete(name)
+            except (StorageUnavailable, OSError):
+                logger.warning("private storage: cannot remove %s after a failed write", name)
+        raise
+
+
+def discard_on_commit(name: str) -> None:
+    """Remove a file its row no longer points at (a material replaced by a new upload) once the
+    transaction that replaced it has committed; a rollback keeps it, as the row still points at it.
+    A store that is down leaves it, logged with its name."""
+
+    def remove() -> None:
         try:
             delete(name)
         except (StorageUnavailable, OSError):
-            logger.warning("private storage: cannot remove %s after a failed write", name)
-        raise
+            logger.warning("private storage: cannot remove the replaced %s", name)
+
+    transaction.on_commit(remove)
 
 
 def open(name: str) -> File:  # noqa: A001 - the storage API's own word

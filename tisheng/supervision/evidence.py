@@ -5,6 +5,7 @@ guard; the same size limits per kind) and stored in the private file store under
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -42,11 +43,21 @@ def evidence_check(uploads: list[UploadedFile]) -> None:
         raise ValidationError(_(TOO_MANY_FILES) % {"n": MAX_FILES})
 
 
-def evidence_store(*, actor, inspection: Inspection, upload: UploadedFile, finding: Finding | None = None,
-                   answer: RectificationAnswer | None = None) -> EvidenceFile:
-    """Check and store one file; call inside the caller's transaction. The file is stored once it
-    passed the checks and before its row (a refused file or a store that is down leaves nothing behind;
-    a row that cannot be written takes its file away again)."""
+@dataclass(frozen=True)
+class StoredEvidence:
+    """One checked upload, already in the private file store; its row is written by `evidence_record`."""
+    name: str  # in the private file store
+    original_name: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def evidence_receive(*, actor, inspection: Inspection, upload: UploadedFile) -> StoredEvidence:
+    """Check one file and store it, before the transaction that writes its row: the caller holds the
+    name in `storage_files.discarded_on_error` around that transaction, so a refused file or a store
+    that is down leaves nothing behind and rows that are not written take the file away again."""
     tmp, sha, size = _receive(upload, max(max_bytes(k) for k in ALLOWED), actor=actor)
     try:
         if size == 0:
@@ -62,17 +73,23 @@ def evidence_store(*, actor, inspection: Inspection, upload: UploadedFile, findi
                                                        "kind": _(KIND_LABELS[kind])})
         stored = storage_files.save_path(f"{FOLDER}/{inspection.round_id}/{inspection.pk}/{sha[:16]}.{ext}", tmp,
                                          actor=actor, scope_path=inspection.unit_path)
-        relative = stored.removeprefix(f"{FOLDER}/")
-        with storage_files.discarded_on_error(stored):
-            row = EvidenceFile(inspection=inspection, finding=finding, answer=answer, file_name=relative,
-                               original_name=display_name(upload.name) or relative, kind=kind,
-                               content_type=content_type, size=size, sha256=sha, uploaded_by=actor)
-            row.full_clean()
-            row.save()
-        return row
     finally:
         if tmp.exists():
             tmp.unlink()
+    relative = stored.removeprefix(f"{FOLDER}/")
+    return StoredEvidence(stored, display_name(upload.name) or relative, kind, content_type, size, sha)
+
+
+def evidence_record(*, actor, inspection: Inspection, stored: StoredEvidence, finding: Finding | None = None,
+                    answer: RectificationAnswer | None = None) -> EvidenceFile:
+    """The row of a file `evidence_receive` stored; inside the caller's transaction."""
+    row = EvidenceFile(inspection=inspection, finding=finding, answer=answer,
+                       file_name=stored.name.removeprefix(f"{FOLDER}/"), original_name=stored.original_name,
+                       kind=stored.kind, content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                       uploaded_by=actor)
+    row.full_clean()
+    row.save()
+    return row
 
 
 def evidence_name(row: EvidenceFile) -> str:

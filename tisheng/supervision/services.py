@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
+from tisheng.core import storage_files
 from tisheng.monitoring.services.rollups import today as shanghai_today
 from tisheng.notifications.models import Kind
 from tisheng.notifications.services import Message, notify_many
@@ -27,7 +28,7 @@ from tisheng.orgs.models import Region, RegionLevel, School
 from tisheng.orgs.scope import path_in_scope
 from tisheng.programs.models import Program
 from tisheng.supervision import selectors
-from tisheng.supervision.evidence import evidence_check, evidence_store
+from tisheng.supervision.evidence import StoredEvidence, evidence_check, evidence_receive, evidence_record
 from tisheng.supervision.figures import unit_figures
 from tisheng.supervision.models import (
     Finding,
@@ -163,33 +164,40 @@ def findings_record(*, actor, inspection: Inspection, entries: list[dict],
     files = files or {}
     for uploads in files.values():
         evidence_check(uploads)
+    wanted = [entry for entry in entries if entry.get("indicator") in indicators and entry.get("grade", "")]
+    if any(entry["grade"] not in Grade.values for entry in wanted):
+        raise ValidationError(_(BAD_GRADE))
     written = 0
-    with transaction.atomic():
-        existing = {f.indicator: f for f in inspection.findings.all()}
-        for entry in entries:
-            code, grade = entry.get("indicator"), entry.get("grade", "")
-            if code not in indicators or not grade:
-                continue
-            if grade not in Grade.values:
-                raise ValidationError(_(BAD_GRADE))
-            indicator = indicators[code]
-            value = inspection.figures.get(indicator["metric"]) if indicator["metric"] else None
-            comment = (entry.get("comment") or "").strip()[:2000]
-            finding = existing.get(code)
-            if finding is None:
-                finding = Finding(inspection=inspection, indicator=code)
-            changed = finding.pk is None or finding.grade != grade or finding.comment != comment
-            finding.grade, finding.comment, finding.value = grade, comment, value
-            finding.recorded_by, finding.recorded_at = actor, timezone.now()
-            finding.full_clean()
-            finding.save()
-            for upload in files.get(code, []):
-                evidence_store(actor=actor, inspection=inspection, upload=upload, finding=finding)
-                changed = True
-            if changed:
-                written += 1
-                audit(actor=actor, action="supervision.finding_record", obj=finding, scope_path=inspection.unit_path,
-                      indicator=indicator["name"], grade=grade, value=value)
+    # The files first, outside the transaction; rows that are not written take them away again.
+    with storage_files.discarded_on_error() as saved:
+        received: dict[str, list[StoredEvidence]] = {}
+        for entry in wanted:
+            for upload in files.get(entry["indicator"], []):
+                stored = evidence_receive(actor=actor, inspection=inspection, upload=upload)
+                saved.append(stored.name)
+                received.setdefault(entry["indicator"], []).append(stored)
+        with transaction.atomic():
+            existing = {f.indicator: f for f in inspection.findings.all()}
+            for entry in wanted:
+                code, grade = entry["indicator"], entry["grade"]
+                indicator = indicators[code]
+                value = inspection.figures.get(indicator["metric"]) if indicator["metric"] else None
+                comment = (entry.get("comment") or "").strip()[:2000]
+                finding = existing.get(code)
+                if finding is None:
+                    finding = Finding(inspection=inspection, indicator=code)
+                changed = finding.pk is None or finding.grade != grade or finding.comment != comment
+                finding.grade, finding.comment, finding.value = grade, comment, value
+                finding.recorded_by, finding.recorded_at = actor, timezone.now()
+                finding.full_clean()
+                finding.save()
+                for stored in received.get(code, []):
+                    evidence_record(actor=actor, inspection=inspection, stored=stored, finding=finding)
+                    changed = True
+                if changed:
+                    written += 1
+                    audit(actor=actor, action="supervision.finding_record", obj=finding,
+                          scope_path=inspection.unit_path, indicator=indicator["name"], grade=grade, value=value)
     return written
 
 
@@ -267,22 +275,28 @@ def rectification_answer(*, actor, item: Rectification, text: str,
         raise ValidationError(_(ANSWER_REQUIRED))
     files = files or []
     evidence_check(files)
-    with transaction.atomic():
-        locked = Rectification.objects.select_for_update().get(pk=item.pk)
-        if not locked.awaits_unit:
-            raise ValidationError(_(NOT_AWAITING_ANSWER))
-        answer = RectificationAnswer.objects.create(rectification=item, text=text, answered_by=actor)
+    # The files first, outside the transaction; an answer that is not written takes them away again.
+    with storage_files.discarded_on_error() as saved:
+        received = []
         for upload in files:
-            evidence_store(actor=actor, inspection=inspection, upload=upload, answer=answer)
-        item.status = Rectification.Status.ANSWERED
-        item.save(update_fields=["status"])
-        audit(actor=actor, action="supervision.rectification_answer", obj=item, scope_path=inspection.unit_path,
-              answer=answer.pk, files=len(files))
-        people = [inspection.round.created_by, *inspection.inspectors.all()]
-        notify_many([Message(to=user, kind=Kind.OTHER, title=f"整改已回复：{inspection.unit_name}",
-                             body=f"{inspection.unit_name}回复了整改事项“{item.description[:40]}”，请审核。",
-                             url=_inspection_url(inspection))
-                     for user in {u.pk: u for u in people}.values() if user.pk != actor.pk])
+            received.append(evidence_receive(actor=actor, inspection=inspection, upload=upload))
+            saved.append(received[-1].name)
+        with transaction.atomic():
+            locked = Rectification.objects.select_for_update().get(pk=item.pk)
+            if not locked.awaits_unit:
+                raise ValidationError(_(NOT_AWAITING_ANSWER))
+            answer = RectificationAnswer.objects.create(rectification=item, text=text, answered_by=actor)
+            for stored in received:
+                evidence_record(actor=actor, inspection=inspection, stored=stored, answer=answer)
+            item.status = Rectification.Status.ANSWERED
+            item.save(update_fields=["status"])
+            audit(actor=actor, action="supervision.rectification_answer", obj=item, scope_path=inspection.unit_path,
+                  answer=answer.pk, files=len(files))
+            people = [inspection.round.created_by, *inspection.inspectors.all()]
+            notify_many([Message(to=user, kind=Kind.OTHER, title=f"整改已回复：{inspection.unit_name}",
+                                 body=f"{inspection.unit_name}回复了整改事项“{item.description[:40]}”，请审核。",
+                                 url=_inspection_url(inspection))
+                         for user in {u.pk: u for u in people}.values() if user.pk != actor.pk])
     return answer
 
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from tisheng.accounts.models import User
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
+from tisheng.core import storage_files
 from tisheng.institutions.documents import document_store
 from tisheng.institutions.measures import Measures, measures
 from tisheng.institutions.models import EvaluationPeriod, ThirdPartyEvaluation
@@ -146,11 +147,11 @@ def _score(value: str) -> Decimal:
     return score
 
 
-@transaction.atomic
 def third_party_submit(*, actor: User, period: EvaluationPeriod, institution: Organization, score: str,
                        summary: str, upload: UploadedFile) -> ThirdPartyEvaluation:
     """A third-party evaluator's report (PDF or .docx) and score for one institution; sending
-    again replaces their earlier one."""
+    again replaces their earlier one (whose file goes once the new one is recorded). The file is
+    stored before the transaction that records it and goes again if that does not commit."""
     if not path_in_scope(actor, Cap.INSTITUTIONS_ASSESS, period.scope_path):
         raise Http404
     if period.published_at:
@@ -160,13 +161,18 @@ def third_party_submit(*, actor: User, period: EvaluationPeriod, institution: Or
     value = _score(score)
     stored = document_store(actor=actor, upload=upload, directory=f"institutions/evaluation/{period.pk}",
                             stem=f"{institution.pk}-{actor.pk}")
-    report, _created = ThirdPartyEvaluation.objects.update_or_create(
-        period=period, institution=institution, evaluator=actor, defaults={
-            "score": value, "summary": summary.strip()[:4000], "file_name": stored.name,
-            "stored_path": stored.relative, "content_type": stored.content_type, "size": stored.size,
-            "sha256": stored.sha256, "uploaded_at": timezone.now()})
-    audit(actor=actor, action="institutions.third_party_sent", obj=period, institution=institution.pk,
-          score=str(value))
+    with storage_files.discarded_on_error(stored.relative), transaction.atomic():
+        previous = ThirdPartyEvaluation.objects.select_for_update().filter(
+            period=period, institution=institution, evaluator=actor).first()
+        report, _created = ThirdPartyEvaluation.objects.update_or_create(
+            period=period, institution=institution, evaluator=actor, defaults={
+                "score": value, "summary": summary.strip()[:4000], "file_name": stored.name,
+                "stored_path": stored.relative, "content_type": stored.content_type, "size": stored.size,
+                "sha256": stored.sha256, "uploaded_at": timezone.now()})
+        audit(actor=actor, action="institutions.third_party_sent", obj=period, institution=institution.pk,
+              score=str(value))
+        if previous is not None and previous.stored_path != stored.relative:
+            storage_files.discard_on_commit(previous.stored_path)
     return report
 
 

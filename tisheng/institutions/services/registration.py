@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from tisheng.accounts.models import RoleAssignment, User
 from tisheng.accounts.roles import Cap, Role
 from tisheng.accounts.services import audit, role_assign
+from tisheng.core import storage_files
 from tisheng.institutions.documents import document_store
 from tisheng.institutions.models import InstitutionRegistration, RegistrationStatus
 from tisheng.notifications.models import Kind
@@ -170,7 +171,8 @@ def registration_submit(*, form: RegistrationForm, licence: UploadedFile | None,
     stored = document_store(actor=None, upload=licence, directory="institutions/registrations",
                             stem=form.credit_code)
     try:
-        with transaction.atomic():
+        # Stored before the row; a request that is not recorded takes its licence away again.
+        with storage_files.discarded_on_error(stored.relative), transaction.atomic():
             registration = InstitutionRegistration.objects.create(
                 region=region, scope_path=region.path, name=form.name, credit_code=form.credit_code,
                 contact_name=form.contact_name, phone=form.phone, email=form.email, statement=form.statement,

@@ -28,6 +28,7 @@ from tisheng.accounts.evaluators import today
 from tisheng.accounts.models import RoleAssignment, User
 from tisheng.accounts.roles import Cap, Role
 from tisheng.accounts.services import audit
+from tisheng.core import storage_files
 from tisheng.institutions.documents import (
     DOCUMENT_EMPTY,
     DOCUMENT_TOO_LARGE,
@@ -197,23 +198,29 @@ def application_save(*, actor: User, selection: SelectionRound, statement: str, 
     return application
 
 
-@transaction.atomic
 def material_upload(*, actor: User, application: Application, key: str, upload: UploadedFile) -> ApplicationMaterial:
-    """Store (or replace) one required material: a PDF or .docx, told by its content."""
+    """Store (or replace) one required material: a PDF or .docx, told by its content. The file is
+    stored before the transaction that records it and goes again if that does not commit (one
+    mechanism for every private file: core/storage_files.py `discarded_on_error`); the one it
+    replaces goes once the new one is recorded."""
     _check_applicant(actor, application)
     _check_window(application.round)
     if key not in {m["key"] for m in application.round.materials}:
         raise ValidationError(MATERIAL_UNKNOWN, code="material_unknown")
     stored = document_store(actor=actor, upload=upload, directory=f"institutions/{application.round_id}/{application.pk}",
                             stem=key)
-    material, _created = ApplicationMaterial.objects.update_or_create(
-        application=application, key=key, defaults={
-            "file_name": stored.name, "stored_path": stored.relative, "content_type": stored.content_type,
-            "size": stored.size, "sha256": stored.sha256, "uploaded_by": actor, "uploaded_at": timezone.now()})
-    application.updated_at = timezone.now()
-    application.save(update_fields=["updated_at"])
-    audit(actor=actor, action="institutions.material_uploaded", obj=application,
-          scope_path=application.round.scope_path, name=stored.name)
+    with storage_files.discarded_on_error(stored.relative), transaction.atomic():
+        previous = ApplicationMaterial.objects.select_for_update().filter(application=application, key=key).first()
+        material, _created = ApplicationMaterial.objects.update_or_create(
+            application=application, key=key, defaults={
+                "file_name": stored.name, "stored_path": stored.relative, "content_type": stored.content_type,
+                "size": stored.size, "sha256": stored.sha256, "uploaded_by": actor, "uploaded_at": timezone.now()})
+        application.updated_at = timezone.now()
+        application.save(update_fields=["updated_at"])
+        audit(actor=actor, action="institutions.material_uploaded", obj=application,
+              scope_path=application.round.scope_path, name=stored.name)
+        if previous is not None and previous.stored_path != stored.relative:
+            storage_files.discard_on_commit(previous.stored_path)
     return material
 
 
