@@ -12,7 +12,8 @@ her own session, N times each, CPU time of this thread:
 
 Between every two middleware a probe records the thread's CPU time on the way in and out, and in
 process_view, and every query is counted against the layer that ran it. Printed: CPU ms per request
-and queries per request by layer, then a cProfile (CPU time) of the replies sorted by own time.
+and queries per request by layer, then a cProfile (CPU time) of the replies (BENCH_PROFILE_TARGET=page: of the page) sorted by own
+time and by cumulative time; BENCH_PROFILE_DUMP=file keeps it for pstats.
 
     scripts/pg.sh with .venv/bin/python bench/bench_communities_replies_profile.py [N]
 """
@@ -186,11 +187,15 @@ def main() -> int:
             print(f"   queries per request: {sum(_queries.values()) / N:g}")
             for layer, items in per.items():
                 print(f"     {layer}: {', '.join(sorted(items))}")
+    target = {r.__name__: r for r in (healthz_anon, healthz_authed, page, reply)}[
+        os.getenv("BENCH_PROFILE_TARGET", "reply")]
     profile = cProfile.Profile(time.thread_time)
     profile.enable()
     for i in range(N):
-        reply(i)
+        target(i)
     profile.disable()
+    if os.getenv("BENCH_PROFILE_DUMP"):  # for pstats' print_callers
+        profile.dump_stats(os.environ["BENCH_PROFILE_DUMP"])
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(35)
     print(out.getvalue())

@@ -89,17 +89,20 @@ def _is_active(request, url: str) -> bool:
 
 
 def _role_labels(user) -> list[dict]:
-    """Each role of the user with the name of the node it is held at (one query)."""
+    """Each role of the user with the name of the node it is held at: the assignments `grants_for`
+    loaded for this request (ended grants left out there too), or one query."""
     from django.db.models import Q
     from django.utils import timezone
 
     from tisheng.accounts.models import RoleAssignment
 
-    assignments = RoleAssignment.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()), user=user,  # ended grants show nothing
-    ).select_related("region", "school", "organization")
+    assignments = getattr(user, "_scope_assignments", None)
+    if assignments is None:
+        assignments = RoleAssignment.objects.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()), user=user,  # ended grants show nothing
+        ).select_related("region", "school", "organization")
     return [{"role": Role(a.role).label if a.role in Role.values else a.role, "node": a.node}
-            for a in assignments.order_by("id")]
+            for a in sorted(assignments, key=lambda a: a.pk)]
 
 
 def _own_teacher_url(user) -> str | None:

@@ -55,6 +55,7 @@ def grants_for(actor) -> list[Grant]:
         for a in assignments
     ]
     actor._scope_grants = grants
+    actor._scope_assignments = assignments  # the header's "role · where" shows these (no second query)
     return grants
 
 
@@ -77,6 +78,8 @@ def forget_grants(actor) -> None:
     """Drop the cached grants after the actor's assignments change."""
     if hasattr(actor, "_scope_grants"):
         del actor._scope_grants
+    if hasattr(actor, "_scope_assignments"):
+        del actor._scope_assignments
 
 
 def has_capability(actor, capability: str) -> bool:
