@@ -12,9 +12,11 @@ TISHENG_S3_ENDPOINT_URL (MinIO, or a Chinese cloud's S3-compatible object store)
   row. Callers save before they write the rows that point at the file, so a failed save leaves nothing
   half-written in the database.
 - `serve` answers a request its view has already authorised (scope checks stay in the views): a local
-  file streams through the app with byte ranges (core/ranged.py); from the object store the browser is
-  sent (302) to a short-lived signed URL with the file's type and name, so the bytes do not pass through
-  an app node and ranges are the store's.
+  file streams through the app with byte ranges (core/ranged.py); from the object store, after a HEAD
+  that finds out whether the object is there, the browser is sent (302) to a short-lived signed URL with
+  the file's type and name, so the bytes do not pass through an app node and ranges are the store's, or,
+  for what a page shows inline, the object streams through the app with the same byte ranges (the
+  store's ranged GET). A file that is gone is a 404 page that says so, a store that is down a 503 page.
 - `open`, `exists`, `delete`, `size`, `listdir`, `modified_time`: the storage's own, with the store's
   failures as `StorageUnavailable`.
 - `local_path` is for the steps that need a file on this node's disk (text extraction in officefiles,
@@ -54,11 +56,19 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import DatabaseError, transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tisheng.core.ranged import ranged_file_response
+from tisheng.core.ranged import (
+    CHUNK,
+    RangeNotSatisfiable,
+    byte_range,
+    partial_response,
+    range_not_satisfiable,
+    ranged_file_response,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +80,10 @@ STORAGE_UNWRITABLE = gettext_noop("The file could not be saved: the storage is n
 # The audit action of a write the store refused (accounts/audit_display.py labels it).
 WRITE_FAILED = "storage_write_failed"
 STORE_UNAVAILABLE = gettext_noop("The file store cannot be reached right now. Please try again in a few minutes.")
+STORE_UNAVAILABLE_TITLE = gettext_noop("The file store is unavailable")
+FILE_GONE = gettext_noop("This file is no longer in the file store: it may have been removed. Ask whoever uploaded "
+                         "it to upload it again.")
+FILE_GONE_TITLE = gettext_noop("File not found")
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:
@@ -339,12 +353,86 @@ def _disposition(filename: str, as_attachment: bool) -> str:
     return f"{kind}; filename*=UTF-8''{quote(filename)}"
 
 
+def _file_page(request: HttpRequest, name: str, *, status: int) -> HttpResponse:
+    """What a person reads instead of the file: it is gone (404) or the store is down (503)."""
+    gone = status == 404
+    response = render(request, "core/storage_files_page.html", {
+        "title": _(FILE_GONE_TITLE) if gone else _(STORE_UNAVAILABLE_TITLE),
+        "message": _(FILE_GONE) if gone else _(STORE_UNAVAILABLE)}, status=status)
+    if not gone:
+        response["Retry-After"] = "60"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _object_key(storage: Storage, name: str) -> str:
+    from storages.utils import clean_name
+
+    return storage._normalize_name(clean_name(name))  # the key under the bucket's prefix, as S3Storage names it
+
+
+def _object_size(storage: Storage, name: str) -> int | None:
+    """The stored object's size from a HEAD request; None when there is no such object."""
+    from botocore.exceptions import ClientError
+
+    try:
+        head = storage.connection.meta.client.head_object(Bucket=storage.bucket_name, Key=_object_key(storage, name))
+    except ClientError as exc:
+        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            return None
+        raise
+    return int(head["ContentLength"])
+
+
+def _object_chunks(body: Any, name: str) -> Iterator[bytes]:
+    try:
+        yield from body.iter_chunks(CHUNK)
+    except STORE_ERRORS:
+        # The headers are out: all that is left is to cut the response short (its Content-Length
+        # tells the client) and say which object broke off.
+        logger.exception("private storage: reading %s from the store broke off", name)
+        raise
+    finally:
+        body.close()
+
+
+def _object_response(request: HttpRequest, storage: Storage, name: str, size: int,
+                     content_type: str) -> HttpResponse | None:
+    """The object streamed through this node with the store's own ranged GET for the one range asked
+    for (206, 416 past the end), or whole (200); None when it went between the HEAD and the GET."""
+    from botocore.exceptions import ClientError
+
+    try:
+        asked = byte_range(request, size)
+    except RangeNotSatisfiable:
+        return range_not_satisfiable(size)
+    params = {"Bucket": storage.bucket_name, "Key": _object_key(storage, name)}
+    if asked is not None:
+        params["Range"] = f"bytes={asked[0]}-{asked[1]}"
+    try:
+        got = storage.connection.meta.client.get_object(**params)
+    except ClientError as exc:
+        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            return None
+        raise
+    chunks = _object_chunks(got["Body"], name)
+    if asked is None:
+        response = StreamingHttpResponse(chunks, content_type=content_type)
+        response["Content-Length"] = str(got["ContentLength"])
+        response["Accept-Ranges"] = "bytes"
+        return response
+    return partial_response(chunks, *asked, size, content_type)
+
+
 def serve(request: HttpRequest, name: str, *, content_type: str, filename: str | None = None,
           as_attachment: bool = False, through_app: bool = False) -> HttpResponse:
-    """The stored file for a request the caller has authorised (see the module docstring); 404 when it
-    is not there. `through_app`: stream it from the object store through this node instead of sending
-    the browser to the store, for what a page shows inline (an image, a PDF in our own frame), which
-    the Content-Security-Policy lets come from this site only."""
+    """The stored file for a request the caller has authorised (see the module docstring). A file that
+    is not there is a 404 page that says so (logged with its name), found out before anything is
+    answered: from the object store by a HEAD request, so neither a redirect to the store's own error
+    nor a stream that breaks midway; a store that is down is a 503 page. `through_app`: stream it from
+    the object store through this node instead of sending the browser to the store, for what a page
+    shows inline (an image, a PDF in our own frame), which the Content-Security-Policy lets come from
+    this site only; with byte ranges as a local file has them, by the store's ranged GET."""
     storage = private_storage()
     filename = filename or Path(name).name
     if ".." in Path(name).parts or name.startswith("/"):
@@ -352,21 +440,28 @@ def serve(request: HttpRequest, name: str, *, content_type: str, filename: str |
     if is_local(storage):
         path = Path(storage.path(name))
         if not path.is_file():
-            raise Http404
+            logger.warning("private storage: %s is not on this node's disk", name)
+            return _file_page(request, name, status=404)
         response = ranged_file_response(request, path, content_type)
-        response["Content-Disposition"] = _disposition(filename, as_attachment)
-    elif through_app:
-        try:
-            stored = open(name)
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(stored, content_type=content_type)
-        response["Content-Disposition"] = _disposition(filename, as_attachment)
     else:
-        url = storage.url(name, parameters={"ResponseContentType": content_type,
-                                            "ResponseContentDisposition": _disposition(filename, as_attachment)},
-                          expire=settings.S3_URL_SECONDS)
-        response = HttpResponseRedirect(url)
-        response["Referrer-Policy"] = "no-referrer"  # the signed URL is not passed on
+        try:
+            size = _object_size(storage, name)
+            response = None
+            if size is not None and through_app:
+                response = _object_response(request, storage, name, size, content_type)
+            elif size is not None:
+                url = storage.url(name, expire=settings.S3_URL_SECONDS, parameters={
+                    "ResponseContentType": content_type,
+                    "ResponseContentDisposition": _disposition(filename, as_attachment)})
+                response = HttpResponseRedirect(url)
+                response["Referrer-Policy"] = "no-referrer"  # the signed URL is not passed on
+        except STORE_ERRORS as exc:
+            logger.warning("private storage: cannot read %s: %s", name, exc)
+            return _file_page(request, name, status=503)
+        if response is None:
+            logger.warning("private storage: %s is not in the object store", name)
+            return _file_page(request, name, status=404)
+    if response.status_code != 302:
+        response["Content-Disposition"] = _disposition(filename, as_attachment)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -207,3 +207,47 @@ def test_a_store_that_is_down_is_the_clear_message_and_no_row_points_at_a_missin
     assert UNWRITABLE in str(raised.value)
     if model is not None:
         assert not model.objects.exists()
+
+
+def _keys(s3) -> list[str]:
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=s3, aws_access_key_id="tisheng-test",
+                          aws_secret_access_key="tisheng-test-secret", region_name="us-east-1")
+    return [o["Key"] for o in client.list_objects_v2(Bucket="tisheng-private").get("Contents", [])]
+
+
+def test_evidence_whose_rows_roll_back_after_it_reached_the_store_leaves_no_object(
+        request, world, s3, monkeypatch):
+    from tisheng.supervision import services as supervision_services
+
+    inspection = request.getfixturevalue("inspection_a")
+    first = inspection.round.indicators[0]["code"]
+    before = _keys(s3)
+
+    def audit_down(*args, **kwargs):
+        raise RuntimeError("the audit row could not be written")
+
+    monkeypatch.setattr(supervision_services, "audit", audit_down)
+    with pytest.raises(RuntimeError):
+        supervision_services.findings_record(
+            actor=request.getfixturevalue("inspector"), inspection=inspection,
+            entries=[{"indicator": first, "grade": "good", "comment": ""}],
+            files={first: [SimpleUploadedFile("现场.pdf", PDF, "application/pdf")]})
+
+    assert not EvidenceFile.objects.exists()
+    assert _keys(s3) == before
+
+
+def test_supervision_evidence_whose_object_is_gone_from_the_store_is_the_clear_404_page(request, world, s3):
+    import boto3
+
+    uploaded = supervision(request, world)
+    row = EvidenceFile.objects.get()
+    boto3.client("s3", endpoint_url=s3, aws_access_key_id="tisheng-test", aws_secret_access_key="tisheng-test-secret",
+                 region_name="us-east-1").delete_object(Bucket="tisheng-private", Key=f"supervision/{row.file_name}")
+
+    response = uploaded.client.get(uploaded.url)
+
+    assert response.status_code == 404
+    assert "文件已不存在" in response.content.decode()
