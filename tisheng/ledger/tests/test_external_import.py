@@ -173,3 +173,17 @@ def test_a_hostile_workbook_is_refused_by_the_shared_reader_before_calamine_open
 
     assert caught.value.message.startswith(("文件中有部件压缩比异常", "表格范围过大"))
     assert not ExternalHoursImport.objects.exists()
+
+
+def test_an_export_repeating_the_same_teachers_and_values_reports_every_bad_row_and_imports_the_rest(world):
+    """Each distinct cell is parsed once per import: a repeated bad ID is still an error on each
+    of its rows, and a number cell and the same text are read alike."""
+    t = world.teachers_a[0]
+    rows = [{"_row": i + 2, "姓名": t.name, "身份证号": t.national_id, "培训名称": "2024年暑期教师研修",
+             "学时": 4 if i % 2 else "4", "完成日期": "2024-08-20", "证书编号": f"R-{i}"} for i in range(6)]
+    rows += [{"_row": 8 + i, "姓名": "某某", "身份证号": "35010219800101000X", "培训名称": "2024年暑期教师研修",
+              "学时": "4", "完成日期": "2024-08-20", "证书编号": f"B-{i}"} for i in range(3)]
+    records, errors = external.external_validate(rows, actor=None, source="national_platform")
+    assert [r.hours for r in records] == [Decimal("4.00")] * 6
+    assert {r.teacher_id for r in records} == {t.pk}
+    assert [(e.row, e.column) for e in errors] == [(8, "身份证号"), (9, "身份证号"), (10, "身份证号")]
