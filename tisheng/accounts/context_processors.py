@@ -1,9 +1,12 @@
-from django.urls import reverse
+from functools import lru_cache
+
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import pgettext_lazy
 
-from tisheng.accounts.roles import Cap, Role
-from tisheng.orgs.scope import grants_for, has_capability
+from tisheng.accounts.roles import ROLE_CAPABILITIES, Cap, Role
+from tisheng.orgs.scope import grants_for
 
 # (url name, label, capability needed; None = every signed-in user). Menu labels carry the
 # "navigation" context, so a word here never takes another screen's Chinese.
@@ -84,6 +87,13 @@ NAV_ITEMS = (
 MY_RECORD = pgettext_lazy("navigation", "My record")
 
 
+@lru_cache(maxsize=256)
+def _menu_url(name: str, prefix: str, urlconf: str) -> str:
+    """A menu entry's address: the same for every request under one URLconf and script prefix
+    (reversing the whole menu again cost every page about a millisecond)."""
+    return reverse(name, urlconf=urlconf)
+
+
 def _is_active(request, url: str) -> bool:
     return request.path == url or (url != "/" and request.path.startswith(url))
 
@@ -117,14 +127,16 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     grants = grants_for(user)
+    caps = set().union(*(ROLE_CAPABILITIES.get(g.role, ()) for g in grants))  # has_capability, once for all
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
     items = []
     for name, label, cap in NAV_ITEMS:
-        if cap is not None and not has_capability(user, cap):
+        if cap is not None and cap not in caps:
             continue
         # Teachers see their own record, not a list.
         if name == "people:teacher_list" and all(g.self_only for g in grants):
             continue
-        url = reverse(name)
+        url = _menu_url(name, prefix, urlconf)
         if any(i["url"] == url for i in items):  # one page listed under several capabilities
             continue
         items.append({"url": url, "label": label, "active": _is_active(request, url)})

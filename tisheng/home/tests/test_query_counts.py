@@ -24,16 +24,16 @@ from tisheng.programs.services.enrollment import enrollment_sync_for_schools
 # The offices and the principal: +1 for supervision's to-dos (one aggregate; one more, the most
 # overdue item, when there is one: test_supervision_overdue pins that).
 PINNED = {
-    "teacher": 21,
-    "school_admin": 30,  # the principal also teaches here: a teacher section of their own
-    "county_office": 17,
-    "province_office": 16,
-    "school_assessor": 13,
-    "teacher_college": 10,
-    "institution": 12,
-    "evaluator": 12,
-    "security_admin": 11,
-    "audit_admin": 8,
+    "teacher": 20,
+    "school_admin": 29,  # the principal also teaches here: a teacher section of their own
+    "county_office": 16,
+    "province_office": 15,
+    "school_assessor": 12,
+    "teacher_college": 9,
+    "institution": 11,
+    "evaluator": 11,
+    "security_admin": 10,
+    "audit_admin": 7,
 }
 
 

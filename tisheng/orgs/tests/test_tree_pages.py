@@ -74,7 +74,7 @@ def test_tree_query_count_does_not_grow_with_schools(client, world, django_asser
     client.force_login(world.province_officer)
     client.get(TREE)  # the first request after login stamps the session (idle timeout)
     # session, user, grants, node, breadcrumbs, totals, children, per-child GROUP BY, role labels, the unread badge
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(TREE, {"node": "3501"})
     counts = {e.code: (e.school_count, e.teacher_count) for e in response.context["children"]}
     assert counts["350110"] == (schools_per_county, 7 * schools_per_county)

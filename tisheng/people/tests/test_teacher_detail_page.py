@@ -76,9 +76,9 @@ def test_detail_query_count_does_not_grow_with_postings(client, world, django_as
     client.force_login(world.county_officer)
     client.get(detail(teacher))
     # session, user, grants, teacher, id-capability check, postings, role labels, the unread badge
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(detail(teacher))
     for _ in range(5):
         TeacherPosting.objects.create(teacher=teacher, school=world.school_a2, source="manual")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(detail(teacher))
