@@ -164,3 +164,19 @@ def _forget_process_caches():
     from tisheng.xapi import services as xapi_services
 
     xapi_services._KNOWN_DEFINITIONS.clear()
+
+
+def _bounded_lock_waits(sender, connection, **kwargs):
+    """On PostgreSQL a statement waits for a lock forever; SQLite gives up after its busy
+    timeout. A test whose own transaction holds what another of its connections (a thread, the
+    live server, a flush at teardown) waits for would hang the whole run: it fails instead,
+    naming the lock, after two minutes."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '120s'")
+
+
+def pytest_configure(config):
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_bounded_lock_waits, dispatch_uid="tests-bounded-lock-waits")
