@@ -78,16 +78,19 @@ def classes_for(actor, *, program=None) -> QuerySet[StudyClass]:
             .order_by("program__code", "region_path", "name", "id"))
 
 
-def get_class_for_user(actor, pk: int, *, with_viewer: bool = False) -> StudyClass:
+def get_class_for_user(actor, pk: int, *, with_viewer: bool = False, related: bool = True) -> StudyClass:
     """The class, 404 unless the actor may open it. `with_viewer`: the same query also says whether
-    the actor tutors and attends it, so `is_tutor` and `attends` ask nothing more (the reply path)."""
-    qs = StudyClass.objects.filter(visible_q(actor), pk=pk).select_related("program", "organization", "region",
-                                                                          "school")
+    the actor tutors and attends it, so `is_tutor` and `attends` ask nothing more (the reply path).
+    `related=False`: without its program, organization, region and school (a discussion page shows
+    only the class's name; joining and building four more models was most of a reply's CPU)."""
+    qs = StudyClass.objects.filter(visible_q(actor), pk=pk)
+    if related:
+        qs = qs.select_related("program", "organization", "region", "school")
     if with_viewer:
         qs = qs.annotate(
             viewer_tutors=Exists(ClassTutor.objects.filter(study_class=OuterRef("pk"), user=actor)),
             viewer_attends=Exists(ClassMember.objects.filter(study_class=OuterRef("pk"), teacher__user=actor)))
-    study_class = qs.first()
+    study_class = qs.order_by("pk").first()  # one class by its key: no join for the default ordering's program
     if study_class is None:
         raise Http404
     if with_viewer:

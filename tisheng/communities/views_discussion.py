@@ -45,7 +45,7 @@ def _thread_for_user(request, pk: int) -> tuple[Thread, bool]:
         thread.activity = workshop_selectors.get_activity_for_user(request.user, thread.activity_id)
         moderator = workshop_selectors.can_lead(request.user, thread.activity.workshop)
     else:
-        study_class = selectors.get_class_for_user(request.user, thread.study_class_id, with_viewer=True)
+        study_class = selectors.get_class_for_user(request.user, thread.study_class_id, with_viewer=True, related=False)
         thread.study_class = study_class
         moderator = selectors.can_guide(request.user, study_class)
     if thread.hidden_reason and not moderator:
@@ -75,7 +75,7 @@ def _back(thread: Thread) -> tuple[str, str]:
 
 @login_required
 def thread_list(request, pk: int):
-    study_class = selectors.get_class_for_user(request.user, pk, with_viewer=True)
+    study_class = selectors.get_class_for_user(request.user, pk, with_viewer=True, related=False)
     moderator = selectors.can_guide(request.user, study_class)
     topic = (request.GET.get("topic") or "").strip()[:32]
     if request.method == "POST":

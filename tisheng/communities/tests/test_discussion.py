@@ -148,6 +148,8 @@ def test_a_member_posting_a_reply_through_the_page_costs_seven_queries(client, w
     assert response.status_code == 302
     assert Reply.objects.filter(thread=thread, body="第二条").exists()
     assert len(_statements(ctx)) == 7, "\n".join(_statements(ctx))
+    # The page shows only the class's name: the class is read without its program and organization.
+    assert not [q for q in _statements(ctx) if '"programs_program"' in q]
 
 
 def test_the_tutor_and_the_forming_institution_still_moderate_and_post(client, world, s):
