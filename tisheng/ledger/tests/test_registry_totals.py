@@ -35,6 +35,8 @@ def histories(world, program_1, program_2):
         past_credit(two, program_2 if year % 2 else program_1, "80", dt.date(year, 12, 31), f"y{year}")
     external(two, "30", dt.date(2024, 1, 1), level="province", category="it_ability")
     past_credit(three, program_1, "24", dt.date(2021, 1, 1), "first-day")
+    past_credit(three, program_2, "0.29", dt.date(2022, 3, 1), "fraction")  # 28.999… as a float
+    external(three, "8.5", dt.date(2022, 4, 1), level="province")
     past_credit(world.teacher_b, program_2, "500", dt.date(2022, 1, 1), "elsewhere")
     return world
 
