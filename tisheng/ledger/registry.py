@@ -7,8 +7,10 @@ row already names its teacher, program and date; a program says what its hours c
 (`registry_category`, `registry_level`), and hours from outside are `ExternalHoursRecord`s.
 A copy kept in step would be a second truth to refresh after every credit, and the numbers do
 not ask for one (bench/bench_registry.py): a teacher's page is three indexed queries
-(ledger by teacher, external records by teacher, cycles) and a county's or the province's
-totals for one cycle are two GROUP BY statements over the rows of the cycle's dates.
+(ledger by teacher, external records by teacher, cycles — read once for the cycles and the
+teacher's own window), whatever their history; a county's list with every measure is two
+GROUP BY statements per cycle; the province's totals (hours and shortfall of each of 450,000
+teachers) are one statement per cycle with the rule applied in SQL (registry_totals.py).
 
 A credit that was reversed and its reversal are left out together, so the registry shows the
 hours that stand and a reversal never lands in a later cycle than the credit it cancels.
