@@ -3,7 +3,8 @@ and designates a master teacher of another 鼓楼区 school as its 坊主 (13800
 password; role workshop_leader at the county). The demo teacher (13800000008) and teachers of two
 schools have joined. A live session two weeks ago is closed and its hours credited; a topic
 discussion is under way; the collective lesson preparation of 《认识钟表》 is in progress at its
-second version, with comments on its parts."""
+second version, with comments on its parts. The province has designated the workshop a
+示范性网络研修社区 (model online research community) for three years, on its leader's application."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from tisheng.accounts.models import User
+from tisheng.accounts.models import RoleAssignment, User
 from tisheng.accounts.roles import Role
 from tisheng.accounts.services import role_assign
 from tisheng.communities import discussion
@@ -21,6 +22,7 @@ from tisheng.communities.models import Workshop, WorkshopActivity
 from tisheng.orgs.models import Region, School
 from tisheng.people.models import Teacher
 from tisheng.programs.models import Program
+from tisheng.resources.services import sites
 
 LEADER_PHONE = "13800001610"
 MEMBER_PHONES = ("13800001621", "13800001622", "13800001623")
@@ -106,4 +108,22 @@ def workshops_seed_demo(*, school_code: str) -> str:
         "assessment": "课堂即时反馈：平板拨钟，系统统计正确率；课后任务：记录自己一天中三个整时在做什么。"})
     services.design_comment(actor=leader, activity=prep, version=v2, section="technology",
                             body="除了演示，也请设计一个学生动手拨钟的环节，平板或实物钟都可以。")
-    return f"{workshop.name}: leader {leader.phone}, {len(members)} members, 3 activities (1 closed)"
+    designated = _designate(workshop, leader)
+    return f"{workshop.name}: leader {leader.phone}, {len(members)} members, 3 activities (1 closed){designated}"
+
+
+def _designate(workshop: Workshop, leader: User) -> str:
+    """The leader applies for 示范性网络研修社区 with a plan and targets; the province designates it."""
+    grant = (RoleAssignment.objects.filter(role=Role.PROVINCE_OFFICE, region__level="province")
+             .select_related("user").order_by("id").first())
+    if grant is None:
+        return ""
+    application = sites.site_apply(
+        actor=leader, unit_path=workshop.scope_path, unit_ref=str(workshop.pk),
+        plan="每月一次线上集中研讨，每学期完成两轮集体备课和课例研讨；三年内覆盖全区小学数学教师，成员课例进区级资源库。",
+        targets={"members": 60, "active_members": 40, "lesson_rounds": 6, "hours_share": 80, "member_resources": 20})
+    start = timezone.localdate().replace(day=1)
+    sites.site_decide(actor=grant.user, application=application, designate=True,
+                      reason="研修活动常态化，成员参与度高，集体备课成果可推广。", period_start=start,
+                      period_end=start.replace(year=start.year + 3) - dt.timedelta(days=1))
+    return "; designated a model online research community"

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tisheng.accounts.roles import Cap
-from tisheng.communities import discussion
+from tisheng.communities import discussion, workshop_sites
 from tisheng.communities import workshop_selectors as ws
 from tisheng.communities import workshop_services as services
 from tisheng.communities.models import (
@@ -111,6 +111,8 @@ def workshop_detail(request, pk: int):
         "members": ws.members_of(workshop), "activities": list(ws.activities_of(workshop)),
         "rule": rule, "rule_points": _rule_points(rule), "credits": credits, "my_hours": sum(c.hours for c in credits),
         "my_points": sum(c.points for c in credits),
+        "designation": workshop_sites.designation_of(workshop),
+        "site_apply_url": workshop_sites.apply_url(workshop) if lead else "",
         "kinds": WorkshopActivity.Kind.choices, "sections": DESIGN_SECTIONS})
 
 

@@ -305,10 +305,12 @@ class QualityRule(models.Model):
 
 
 class SiteKind(models.TextChoices):
-    """The province's model sites (示范): a county as 创新实验区, a school as 示范校."""
+    """The province's model sites (示范): a county as 创新实验区, a school as 示范校, an online
+    research community (a workshop or 研修共同体 of `communities`) as 示范性网络研修社区."""
 
     EXPERIMENT_ZONE = "zone", pgettext_lazy("model site", "Innovation experiment zone")
     DEMO_SCHOOL = "school", pgettext_lazy("model site", "Demonstration school")
+    COMMUNITY = "community", pgettext_lazy("model site", "Model online research community")
 
 
 class SiteState(models.TextChoices):
@@ -318,13 +320,17 @@ class SiteState(models.TextChoices):
 
 
 class SiteApplication(models.Model):
-    """A county's application to be a 创新实验区 or a school's to be a 示范校, with its plan and
+    """A county's application to be a 创新实验区, a school's to be a 示范校 or a community's to be a
+    示范性网络研修社区, with its plan and
     its targets for the indicators the platform computes; the province designates it for a
     period with a reason (or declines, with a reason). A designation is current while today
     lies in its period."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=SiteKind.choices)
     unit_path = models.CharField(max_length=96, db_index=True)  # the county's or the school's path
+    # Which unit at that path, when the path is not enough: a community's id (its path is the
+    # community's scope, which many communities share); "" for a county or a school.
+    unit_ref = models.CharField(max_length=32, blank=True, default="")
     unit_name = models.CharField(_("unit"), max_length=128)
     plan = models.TextField(_("plan"), max_length=8000)
     # indicator code → target (a percentage or a count), see services.sites.INDICATORS

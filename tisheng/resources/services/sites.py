@@ -1,5 +1,5 @@
-"""Model sites (创新实验区, 示范校): a county office applies for its county, a school
-administrator for their school, with a plan and targets; the province designates for a period
+"""Model sites (创新实验区, 示范校, 示范性网络研修社区): a county office applies for its county, a
+school administrator for their school, a community's leader or owning office for the community, with a plan and targets; the province designates for a period
 with a reason, or declines with a reason; the applicant is told either way.
 
 The evidence beside each application is what the platform already computes, read the same way
@@ -14,6 +14,13 @@ for the application, the decision and the public list:
 - on-time rate: the completion rate the unit's roll-up recorded on the deadline of the last
   program that has ended (the roll-ups are kept per day, so finishing late does not count);
 - and the indicators of apps above this one, registered with `register_indicator`.
+
+Each kind of site is one entry of a small registry (`register_site_kind`): its indicators, how
+their values are read for one unit, and which units an actor may apply for. 创新实验区 and 示范校
+are registered here (the numbers above, over an org node); 示范性网络研修社区 is registered by
+`communities` from its AppConfig.ready() (members, activity, posts, points become hours), since
+communities sits above this app and may not be imported here. Every function below goes through
+the registry: no kind is a special case.
 """
 
 from __future__ import annotations
@@ -85,20 +92,82 @@ _REGISTERED: dict[str, Callable[[str], float | None]] = {}
 
 
 def register_indicator(indicator: Indicator, fn: Callable[[str], float | None]) -> None:
-    """Another app's number for a unit, shown beside the others and targetable (from its
-    AppConfig.ready(); calls go down, news goes up)."""
+    """Another app's number for a county or a school, shown beside the others and targetable
+    (from its AppConfig.ready(); calls go down, news goes up)."""
     if indicator.code not in _REGISTERED:
         INDICATORS.append(indicator)
         INDICATOR_CODES.append(indicator.code)
     _REGISTERED[indicator.code] = fn
 
 
+@dataclass(frozen=True)
+class ApplyUnit:
+    kind: str
+    path: str  # the unit's scope: who may see its applications
+    name: str
+    ref: str = ""  # which unit at that path, when several share it (a community's id)
+
+    @property
+    def key(self) -> str:
+        """One form value naming the unit: "school:35/3501/…", "community:12"."""
+        return f"{self.kind}:{self.ref or self.path}"
+
+    @property
+    def kind_label(self) -> str:
+        return SiteKind(self.kind).label
+
+
+@dataclass(frozen=True)
+class SiteKindSource:
+    """One kind of model site: its indicators (a list the caller may not change), their values for
+    one unit (path, ref), the units an actor may apply for, and (optionally) the unit's own page."""
+
+    kind: str
+    indicators: list[Indicator]
+    values: Callable[[str, str], dict[str, float | None]]
+    units: Callable[[object], list[ApplyUnit]]
+    unit_url: Callable[[str, str], str] | None = None
+
+
+_KINDS: dict[str, SiteKindSource] = {}
+
+
+def register_site_kind(source: SiteKindSource) -> None:
+    """Called once per kind: by this module for counties and schools, from AppConfig.ready() by
+    the app that owns the units for the others."""
+    _KINDS[source.kind] = source
+
+
+def kind_source(kind: str) -> SiteKindSource:
+    return _KINDS[kind]
+
+
+def indicators_of(kind: str) -> list[Indicator]:
+    source = _KINDS.get(kind)
+    return source.indicators if source else []
+
+
+def unit_url(application) -> str:
+    source = _KINDS.get(application.kind)
+    return source.unit_url(application.unit_path, application.unit_ref) if source and source.unit_url else ""
+
+
 def _subtree(field: str, path: str) -> Q:
     return Q(**{field: path}) | Q(**{f"{field}__startswith": path + "/"})
 
 
-def indicators_for(path: str) -> dict[str, float | None]:
-    """The unit's indicators today (None: the platform has no number for it yet)."""
+def indicators_for(path: str, *, kind: str = SiteKind.EXPERIMENT_ZONE, ref: str = "") -> dict[str, float | None]:
+    """The unit's indicators today (None: the platform has no number for it yet), read by its kind."""
+    source = _KINDS.get(kind)
+    return source.values(path, ref) if source else {}
+
+
+def application_indicators(application: SiteApplication) -> dict[str, float | None]:
+    return indicators_for(application.unit_path, kind=application.kind, ref=application.unit_ref)
+
+
+def org_indicators(path: str, ref: str = "") -> dict[str, float | None]:
+    """A county's or a school's numbers (see the module docstring): a few aggregates."""
     values: dict[str, float | None] = dict.fromkeys(INDICATOR_CODES)
     rollup = (Rollup.objects.filter(node_path=path, program__status="active")
               .order_by("-day", "-program_id").first())
@@ -124,15 +193,9 @@ def indicators_for(path: str) -> dict[str, float | None]:
     return values
 
 
-@dataclass(frozen=True)
-class ApplyUnit:
-    kind: str
-    path: str
-    name: str
-
-
-def apply_units(actor) -> list[ApplyUnit]:
-    """Where the actor may apply: their county (county office) or school (school administrator)."""
+def _org_units(actor) -> list[ApplyUnit]:
+    """Where the actor may apply as a county or a school: their county (county office) or school
+    (school administrator)."""
     units = []
     for a in RoleAssignment.objects.filter(user=actor).select_related("region", "school").order_by("id"):
         if Cap.SITES_APPLY not in ROLE_CAPABILITIES.get(a.role, ()):
@@ -144,9 +207,30 @@ def apply_units(actor) -> list[ApplyUnit]:
     return units
 
 
-def _clean_targets(targets: dict) -> dict[str, float]:
+def _org_units_of(kind: str) -> Callable[[object], list[ApplyUnit]]:
+    return lambda actor: [u for u in _org_units(actor) if u.kind == kind]
+
+
+register_site_kind(SiteKindSource(SiteKind.EXPERIMENT_ZONE, INDICATORS, org_indicators,
+                                  _org_units_of(SiteKind.EXPERIMENT_ZONE)))
+register_site_kind(SiteKindSource(SiteKind.DEMO_SCHOOL, INDICATORS, org_indicators,
+                                  _org_units_of(SiteKind.DEMO_SCHOOL)))
+
+
+def apply_units(actor) -> list[ApplyUnit]:
+    """Every unit the actor may apply for, of every registered kind."""
+    return [u for source in _KINDS.values() for u in source.units(actor)]
+
+
+def current_designation(kind: str, path: str, ref: str = "") -> SiteApplication | None:
+    """The unit's current designation, if it has one (for a badge on the unit's own page)."""
+    return (current_designations().filter(kind=kind, unit_path=path, unit_ref=ref)
+            .order_by("-period_end", "-id").first())
+
+
+def _clean_targets(targets: dict, kind: str) -> dict[str, float]:
     clean = {}
-    for code in INDICATOR_CODES:
+    for code in (i.code for i in indicators_of(kind)):
         raw = str(targets.get(code, "") or "").strip()
         if not raw:
             continue
@@ -166,20 +250,22 @@ def current_designations(today: dt.date | None = None) -> QuerySet[SiteApplicati
                                           period_end__gte=today)
 
 
-def site_apply(*, actor, unit_path: str, plan: str, targets: dict) -> SiteApplication:
-    unit = next((u for u in apply_units(actor) if u.path == unit_path), None)
+def site_apply(*, actor, unit_path: str, plan: str, targets: dict, unit_ref: str = "") -> SiteApplication:
+    unit = next((u for u in apply_units(actor) if u.path == unit_path and u.ref == unit_ref), None)
     if unit is None:
         raise PermissionDenied(_(BAD_UNIT))
     plan = (plan or "").strip()
     if len(plan) < 10:
         raise ValidationError(_(NO_PLAN))
-    clean = _clean_targets(targets)
+    clean = _clean_targets(targets, unit.kind)
     with transaction.atomic():
-        busy = SiteApplication.objects.select_for_update().filter(unit_path=unit.path).filter(
+        busy = SiteApplication.objects.select_for_update().filter(
+            kind=unit.kind, unit_path=unit.path, unit_ref=unit.ref).filter(
             Q(state=SiteState.SUBMITTED) | Q(state=SiteState.DESIGNATED, period_end__gte=timezone.localdate()))
         if busy.exists():
             raise ValidationError(_(ALREADY_APPLIED))
-        application = SiteApplication(kind=unit.kind, unit_path=unit.path, unit_name=unit.name, plan=plan[:8000],
+        application = SiteApplication(kind=unit.kind, unit_path=unit.path, unit_ref=unit.ref, unit_name=unit.name,
+                                      plan=plan[:8000],
                                       targets=clean, submitted_by=actor)
         application.full_clean()
         application.save()
@@ -205,7 +291,7 @@ def site_decide(*, actor, application: SiteApplication, designate: bool, reason:
         application.decided_by, application.decided_at, application.reason = actor, timezone.now(), reason[:2000]
         if designate:
             application.period_start, application.period_end = period_start, period_end
-        application.indicators_at_decision = indicators_for(application.unit_path)
+        application.indicators_at_decision = application_indicators(application)
         application.save()
         audit(actor=actor, action="resources.site_designate" if designate else "resources.site_decline",
               obj=application, reason=reason)
@@ -247,7 +333,7 @@ def site_review(*, actor, application: SiteApplication, verdict: str, comment: s
             raise ValidationError(_(ALREADY_REVIEWED) % {"year": year}, code="already_reviewed")
         review = SiteReview.objects.create(application=application, year=year, verdict=verdict,
                                            comment=comment[:2000], reviewed_by=actor,
-                                           indicators=indicators_for(application.unit_path))
+                                           indicators=application_indicators(application))
         if verdict == ReviewVerdict.REVOKED:
             application.period_end = max(today - dt.timedelta(days=1), application.period_start)
             application.save(update_fields=["period_end"])
