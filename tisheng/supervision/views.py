@@ -30,6 +30,8 @@ ROUND_CREATED = gettext_noop("The round “%(title)s” is planned: %(n)s units,
 ASSIGNED = gettext_noop("%(name)s is assigned to %(n)s units and has been notified.")
 FINDINGS_SAVED = gettext_noop("%(n)s findings saved.")
 NOTHING_SAVED = gettext_noop("Nothing changed: choose a grade for the indicators you inspected.")
+TYPED_KEPT = gettext_noop("The grades and comments you typed are kept below; choose the evidence files again, "
+                          "then save.")
 GRADED = gettext_noop("%(unit)s is graded “%(grade)s”; the unit and the office have been notified.")
 ITEM_ADDED = gettext_noop("Rectification item added; %(owner)s has been notified.")
 ANSWERED = gettext_noop("Your answer is submitted; the office has been notified.")
@@ -172,14 +174,22 @@ def round_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _inspection_context(request: HttpRequest, inspection: Inspection, access: selectors.Access) -> dict:
+def _inspection_context(request: HttpRequest, inspection: Inspection, access: selectors.Access,
+                        posted: dict[str, dict[str, str]] | None = None) -> dict:
+    """`posted`: indicator code → the grade and comment the inspector typed, shown instead of the
+    saved finding when the save failed (so nothing typed is lost)."""
     findings = list(inspection.findings.prefetch_related("files").select_related("recorded_by"))
     items = list(inspection.rectifications.select_related("owner").prefetch_related(
         "answers__files", "answers__answered_by", "answers__decided_by"))
     today = shanghai_today()
+    rows = report.inspection_rows(inspection, findings)
+    for row in rows:
+        finding, typed = row["finding"], (posted or {}).get(row["indicator"]["code"])
+        row["grade_value"] = typed["grade"] if typed else (finding.grade if finding else "")
+        row["comment_value"] = typed["comment"] if typed else (finding.comment if finding else "")
     return {
         "inspection": inspection, "round": inspection.round, "access": access,
-        "rows": report.inspection_rows(inspection, findings), "items": items, "today": today,
+        "rows": rows, "items": items, "today": today,
         "grades": Grade.choices, "owners": selectors.owner_candidates(inspection) if (access.office or access.inspector)
         else [], "inspectors": list(inspection.inspectors.all()),
         "can_record": access.inspector and inspection.round.is_open and inspection.status == Inspection.Status.PENDING,
@@ -223,7 +233,14 @@ def inspection_findings(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         n = services.findings_record(actor=request.user, inspection=inspection, entries=entries, files=files)
     except ValidationError as exc:
+        # The form again with what was typed (a redirect would drop it); a browser cannot keep the
+        # chosen files, so the inspector is told to choose them again.
         _errors(request, exc)
+        if files:
+            messages.warning(request, _(TYPED_KEPT))
+        posted = {e["indicator"]: {"grade": e["grade"], "comment": e["comment"]} for e in entries}
+        return render(request, "supervision/inspection.html",
+                      _inspection_context(request, inspection, _access, posted), status=400)
     else:
         if n:
             messages.success(request, _(FINDINGS_SAVED) % {"n": n})
