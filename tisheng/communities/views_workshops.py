@@ -66,7 +66,7 @@ def workshop_list(request):
     if not has_capability(request.user, Cap.COMMUNITIES_VIEW):
         raise PermissionDenied
     return render(request, "communities/workshop_list.html", {
-        "workshops": ws.workshops_for(request.user)[:300],
+        "workshops": ws.workshops_for(request.user)[:300], "model_sites": workshop_sites.designated_ids(),
         "may_create": has_capability(request.user, Cap.COMMUNITIES_WORKSHOPS_CREATE)})
 
 

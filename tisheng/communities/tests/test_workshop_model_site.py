@@ -89,6 +89,8 @@ def test_the_leader_applies_the_province_designates_and_the_list_and_the_page_sh
     client.force_login(world.teachers_a[0].user)
     page = client.get(reverse("communities:workshop_detail", args=[community.pk])).content.decode()
     assert f"示范性网络研修社区 {start:%Y-%m-%d}" in page
+    listing = client.get(reverse("communities:workshop_list")).content.decode()
+    assert 'data-testid="model-site">示范性网络研修社区' in listing
 
 
 def test_the_yearly_review_freezes_the_communitys_numbers_and_tells_the_leader(client, world, community):
