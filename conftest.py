@@ -180,3 +180,26 @@ def pytest_configure(config):
     from django.db.backends.signals import connection_created
 
     connection_created.connect(_bounded_lock_waits, dispatch_uid="tests-bounded-lock-waits")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Under `--dist loadgroup` (make test) xdist marks each grouped test's id with its group
+    (`…@demo_province`) and keeps the group on one worker. When a pytest release stops that
+    from taking effect, nothing fails: the module seeds run on every worker, again and again,
+    and the run takes hours. Every test then errors at once with the reason instead."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    lost = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if lost:
+        config.stash[_LOADGROUP_LOST] = (f"--dist loadgroup does not group {lost[0]} (and {len(lost) - 1} more) "
+                                         "with this pytest and pytest-xdist: see the pin in pyproject.toml")
+
+
+_LOADGROUP_LOST = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if lost := item.config.stash.get(_LOADGROUP_LOST, None):
+        pytest.fail(lost, pytrace=False)
