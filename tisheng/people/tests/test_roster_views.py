@@ -82,7 +82,7 @@ def test_importing_only_the_valid_rows_says_so(client, world):
     (b"not a zip", "roster.xlsx", "不是有效的 .xlsx"),
     ("姓名,身份证号\r\n".encode("utf-16"), "roster.csv", "UTF-8 或 GBK"),
     (xlsx_bytes([row_cells()], headers=["姓名", "学校代码"]), "roster.xlsx", "缺少表头"),
-])
+], ids=["old-excel", "not-a-zip", "utf-16-csv", "missing-headers"])  # a workbook's bytes carry its time: not an id
 def test_a_bad_file_gets_a_message_and_nothing_is_stored(client, world, settings, content, name, message):
     client.force_login(world.county_officer)
 
