@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.utils import timezone
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +49,7 @@ def test_a_community_is_designated_a_model_site_and_shows_it(log_in, browser, se
 
     context, page = log_in(browser, server_url, PROVINCE, **PHONE)
     page.goto(site_url)
-    page.fill("[data-testid=decide] input[name=end]", (dt.date.today() + dt.timedelta(days=1000)).isoformat())
+    page.fill("[data-testid=decide] input[name=end]", (timezone.localdate() + dt.timedelta(days=1000)).isoformat())
     page.fill("[data-testid=decide] textarea[name=reason]", "研修活动常态化，示范作用明显。")
     with page.expect_navigation():
         page.click("[data-testid=designate]")
