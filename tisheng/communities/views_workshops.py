@@ -112,9 +112,8 @@ def workshop_detail(request, pk: int):
         "rule": rule, "rule_points": _rule_points(rule), "credits": credits, "my_hours": sum(c.hours for c in credits),
         "my_points": sum(c.points for c in credits),
         "designation": workshop_sites.designation_of(workshop),
-        # Its leader or creator applies for 示范性网络研修社区 (co-leaders do not).
-        "site_apply_url": (workshop_sites.apply_url(workshop)
-                           if request.user.pk in (workshop.leader_id, workshop.created_by_id) else ""),
+        # Those who run it (leader, joined co-leaders, creator) apply for 示范性网络研修社区.
+        "site_apply_url": workshop_sites.apply_url(workshop) if lead else "",
         "kinds": WorkshopActivity.Kind.choices, "sections": DESIGN_SECTIONS})
 
 

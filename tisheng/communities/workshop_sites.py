@@ -2,10 +2,11 @@
 三.(六)): registered into the model-site registry of `resources` (below this app) from
 CommunitiesConfig.ready(), so resources never imports communities.
 
-Who applies: the community's leader (坊主), its creator, or an office whose creation scope is the
-community's own scope — for that community only. The application's scope path is the community's
-`scope_path` (so the offices over it see it) and its ref the community's id (many communities
-share a scope).
+Who applies: the community's leader (坊主), a joined co-leader, its creator, or an office whose
+creation scope is the community's own scope — for that community only. Its leadership (leader,
+co-leaders, creator) never decides on its application (`leaders` of the registry). The
+application's scope path is the community's `scope_path` (so the offices over it see it) and its
+ref the community's id (many communities share a scope).
 
 The indicators, read from the community's own data, cost a fixed sixteen small queries whatever
 its size:
@@ -97,15 +98,35 @@ def community_indicators(path: str, ref: str) -> dict[str, float | None]:
     return values
 
 
+def _co_led_by(actor) -> Q:
+    """The communities where the actor is a joined co-leader (a member made leader)."""
+    return Q(pk__in=WorkshopMember.objects.filter(user=actor, role=WorkshopMember.Role.LEADER,
+                                                  state=WorkshopMember.State.JOINED).values("workshop_id"))
+
+
 def community_units(actor) -> list[ApplyUnit]:
-    """The communities the actor may apply for: those they lead or created, and those whose scope
-    is one of the actor's own creation scopes (the office or college that owns them)."""
+    """The communities the actor may apply for: those they lead (坊主 or a joined co-leader) or
+    created, and those whose scope is one of the actor's own creation scopes (the office or
+    college that owns them)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return []
     owned = [path for path, _name in creation_scopes(actor)]
-    workshops = (Workshop.objects.filter(Q(leader=actor) | Q(created_by=actor) | Q(scope_path__in=owned))
+    workshops = (Workshop.objects.filter(Q(leader=actor) | Q(created_by=actor) | _co_led_by(actor)
+                                         | Q(scope_path__in=owned))
                  .order_by("name", "id").values_list("pk", "name", "scope_path"))
     return [ApplyUnit(SiteKind.COMMUNITY, scope_path, name, str(pk)) for pk, name, scope_path in workshops]
+
+
+def community_leaders(path: str, ref: str) -> set[int]:
+    """The community's leadership, who may not decide on its application: its leader (坊主), its
+    creator and its joined co-leaders (two queries)."""
+    if not ref.isdigit():
+        return set()
+    ids = set(WorkshopMember.objects.filter(workshop_id=int(ref), role=WorkshopMember.Role.LEADER,
+                                            state=WorkshopMember.State.JOINED).values_list("user_id", flat=True))
+    for leader_id, creator_id in Workshop.objects.filter(pk=int(ref)).values_list("leader_id", "created_by_id"):
+        ids |= {leader_id, creator_id} - {None}
+    return ids
 
 
 def community_url(path: str, ref: str) -> str:
@@ -129,4 +150,4 @@ def apply_url(workshop: Workshop) -> str:
 
 def register() -> None:
     register_site_kind(SiteKindSource(SiteKind.COMMUNITY, COMMUNITY_INDICATORS, community_indicators,
-                                      community_units, community_url))
+                                      community_units, community_url, leaders=community_leaders))

@@ -102,12 +102,17 @@ def site_list(request):
 def site_detail(request, pk: int):
     application = _get_site(request, pk)
     indicators = sites.indicators_of(application.kind)
+    designator = has_capability(request.user, Cap.SITES_DESIGNATE)
+    # Whoever applied for the unit or leads it decides nothing about it: the page says why and
+    # who may decide instead.
+    conflict = designator and sites.decision_conflict(request.user, application)
+    designator = designator and not conflict
     return render(request, "resources/site_detail.html", {
         "a": application, "rows": _rows(application, sites.application_indicators(application)),
         "unit_url": sites.unit_url(application),
-        "can_decide": application.state == "submitted" and has_capability(request.user, Cap.SITES_DESIGNATE),
-        "can_review": (has_capability(request.user, Cap.SITES_DESIGNATE)
-                       and sites.current_designations().filter(pk=application.pk).exists()),
+        "conflict": conflict, "others": sites.other_deciders(request.user, application) if conflict else [],
+        "can_decide": application.state == "submitted" and designator,
+        "can_review": designator and sites.current_designations().filter(pk=application.pk).exists(),
         "reviews": [{"r": r, "rows": [{"label": i.label, "unit": i.unit, "target": application.targets.get(i.code),
                                        "value": r.indicators.get(i.code)} for i in indicators]}
                     for r in application.reviews.select_related("reviewed_by")],
@@ -133,6 +138,10 @@ def site_decide(request, pk: int):
                           period_end=_date(request.POST.get("end", "")))
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
+    except PermissionDenied as e:
+        if not str(e):
+            raise
+        messages.error(request, str(e))
     else:
         messages.success(request, DESIGNATED if designate else DECLINED)
     return redirect("resources:site", application.pk)

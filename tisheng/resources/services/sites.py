@@ -65,6 +65,10 @@ NEEDS_REASON = gettext_noop("Give the reason for the decision.")
 BAD_PERIOD = gettext_noop("Give the period: a start date and an end date after it.")
 DECIDED_TITLE = gettext_noop("%(unit)s: %(outcome)s as %(kind)s")
 DECIDED_BODY = gettext_noop("%(outcome)s (%(period)s). Reason: %(reason)s")
+OWN_APPLICATION = gettext_noop("You applied for this unit or are one of its leaders, so you may not decide on "
+                               "its application or review it: another officer of the province office decides.")
+NO_OTHER_DECIDER = gettext_noop("No other officer with the right to designate model sites covers this unit: ask "
+                                "the province office to assign one.")
 
 
 CHECKED = (SpotCheckItem.Outcome.CONFIRMED, SpotCheckItem.Outcome.FAILED)
@@ -127,6 +131,8 @@ class SiteKindSource:
     values: Callable[[str, str], dict[str, float | None]]
     units: Callable[[object], list[ApplyUnit]]
     unit_url: Callable[[str, str], str] | None = None
+    # The user ids of the unit's leadership (path, ref), who may not decide on its application.
+    leaders: Callable[[str, str], set[int]] | None = None
 
 
 _KINDS: dict[str, SiteKindSource] = {}
@@ -211,10 +217,53 @@ def _org_units_of(kind: str) -> Callable[[object], list[ApplyUnit]]:
     return lambda actor: [u for u in _org_units(actor) if u.kind == kind]
 
 
+def _roles_with(capability: str) -> list[str]:
+    return [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
+
+
+def _org_leaders(path: str, ref: str = "") -> set[int]:
+    """Who holds an office of the county or school itself (its county office, its school
+    administrators): one query."""
+    return set(RoleAssignment.objects.filter(Q(region__path=path) | Q(school__path=path),
+                                             role__in=_roles_with(Cap.SITES_APPLY))
+               .values_list("user_id", flat=True))
+
+
 register_site_kind(SiteKindSource(SiteKind.EXPERIMENT_ZONE, INDICATORS, org_indicators,
-                                  _org_units_of(SiteKind.EXPERIMENT_ZONE)))
+                                  _org_units_of(SiteKind.EXPERIMENT_ZONE), leaders=_org_leaders))
 register_site_kind(SiteKindSource(SiteKind.DEMO_SCHOOL, INDICATORS, org_indicators,
-                                  _org_units_of(SiteKind.DEMO_SCHOOL)))
+                                  _org_units_of(SiteKind.DEMO_SCHOOL), leaders=_org_leaders))
+
+
+def _interested(application: SiteApplication) -> set[int]:
+    """The applicant and the unit's leadership: the people who may not decide on it."""
+    source = _KINDS.get(application.kind)
+    leaders = source.leaders(application.unit_path, application.unit_ref) if source and source.leaders else set()
+    return leaders | {application.submitted_by_id}
+
+
+def decision_conflict(actor, application: SiteApplication) -> bool:
+    """Whether the actor applied for the unit or is one of its leaders (one or two queries)."""
+    return actor.pk in _interested(application)
+
+
+def other_deciders(actor, application: SiteApplication, limit: int = 10) -> list:
+    """The people who may decide on the application in the actor's place: holders of the right to
+    designate over the unit (a role at the unit's node or above it), none of them interested."""
+    from django.contrib.auth import get_user_model
+
+    parts = application.unit_path.split("/")
+    above = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    holders = RoleAssignment.objects.filter(
+        Q(region__path__in=above) | Q(school__path__in=above), role__in=_roles_with(Cap.SITES_DESIGNATE)).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())).values("user_id")
+    return list(get_user_model().objects.filter(pk__in=holders, is_active=True)
+                .exclude(pk__in=_interested(application) | {actor.pk}).order_by("name", "pk")[:limit])
+
+
+def _check_no_conflict(actor, application: SiteApplication) -> None:
+    if decision_conflict(actor, application):
+        raise PermissionDenied(_(OWN_APPLICATION))
 
 
 def apply_units(actor) -> list[ApplyUnit]:
@@ -278,6 +327,7 @@ def site_decide(*, actor, application: SiteApplication, designate: bool, reason:
     """The province designates (for a period) or declines, with a reason; the applicant is told."""
     if not path_in_scope(actor, Cap.SITES_DESIGNATE, application.unit_path):
         raise PermissionDenied(_(NOT_DESIGNATOR))
+    _check_no_conflict(actor, application)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_(NEEDS_REASON))
@@ -318,6 +368,7 @@ def site_review(*, actor, application: SiteApplication, verdict: str, comment: s
     the targets, a verdict and a comment; a revoked designation ends yesterday. The unit is told."""
     if not path_in_scope(actor, Cap.SITES_DESIGNATE, application.unit_path):
         raise PermissionDenied(_(NOT_DESIGNATOR))
+    _check_no_conflict(actor, application)
     if verdict not in ReviewVerdict.values:
         raise ValidationError(_(BAD_VERDICT), code="bad_verdict")
     comment = (comment or "").strip()
