@@ -1,9 +1,11 @@
 """The province plan for the ministry on the demo province (its version 1 filed by the demo seed):
-the province office composes (edits the goals), previews and files version 2 at desktop size; the
-filed list and a version's page on a phone, with the PDF downloadable; the other county's office
-gets 404 for every plan page."""
+the province office composes (edits the goals) beside the platform's own tables, previews it,
+downloads the draft as PDF and Word (checked to be a PDF and a Word document), and files a new
+version at desktop size; on a phone it composes, previews, reads the filed list and a version's
+page, with the PDF downloadable; a county office gets 404 for every plan page."""
 
 import re
+import zipfile
 
 import pytest
 
@@ -28,10 +30,18 @@ def test_the_province_composes_previews_and_files_its_plan_and_reads_the_filed_l
     page.wait_for_selector("[data-testid=plan-document]")
     assert "草稿已保存" in page.inner_text(".messages")
     assert GOALS in page.inner_text("[data-testid=plan-section-goals]")
+    # Built from the platform's data: the demo province's programs, with their rule sets' hours.
+    assert page.locator("[data-testid=plan-section-programs] tbody tr").count() >= 1
     page.screenshot(path=str(artifacts / "supervision_plan_preview.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("[data-testid=draft-pdf]")
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert download.value.path().read_bytes()[:5] == b"%PDF-"
     with page.expect_download() as download:
         page.click("[data-testid=draft-docx]")
     assert download.value.suggested_filename.endswith(".docx")
+    with zipfile.ZipFile(download.value.path()) as docx:  # a Word document, with the goals in it
+        assert GOALS in docx.read("word/document.xml").decode()
     page.click("[data-testid=file-plan]")
     page.wait_for_selector("[data-testid=filings]")
     assert re.search(r"已备案第 \d+ 版", page.inner_text(".messages"))
@@ -40,6 +50,15 @@ def test_the_province_composes_previews_and_files_its_plan_and_reads_the_filed_l
     context.close()
 
     context, page = log_in(browser, server_url, PROVINCE, **PHONE)
+    page.goto(f"{server_url}/supervision/plan/")
+    page.wait_for_selector("[data-testid=plan-form]")
+    assert page.locator("[data-testid=plan-edit-programs] table").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.screenshot(path=str(artifacts / "supervision_plan_edit_phone.png"), full_page=True)
+    page.click("[data-testid=preview-plan]")
+    page.wait_for_selector("[data-testid=plan-document]")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.screenshot(path=str(artifacts / "supervision_plan_preview_phone.png"), full_page=True)
     page.goto(f"{server_url}/supervision/plan/filed/")
     rows = page.locator("[data-testid=filing-row]")
     assert rows.count() >= 2
