@@ -59,6 +59,7 @@ STEPS = [
     ("supervision", [PYTHON, "bench/bench_supervision.py"]),
     ("federation", [PYTHON, "bench/bench_federation.py"]),
     ("registry", [PYTHON, "bench/bench_registry.py"]),
+    ("title_review", [PYTHON, "bench/bench_title_review.py"]),
     ("communities", [PYTHON, "bench/bench_communities.py"]),
     ("communities_replies", [PYTHON, "bench/bench_communities_replies.py"]),
     ("credentials", [PYTHON, "bench/bench_credentials.py"]),

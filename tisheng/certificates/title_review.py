@@ -5,13 +5,19 @@ every certificate with its number and verification code (so the committee can ch
 public verify page), on a printable page and in a workbook.
 
 The list comes from national ID numbers pasted or uploaded (an .xlsx or .csv with a 身份证号
-column, read by the shared reader with its guards), or a school's active teachers; only teachers
-of the actor's area are found, and an ID that is not is reported as "not found in your area"
-whatever the reason (no way to probe who teaches where). At most MAX_TEACHERS at a time.
+column, read by the shared reader with its guards), or a school's or a county's active teachers;
+only teachers of the actor's area are found, and an ID that is not is reported as "not found in
+your area" whatever the reason (no way to probe who teaches where). At most MAX_TEACHERS at a
+time on the printable page (one page per teacher) and for pasted or uploaded lists; a school's or
+a county's workbook takes up to MAX_WORKBOOK_TEACHERS.
 
 Cost: the teachers (one query per 5,000 pasted IDs), then the registry rows of all of them (two
 queries, `registry_rows_for`), their certificates and hours certificates (two): six statements
-for one teacher or five hundred.
+for one teacher or a county's 8,000 (tests/test_title_records.py counts them for 3 and 30). The
+rest is Python: a county's workbook (8,000 teachers, 50,000 lines of trainings) is mostly
+openpyxl writing cells, so `title_xlsx` works out each teacher's identity cells and every label
+once (`get_title_display` costs more than the rest of a summary line) and passes plain values
+(bench/bench_title_review.py).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,11 +39,12 @@ from tisheng.certificates.models import Certificate, HoursCertificate
 from tisheng.core import crypto, idcard
 from tisheng.core.tabular import BOLD, TabularFileError, XlsxBook, cell_text, header_key, read_table
 from tisheng.ledger.registry import CATEGORY_LABELS, LEVEL_LABELS, ZERO, RegistryRow, registry_rows_for
-from tisheng.orgs.models import School
-from tisheng.orgs.scope import scope_filter
+from tisheng.orgs.models import Region, RegionLevel, School
+from tisheng.orgs.scope import capability_paths, scope_filter
 from tisheng.people.models import Teacher
 
 MAX_TEACHERS = 500
+MAX_WORKBOOK_TEACHERS = 20_000  # a school's or a county's workbook: the largest county has ~15,000
 DEFAULT_YEARS = 5
 ID_HEADERS = {"身份证号", "身份证", "身份证号码", "证件号码", "公民身份号码", "身份证件号码"}
 _SEPARATORS = re.compile(r"[\s,，、;；|]+")
@@ -47,6 +54,8 @@ TITLE_TOO_MANY = _("At most %(limit)s teachers at a time; the list has %(count)s
 TITLE_NOT_FOUND = _("%(count)s ID numbers are not of a teacher in your area and were left out: %(ids)s")
 TITLE_NO_ID_COLUMN = _("The file has no 身份证号 column.")
 TITLE_PERIOD_INVALID = _("Choose a start date on or before the end date, and not in the future.")
+TITLE_PRINT_TOO_MANY = _("The list has more than %(limit)s teachers, too many to show for printing: "
+                         "download the workbook instead.")
 
 
 @dataclass
@@ -167,15 +176,40 @@ def teachers_by_ids(actor, numbers: list[str]) -> tuple[list[Teacher], list[str]
     return teachers, missing
 
 
-def teachers_of_school(actor, school_pk: int) -> list[Teacher]:
+def title_counties(actor) -> QuerySet[Region]:
+    """The counties whose whole list the actor may take: every county in or under their roots."""
+    roots = capability_paths(actor, Cap.TITLE_RECORDS)
+    if not roots:
+        return Region.objects.none()
+    condition = Q()
+    for root in roots:
+        condition |= Q(path=root) | Q(path__startswith=root + "/")
+    return Region.objects.filter(condition, level=RegionLevel.COUNTY).order_by("path")
+
+
+def _active(teachers: QuerySet[Teacher], *, printing: bool) -> list[Teacher]:
+    limit = MAX_TEACHERS if printing else MAX_WORKBOOK_TEACHERS
+    found = list(teachers.filter(status="active").select_related("school")
+                 .order_by("school__path", "name", "id")[:limit + 1])
+    if len(found) > limit:
+        message = TITLE_PRINT_TOO_MANY if printing else TITLE_TOO_MANY
+        raise ValueError(str(message) % {"limit": limit, "count": f"{limit}+"})
+    return found
+
+
+def teachers_of_school(actor, school_pk: int, *, printing: bool = True) -> list[Teacher]:
     school = title_schools(actor).filter(pk=school_pk).first()
     if school is None:
         return []
-    teachers = list(title_teachers(actor).filter(school=school, status="active").select_related("school")
-                    .order_by("name", "id")[:MAX_TEACHERS + 1])
-    if len(teachers) > MAX_TEACHERS:
-        raise ValueError(str(TITLE_TOO_MANY) % {"limit": MAX_TEACHERS, "count": f"{MAX_TEACHERS}+"})
-    return teachers
+    return _active(title_teachers(actor).filter(school=school), printing=printing)
+
+
+def teachers_of_county(actor, county_pk: int, *, printing: bool = False) -> list[Teacher]:
+    """A county's active teachers, school by school (the teachers scoped once more all the same)."""
+    county = title_counties(actor).filter(pk=county_pk).first()
+    if county is None:
+        return []
+    return _active(title_teachers(actor).filter(org_path__startswith=county.path + "/"), printing=printing)
 
 
 def title_records(teachers: list[Teacher], *, start: dt.date, end: dt.date) -> list[TitleRecord]:
@@ -203,34 +237,44 @@ def title_records(teachers: list[Teacher], *, start: dt.date, end: dt.date) -> l
 def title_xlsx(data: TitleList, *, full_ids: bool) -> bytes:
     """Three sheets: one line per teacher (totals by category and level), every training,
     every certificate with its verification code."""
-    levels = list(LEVEL_LABELS.values())
-    categories = list(CATEGORY_LABELS.values())
+    levels = list(LEVEL_LABELS)
+    categories = list(CATEGORY_LABELS)
+    # Labels once, not per line: a model's get_FOO_display resolves its lazy choices every call.
+    titles = {code: str(label) for code, label in Teacher._meta.get_field("title").flatchoices}
+    stages = {code: str(label) for code, label in Teacher._meta.get_field("stage").flatchoices}
     book = XlsxBook(title="学时汇总", widths=[6, 10, 22, 26, 12, 10, 10] + [10] * (len(levels) + len(categories) + 2))
     book.append([f"职称评聘继续教育学时汇总（{data.start:%Y-%m-%d} 至 {data.end:%Y-%m-%d}）"], font=BOLD)
-    book.append(["序号", "姓名", "身份证号", "学校", "职称", "学段", "学科", *[f"{c}学时" for c in categories],
-                 *[f"{lv}学时" for lv in levels], "合计学时", "待核验学时"], font=BOLD)
+    book.append(["序号", "姓名", "身份证号", "学校", "职称", "学段", "学科",
+                 *[f"{CATEGORY_LABELS[c]}学时" for c in categories], *[f"{LEVEL_LABELS[lv]}学时" for lv in levels],
+                 "合计学时", "待核验学时"], font=BOLD)
+    people = []  # (name, ID as shown): decrypted once, written on every line of the teacher
     for number, record in enumerate(data.records, start=1):
         t = record.teacher
-        by_category = dict(record.by_category())
-        by_level = dict(record.by_level())
-        book.append([number, t.name, t.national_id if full_ids else record.masked_id, t.school.name,
-                     t.get_title_display(), t.get_stage_display(), t.subject,
-                     *[by_category.get(c, ZERO) for c in categories], *[by_level.get(lv, ZERO) for lv in levels],
-                     record.total, record.pending])
+        person = (t.name, t.national_id if full_ids else record.masked_id)
+        people.append(person)
+        by_category: dict[str, Decimal] = defaultdict(Decimal)
+        by_level: dict[str, Decimal] = defaultdict(Decimal)
+        pending = ZERO
+        for r in record.rows:
+            if r.verification == "verified":
+                by_category[r.category] += r.hours
+                by_level[r.level] += r.hours
+            elif r.verification == "unverified":
+                pending += r.hours
+        book.append([number, *person, t.school.name, titles.get(t.title, t.title), stages.get(t.stage, t.stage),
+                     t.subject, *[by_category.get(c, ZERO) for c in categories],
+                     *[by_level.get(lv, ZERO) for lv in levels], sum(by_level.values(), ZERO), pending])
     book.add_sheet(title="培训记录", widths=[10, 22, 12, 36, 28, 16, 10, 8, 10, 20])
     book.append(["姓名", "身份证号", "日期", "培训名称", "来源", "类别", "级别", "学时", "核验", "证书编号"], font=BOLD)
-    for record in data.records:
-        t = record.teacher
+    for person, record in zip(people, data.records, strict=True):
         for r in record.rows:
-            book.append([t.name, t.national_id if full_ids else record.masked_id, r.date, r.title, r.source,
-                         r.category_label, r.level_label, r.hours, r.verification_label, r.certificate_no])
+            book.append([*person, r.date, r.title, r.source, CATEGORY_LABELS.get(r.category, r.category),
+                         LEVEL_LABELS.get(r.level, r.level), r.hours, r.verification_label, r.certificate_no])
     book.add_sheet(title="证书", widths=[10, 22, 24, 26, 30, 10, 12, 12])
     book.append(["姓名", "身份证号", "证书", "证书编号", "项目或期间", "学时", "发证日期", "验证码"], font=BOLD)
-    for record in data.records:
-        t = record.teacher
+    for person, record in zip(people, data.records, strict=True):
         for c in record.certificates:
-            book.append([t.name, t.national_id if full_ids else record.masked_id, c["name"], c["number"],
-                         c["program"], c["hours"], c["issued"], c["verify_code"]])
+            book.append([*person, c["name"], c["number"], c["program"], c["hours"], c["issued"], c["verify_code"]])
     return book.to_bytes()
 
 

@@ -67,13 +67,19 @@ def title_records(request):
     if not has_capability(actor, Cap.TITLE_RECORDS):
         raise Http404
     schools = list(tr.title_schools(actor)[:2000])
+    counties = list(tr.title_counties(actor)[:200])
     start, end = tr.default_period()
-    context = {"schools": schools, "start": start, "end": end, "ids": "", "school": "", "limit": tr.MAX_TEACHERS}
+    context = {"schools": schools, "counties": counties, "start": start, "end": end, "ids": "", "school": "",
+               "county": "", "limit": tr.MAX_TEACHERS, "workbook_limit": tr.MAX_WORKBOOK_TEACHERS}
     if request.method != "POST":
         return render(request, "certificates/title_form.html", context)
     post = request.POST
     context |= {"ids": post.get("ids", "")[:40000], "school": post.get("school", ""),
-                "start": post.get("start", ""), "end": post.get("end", "")}
+                "county": post.get("county", ""), "start": post.get("start", ""), "end": post.get("end", "")}
+    fmt = "xlsx" if post.get("format") == "xlsx" else "print"
+    # A school's or a county's whole list may be long: the workbook takes it, one printed page
+    # per teacher does not.
+    printing = fmt == "print"
     try:
         start, end = _period(post)
         upload = request.FILES.get("file")
@@ -85,7 +91,10 @@ def title_records(request):
             teachers, missing = tr.teachers_by_ids(actor, tr.ids_in_text(post["ids"]))
         elif post.get("school", "").isdigit():
             source = "school"
-            teachers, missing = tr.teachers_of_school(actor, int(post["school"])), []
+            teachers, missing = tr.teachers_of_school(actor, int(post["school"]), printing=printing), []
+        elif post.get("county", "").isdigit():
+            source = "county"
+            teachers, missing = tr.teachers_of_county(actor, int(post["county"]), printing=printing), []
         else:
             teachers, missing, source = [], [], ""
         if not teachers:
@@ -100,7 +109,6 @@ def title_records(request):
                         not_found=missing)
     if missing:
         messages.warning(request, str(tr.TITLE_NOT_FOUND) % {"count": len(missing), "ids": "、".join(missing[:20])})
-    fmt = "xlsx" if post.get("format") == "xlsx" else "print"
     if fmt == "print":
         messages.success(request, str(TITLE_READY) % {"count": len(data.records)})
     return _respond(request, data, fmt, source=source)

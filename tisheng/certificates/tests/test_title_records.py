@@ -18,6 +18,8 @@ from tisheng.accounts.models import AuditLog
 from tisheng.certificates import title_review
 from tisheng.certificates.hours import hours_certificate_issue
 from tisheng.ledger.tests.test_registry import external, past_credit
+from tisheng.orgs.tests.factories import SchoolFactory
+from tisheng.people.tests.factories import TeacherFactory
 
 
 def zh(message) -> str:
@@ -156,3 +158,56 @@ def test_the_records_queries_do_not_grow_with_the_teachers(client, world, record
         response = post(client, ids=many, format="xlsx")
     assert response.status_code == 200
     assert len(more) == len(few)
+
+
+def _school_of(world, size: int, program):
+    """A school of the county with `size` teachers, each with two trainings and an outside record."""
+    school = SchoolFactory(county=world.county_a, code=f"35010299{size:02d}", name=f"鼓楼第{size}小学")
+    for i, teacher in enumerate(TeacherFactory.create_batch(size, school=school)):
+        past_credit(teacher, program, "12", dt.date(2024, 3, 1), f"a{i}")
+        past_credit(teacher, program, "6", dt.date(2025, 3, 1), f"b{i}")
+        external(teacher, "10", dt.date(2024, 8, 1))
+    return school
+
+
+def test_a_schools_workbook_costs_the_same_queries_for_3_teachers_as_for_30(client, world, program_2):
+    small, large = _school_of(world, 3, program_2), _school_of(world, 30, program_2)
+    client.force_login(world.county_officer)
+    post(client, school=str(small.pk), format="xlsx")  # sessions, caches
+
+    with CaptureQueriesContext(connection) as three:
+        post(client, school=str(small.pk), format="xlsx")
+    with CaptureQueriesContext(connection) as thirty:
+        response = post(client, school=str(large.pk), format="xlsx")
+
+    summary = list(load_workbook(io.BytesIO(response.content))["学时汇总"].iter_rows(values_only=True))
+    assert len(summary) == 2 + 30
+    assert summary[2][-2:] == (28, 0)  # 12 + 6 of the platform, 10 from outside
+    assert len(thirty) == len(three)
+
+
+def test_a_county_office_downloads_its_whole_countys_workbook_and_cannot_print_it_when_too_long(
+        client, world, program_2, monkeypatch):
+    _school_of(world, 3, program_2)
+    client.force_login(world.county_officer)
+    form = client.get(reverse("certificates:title_records")).content.decode()
+    assert 'data-testid="title-county"' in form
+    assert world.county_a.name in form
+
+    with CaptureQueriesContext(connection) as queries:
+        response = post(client, county=str(world.county_a.pk), format="xlsx")
+
+    names = {r[1] for r in load_workbook(io.BytesIO(response.content))["学时汇总"].iter_rows(values_only=True)}
+    assert {t.name for t in world.teachers_a} <= names
+    assert world.teacher_a2.name in names  # the county's other school too
+    assert world.teacher_b.name not in names
+    assert AuditLog.objects.filter(detail__kind="title_records", detail__source="county").exists()
+    assert len(queries) < 20
+    monkeypatch.setattr(title_review, "MAX_TEACHERS", 3)
+    refused = post(client, county=str(world.county_a.pk), format="print")
+    assert refused.status_code == 400
+    assert zh(title_review.TITLE_PRINT_TOO_MANY) % {"limit": 3} in refused.content.decode()
+    client.force_login(world.outsider)
+    other = post(client, county=str(world.county_a.pk), format="xlsx")
+    assert other.status_code == 400  # nobody of county A is found for county B's office
+    assert world.county_a.name not in client.get(reverse("certificates:title_records")).content.decode()

@@ -43,6 +43,14 @@ def test_an_xlsx_written_by_the_book_has_no_formula_cells(streaming):
     assert [c.value for c in cells][:4] == ["'=1+1", -3, "'-3", 2.5]
 
 
+@pytest.mark.parametrize("streaming", [True, False])
+def test_text_that_reads_like_an_excel_error_stays_text(streaming):
+    book = XlsxBook(title="导出", streaming=streaming)
+    book.append(["#N/A", "#DIV/0!", "林晓燕"])
+    cells = list(load_workbook(io.BytesIO(book.to_bytes())).worksheets[0].iter_rows())[0]
+    assert [(c.data_type, c.value) for c in cells] == [("s", "#N/A"), ("s", "#DIV/0!"), ("s", "林晓燕")]
+
+
 def test_a_csv_written_by_the_writer_quotes_formulas_and_keeps_numbers():
     out = io.StringIO()
     CsvWriter(out).writerow(['=HYPERLINK("http://evil","x")', -3, "@x", None, Decimal("1.5")])
