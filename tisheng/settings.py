@@ -262,6 +262,15 @@ STORAGES = {
     "private": _PRIVATE_FILES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Lesson videos are also cut into HLS (playback/hls.py, with ffmpeg at TISHENG_FFMPEG when it is there);
+# a player fetches the segments through signed URLs valid TISHENG_SIGNED_URL_SECONDS (presigned from the
+# object store, else an app URL under an HMAC). The daily sweep (core/storage_sweep.py) removes stored
+# files no row refers to once older than TISHENG_STORE_SWEEP_GRACE_HOURS (an upload in flight is younger).
+FFMPEG = envstr("TISHENG_FFMPEG", "ffmpeg")
+SIGNED_URL_SECONDS = envint("TISHENG_SIGNED_URL_SECONDS", "14400")
+STORE_SWEEP_GRACE_HOURS = envint("TISHENG_STORE_SWEEP_GRACE_HOURS", "24")
+if S3_BUCKET and "connect-src" not in CONTENT_SECURITY_POLICY:  # hls.js fetches presigned segments
+    CONTENT_SECURITY_POLICY += "; connect-src 'self' " + (_PRIVATE_FILES["OPTIONS"]["endpoint_url"] or "https:")
 
 # The player sends a heartbeat this often (15–30 s in production; the browser tests use 2).
 HEARTBEAT_SECONDS = envint("TISHENG_HEARTBEAT_SECONDS", "20")

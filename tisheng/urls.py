@@ -3,7 +3,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from tisheng.api import api
 from tisheng.certificates.credentials import views as credentials_views
-from tisheng.core import observability_metrics, observability_ready
+from tisheng.core import observability_metrics, observability_ready, storage_files
 from tisheng.core import views as core_views
 
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", core_views.ping, name="healthz"),
     path("readyz", observability_ready.readyz, name="readyz"),  # the load balancer's check (issue 20)
     path("metrics", observability_metrics.metrics, name="metrics"),  # Prometheus, allow-listed
+    path("files/s/<str:token>", storage_files.signed_file, name="signed-file"),  # short-lived, no login
     path("accounts/password/", include("tisheng.accounts.urls_password")),
     path("accounts/federation/", include("tisheng.accounts.federation.urls")),  # the province identity platform
     path("accounts/", include("tisheng.accounts.urls")),

@@ -1,5 +1,6 @@
-"""The demo teacher plays the seeded demo lesson (an 8-second video generated with ffmpeg by
-`tisheng seed --scale demo`) in Debian's chromium and sees the progress the server credits rise."""
+"""The demo teacher plays the seeded demo lesson (a 12-second video generated with ffmpeg by
+`tisheng seed --scale demo`, cut into HLS by the seed) in Debian's chromium, through hls.js on the
+page's one <video>, and sees the progress the server credits rise."""
 
 import os
 import re
@@ -37,6 +38,8 @@ def test_playing_the_demo_lesson_raises_the_credited_progress(browser, server_ur
     page = context.new_page()
     refused = []  # the player runs under the site's Content-Security-Policy: nothing it does is refused
     page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    fetched = []  # the playlist and its segments (signed URLs), not the single file
+    page.on("request", lambda r: fetched.append(r.url))
     page.goto(f"{server_url}/accounts/login/")
     page.fill("input[name=username]", DEMO_TEACHER)
     page.fill("input[name=password]", PASSWORD)
@@ -59,6 +62,12 @@ def test_playing_the_demo_lesson_raises_the_credited_progress(browser, server_ur
     # The end of the video pauses it, and the pause is reported at once: the page shows the
     # answer, the lesson complete, without waiting for a beat or a reload.
     wait_until(page, "() => document.getElementById('lesson-state').textContent === '已学完'", 10)
+    # It played as HLS: hls.js fed the element (a MediaSource blob), segments came by signed URLs.
+    source = page.evaluate("() => document.getElementById('player').currentSrc")
+    assert source.startswith("blob:"), (source, fetched)
+    assert any(url.endswith("/hls.m3u8") for url in fetched)
+    assert any("/files/s/" in url for url in fetched)
+    assert not any(url.endswith("/video") for url in fetched)
     assert percent(page) >= 95
     assert page.locator("[data-testid=media-state]").inner_text() == "已播放完"
     # The course's progress follows without a reload: its lesson count, this lesson's row (the same

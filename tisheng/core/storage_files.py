@@ -19,6 +19,11 @@ TISHENG_S3_ENDPOINT_URL (MinIO, or a Chinese cloud's S3-compatible object store)
   store's ranged GET). A file that is gone is a 404 page that says so, a store that is down a 503 page.
 - `open`, `exists`, `delete`, `size`, `listdir`, `modified_time`: the storage's own, with the store's
   failures as `StorageUnavailable`.
+- `signed_url` is a short-lived URL of one stored file that needs no login (a video's HLS segments,
+  which a player fetches by the hundred): from the object store its presigned URL; from local files
+  an app URL carrying the name, its type and an expiry under an HMAC (django.core.signing with the
+  SECRET_KEY), answered by `signed_file` with byte ranges; a tampered or expired token is a 404.
+  Valid settings.SIGNED_URL_SECONDS unless the caller says otherwise.
 - `local_path` is for the steps that need a file on this node's disk (text extraction in officefiles,
   zip checks): the file itself when the storage is local, else a NamedTemporaryFile copy of the object,
   deleted when the block ends.
@@ -44,6 +49,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +57,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -58,6 +65,7 @@ from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import DatabaseError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -278,6 +286,22 @@ def open(name: str) -> File:  # noqa: A001 - the storage API's own word
         raise StorageUnavailable() from exc
 
 
+def read_bytes(name: str) -> bytes:
+    """A small stored file's bytes (a playlist, a manifest); FileNotFoundError when it is not there,
+    StorageUnavailable when the store cannot be read (an object store reads lazily: both are told
+    apart here, not at open)."""
+    try:
+        with private_storage().open(name, "rb") as stored:
+            return stored.read()
+    except FileNotFoundError:
+        raise
+    except STORE_ERRORS as exc:
+        if getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), name) from exc
+        logger.warning("private storage: cannot read %s: %s", name, exc)
+        raise StorageUnavailable() from exc
+
+
 def exists(name: str) -> bool:
     try:
         return private_storage().exists(name)
@@ -465,3 +489,54 @@ def serve(request: HttpRequest, name: str, *, content_type: str, filename: str |
         response["Content-Disposition"] = _disposition(filename, as_attachment)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- short-lived signed URLs ----------------------------------------------------------------------
+
+SIGNED_SALT = "tisheng.core.storage_files.signed_url"
+
+
+def signed_url_seconds() -> int:
+    return int(getattr(settings, "SIGNED_URL_SECONDS", 4 * 3600))
+
+
+def signed_url(name: str, *, content_type: str, seconds: int | None = None) -> str:
+    """A URL that fetches the stored file `name` without a login until it expires (see the module
+    docstring); the caller has authorised the request it answers. No store call: nothing is checked
+    about the object here, a missing one is the 404 page when the URL is used."""
+    _check_name(name)
+    seconds = signed_url_seconds() if seconds is None else seconds
+    storage = private_storage()
+    if not is_local(storage):
+        return storage.url(name, expire=seconds, parameters={"ResponseContentType": content_type})
+    token = signing.dumps({"n": name, "t": content_type, "e": int(time.time()) + seconds},
+                          salt=SIGNED_SALT, compress=True)
+    return reverse("signed-file", args=[token])
+
+
+def signed_name(token: str) -> tuple[str, str] | None:
+    """(name, content type) of a token `signed_url` made that has not expired; None for anything else
+    (a token changed by one character fails its HMAC)."""
+    try:
+        payload = signing.loads(token, salt=SIGNED_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("e"), int) or payload["e"] < time.time():
+        return None
+    name, content_type = payload.get("n"), payload.get("t")
+    if not isinstance(name, str) or not isinstance(content_type, str):
+        return None
+    return name, content_type
+
+
+def signed_file(request: HttpRequest, token: str) -> HttpResponse:
+    """The view of a local signed URL: the file with byte ranges, or 404 for a token that is
+    tampered with or expired (logged, without the token)."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
+    found = signed_name(token)
+    if found is None:
+        logger.info("private storage: a signed URL that is tampered with or expired was refused")
+        raise Http404
+    name, content_type = found
+    return serve(request, name, content_type=content_type, through_app=True)

@@ -20,9 +20,12 @@ from mutagen.mp4 import MP4
 from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
 from tisheng.core import storage_files
+from tisheng.jobs.services import job_enqueue
 from tisheng.learning.models import Contract, Course, CourseSelection, Lesson, Question, Quiz, QuizAttempt
 from tisheng.orgs.models import Organization, Region, RegionLevel
 from tisheng.orgs.scope import path_in_scope
+
+HLS_SEGMENT = "playback.hls_segment"  # the player's job kind (a name, not an import of the app above)
 
 TOPIC_RE = re.compile(r"^T([1-9]|1\d|2[0-7])$")
 MICRO_ABILITY_RE = re.compile(r"^(A([1-9]|1[0-3])|B([1-9]|10)|C[1-7])$")
@@ -275,6 +278,9 @@ def lesson_add(*, actor, course: Course, title: str, duration_seconds: int, vide
     if upload:
         lesson.video_file = _store_video(course, upload, actor)
     lesson.save()
+    if upload:  # cut into HLS by the player's job (playback/hls.py); until then it plays as one file
+        job_enqueue(actor=actor, kind=HLS_SEGMENT, args={"lesson": lesson.pk},
+                    scope_path=course.institution.region.path if course.institution.region_id else "")
     return lesson
 
 

@@ -86,3 +86,33 @@ class LessonCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"lesson {self.lesson_id} completed by teacher {self.teacher_id}"
+
+
+class RenditionState(models.TextChoices):
+    QUEUED = "queued", "queued"
+    READY = "ready", "ready"
+    FAILED = "failed", "failed"
+    NO_FFMPEG = "no_ffmpeg", "no ffmpeg"  # this node has no ffmpeg: the video plays as one file
+
+
+class VideoRendition(models.Model):
+    """The HLS rendition of a lesson's uploaded video (playback/hls.py): a VOD playlist and its
+    segments in the private file store, beside the video (`<video>.hls/`). Until it is READY, and
+    for a video it was not made from, the lesson plays the single file as before."""
+
+    lesson = models.OneToOneField("learning.Lesson", on_delete=models.CASCADE, related_name="hls")
+    source = models.CharField(max_length=255)  # the video_file it was cut from
+    state = models.CharField(max_length=16, choices=RenditionState.choices, default=RenditionState.QUEUED)
+    playlist = models.CharField(max_length=255, blank=True)  # stored name of index.m3u8
+    segments = models.JSONField(default=list, blank=True)  # stored names, in playing order
+    transcoded = models.BooleanField(default=False)  # False: H.264/AAC copied as they were
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"HLS of lesson {self.lesson_id} ({self.state})"
+
+    @property
+    def playable(self) -> bool:
+        return self.state == RenditionState.READY and self.source == self.lesson.video_file

@@ -16,6 +16,7 @@ from tisheng.learning.seed import upload_demo_lesson
 from tisheng.learning.selectors import contracted_institutions_for
 from tisheng.orgs.models import Organization, Region
 from tisheng.people.models import Teacher
+from tisheng.playback.hls import rendition_build
 
 DEMO_TEACHER_PHONE = "13800000008"
 DEMO_COURSE_CODE = "PLAY-DEMO"
@@ -65,6 +66,8 @@ def _course_publish(institution: Organization, program) -> Course:
     lessons = [(DEMO_LESSON_TITLE, DEMO_VIDEO_SECONDS), (DEMO_SECOND_LESSON_TITLE, rest)]
     videos = [DemoVideo(DEMO_COURSE_TITLE, f"第 {i} 讲　{title}", seconds)
               for i, (title, seconds) in enumerate(lessons, start=1)]
-    for (title, seconds), path in zip(lessons, demo_videos(videos), strict=True):
-        upload_demo_lesson(course=course, title=title, seconds=seconds, video=path)
+    added = [upload_demo_lesson(course=course, title=title, seconds=seconds, video=path)
+             for (title, seconds), path in zip(lessons, demo_videos(videos), strict=True)]
+    # The short lesson plays as HLS at once (the browser test plays it); the long one's job waits for a worker.
+    rendition_build(added[0])
     return learning.course_publish(actor=None, course=course)

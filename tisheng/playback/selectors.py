@@ -35,10 +35,11 @@ def lessons_visible_to_teacher(teacher: Teacher):
 
 
 def get_lesson_for_teacher(teacher: Teacher | None, pk: int) -> Lesson | None:
-    """The lesson with its course and program, or None when it is not the teacher's to watch."""
+    """The lesson with its course, program and HLS rendition (if any), or None when it is not the
+    teacher's to watch."""
     if teacher is None:
         return None
-    return lessons_visible_to_teacher(teacher).select_related("course__program").filter(pk=pk).first()
+    return lessons_visible_to_teacher(teacher).select_related("course__program", "hls").filter(pk=pk).first()
 
 
 def course_progress(teacher: Teacher, course: Course) -> list[dict]:

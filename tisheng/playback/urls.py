@@ -9,6 +9,7 @@ urlpatterns = [
     path("lessons/<int:pk>/", views.lesson_page, name="lesson"),
     path("lessons/<int:pk>/start", views.lesson_start, name="start"),
     path("lessons/<int:pk>/video", views.lesson_video, name="video"),
+    path("lessons/<int:pk>/hls.m3u8", views.lesson_hls, name="hls"),
     path("heartbeat", views.heartbeat, name="heartbeat"),
     path("presence", views.presence, name="presence"),
 ]

@@ -15,6 +15,7 @@ still alive (and keeps it alive while the teacher watches).
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from urllib.parse import urlencode
 
@@ -31,8 +32,10 @@ from django.views.decorators.http import require_GET, require_POST
 from tisheng.accounts.middleware import idle_timeout_exempt
 from tisheng.core import jsonsafe, storage_files
 from tisheng.learning.selectors import selection_for_playback
-from tisheng.playback import selectors, services
+from tisheng.playback import hls, selectors, services
 from tisheng.playback.fastpath import BODY_TOO_LARGE, MAX_BODY, answer_beat
+
+logger = logging.getLogger(__name__)
 
 
 def heartbeat_seconds() -> int:
@@ -79,11 +82,13 @@ def lesson_page(request: HttpRequest, pk: int) -> HttpResponse:
     progress = selectors.course_progress(teacher, lesson.course)
     current = next((p for p in progress if p["lesson"].pk == lesson.pk), None)
     video_src = lesson.video_url or (reverse("playback:video", args=[lesson.pk]) if lesson.video_file else "")
+    # HLS when the rendition of the uploaded video is ready (hls.js on the same <video>), else the one file.
+    hls_src = reverse("playback:hls", args=[lesson.pk]) if lesson.video_file and hls.playable(lesson) else ""
     return render(request, "playback/lesson.html", {
         "lesson": lesson, "course": lesson.course, "progress": progress,
         "course_percent": selectors.percent_text(selectors.course_percent(progress)),
         "course_complete": services.course_credited(teacher, lesson.course),
-        "lessons_done": sum(1 for p in progress if p["complete"]), "video_src": video_src, "current": current,
+        "lessons_done": sum(1 for p in progress if p["complete"]), "video_src": video_src, "hls_src": hls_src, "current": current,
         "player_config": {"start": reverse("playback:start", args=[lesson.pk]),
                           "heartbeat": reverse("playback:heartbeat"), "presence": reverse("playback:presence"),
                           "lesson": lesson.pk, "duration": lesson.duration_seconds,
@@ -143,15 +148,35 @@ def presence(request: HttpRequest) -> JsonResponse:
 def lesson_video(request: HttpRequest, pk: int) -> HttpResponse:
     """The uploaded video, to those who may watch the lesson: from local files with single-range
     requests (206 Partial Content), so the player can seek without downloading everything; from the
-    object store through a short-lived signed URL (core/storage_files.py)."""
+    object store through a short-lived signed URL (core/storage_files.py). `serve` finds out whether
+    the file is there (one HEAD in the object store) and answers the 404 page that says it is gone."""
     _teacher, lesson = _lesson_or_404(request, pk)
     name = lesson.video_file
+    if not name:
+        raise Http404
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     try:
-        if not name or not storage_files.exists(name):
-            raise Http404
+        return storage_files.serve(request, name, content_type=content_type)
     except SuspiciousFileOperation:  # a stored name that leaves the storage
         raise Http404 from None
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return storage_files.serve(request, name, content_type=content_type)
 
 
+@login_required
+@require_GET
+def lesson_hls(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lesson's HLS playlist, to those who may watch it (the same check as the video): the stored
+    playlist whose segments are short-lived signed URLs (playback/hls.py). A lesson without a ready
+    rendition is a 404 (the page then plays the single file)."""
+    _teacher, lesson = _lesson_or_404(request, pk)
+    rendition = hls.playable(lesson) if lesson.video_file else None
+    if rendition is None:
+        raise Http404
+    try:
+        body = hls.signed_playlist(rendition)
+    except FileNotFoundError:
+        logger.warning("HLS: the playlist %s of lesson %s is not in the store", rendition.playlist, lesson.pk)
+        raise Http404 from None
+    except storage_files.StorageUnavailable:
+        return HttpResponse(str(storage_files.StorageUnavailable().message), status=503,
+                            content_type="text/plain; charset=utf-8", headers={"Retry-After": "60"})
+    return HttpResponse(body, content_type=hls.PLAYLIST_TYPE, headers={"Cache-Control": "private, no-store"})
