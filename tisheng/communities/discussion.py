@@ -1,26 +1,40 @@
 """Discussion (讨论区): threads per class (or per workshop topic-discussion activity) and per topic,
-replies paged by keyset, @mentions, replies tell the thread's author, the tutor's (the workshop
+replies paged by keyset, @mentions, replies tell the thread's author (once while unread), the tutor's (the workshop
 leader's) pinned and featured posts, moderation (hide with a reason, audited) and reports.
 
 Posting a reply is kept cheap, since a whole province may post at once: one INSERT of the reply
 and one UPDATE of the thread's counter (F() + 1, no read-modify-write), plus, only when the text holds
-an "@", one query for the class's names and one bulk INSERT of notifications. In a workshop's
-thread, one indexed look-up more: whether the thread's author already has an unread notice of
-replies to it (so a busy thread tells its author once, not 2,000 times). A page of
+an "@", one query for the class's names and one bulk INSERT of notifications. Whether the
+thread's author already has an unread notice of replies to it (so a busy thread tells its author
+once, not 2,000 times) comes with the thread (below), or costs one indexed look-up. A page of
 replies is one index range on (thread, id): `id > after ORDER BY id LIMIT 50`, as fast for the
-2,000th reply as for the first."""
+2,000th reply as for the first.
+
+Opening a class thread to read or post in it is ONE query for a member, a tutor or the forming
+organization (`class_thread_for_poster`): the thread, its author's name, the class's name, and
+in the same row whether the poster tutors, attends or formed the class, holds any role that has
+not ended (without one, nobody sees a class: `selectors.visible_q`), and whether the thread's
+author still has an unread notice of replies to it. It is written in SQL because the same read
+through the ORM (a filter of four EXISTS, compiled afresh on every request) cost more CPU than
+the rest of a reply together. Anyone else (an office whose area holds the class, a workshop's
+thread) takes the general path, `selectors.get_class_for_user`. So a member's reply through the
+page is 5 queries: session, user, this read, the reply's INSERT, the counter's UPDATE; and one
+INSERT more when it tells someone."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tisheng.accounts.models import RoleAssignment
 from tisheng.accounts.services import audit
 from tisheng.communities.models import (
     ClassMember,
@@ -32,8 +46,10 @@ from tisheng.communities.models import (
     Workshop,
     WorkshopActivity,
 )
+from tisheng.communities.selectors import FORMING_ROLES
 from tisheng.notifications.models import Kind, Notification
 from tisheng.notifications.services import Message, notify_many
+from tisheng.people.models import Teacher
 
 PAGE_SIZE = 50
 MENTION = re.compile(r"@([^\s@，。,.:：;；!！?？、()（）]{1,16})")
@@ -52,8 +68,6 @@ def _moderators(thread: Thread) -> list:
     """Who hears of a report: the class's tutors, or the workshop's leaders."""
     if thread.study_class_id:
         return [t.user for t in ClassTutor.objects.filter(study_class=thread.study_class).select_related("user")]
-    from django.contrib.auth import get_user_model
-
     workshop = thread.activity.workshop
     ids = {workshop.leader_id} | set(workshop.members.filter(role="leader", state="joined")
                                      .values_list("user_id", flat=True))
@@ -94,8 +108,6 @@ def _notify_mentions(*, actor, thread: Thread, text: str) -> set[int]:
     ids = mentioned(text, thread_people(thread)) - {actor.pk}
     if not ids:
         return set()
-    from django.contrib.auth import get_user_model
-
     url = reverse("communities:thread_detail", args=[thread.pk])
     users = get_user_model().objects.filter(pk__in=ids)
     notify_many([Message(to=u, kind=Kind.OTHER, title=f"{actor.name}在“{thread.title}”中提到了您",
@@ -103,16 +115,91 @@ def _notify_mentions(*, actor, thread: Thread, text: str) -> set[int]:
     return ids
 
 
-def _notify_author_of_reply(*, actor, thread: Thread, text: str, told: set[int]) -> None:
-    """In a workshop, tell the thread's author that someone replied, unless they still have such a
-    notice unread. (A class thread's replies stay at two statements: its tutors follow the list.)"""
-    if not thread.activity_id or thread.author_id == actor.pk or thread.author_id in told:
+def _reply_url(thread: Thread) -> str:
+    return reverse("communities:thread_detail", args=[thread.pk]) + "#reply-"
+
+
+def _notify_author_of_reply(*, actor, thread: Thread, reply: Reply, text: str, told: set[int]) -> None:
+    """Tell the thread's author that someone replied, with a link to the reply, unless they
+    replied themselves, were just @mentioned in it, or still have such a notice unread (a busy
+    thread tells its author once until they read it; the link is to the first reply they missed)."""
+    if thread.author_id == actor.pk or thread.author_id in told:
         return
-    url = reverse("communities:thread_detail", args=[thread.pk])
-    if Notification.objects.filter(recipient_id=thread.author_id, read_at__isnull=True, url=url).exists():
+    prefix = _reply_url(thread)
+    already = getattr(thread, "author_told", None)  # read with the thread (class_thread_for_poster)
+    if already is None:
+        already = Notification.objects.filter(recipient_id=thread.author_id, read_at__isnull=True,
+                                              url__startswith=prefix).exists()
+    if already:
         return
     notify_many([Message(to=thread.author, kind=Kind.OTHER, title=f"{actor.name}回复了您的主题“{thread.title}”",
-                         body=text[:200], url=url)])
+                         body=text[:200], url=f"{prefix}{reply.pk}")])
+
+
+@dataclass
+class PosterView:
+    """A class thread as its member, tutor or forming organization opens it."""
+
+    thread: Thread
+    moderator: bool  # tutors the class or formed it
+
+
+_POSTER_SQL: str | None = None
+
+
+def _poster_sql() -> str:
+    global _POSTER_SQL
+    if _POSTER_SQL is None:
+        t, c, ct, cm, te, ra, u, n = (m._meta.db_table for m in (
+            Thread, StudyClass, ClassTutor, ClassMember, Teacher, RoleAssignment, get_user_model(), Notification))
+        columns = ", ".join(f"t.{f.column}" for f in Thread._meta.concrete_fields)
+        live = "(ra.expires_at IS NULL OR ra.expires_at > %s)"
+        _POSTER_SQL = (
+            f"SELECT {columns}, u.name, c.program_id, c.organization_id, c.name, c.region_path, "
+            f"EXISTS (SELECT 1 FROM {ct} ct WHERE ct.study_class_id = t.study_class_id AND ct.user_id = %s), "
+            f"EXISTS (SELECT 1 FROM {cm} cm INNER JOIN {te} te ON te.id = cm.teacher_id "
+            f"WHERE cm.study_class_id = t.study_class_id AND te.user_id = %s), "
+            f"EXISTS (SELECT 1 FROM {ra} ra WHERE ra.user_id = %s AND {live}), "
+            f"EXISTS (SELECT 1 FROM {ra} ra WHERE ra.user_id = %s AND ra.role IN (%s, %s) "
+            f"AND ra.organization_id = c.organization_id AND {live}), "
+            f"EXISTS (SELECT 1 FROM {n} n WHERE n.recipient_id = t.author_id AND n.read_at IS NULL AND n.url LIKE %s) "
+            f"FROM {t} t INNER JOIN {u} u ON u.id = t.author_id INNER JOIN {c} c ON c.id = t.study_class_id "
+            f"WHERE t.id = %s")
+    return _POSTER_SQL
+
+
+def class_thread_for_poster(actor, pk: int) -> PosterView | None:
+    """A class thread with what its member, tutor or forming organization may do in it, in one
+    query (the module docstring says why in SQL); None when the thread is not a class's, does not
+    exist, or the actor opens it some other way (an office: the caller takes the general path).
+    The same rule as `selectors.visible_q` and `selectors.can_guide`, never wider: a role that has
+    not ended, and a tutor's, member's or forming organization's tie to the class."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return None
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    prefix = reverse("communities:thread_detail", args=[pk]) + "#reply-"
+    with connection.cursor() as cursor:
+        cursor.execute(_poster_sql(), [actor.pk, actor.pk, actor.pk, now, actor.pk, *FORMING_ROLES, now,
+                                       prefix + "%", pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    fields = Thread._meta.concrete_fields
+    k = len(fields)
+    author_name, program_id, organization_id, class_name, region_path, tutors, attends, granted, manages, told = row[k:]
+    tutors, attends, granted, manages = bool(tutors), bool(attends), bool(granted), bool(manages)
+    if not (granted and (tutors or attends or manages)):
+        return None
+    db = connection.alias
+    thread = Thread.from_db(db, [f.attname for f in fields], row[:k])
+    # The rest of the author and the class are deferred fields: read if ever touched, never wrong.
+    thread.author = get_user_model().from_db(db, ["id", "name"], [thread.author_id, author_name])
+    study_class = StudyClass.from_db(db, ["id", "program_id", "organization_id", "name", "region_path"],
+                                     [thread.study_class_id, program_id, organization_id, class_name, region_path])
+    study_class.viewer_pk, study_class.viewer_tutors, study_class.viewer_attends = actor.pk, tutors, attends
+    thread.study_class = study_class
+    thread.author_told = bool(told)
+    return PosterView(thread=thread, moderator=tutors or manages)
 
 
 def _container_q(container: StudyClass | WorkshopActivity) -> dict:
@@ -162,7 +249,8 @@ def thread_create(*, actor, study_class: StudyClass | None = None, activity: Wor
 
 
 def reply_post(*, actor, thread: Thread, body: str) -> Reply:
-    """The hot path (see the module docstring): 2 statements, more only for @mentions."""
+    """The hot path (see the module docstring): 2 statements, more only for @mentions and to tell
+    the thread's author."""
     body = (body or "").strip()
     if not body or len(body) > 5000:
         raise ValidationError(REPLY_REQUIRED)
@@ -175,7 +263,7 @@ def reply_post(*, actor, thread: Thread, body: str) -> Reply:
         reply = Reply.objects.create(thread=thread, author=actor, body=body, created_at=now)
         Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_reply_at=now)
         told = _notify_mentions(actor=actor, thread=thread, text=body)
-        _notify_author_of_reply(actor=actor, thread=thread, text=body, told=told)
+        _notify_author_of_reply(actor=actor, thread=thread, reply=reply, text=body, told=told)
     return reply
 
 

@@ -37,7 +37,14 @@ def _int(value) -> int:
 
 def _thread_for_user(request, pk: int) -> tuple[Thread, bool]:
     """The thread and whether the user moderates it (the class's guides, or the workshop's
-    leaders); 404 outside the class or workshop, and for a hidden thread unless a moderator."""
+    leaders); 404 outside the class or workshop, and for a hidden thread unless a moderator.
+    A class's member, tutor or forming organization: one query (`class_thread_for_poster`)."""
+    fast = discussion.class_thread_for_poster(request.user, pk)
+    if fast is not None:
+        thread, moderator = fast.thread, fast.moderator
+        if thread.hidden_reason and not moderator:
+            raise Http404
+        return thread, moderator
     thread = Thread.objects.filter(pk=pk).select_related("author", "activity").first()
     if thread is None:
         raise Http404

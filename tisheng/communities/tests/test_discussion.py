@@ -3,13 +3,16 @@ tutor pins, features and hides (audited, the author told), members report; outsi
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from tisheng.accounts.models import AuditLog
+from tisheng.accounts.models import AuditLog, RoleAssignment
 from tisheng.communities import discussion
 from tisheng.communities.models import PostReport, Reply, Thread
 from tisheng.communities.tests.factories import classes_world, formed_class
@@ -66,27 +69,13 @@ def test_replies_come_in_pages_of_fifty_with_a_constant_query_count(client, worl
     assert len(last) == len(first)
 
 
-def test_posting_a_reply_costs_two_statements_without_a_mention(world, s):
+def test_posting_a_reply_costs_two_statements_when_nobody_is_told(world, s):
     thread = discussion.thread_create(actor=s.tutor, study_class=s.study_class, title="讨论", body="正文")
+    discussion.reply_post(actor=world.teacher.user, thread=thread, body="第一条")  # tells the tutor
     with CaptureQueriesContext(connection) as ctx:
-        discussion.reply_post(actor=world.teacher.user, thread=thread, body="同意")
+        discussion.reply_post(actor=world.teacher.user, thread=thread, body="同意")  # the tutor has not read it yet
     writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))]
     assert len(writes) == 2
-
-
-def test_a_reply_posted_through_the_page_asks_who_guides_the_class_once(client, world, s):
-    """The page knows from opening the thread whether the poster guides the class; asking again
-    to decide whether they may post cost two queries more on every reply (bench_communities_replies)."""
-    thread = discussion.thread_create(actor=s.tutor, study_class=s.study_class, title="讨论", body="正文")
-    client.force_login(world.teacher.user)
-    url = reverse("communities:thread_detail", args=[thread.pk])
-    client.post(url, {"body": "第一条"})
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.post(url, {"body": "第二条"})
-    assert response.status_code == 302
-    assert Reply.objects.filter(thread=thread).count() == 2
-    tutor_lookups = [q for q in ctx.captured_queries if 'FROM "communities_classtutor"' in q["sql"].split(" WHERE")[0]]
-    assert len(tutor_lookups) == 1
 
 
 def test_the_tutor_pins_and_hides_with_a_reason_audited_and_the_author_is_told(client, world, s):
@@ -135,23 +124,6 @@ def _statements(ctx) -> list[str]:
             if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT"))]
 
 
-def test_a_member_posting_a_reply_through_the_page_costs_seven_queries(client, world, s):
-    """Session, user, thread, the poster's roles, the class with whether the poster tutors or
-    attends it, the reply's INSERT and the counter's UPDATE (it was ten: who tutors, who forms
-    and who attends the class were asked again one by one)."""
-    thread = discussion.thread_create(actor=s.tutor, study_class=s.study_class, title="讨论", body="正文")
-    client.force_login(world.teacher.user)
-    url = reverse("communities:thread_detail", args=[thread.pk])
-    client.post(url, {"body": "第一条"})
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.post(url, {"body": "第二条"})
-    assert response.status_code == 302
-    assert Reply.objects.filter(thread=thread, body="第二条").exists()
-    assert len(_statements(ctx)) == 7, "\n".join(_statements(ctx))
-    # The page shows only the class's name: the class is read without its program and organization.
-    assert not [q for q in _statements(ctx) if '"programs_program"' in q]
-
-
 def test_the_tutor_and_the_forming_institution_still_moderate_and_post(client, world, s):
     thread = discussion.thread_create(actor=world.teacher.user, study_class=s.study_class, title="讨论", body="正文")
     url = reverse("communities:thread_detail", args=[thread.pk])
@@ -174,3 +146,58 @@ def test_mentioning_one_or_three_classmates_costs_the_same_queries(client, world
         client.post(url, {"body": " ".join(f"@{n}" for n in names) + " 请看"})
     assert Notification.objects.filter(title__contains="提到了您").count() == 4
     assert len(_statements(three)) == len(_statements(one))
+
+
+def test_a_reply_to_a_class_thread_tells_its_author_with_a_link_to_the_reply(client, world, s):
+    author, other = world.teacher.user, world.teachers_a[1].user
+    thread = discussion.thread_create(actor=author, study_class=s.study_class, title="白板怎么用", body="请教")
+    client.force_login(other)
+    client.post(reverse("communities:thread_detail", args=[thread.pk]), {"body": "我们用来做拖拽分类"})
+    reply = Reply.objects.get(thread=thread)
+    notice = Notification.objects.get(recipient=author)
+    assert notice.title == f"{other.name}回复了您的主题“白板怎么用”"
+    assert notice.url == reverse("communities:thread_detail", args=[thread.pk]) + f"#reply-{reply.pk}"
+    assert notice.body == "我们用来做拖拽分类"
+
+
+def test_the_author_replying_to_their_own_class_thread_is_not_told(world, s):
+    thread = discussion.thread_create(actor=world.teacher.user, study_class=s.study_class, title="讨论", body="正文")
+    discussion.reply_post(actor=world.teacher.user, thread=thread, body="补充一点")
+    assert not Notification.objects.filter(recipient=world.teacher.user).exists()
+
+
+def test_an_author_mentioned_in_a_reply_is_told_once_and_a_busy_thread_tells_them_once_while_unread(world, s):
+    author = world.teacher.user
+    thread = discussion.thread_create(actor=author, study_class=s.study_class, title="讨论", body="正文")
+    discussion.reply_post(actor=world.teachers_a[1].user, thread=thread, body=f"@{world.teacher.name} 同意")
+    assert Notification.objects.filter(recipient=author).count() == 1
+    assert Notification.objects.get(recipient=author).title.endswith("中提到了您")
+    Notification.objects.filter(recipient=author).update(read_at=timezone.now())
+    discussion.reply_post(actor=world.teachers_a[1].user, thread=thread, body="第二条")
+    discussion.reply_post(actor=world.teachers_a[2].user, thread=thread, body="第三条")
+    unread = Notification.objects.filter(recipient=author, read_at__isnull=True)
+    assert [n.title for n in unread] == [f"{world.teachers_a[1].name}回复了您的主题“讨论”"]
+    assert unread[0].url.endswith(f"#reply-{Reply.objects.get(body='第二条').pk}")
+
+
+def test_a_member_posting_a_reply_through_the_page_costs_five_queries(client, world, s):
+    """Session, user, the thread with whether the poster may post in it (and whether its author
+    already has an unread notice of replies), the reply's INSERT and the counter's UPDATE. It was
+    seven: the poster's roles and the class were read in two more queries."""
+    thread = discussion.thread_create(actor=s.tutor, study_class=s.study_class, title="讨论", body="正文")
+    client.force_login(world.teacher.user)
+    url = reverse("communities:thread_detail", args=[thread.pk])
+    client.post(url, {"body": "第一条"})
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(url, {"body": "第二条"})
+    assert response.status_code == 302
+    assert Reply.objects.filter(thread=thread, body="第二条").exists()
+    assert len(_statements(ctx)) == 5, "\n".join(_statements(ctx))
+
+
+def test_a_tutor_whose_role_has_ended_no_longer_opens_the_class_thread(client, world, s):
+    thread = discussion.thread_create(actor=world.teacher.user, study_class=s.study_class, title="讨论", body="正文")
+    RoleAssignment.objects.filter(user=s.tutor).update(expires_at=timezone.now() - dt.timedelta(days=1))
+    client.force_login(s.tutor)
+    assert client.get(reverse("communities:thread_detail", args=[thread.pk])).status_code == 404
+    assert client.post(reverse("communities:thread_detail", args=[thread.pk]), {"body": "x"}).status_code == 404
