@@ -37,17 +37,7 @@ def grants_for(actor) -> list[Grant]:
     cached = getattr(actor, "_scope_grants", None)
     if cached is not None:
         return cached
-    from django.utils import timezone
-
-    from tisheng.accounts.models import RoleAssignment
-
-    # An expired time-limited grant (an evaluator's) grants nothing. The cache lives on the user
-    # object, which each request loads afresh, so an expiry takes effect at the next request.
-    assignments = RoleAssignment.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()), user=actor).select_related(
-        "region", "school", "organization", "organization__region"
-    )
-    assignments = list(assignments)
+    assignments = _live_assignments(actor)
     _load_contract_paths([a.organization for a in assignments
                           if a.organization_id and a.organization.kind == "institution"])
     grants = [
@@ -57,6 +47,64 @@ def grants_for(actor) -> list[Grant]:
     actor._scope_grants = grants
     actor._scope_assignments = assignments  # the header's "role · where" shows these (no second query)
     return grants
+
+
+_GRANTS_SQL: str | None = None
+
+
+def _grants_sql() -> str:
+    global _GRANTS_SQL
+    if _GRANTS_SQL is None:
+        from tisheng.accounts.models import RoleAssignment
+        from tisheng.orgs.models import Organization, Region, School
+
+        a, r, s, o = (m._meta.db_table for m in (RoleAssignment, Region, School, Organization))
+        _GRANTS_SQL = (
+            "SELECT a.id, a.user_id, a.role, a.region_id, a.school_id, a.organization_id, r.name, r.path, "
+            "s.name, s.path, o.name, o.kind, o.region_id, o.path, orr.name, orr.path "
+            f"FROM {a} a LEFT JOIN {r} r ON r.id = a.region_id LEFT JOIN {s} s ON s.id = a.school_id "
+            f"LEFT JOIN {o} o ON o.id = a.organization_id LEFT JOIN {r} orr ON orr.id = o.region_id "
+            "WHERE a.user_id = %s AND (a.expires_at IS NULL OR a.expires_at > %s) ORDER BY a.id")
+    return _GRANTS_SQL
+
+
+def _partial(model: type[Model], db: str, values: dict):
+    """An instance with only `values` loaded; every other field deferred (read if touched)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, names, [values[n] for n in names])
+
+
+def _live_assignments(actor) -> list:
+    """The actor's role assignments that have not ended (an expired time-limited grant, an
+    evaluator's, grants nothing), each with its node (region, school or organization with its
+    region) holding the names and paths the scope and the header need: one query, written in SQL
+    because it runs on every page and the same read through the ORM's select_related of four
+    tables was the largest single cost of a light page (bench_communities_replies_profile)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from tisheng.accounts.models import RoleAssignment
+    from tisheng.orgs.models import Organization, Region, School
+
+    db = connection.alias
+    with connection.cursor() as cursor:
+        cursor.execute(_grants_sql(), [actor.pk, connection.ops.adapt_datetimefield_value(timezone.now())])
+        rows = cursor.fetchall()
+    assignments = []
+    for (pk, user_id, role, region_id, school_id, org_id, r_name, r_path, s_name, s_path, o_name, o_kind,
+         o_region_id, o_path, or_name, or_path) in rows:
+        a = _partial(RoleAssignment, db, {"id": pk, "user_id": user_id, "role": role, "region_id": region_id,
+                                          "school_id": school_id, "organization_id": org_id})
+        a.region = _partial(Region, db, {"id": region_id, "name": r_name, "path": r_path}) if region_id else None
+        a.school = _partial(School, db, {"id": school_id, "name": s_name, "path": s_path}) if school_id else None
+        org = None
+        if org_id:
+            org = _partial(Organization, db, {"id": org_id, "name": o_name, "kind": o_kind, "region_id": o_region_id,
+                                              "path": o_path})
+            org.region = _partial(Region, db, {"id": o_region_id, "name": or_name, "path": or_path})
+        a.organization = org
+        assignments.append(a)
+    return assignments
 
 
 def _load_contract_paths(institutions: list) -> None:
