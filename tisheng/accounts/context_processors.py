@@ -115,11 +115,26 @@ def _role_labels(user) -> list[dict]:
             for a in sorted(assignments, key=lambda a: a.pk)]
 
 
-def _own_teacher_url(user) -> str | None:
+OWN_TEACHER_KEY = "_own_teacher"
+
+
+def _own_teacher_url(request, user) -> str | None:
+    """The link to the teacher's own record. Found once per login and kept in the session (every
+    teacher's every page asked for it again: one query each); stored with the user it belongs to,
+    and only once found, so an account linked to its teacher record later gets the link on its
+    next page. The link grants nothing: the record's page checks the scope itself."""
     from tisheng.people.selectors import own_teacher
 
+    session = getattr(request, "session", None)
+    kept = session.get(OWN_TEACHER_KEY) if session is not None else None
+    if isinstance(kept, list) and len(kept) == 2 and kept[0] == user.pk:
+        return reverse("people:teacher_detail", args=[kept[1]])
     teacher = own_teacher(user)
-    return reverse("people:teacher_detail", args=[teacher.pk]) if teacher else None
+    if teacher is None:
+        return None
+    if session is not None:
+        session[OWN_TEACHER_KEY] = [user.pk, teacher.pk]
+    return reverse("people:teacher_detail", args=[teacher.pk])
 
 
 def navigation(request):
@@ -142,7 +157,7 @@ def navigation(request):
         items.append({"url": url, "label": label, "active": _is_active(request, url)})
     # Anyone holding the teacher role gets a link to their own record ("我的信息").
     if any(g.role == Role.TEACHER for g in grants):
-        url = _own_teacher_url(user)
+        url = _own_teacher_url(request, user)
         if url:
             items.insert(1, {"url": url, "label": MY_RECORD, "active": request.path == url})
     # Nested entries (/monitoring/ and /monitoring/warning/): only the deepest match is current.
