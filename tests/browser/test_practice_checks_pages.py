@@ -25,7 +25,20 @@ def test_the_county_office_sees_its_spot_check_and_the_county_overview(log_in, b
     page.wait_for_url(re.compile(r".*/practice/checks/spot/\d+/$"))
     assert page.inner_text("[data-testid=seed]").strip() == "20250601"
     assert "抽检合格" in page.inner_text("[data-testid=spot-items]")
+    # The county's trainer pool (the demo's 培训团队) is offered first, marked as such.
+    picks = page.locator("[data-testid=assign-form] .reviewer-picks label")
+    assert picks.count() >= 2
+    assert picks.first.get_attribute("data-testid") == "pool-reviewer"
+    assert "培训团队库" in picks.first.inner_text()
     page.screenshot(path=str(artifacts / "checks_spot_detail.png"), full_page=True)
+    detail = page.url
+    phone, small = log_in(browser, server_url, COUNTY, viewport={"width": 390, "height": 844}, is_mobile=True,
+                          has_touch=True)
+    small.goto(detail)
+    assert small.locator("[data-testid=pool-reviewer]").first.is_visible()
+    assert small.evaluate("document.documentElement.scrollWidth") <= 390
+    small.screenshot(path=str(artifacts / "checks_spot_detail_phone.png"), full_page=True)
+    phone.close()
     page.click("nav >> text=校本研修概况")
     page.wait_for_url(re.compile(r".*/practice/checks/regions/\d+/.*"))
     assert page.locator("[data-testid=schools] tbody tr").count() >= 1

@@ -25,3 +25,9 @@ class TracksConfig(AppConfig):
         # A dashboard opens on a whole-staff program, not on a track of a few dozen principals.
         register_narrow_programs(lambda: Exists(
             Track.objects.filter(program=OuterRef("pk")).exclude(kind=TrackKind.FULL_STAFF)))
+
+        from tisheng.practice.checks.reviewer_pool import register_reviewer_source
+        from tisheng.tracks.pool import pool_users
+
+        # The county's spot-check reviewers come from its trainer pool first (issue 17).
+        register_reviewer_source("tracks_pool", pool_users)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -70,6 +70,16 @@ class Trainer:
     spot_items: int = 0
     schools: int = 0
     drawn_by: list[str] = field(default_factory=list)
+
+
+def pool_users(county: Region) -> QuerySet[User]:
+    """The accounts of the county's trainers (active ones): the spot checks' reviewer source
+    (registered in apps.py; practice reads it without importing tracks)."""
+    from tisheng.accounts.models import User
+
+    teachers = (Nomination.objects.filter(track__kind=TrackKind.TRAINING_TEAM, state=Nomination.State.SELECTED)
+                .filter(path_q("org_path", [county.path])).values("teacher__user_id"))
+    return User.objects.filter(pk__in=teachers, is_active=True).order_by("name", "pk")
 
 
 def pool(county: Region) -> list[Trainer]:

@@ -2,7 +2,9 @@
 
 The county office draws a share (default 10 %) of each school's passed points in a program,
 with a recorded seed, so the same draw can be made again from the same results; it assigns
-reviewers of the teacher college serving the county; a reviewer confirms or fails each item
+reviewers: the county's trainer pool first (培训团队, `reviewer_pool`; a trainer assigned gets the
+expert role over the county), and the reviewers of the teacher college serving the county (the
+only ones where the pool is empty); each reviewer is told, and confirms or fails each item
 assigned to them. A failed item is returned to the school (practice.services
 point_result_return reverses its hours); when a school's failures exceed the threshold
 (default 30 % of its sampled items) every passed result of the school in the program is
@@ -20,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,9 +31,11 @@ from tisheng.accounts.models import RoleAssignment, User
 from tisheng.accounts.roles import Cap, Role
 from tisheng.accounts.services import audit
 from tisheng.notifications.models import Kind
+from tisheng.notifications.services import Message, notify_many
 from tisheng.orgs.models import Region, RegionLevel, School
 from tisheng.orgs.scope import path_in_scope
 from tisheng.practice.checks.models import SpotCheck, SpotCheckItem, SpotCheckSchoolReturn
+from tisheng.practice.checks.reviewer_pool import grant_pool_reviewer, pool_reviewers
 from tisheng.practice.models import Grade, PointResult
 from tisheng.programs.models import Program
 
@@ -41,7 +46,11 @@ NOT_A_COUNTY = _("Spot checks are drawn for one county.")
 SHARE_INVALID = _("The sample share must be more than 0 % and at most 100 %.")
 THRESHOLD_INVALID = _("The failure threshold must be between 0 % and 100 %.")
 NOTHING_TO_DRAW = _("No school in this county has passed points in this program yet.")
-REVIEWER_NOT_ELIGIBLE = _("%(name)s is not a reviewer of a teacher college serving this county.")
+REVIEWER_NOT_ELIGIBLE = _("%(name)s is neither in this county's trainer pool nor a reviewer of a teacher college "
+                          "serving it.")
+ASSIGNED_TITLE = _("Spot-check items to review: %(count)s")
+ASSIGNED_BODY = _("The %(county)s office assigned you %(count)s practice points of its spot check %(number)s "
+                  "to confirm or fail.")
 REVIEWERS_REQUIRED = _("Choose at least one reviewer.")
 NOT_ASSIGNED = _("This item is not assigned to you.")
 ALREADY_CHECKED = _("This item has already been checked.")
@@ -103,6 +112,15 @@ def eligible_reviewers(region: Region) -> QuerySet[User]:
     return User.objects.filter(pk__in=assignments.values("user_id"), is_active=True).order_by("name", "pk")
 
 
+def offered_reviewers(region: Region) -> list[tuple[User, bool]]:
+    """The reviewers the county office may assign, each with whether they come from the county's
+    trainer pool: the pool's trainers first, then the teacher college's reviewers (all of them
+    when the pool is empty). Two queries (plus one per registered pool source)."""
+    pool = pool_reviewers(region)
+    in_pool = {u.pk for u in pool}
+    return [(u, True) for u in pool] + [(u, False) for u in eligible_reviewers(region) if u.pk not in in_pool]
+
+
 @transaction.atomic
 def spot_check_draw(*, actor, program: Program, region: Region, share=DEFAULT_SHARE,
                     fail_threshold=DEFAULT_FAIL_THRESHOLD, seed: int | None = None) -> SpotCheck:
@@ -146,9 +164,9 @@ def spot_check_assign(*, actor, check: SpotCheck, reviewers: list[User], reassig
         raise ValidationError(CHECK_CLOSED)
     if not reviewers:
         raise ValidationError(REVIEWERS_REQUIRED)
-    eligible = set(eligible_reviewers(check.region).values_list("pk", flat=True))
+    offered = {u.pk: from_pool for u, from_pool in offered_reviewers(check.region)}
     for reviewer in reviewers:
-        if reviewer.pk not in eligible:
+        if reviewer.pk not in offered:
             raise ValidationError(REVIEWER_NOT_ELIGIBLE % {"name": reviewer.name})
     items = check.items.filter(outcome=SpotCheckItem.Outcome.PENDING)
     if not reassign:
@@ -162,8 +180,18 @@ def spot_check_assign(*, actor, check: SpotCheck, reviewers: list[User], reassig
     for reviewer_id, ids in shares.items():
         SpotCheckItem.objects.filter(pk__in=ids).update(reviewer_id=reviewer_id)
     assigned = sum(len(ids) for ids in shares.values())
+    by_pk = {r.pk: r for r in reviewers}
+    for reviewer_id in shares:
+        if offered[reviewer_id]:  # a pool trainer: the teacher role reviews nothing
+            grant_pool_reviewer(actor=actor, user=by_pk[reviewer_id], region=check.region)
+    url = reverse("practice:checks_review_list")
+    notify_many(Message(to=by_pk[pk], kind=Kind.OTHER, url=url,
+                        title=(gettext(ASSIGNED_TITLE) % {"count": len(ids)})[:128],
+                        body=gettext(ASSIGNED_BODY) % {"county": check.region.name, "count": len(ids),
+                                                       "number": check.pk})
+                for pk, ids in shares.items())
     audit(actor=actor, action="practice.spot_check_assign", obj=check, assigned=assigned,
-          reviewers=[r.pk for r in reviewers])
+          reviewers=[r.pk for r in reviewers], from_pool=[pk for pk in shares if offered[pk]])
     return assigned
 
 

@@ -110,7 +110,7 @@ def spot_detail(request, pk: int):
     page = Paginator(items, 100).get_page(request.GET.get("page"))
     return render(request, "practice_checks/spot_detail.html", {
         "title": _("Spot check %(number)s") % {"number": check.pk}, "check": check, "page": page,
-        "schools": selectors.school_failure_shares(check), "reviewers": services.eligible_reviewers(check.region),
+        "schools": selectors.school_failure_shares(check), "reviewers": services.offered_reviewers(check.region),
         "backlog": selectors.spot_check_backlog(check.program, check.region_path),
         "threshold_percent": check.fail_threshold * 100, "share_percent": check.share * 100,
     })

@@ -1,7 +1,10 @@
 """A spot check that reverses a point tells its teacher, with the reviewer's reason; a school
-returned past the threshold tells each teacher whose points went back."""
+returned past the threshold tells each teacher whose points went back; a reviewer assigned items
+is told how many."""
 
 from decimal import Decimal
+
+from django.urls import reverse
 
 from tisheng.notifications.models import Kind, Notification
 from tisheng.practice.checks import services
@@ -16,7 +19,7 @@ def test_a_failed_check_tells_the_teacher_why_their_point_was_reversed(world, pr
     check = _drawn_and_assigned(world, practice, reviewer, fail_threshold=Decimal("0.9"))
     item = check.items.filter(school=world.school_a).select_related("result__teacher", "result__point").first()
     services.spot_check_item_decide(actor=reviewer, item=item, outcome="failed", reason="反思与课例无关")
-    notes = list(Notification.objects.all())
+    notes = list(Notification.objects.exclude(recipient=reviewer))  # the reviewer was told of the assignment
     assert len(notes) == 1
     note = notes[0]
     assert note.recipient_id == item.result.teacher.user_id
@@ -29,7 +32,7 @@ def test_a_failed_check_tells_the_teacher_why_their_point_was_reversed(world, pr
 def test_a_confirmed_check_tells_no_one(world, practice, county_results, reviewer):
     check = _drawn_and_assigned(world, practice, reviewer)
     services.spot_check_item_decide(actor=reviewer, item=check.items.first(), outcome="confirmed")
-    assert not Notification.objects.exists()
+    assert not Notification.objects.exclude(recipient=reviewer).exists()  # beyond the reviewer's assignment
 
 
 def test_a_school_returned_past_the_threshold_tells_every_teacher_of_each_point(world, practice, county_results,
@@ -41,3 +44,11 @@ def test_a_school_returned_past_the_threshold_tells_every_teacher_of_each_point(
     assert notes.count() == 24  # 12 teachers × 2 points
     assert notes.values("recipient").distinct().count() == 12
     assert notes.filter(body__contains="全部考核结果退回重新考核").count() == 23
+
+
+def test_a_reviewer_assigned_items_is_told_how_many_and_where_to_review_them(world, practice, county_results,
+                                                                             reviewer):
+    check = _drawn_and_assigned(world, practice, reviewer)
+    note = Notification.objects.get(recipient=reviewer)
+    assert note.title == f"待复核的抽检项目：{check.items.count()} 项"
+    assert note.url == reverse("practice:checks_review_list")
