@@ -76,3 +76,31 @@ def test_no_code_outside_the_shared_writer_makes_a_spreadsheet():
             if STRAY.search(line):
                 offenders.append(f"{relative}:{number}: {line.strip()}")
     assert offenders == []
+
+
+# Reading: a CSV holding a control character is refused with the same message as before the
+# character check became one regex pass (it was a unicodedata loop over every character).
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x85", "\x9f"])
+def test_a_csv_cell_with_a_control_character_is_refused_with_the_encoding_message(character):
+    from django.utils import translation
+
+    from tisheng.core.tabular import FILE_BAD_ENCODING, TabularFileError, read_table
+
+    content = f"姓名,身份证号\n林{character}晓燕,350102199003071234\n".encode()
+    with translation.override("zh-hans"), pytest.raises(TabularFileError) as refused:
+        read_table(content, "名单.csv", max_bytes=10_000)
+    with translation.override("zh-hans"):
+        assert refused.value.message == translation.gettext(FILE_BAD_ENCODING)
+
+
+def test_tabs_line_breaks_and_ordinary_text_are_read_and_the_check_matches_unicodes_control_category():
+    import unicodedata
+
+    from tisheng.core.tabular import _CONTROL, read_table
+
+    rows = read_table("姓名,备注\r\n林晓燕,\"两行\n\t说明\"\r\n".encode(), "名单.csv", max_bytes=10_000).rows
+    assert rows == [["姓名", "备注"], ["林晓燕", "两行\n\t说明"]]
+    controls = {chr(c) for c in range(0x3000) if unicodedata.category(chr(c)) == "Cc"} - set("\t\r\n")
+    assert {chr(c) for c in range(0x3000) if _CONTROL.match(chr(c))} == controls
