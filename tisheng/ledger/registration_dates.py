@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tisheng.accounts.roles import Role
@@ -188,8 +188,8 @@ def parse_roster_cell(value: Any) -> dt.date | None:
     return day
 
 
-def _store_from_roster(values: dict[int, Any], *, actor, source: str, scope_path: str) -> None:
-    registrations_store(values, actor=actor, source=source, scope_path=scope_path)
+def _store_from_roster(values: dict[int, Any], *, actor, source: str, scope_path: str) -> int:
+    return registrations_store(values, actor=actor, source=source, scope_path=scope_path)
 
 
 def register_roster_column() -> None:
@@ -197,4 +197,5 @@ def register_roster_column() -> None:
         header=ROSTER_HEADER, aliases=ROSTER_ALIASES, example="2027-08-31",
         help=_("Optional. The date the teacher's qualification registration is valid until; the periodic-registration "
                "list measures each teacher's hours over the five years before it. A blank cell keeps the date on record."),
-        parse=parse_roster_cell, store=_store_from_roster))
+        parse=parse_roster_cell, store=_store_from_roster,
+        stored_label=pgettext_lazy("roster counts", "Registration dates")))

@@ -109,6 +109,9 @@ class RosterImport(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    # What the optional columns apps above keep stored, by column: {"资格注册有效期至": 120}
+    # (roster_columns; a committed import only).
+    columns_stored = models.JSONField(default=dict, blank=True)
     # When `rosters_purge` deleted the stored file (ROSTER_RETENTION_DAYS after its last upload):
     # the hash and the counts stay, the national IDs in the file do not.
     file_expired_at = models.DateTimeField(null=True, blank=True)

@@ -116,6 +116,7 @@ class RosterCounts:
     updated: int = 0
     transferred: int = 0
     unchanged: int = 0
+    columns_stored: dict[str, int] = field(default_factory=dict)  # by optional column (roster_columns)
 
 
 # --- normalization ---------------------------------------------------------------------------
@@ -517,7 +518,7 @@ def roster_apply(records: list[TeacherRecord], *, actor: UserType | None, source
         recount_schools(affected)
         enrollment_sync_for_schools(affected)  # hires and transfers join the programs their county is in
         scope_path = common_path(r.school_path for r in records) if records else ""
-        roster_columns.store_all(records, actor=actor, source=source, scope_path=scope_path)
+        counts.columns_stored = roster_columns.store_all(records, actor=actor, source=source, scope_path=scope_path)
         AuditLog.objects.create(
             actor_id=actor_id, actor_name=actor_name, action=AuditAction.ROSTER_IMPORTED,
             object_type="roster", object_id=source, scope_path=scope_path,

@@ -224,6 +224,7 @@ def roster_file_run(
 def _fill(history: RosterImport, counts: RosterCounts) -> None:
     history.rows, history.created, history.updated = counts.rows, counts.created, counts.updated
     history.transferred, history.unchanged = counts.transferred, counts.unchanged
+    history.columns_stored = counts.columns_stored
 
 
 def _lost_a_race(exc: OperationalError) -> bool:

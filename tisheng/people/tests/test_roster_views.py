@@ -265,3 +265,20 @@ def test_a_principals_import_is_in_the_county_history_but_not_the_other_way_roun
     assert "全区花名册.xlsx" in county_page
     assert "校本花名册.xlsx" in school_page
     assert "全区花名册.xlsx" not in school_page
+
+
+def test_the_import_result_says_how_many_registration_dates_it_stored(client, world):
+    from tisheng.people.services.roster import CANONICAL_HEADERS
+
+    rows = [[*row_cells(name="吴老师", seq=41), "2027-08-31"], [*row_cells(name="郑老师", seq=42), "2028-03-01"],
+            [*row_cells(name="周老师", seq=43), ""]]  # a blank cell stores nothing
+    client.force_login(world.county_officer)
+    upload(client, xlsx_bytes(rows, headers=(*CANONICAL_HEADERS, "资格注册有效期至")))
+    preview = RosterImport.objects.get()
+
+    response = client.post(reverse("people:roster_import_detail", args=[preview.pk]), {"mode": "all"}, follow=True)
+
+    committed = RosterImport.objects.get(committed=True)
+    assert committed.columns_stored == {"资格注册有效期至": 2}
+    assert "登记注册日期 2 人" in response.content.decode()
+    assert "登记注册日期" not in client.get(reverse("people:roster_import_detail", args=[preview.pk])).content.decode()

@@ -153,6 +153,7 @@ def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
                        and roster.file_expired_at is None and commit is None and _stored(roster)),
         "retention_days": settings.ROSTER_RETENTION_DAYS,
         "error_rows": len({e["row"] for e in roster.errors}),
+        "columns_stored": roster_columns.stored_labels(roster.columns_stored) if roster.committed else [],
     })
 
 
