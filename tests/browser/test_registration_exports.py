@@ -54,6 +54,16 @@ def test_the_county_reads_next_years_registration_list_and_downloads_it(browser,
         _no_sideways_scroll(page, f"registration short {size}")
         page.locator("[data-testid=registration-rows]").scroll_into_view_if_needed()
         page.screenshot(path=str(artifacts / f"registration_short_{size}.png"))
+
+        # The same county's 职称 records, every teacher of it in one workbook.
+        page.goto(server_url + "/certificates/title/")
+        page.select_option("[data-testid=title-county]", index=1)
+        with page.expect_download() as info:
+            page.locator("[data-testid=title-xlsx]").click()
+        summary = load_workbook(io.BytesIO(open(info.value.path(), "rb").read()))["学时汇总"]  # noqa: SIM115
+        assert summary.max_row - 2 > 20  # the demo county's schools, not one school
+        _no_sideways_scroll(page, f"title county form {size}")
+        page.screenshot(path=str(artifacts / f"title_county_form_{size}.png"), full_page=True)
         context.close()
 
 
