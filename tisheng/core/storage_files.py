@@ -18,7 +18,8 @@ TISHENG_S3_ENDPOINT_URL (MinIO, or a Chinese cloud's S3-compatible object store)
   for what a page shows inline, the object streams through the app with the same byte ranges (the
   store's ranged GET). A file that is gone is a 404 page that says so, a store that is down a 503 page.
 - `open`, `exists`, `delete`, `size`, `listdir`, `modified_time`: the storage's own, with the store's
-  failures as `StorageUnavailable`.
+  failures as `StorageUnavailable`; `walk` lists a folder at any depth (the sweep of objects no row
+  refers to, core/storage_sweep.py).
 - `signed_url` is a short-lived URL of one stored file that needs no login (a video's HLS segments,
   which a player fetches by the hundred): from the object store its presigned URL; from local files
   an app URL carrying the name, its type and an expiry under an HMAC (django.core.signing with the
@@ -51,7 +52,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -343,6 +344,35 @@ def listdir(folder: str) -> tuple[list[str], list[str]]:
     except FileNotFoundError:
         return [], []
     except STORE_ERRORS as exc:
+        raise StorageUnavailable() from exc
+
+
+def walk(prefix: str) -> Iterator[tuple[str, datetime]]:
+    """(name, modified time) of every stored file under the folder `prefix` ("videos/"), at any depth,
+    in no particular order: locally a walk of the folder, from the object store a paged listing of the
+    keys under it (1,000 a request, each with its LastModified), never one request per folder."""
+    _check_name(prefix)
+    folder = prefix.rstrip("/") + "/"
+    storage = private_storage()
+    try:
+        if is_local(storage):
+            root = Path(storage.location)
+            for directory, _folders, files in os.walk(root / folder):
+                for file in files:
+                    path = Path(directory) / file
+                    with contextlib.suppress(FileNotFoundError):  # removed while walking
+                        mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+                        yield path.relative_to(root).as_posix(), mtime
+            return
+        base = _object_key(storage, folder)
+        strip = len(base) - len(folder)  # the bucket's own prefix (TISHENG_S3_PREFIX) before the name
+        pages = storage.connection.meta.client.get_paginator("list_objects_v2").paginate(
+            Bucket=storage.bucket_name, Prefix=base)
+        for page in pages:
+            for item in page.get("Contents", []):
+                yield item["Key"][strip:], item["LastModified"]
+    except STORE_ERRORS as exc:
+        logger.warning("private storage: cannot list %s: %s", folder, exc)
         raise StorageUnavailable() from exc
 
 

@@ -16,3 +16,18 @@ class PlaybackConfig(AppConfig):
 
     def ready(self):
         user_logged_out.connect(_supersede_on_logout, dispatch_uid="playback-supersede-on-logout")
+        from tisheng.core.storage_sweep import register_references
+
+        register_references("videos/", _stored_videos)
+
+
+def _stored_videos():
+    """Every stored name under videos/ a row refers to: lessons' uploads and their HLS renditions (the
+    daily sweep keeps these and removes the rest: core/storage_sweep.py)."""
+    from tisheng.learning.models import Lesson
+    from tisheng.playback.models import VideoRendition
+
+    yield from Lesson.objects.exclude(video_file="").values_list("video_file", flat=True).iterator()
+    for playlist, segments in VideoRendition.objects.exclude(playlist="").values_list("playlist", "segments").iterator():
+        yield playlist
+        yield from segments

@@ -184,3 +184,24 @@ def test_from_the_object_store_the_playlist_points_at_presigned_segments(s3, cou
     assert "X-Amz-Signature=" in urls[0]
     with urllib.request.urlopen(urls[0]) as got:  # noqa: S310 - the test's own store
         assert got.read(1) == b"G"
+
+
+def test_the_sweep_keeps_a_lessons_video_and_rendition_and_takes_what_a_deleted_lesson_left(store, course, clip):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tisheng.core.storage_sweep import sweep
+
+    lesson = upload(course, clip)
+    kept = hls.rendition_build(lesson)
+    gone = upload(course, clip)
+    left = hls.rendition_build(gone)
+    left_behind = [gone.video_file, left.playlist, *left.segments]
+    gone.delete()  # the row goes; its files stay in the store until the sweep
+
+    result = sweep(now=timezone.now() + dt.timedelta(days=3))
+
+    assert result["removed"] == len(left_behind)
+    assert not any((store / name).exists() for name in left_behind)
+    assert all((store / name).exists() for name in [lesson.video_file, kept.playlist, *kept.segments])
