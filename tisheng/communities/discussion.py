@@ -168,6 +168,18 @@ def _poster_sql() -> str:
     return _POSTER_SQL
 
 
+def _converted(fields, values) -> list:
+    """Values as the ORM would give them: the backend's and the fields' converters (SQLite hands
+    back times as text and booleans as 0/1)."""
+    out = []
+    for field, value in zip(fields, values, strict=True):
+        col = field.get_col(field.model._meta.db_table)
+        for convert in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
+            value = convert(value, col, connection)
+        out.append(value)
+    return out
+
+
 def class_thread_for_poster(actor, pk: int) -> PosterView | None:
     """A class thread with what its member, tutor or forming organization may do in it, in one
     query (the module docstring says why in SQL); None when the thread is not a class's, does not
@@ -191,7 +203,7 @@ def class_thread_for_poster(actor, pk: int) -> PosterView | None:
     if not (granted and (tutors or attends or manages)):
         return None
     db = connection.alias
-    thread = Thread.from_db(db, [f.attname for f in fields], row[:k])
+    thread = Thread.from_db(db, [f.attname for f in fields], _converted(fields, row[:k]))
     # The rest of the author and the class are deferred fields: read if ever touched, never wrong.
     thread.author = get_user_model().from_db(db, ["id", "name"], [thread.author_id, author_name])
     study_class = StudyClass.from_db(db, ["id", "program_id", "organization_id", "name", "region_path"],

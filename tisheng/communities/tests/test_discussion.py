@@ -201,3 +201,13 @@ def test_a_tutor_whose_role_has_ended_no_longer_opens_the_class_thread(client, w
     client.force_login(s.tutor)
     assert client.get(reverse("communities:thread_detail", args=[thread.pk])).status_code == 404
     assert client.post(reverse("communities:thread_detail", args=[thread.pk]), {"body": "x"}).status_code == 404
+
+
+def test_a_member_opening_a_thread_sees_its_time_and_pin_as_everyone_else_does(client, world, s):
+    thread = discussion.thread_create(actor=s.tutor, study_class=s.study_class, title="讨论", body="正文")
+    Thread.objects.filter(pk=thread.pk).update(
+        created_at=dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.UTC), pinned=True)
+    client.force_login(world.teacher.user)
+    page = client.get(reverse("communities:thread_detail", args=[thread.pk])).content.decode()
+    assert "2026-03-02 09:30" in page  # Asia/Shanghai, as stored times are shown everywhere
+    assert "置顶" in page
