@@ -135,16 +135,16 @@ def resource_file(request, file_id: int):
         raise Http404
     selectors.resource_for_user(request.user, f.resource_id)
     name = library.file_name(f)
-    if not storage_files.exists(name):
-        raise Http404
+    # No exists() first: serve finds out whether the file is there (one HEAD in the object store)
+    # and answers the page that says it is gone.
     download = request.GET.get("download") == "1"
     if f.kind == "video" and not download:
         return storage_files.serve(request, name, content_type=f.content_type, filename=f.original_name)
-    if download:
-        use.usage_record(actor=request.user, resource=f.resource, kind=UsageKind.DOWNLOAD)
     inline = (f.content_type == PDF or f.kind == "image") and not download
     response = storage_files.serve(request, name, content_type=f.content_type, filename=f.original_name,
                                    as_attachment=not inline, through_app=inline)
+    if download and response.status_code < 400:  # a file that is gone was not downloaded
+        use.usage_record(actor=request.user, resource=f.resource, kind=UsageKind.DOWNLOAD)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -251,3 +251,40 @@ def test_supervision_evidence_whose_object_is_gone_from_the_store_is_the_clear_4
 
     assert response.status_code == 404
     assert "文件已不存在" in response.content.decode()
+
+
+def _heads() -> list[str]:
+    """The HEAD requests the app's store client sends from now on (botocore's event hook)."""
+    from tisheng.core import storage_files
+
+    sent: list[str] = []
+    client = storage_files.private_storage().connection.meta.client
+    client.meta.events.register("before-parameter-build.s3.HeadObject", lambda params, **kw: sent.append(params["Key"]))
+    return sent
+
+
+@pytest.mark.parametrize("download", [True, False])
+def test_a_resource_download_asks_the_store_once_whether_the_file_is_there(request, world, s3, download):
+    uploaded = resource(request, world)
+    heads = _heads()
+
+    response = uploaded.client.get(uploaded.url if download else uploaded.url.replace("?download=1", ""))
+
+    assert response.status_code == 302
+    assert len(heads) == 1
+
+
+def test_a_resource_whose_object_is_gone_is_the_clear_404_page_after_one_head(request, world, s3):
+    import boto3
+
+    uploaded = resource(request, world)
+    name = library.file_name(Resource.objects.get().files.get())
+    boto3.client("s3", endpoint_url=s3, aws_access_key_id="tisheng-test", aws_secret_access_key="tisheng-test-secret",
+                 region_name="us-east-1").delete_object(Bucket="tisheng-private", Key=name)
+    heads = _heads()
+
+    response = uploaded.client.get(uploaded.url)
+
+    assert response.status_code == 404
+    assert "文件已不存在" in response.content.decode()
+    assert len(heads) == 1

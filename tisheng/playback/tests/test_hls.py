@@ -205,3 +205,17 @@ def test_the_sweep_keeps_a_lessons_video_and_rendition_and_takes_what_a_deleted_
     assert result["removed"] == len(left_behind)
     assert not any((store / name).exists() for name in left_behind)
     assert all((store / name).exists() for name in [lesson.video_file, kept.playlist, *kept.segments])
+
+
+def test_a_lesson_video_from_the_object_store_asks_it_once_whether_the_file_is_there(s3, course, clip, world,  # noqa: F811
+                                                                                     client):
+    lesson = upload(course, clip)
+    play(world, course, lesson, client)
+    heads: list[str] = []
+    store_client = storage_files.private_storage().connection.meta.client
+    store_client.meta.events.register("before-parameter-build.s3.HeadObject", lambda params, **kw: heads.append(params["Key"]))
+
+    response = client.get(f"/learn/lessons/{lesson.pk}/video")
+
+    assert response.status_code == 302
+    assert heads == [lesson.video_file]
