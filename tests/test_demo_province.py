@@ -1,5 +1,5 @@
-"""The demo province `tisheng seed --scale demo` makes, seeded once for this module (inside a
-transaction rolled back at the end; each test runs in its own savepoint on top of it):
+"""The demo province `tisheng seed --scale demo` makes: a copy of the run's demo seed (the one the
+browser tests' servers copy; each test runs in a transaction rolled back on top of it):
 
 - what it holds: its schools, teachers, accounts and scopes;
 - words for people, not developers (issue 13 item 9): no page of any role shows an internal
@@ -9,14 +9,15 @@ transaction rolled back at the end; each test runs in its own savepoint on top o
   fixed in the page or, if it is a real thing that only looks like a code, allowed below with the
   reason.
 
-One module, one seed: a demo seed costs 20–25 s, and `make test` keeps the module on one xdist
-worker (its `xdist_group`) so the module fixture is not built once per worker.
+One run, one seed: a demo seed costs over a minute on PostgreSQL, so this module reads the browser
+tests' seeded template instead of seeding again, and `make test` keeps the module on one xdist
+worker (its `xdist_group`) so the copy is made once.
 """
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.http import Http404
 from django.test import Client, override_settings
 from django.utils import translation
@@ -55,30 +56,40 @@ SKIP = ("/integration/docs/",)
 
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker):
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=fast), translation.override("en"),
-          transaction.atomic()):
-        report = seed_run(scale="demo")
-        if connection.vendor == "postgresql":
-            # The seed's own VACUUM ANALYZE is skipped inside a transaction; without statistics the
-            # planner takes the freshly filled tables for empty and the learning monitor's
-            # per-teacher subqueries ran for many minutes.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        yield report
-        transaction.set_rollback(True)
+    """The default connection on a copy of the run's demo seed (the one the browser tests'
+    servers copy: `tisheng seed --scale demo`, run once per test run) for the module."""
+    from tests.browser.conftest import demo_database
+
+    db = connection.settings_dict
+    test_name = db["NAME"]
+    with django_db_blocker.unblock(), demo_database() as demo:
+        # In this order: Django leaves an in-memory SQLite connection open when asked to close it.
+        db["NAME"] = demo
+        connection.close()
+        try:
+            yield
+        finally:
+            connection.close()
+            db["NAME"] = test_name
+
+
+@pytest.fixture
+def demo_passwords(settings):
+    """The seed hashed the demo passwords with the production hasher (the root conftest's fast
+    one cannot check them)."""
+    settings.PASSWORD_HASHERS = ["tisheng.accounts.hashers.Argon2idPasswordHasher"]
 
 
 def test_demo_seed_makes_300_schools_and_about_8000_teachers_through_the_roster_path(demo_world):
-    assert School.objects.count() == demo_world.schools == 300
-    assert 7_500 <= Teacher.objects.count() == demo_world.teachers <= 8_500
+    teachers = Teacher.objects.count()
+    assert School.objects.count() == 300
+    assert 7_500 <= teachers <= 8_500
     # The roster's bulk path made a posting, a login and the teacher role for everyone.
-    assert TeacherPosting.objects.filter(source="seed").count() == demo_world.teachers
-    assert RoleAssignment.objects.filter(role="teacher").count() == demo_world.teachers
+    assert TeacherPosting.objects.filter(source="seed").count() == teachers
+    assert RoleAssignment.objects.filter(role="teacher").count() == teachers
     assert not Teacher.objects.filter(user__isnull=True).exists()
     school = School.objects.get(code=DEMO_SCHOOL_CODE)
     assert school.teacher_count == school.teachers.filter(status="active").count() > 0
-    assert school.path == "35/3501/350102/3501020001"
 
 
 def test_every_city_has_schools_and_the_demo_county_about_25(demo_world):
@@ -87,7 +98,7 @@ def test_every_city_has_schools_and_the_demo_county_about_25(demo_world):
     assert School.objects.filter(county__code="350102").count() == 25
 
 
-def test_every_demo_account_logs_in_with_the_demo_password(demo_world, client):
+def test_every_demo_account_logs_in_with_the_demo_password(demo_world, demo_passwords, client):
     for account in demo_accounts():
         assert client.login(username=account.phone, password=DEMO_PASSWORD), account.phone
         client.logout()
@@ -108,7 +119,7 @@ def test_the_demo_teacher_is_a_seeded_teacher_of_the_demo_school(demo_world):
     teacher = Teacher.objects.get(user__phone="13800000008")
     assert teacher.school.code == DEMO_SCHOOL_CODE
     assert teacher.phone == "13800000008"
-    assert any(a.phone == "13800000008" and a.name == teacher.name for a in demo_world.accounts)
+    assert User.objects.get(phone="13800000008").name == teacher.name
 
 
 def test_the_other_county_office_sees_nothing_of_the_demo_county(demo_world):
@@ -134,9 +145,10 @@ def test_the_county_office_sees_exactly_its_countys_teachers(demo_world):
 
 
 def test_seeding_twice_is_refused_with_a_clear_message(demo_world):
-    with pytest.raises(SeedError, match="already has schools or teachers"):
+    teachers = Teacher.objects.count()
+    with translation.override("en"), pytest.raises(SeedError, match="already has schools or teachers"):
         seed_run(scale="demo")
-    assert Teacher.objects.count() == demo_world.teachers
+    assert Teacher.objects.count() == teachers
 
 
 def scan(client: Client, start: list[str], *, limit: int) -> tuple[list[str], int]:
@@ -153,7 +165,7 @@ def scan(client: Client, start: list[str], *, limit: int) -> tuple[list[str], in
 
 
 @override_settings(ALLOWED_HOSTS=["*"])
-def test_no_page_of_any_role_shows_codes_or_untranslated_english(demo_world):
+def test_no_page_of_any_role_shows_codes_or_untranslated_english(demo_world, demo_passwords):
     problems, pages = [], 0
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="zh-hans", raise_request_exception=False)
     found, n = scan(anonymous, plain_routes(), limit=30)

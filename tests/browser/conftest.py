@@ -196,6 +196,14 @@ def fresh_database(var_dir: Path) -> tuple[str | None, Callable[[], None]]:
     return pg.url, pg.drop
 
 
+def migrated_database_url() -> str:
+    """On PostgreSQL: the URL of the run's migrated empty database (migrated first if no process
+    has yet), for a test that copies it elsewhere, e.g. into a cluster of its own with pg_dump."""
+    key = _run_key()
+    migrated_template(key)
+    return _Postgres(os.environ["DATABASE_URL"], _migrated_database(key)).url
+
+
 def _demo_template(key: str) -> Path:
     """The run's seeded demo (its var folder; on PostgreSQL also its database), seeded by
     whichever process asks first while the others wait. Call under `_template_lock`."""
@@ -220,6 +228,28 @@ def _demo_template(key: str) -> Path:
         raise RuntimeError(f"{e.cmd} failed:\n{e.stdout.decode()}\n{e.stderr.decode()}") from e
     (template / "ready").touch()
     return var_dir
+
+
+@contextlib.contextmanager
+def demo_database() -> Iterator[str]:
+    """A copy of the run's seeded demo database for tests that read it in process (the default
+    connection pointed at it): the NAME to give DATABASES["default"]. The same seed the browser
+    tests' servers copy, so a run seeds the demo province once."""
+    key = _run_key()
+    migrated_template(key)
+    pg = _Postgres(os.environ["DATABASE_URL"]) if _on_postgres() else None
+    with tempfile.TemporaryDirectory(prefix="tisheng-demo-copy-") as copy_dir:
+        with _template_lock(key):
+            var_dir = _demo_template(key)
+            if pg is None:
+                shutil.copy2(var_dir / "tisheng.sqlite3", Path(copy_dir) / "tisheng.sqlite3")
+            else:
+                pg.create(template=_template_database(key))
+        try:
+            yield str(Path(copy_dir) / "tisheng.sqlite3") if pg is None else pg.name
+        finally:
+            if pg is not None:
+                pg.drop()
 
 
 def _copy_var_dir(source: Path, target: Path) -> None:
