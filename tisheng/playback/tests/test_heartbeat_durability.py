@@ -46,15 +46,14 @@ RESTART_AT = 3.0
 
 @pytest.fixture
 def cluster():
-    with restartable_pg.cluster() as c:
+    with restartable_pg.cluster(migrated=True) as c:
         yield c
 
 
 def _loadgen(cluster: restartable_pg.Cluster, *args: str, stdin: str = "") -> object:
     done = subprocess.run([loadgen.PYTHON, str(ROOT / "bench/loadgen.py"), *args], input=stdin, cwd=ROOT,
                           env={**os.environ, "DATABASE_URL": cluster.url}, capture_output=True, text=True,
-                          # Only a guard against a hang: `prepare` migrates the restartable cluster
-                          # from nothing (a minute of CPU; 120 s ran out on a machine at load 12).
+                          # Only a guard against a hang.
                           timeout=600, check=True)
     return json.loads(done.stdout)
 
@@ -94,7 +93,7 @@ class Viewer:
 @pytest.mark.parametrize("server_kind", ["sync", "granian"])
 def test_no_answered_heartbeat_is_lost_when_postgresql_restarts_mid_run(cluster, tmp_path, server_kind):
     # Given a server on its own cluster and viewers that have each started a lesson
-    specs = _loadgen(cluster, "prepare", str(VIEWERS))
+    specs = _loadgen(cluster, "viewers", str(VIEWERS))
     server = loadgen.start_server(server_kind, port := loadgen.free_port(), env={"DATABASE_URL": cluster.url},
                                   log=tmp_path / "server.log")
     base = f"http://127.0.0.1:{port}"
