@@ -30,7 +30,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,8 +39,9 @@ from tisheng.certificates.models import Certificate, HoursCertificate
 from tisheng.core import crypto, idcard
 from tisheng.core.tabular import BOLD, TabularFileError, XlsxBook, cell_text, header_key, read_table
 from tisheng.ledger.registry import CATEGORY_LABELS, LEVEL_LABELS, ZERO, RegistryRow, registry_rows_for
-from tisheng.orgs.models import Region, RegionLevel, School
-from tisheng.orgs.scope import capability_paths, scope_filter
+from tisheng.orgs.models import Region, School
+from tisheng.orgs.scope import scope_filter
+from tisheng.orgs.selectors import counties_in_scope
 from tisheng.people.models import Teacher
 
 MAX_TEACHERS = 500
@@ -178,13 +179,7 @@ def teachers_by_ids(actor, numbers: list[str]) -> tuple[list[Teacher], list[str]
 
 def title_counties(actor) -> QuerySet[Region]:
     """The counties whose whole list the actor may take: every county in or under their roots."""
-    roots = capability_paths(actor, Cap.TITLE_RECORDS)
-    if not roots:
-        return Region.objects.none()
-    condition = Q()
-    for root in roots:
-        condition |= Q(path=root) | Q(path__startswith=root + "/")
-    return Region.objects.filter(condition, level=RegionLevel.COUNTY).order_by("path")
+    return counties_in_scope(actor, Cap.TITLE_RECORDS)
 
 
 def _active(teachers: QuerySet[Teacher], *, printing: bool) -> list[Teacher]:

@@ -54,8 +54,9 @@ from tisheng.ledger.registry import (
     cycles_for,
     standing,
 )
-from tisheng.orgs.models import Region, RegionLevel
-from tisheng.orgs.scope import capability_paths, scope_filter
+from tisheng.orgs.models import Region
+from tisheng.orgs.scope import scope_filter
+from tisheng.orgs.selectors import counties_in_scope
 from tisheng.people.models import Teacher
 
 REGISTRATION_RANGE_INVALID = _("Choose a registration year, or a start date on or before the end date.")
@@ -165,13 +166,7 @@ def _fmt(hours: Decimal) -> str:
 
 def registration_counties(actor) -> QuerySet[Region]:
     """The counties the actor may list: every county in or under their registry-report roots."""
-    roots = capability_paths(actor, Cap.REGISTRY_REPORT)
-    if not roots:
-        return Region.objects.none()
-    condition = Q()
-    for root in roots:
-        condition |= Q(path=root) | Q(path__startswith=root + "/")
-    return Region.objects.filter(condition, level=RegionLevel.COUNTY).order_by("path")
+    return counties_in_scope(actor, Cap.REGISTRY_REPORT)
 
 
 def registration_range(year: int) -> tuple[dt.date, dt.date]:

@@ -151,6 +151,12 @@ def region_choices(actor) -> QuerySet[Region]:
     return scope_filter(Region.objects.exclude(level=RegionLevel.PROVINCE), actor, Cap.ORGS_VIEW).order_by("path")
 
 
+def counties_in_scope(actor, capability: str) -> QuerySet[Region]:
+    """The counties at or under the actor's roots for `capability` (a county-wide report's
+    choices)."""
+    return scope_filter(Region.objects.filter(level=RegionLevel.COUNTY), actor, capability).order_by("path")
+
+
 def region_for_user(actor, code: str) -> Region | None:
     """The region with `code` if the actor may view it, else None."""
     if not code:
