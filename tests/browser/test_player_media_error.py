@@ -1,6 +1,7 @@
-"""A lesson whose video cannot be loaded (here: the server answers 404) says so in Chinese with a
-retry, never shows "playing" over a black box, and asks the server for nothing (no playback
-session, no heartbeat) until the video really plays; the retry then plays it."""
+"""A lesson whose video cannot be loaded (here: the server answers 404 for its HLS playlist and for
+its single file, which the player falls back to) says so in Chinese with a retry, never shows
+"playing" over a black box, and asks the server for nothing (no playback session, no heartbeat)
+until the video really plays; the retry then plays it."""
 
 import os
 import re
@@ -33,7 +34,8 @@ def test_a_video_that_fails_to_load_says_so_offers_a_retry_and_asks_for_no_credi
         page.set_viewport_size(viewport)
     asked = []  # what the page asked of the server about playback
     page.on("request", lambda r: asked.append(r.url) if re.search(r"/start$|/heartbeat$", r.url) else None)
-    page.route(re.compile(r".*/learn/lessons/\d+/video$"), lambda route: route.fulfill(status=404, body="not found"))
+    video = re.compile(r".*/learn/lessons/\d+/(video|hls\.m3u8)$")
+    page.route(video, lambda route: route.fulfill(status=404, body="not found"))
 
     page.goto(f"{server_url}/learn/lessons/")
     page.locator("[data-testid=my-lessons] a", has_text="课堂导入示例").click()
@@ -57,7 +59,7 @@ def test_a_video_that_fails_to_load_says_so_offers_a_retry_and_asks_for_no_credi
 
     # The network is back: the retry loads the video again and plays it, and only now does the
     # player start a playback session.
-    page.unroute(re.compile(r".*/learn/lessons/\d+/video$"))
+    page.unroute(video)
     page.evaluate("() => { document.getElementById('player').muted = true; }")
     page.locator("[data-testid=media-retry]").click()
     wait_until(page, "() => document.getElementById('media-state').textContent === '播放中'", 20)

@@ -24,8 +24,8 @@ from tisheng.programs.services.enrollment import enrollment_sync_for_schools
 # The offices and the principal: +1 for supervision's to-dos (one aggregate; one more, the most
 # overdue item, when there is one: test_supervision_overdue pins that).
 PINNED = {
-    "teacher": 20,
-    "school_admin": 29,  # the principal also teaches here: a teacher section of their own
+    "teacher": 19,
+    "school_admin": 28,  # the principal also teaches here: a teacher section of their own
     "county_office": 16,
     "province_office": 15,
     "school_assessor": 12,
