@@ -47,6 +47,7 @@ from tisheng.learning.models import Contract, Course  # noqa: E402
 from tisheng.ledger.models import LedgerEntry  # noqa: E402
 from tisheng.orgs.models import Organization, Region, School  # noqa: E402
 from tisheng.people.models import Teacher  # noqa: E402
+from tisheng.people.services.bulk import insert_rows  # noqa: E402
 from tisheng.programs.models import Enrollment, Program  # noqa: E402
 from tisheng.programs.rules import FUJIAN_2015  # noqa: E402
 
@@ -56,6 +57,7 @@ LIMIT_S = 30.0
 PROVINCE_ROWS = 5_000_000
 COUNTIES, INSTITUTIONS, SCHOOLS_PER_COUNTY = 10, 5, 50
 YEAR = 2016
+CHUNK = 50_000
 
 
 class Rollback(Exception):
@@ -94,35 +96,52 @@ def build() -> Program:
             county_org[code] = org
     School.objects.bulk_create(schools, batch_size=2000)
     schools = list(School.objects.filter(path__startswith="99/"))
-    teachers = []
-    for i in range(TEACHERS):
-        school = schools[i % len(schools)]
-        teachers.append(Teacher(name=f"教师{i}", id_hash=f"bench-funding-{i}", id_encrypted="x", id_last4="0000",
-                                birth_date=dt.date(1980, 1, 1), sex="F", school=school, org_path=school.path,
-                                stage="primary", subject="语文"))
-    Teacher.objects.bulk_create(teachers, batch_size=5000)
-    teachers = list(Teacher.objects.filter(org_path__startswith="99/").values_list("pk", "school_id", "org_path"))
-    Enrollment.objects.bulk_create([Enrollment(program=program, teacher_id=t, school_id=s, org_path=p)
-                                    for t, s, p in teachers], batch_size=5000)
+    # Plain rows in chunks (COPY on PostgreSQL): at province scale (450,000 teachers, 4.5 M rows)
+    # one model instance per row would hold several GiB.
+    now = timezone.now()
+    teacher_fields = ("name", "id_hash", "id_encrypted", "id_last4", "birth_date", "sex", "phone", "school_id",
+                      "org_path", "stage", "subject", "created_at", "updated_at")
+    for first in range(0, TEACHERS, CHUNK):
+        insert_rows(Teacher, teacher_fields, [
+            (f"教师{i}", f"bench-funding-{i}", "x", "0000", dt.date(1980, 1, 1), "F", "", schools[i % len(schools)].pk,
+             schools[i % len(schools)].path, "primary", "语文", now, now)
+            for i in range(first, min(TEACHERS, first + CHUNK))])
+    teachers = list(Teacher.objects.filter(org_path__startswith="99/").order_by("pk")
+                    .values_list("pk", "school_id", "org_path"))
+    enrollment_fields = ("program_id", "teacher_id", "school_id", "org_path", "state", "enrolled_at", "updated_at")
+    for first in range(0, len(teachers), CHUNK):
+        insert_rows(Enrollment, enrollment_fields, [(program.pk, t, s, p, "enrolled", now, now)
+                                                    for t, s, p in teachers[first:first + CHUNK]])
     code_of = {s.pk: s.code for s in schools}
     start = dt.datetime(YEAR, 1, 1, 8, tzinfo=tz)
-    rows, key = [], 0
+    ledger_fields = ("teacher_id", "program_id", "category", "hours", "source_kind", "source_id", "idempotency_key",
+                     "granted_by_system", "at")
+    rows, reversed_keys, key = [], [], 0
+
+    def flush() -> None:
+        # One credit in a hundred is reversed 20 days later (within the year).
+        insert_rows(LedgerEntry, ledger_fields, rows)
+        credits = LedgerEntry.objects.filter(idempotency_key__in=reversed_keys).values_list(
+            "pk", "teacher_id", "hours", "source_id", "at")
+        insert_rows(LedgerEntry, (*ledger_fields, "reverses_id", "reason"), [
+            (t, program.pk, "online", -h, "course", src, f"bfr:{pk}", "bench",
+             min(at + dt.timedelta(days=20), start + dt.timedelta(days=364)), pk, "bench")
+            for pk, t, h, src, at in credits])
+        rows.clear()
+        reversed_keys.clear()
+
     for n, (t, s, _p) in enumerate(teachers):
         org_courses = courses[county_org[code_of[s]].pk]
         for credit in range(CREDITS):
             course = rnd.choice(courses[provincial.pk] if n % 10 == 0 and credit < 2 else org_courses)
             key += 1
-            rows.append(LedgerEntry(teacher_id=t, program=program, category="online", hours=course.hours,
-                                    source_kind="course", source_id=str(course.pk), idempotency_key=f"bf:{key}",
-                                    granted_by_system="bench", at=start + dt.timedelta(minutes=rnd.randrange(525000))))
-    LedgerEntry.objects.bulk_create(rows, batch_size=10000)
-    credits = list(LedgerEntry.objects.filter(program=program).values_list("pk", "teacher_id", "hours", "source_id",
-                                                                            "at")[:: 100])
-    LedgerEntry.objects.bulk_create([
-        LedgerEntry(teacher_id=t, program=program, category="online", hours=-h, source_kind="course", source_id=src,
-                    idempotency_key=f"bfr:{pk}", granted_by_system="bench", reverses_id=pk, reason="bench",
-                    at=min(at + dt.timedelta(days=20), start + dt.timedelta(days=364)))
-        for pk, t, h, src, at in credits], batch_size=10000)
+            rows.append((t, program.pk, "online", course.hours, "course", str(course.pk), f"bf:{key}", "bench",
+                         start + dt.timedelta(minutes=rnd.randrange(525000))))
+            if key % 100 == 0:
+                reversed_keys.append(f"bf:{key}")
+        if len(rows) >= 10 * CHUNK:
+            flush()
+    flush()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE ledger_ledgerentry; ANALYZE people_teacher; ANALYZE programs_enrollment")

@@ -49,12 +49,14 @@ from tisheng.learning.models import Contract, Course, CourseSelection  # noqa: E
 from tisheng.ledger.models import LedgerEntry  # noqa: E402
 from tisheng.orgs.models import Organization, Region, School  # noqa: E402
 from tisheng.people.models import Teacher  # noqa: E402
+from tisheng.people.services.bulk import insert_rows  # noqa: E402
 from tisheng.programs.models import Enrollment, Program  # noqa: E402
 from tisheng.programs.rules import FUJIAN_2015  # noqa: E402
 
 TEACHERS = int(os.getenv("BENCH_EVAL_TEACHERS", "20000"))
 LIMIT_MS = 300.0
 CITIES, COUNTIES_PER_CITY, SCHOOLS_PER_COUNTY = 2, 5, 20
+CHUNK = 20_000
 
 
 class Rollback(Exception):
@@ -91,37 +93,57 @@ def build() -> tuple[User, str]:
                                       stage="primary"))
     School.objects.bulk_create(schools, batch_size=2000)
     schools = list(School.objects.filter(path__startswith="98/"))
-    Teacher.objects.bulk_create([
-        Teacher(name=f"教师{i}", id_hash=f"bench-eval-{i}", id_encrypted="x", id_last4="0000",
-                birth_date=dt.date(1980, 1, 1), sex="F", school=schools[i % len(schools)],
-                org_path=schools[i % len(schools)].path, stage="primary", subject="语文") for i in range(TEACHERS)],
-        batch_size=5000)
-    teachers = list(Teacher.objects.filter(org_path__startswith="98/").values_list("pk", "school_id", "org_path"))
-    Enrollment.objects.bulk_create([Enrollment(program=program, teacher_id=t, school_id=s, org_path=p)
-                                    for t, s, p in teachers], batch_size=5000)
+    # Plain rows in chunks (COPY on PostgreSQL): at province scale (450,000 teachers, ~2 M ledger
+    # rows) one model instance per row would hold several GiB.
+    teacher_fields = ("name", "id_hash", "id_encrypted", "id_last4", "birth_date", "sex", "phone", "school_id",
+                      "org_path", "stage", "subject", "created_at", "updated_at")
+    for first in range(0, TEACHERS, CHUNK):
+        insert_rows(Teacher, teacher_fields, [
+            (f"教师{i}", f"bench-eval-{i}", "x", "0000", dt.date(1980, 1, 1), "F", "", schools[i % len(schools)].pk,
+             schools[i % len(schools)].path, "primary", "语文", now, now)
+            for i in range(first, min(TEACHERS, first + CHUNK))])
+    teachers = list(Teacher.objects.filter(org_path__startswith="98/").order_by("pk")
+                    .values_list("pk", "school_id", "org_path"))
+    for first in range(0, len(teachers), CHUNK):
+        insert_rows(Enrollment, ("program_id", "teacher_id", "school_id", "org_path", "state", "enrolled_at",
+                                 "updated_at"),
+                    [(program.pk, t, s, p, "enrolled", now, now) for t, s, p in teachers[first:first + CHUNK]])
+    ledger_fields = ("teacher_id", "program_id", "category", "hours", "source_kind", "source_id", "idempotency_key",
+                     "granted_by_system", "at")
     selections, ledger, outcomes, ratings, key = [], [], [], [], 0
+
+    def flush() -> None:
+        insert_rows(CourseSelection, ("teacher_id", "program_id", "course_id", "selected_at"), selections)
+        insert_rows(LedgerEntry, ledger_fields, ledger)
+        entries = dict(LedgerEntry.objects.filter(program=program, source_kind="xapi",
+                                                  source_id__in=[o[0] for o in outcomes]).values_list("source_id", "pk"))
+        StatementOutcome.objects.bulk_create([
+            StatementOutcome(statement_id=sid, institution=measured, verb="completed", teacher_id=t, course=course,
+                             entry_id=entries[sid], hours=course.hours, day=timezone.localdate(at), stored_at=at)
+            for sid, t, course, at in outcomes], batch_size=5000)
+        CourseRating.objects.bulk_create(ratings, batch_size=5000)
+        for batch in (selections, ledger, outcomes, ratings):
+            batch.clear()
+
     for t, _s, path in teachers:
         course = rnd.choice(courses)
         selected = year_start + dt.timedelta(minutes=rnd.randrange(span))
-        selections.append(CourseSelection(teacher_id=t, program=program, course=course, selected_at=selected))
+        selections.append((t, program.pk, course.pk, selected))
         for n in range(4):  # practice and offline credits beside the online one
             key += 1
-            ledger.append(LedgerEntry(teacher_id=t, program=program, category="practice", hours=Decimal("3"),
-                                      source_kind="practice_point", source_id=f"p{n}", idempotency_key=f"be:{key}",
-                                      granted_by_system="bench", at=selected + dt.timedelta(days=n)))
+            ledger.append((t, program.pk, "practice", Decimal("3"), "practice_point", f"p{n}", f"be:{key}", "bench",
+                           selected + dt.timedelta(days=n)))
         roll = rnd.random()
         if roll < 0.6:
             key += 1
             done = selected + dt.timedelta(days=rnd.randrange(1, 40))
             if roll < 0.45:
-                ledger.append(LedgerEntry(teacher_id=t, program=program, category="online", hours=course.hours,
-                                          source_kind="course", source_id=str(course.pk), idempotency_key=f"be:{key}",
-                                          granted_by_system="playback", at=min(done, now)))
+                ledger.append((t, program.pk, "online", course.hours, "course", str(course.pk), f"be:{key}",
+                               "playback", min(done, now)))
             else:
                 sid = str(uuid.UUID(int=rnd.getrandbits(128)))
-                ledger.append(LedgerEntry(teacher_id=t, program=program, category="online", hours=course.hours,
-                                          source_kind="xapi", source_id=sid, idempotency_key=f"xapi:{sid}",
-                                          granted_by_system=f"xapi:{measured.code}", at=min(done, now)))
+                ledger.append((t, program.pk, "online", course.hours, "xapi", sid, f"xapi:{sid}",
+                               f"xapi:{measured.code}", min(done, now)))
                 outcomes.append((sid, t, course, min(done, now)))
         if rnd.random() < 0.15:
             stars = [rnd.randint(1, 5) for _ in range(4)]
@@ -129,17 +151,13 @@ def build() -> tuple[User, str]:
                                         org_path=path, content=stars[0], usefulness=stars[1], platform=stars[2],
                                         service=stars[3], comment="" if rnd.random() < 0.5 else "意见" * 10,
                                         updated_at=now))
-    CourseSelection.objects.bulk_create(selections, batch_size=5000)
-    LedgerEntry.objects.bulk_create(ledger, batch_size=10000)
-    entries = dict(LedgerEntry.objects.filter(program=program, source_kind="xapi").values_list("source_id", "pk"))
-    rows = [StatementOutcome(statement_id=sid, institution=measured, verb="completed", teacher_id=t, course=course,
-                             entry_id=entries[sid], hours=course.hours, day=timezone.localdate(at), stored_at=at)
-            for sid, t, course, at in outcomes]
-    rows += [StatementOutcome(statement_id=str(uuid.UUID(int=rnd.getrandbits(128))), institution=measured,
-                              verb="completed", teacher_id=teachers[i][0], reason="not_passed",
-                              day=timezone.localdate()) for i in range(0, len(teachers), 20)]
-    StatementOutcome.objects.bulk_create(rows, batch_size=5000)
-    CourseRating.objects.bulk_create(ratings, batch_size=5000)
+        if len(selections) >= CHUNK:
+            flush()
+    flush()
+    StatementOutcome.objects.bulk_create([
+        StatementOutcome(statement_id=str(uuid.UUID(int=rnd.getrandbits(128))), institution=measured,
+                         verb="completed", teacher_id=teachers[i][0], reason="not_passed", day=timezone.localdate())
+        for i in range(0, len(teachers), 20)], batch_size=5000)
     AuditLog.objects.bulk_create([AuditLog(action="integration.sso_refused", object_type="organization",
                                            object_id=str(measured.pk), scope_path=teachers[i][2])
                                   for i in range(0, len(teachers), 40)], batch_size=5000)
