@@ -2,24 +2,29 @@
 replies paged by keyset, @mentions, replies tell the thread's author (once while unread), the tutor's (the workshop
 leader's) pinned and featured posts, moderation (hide with a reason, audited) and reports.
 
-Posting a reply is kept cheap, since a whole province may post at once: one INSERT of the reply
-and one UPDATE of the thread's counter (F() + 1, no read-modify-write), plus, only when the text holds
-an "@", one query for the class's names and one bulk INSERT of notifications. Whether the
-thread's author already has an unread notice of replies to it (so a busy thread tells its author
-once, not 2,000 times) comes with the thread (below), or costs one indexed look-up. A page of
-replies is one index range on (thread, id): `id > after ORDER BY id LIMIT 50`, as fast for the
-2,000th reply as for the first.
+Posting a reply is kept cheap, since a whole province may post at once: on PostgreSQL ONE
+statement stores the reply and counts it on the thread (a data-modifying WITH: the INSERT and the
+counter's UPDATE, F() + 1, no read-modify-write), a transaction of its own, so no BEGIN and
+COMMIT round trips around it; elsewhere the ORM's two statements in a transaction. Only when
+the reply may tell someone (an "@" in the text: one query for the class's names and one bulk
+INSERT of notifications; or the thread's author has no unread notice of replies to it yet, so a
+busy thread tells its author once, not 2,000 times) does it take a transaction with those. A
+page of replies is one index range on (thread, id): `id > after ORDER BY id LIMIT 50`, as fast
+for the 2,000th reply as for the first.
 
-Opening a class thread to read or post in it is ONE query for a member, a tutor or the forming
-organization (`class_thread_for_poster`): the thread, its author's name, the class's name, and
-in the same row whether the poster tutors, attends or formed the class, holds any role that has
-not ended (without one, nobody sees a class: `selectors.visible_q`), and whether the thread's
-author still has an unread notice of replies to it. It is written in SQL because the same read
-through the ORM (a filter of four EXISTS, compiled afresh on every request) cost more CPU than
-the rest of a reply together. Anyone else (an office whose area holds the class, a workshop's
-thread) takes the general path, `selectors.get_class_for_user`. So a member's reply through the
-page is 5 queries: session, user, this read, the reply's INSERT, the counter's UPDATE; and one
-INSERT more when it tells someone."""
+Opening a thread to read or post in it is ONE query for those who take part (`thread_for_poster`):
+a class's member, tutor or forming organization, a workshop's joined member, leader or creator.
+The row holds the thread, its author's name, the class's name or the activity's and workshop's,
+whether the poster tutors, attends or formed the class or is a member of the workshop (and how),
+holds any role that has not ended (without one, nobody sees a class or a workshop:
+`selectors.visible_q`, `workshop_selectors.visible_q`), and whether the thread's author still has
+an unread notice of replies to it. It is written in SQL because the same read through the ORM
+(a filter of four EXISTS, compiled afresh on every request) cost more CPU than the rest of a
+reply together. Anyone else (an office whose area holds the class or workshop, an invited
+teacher, a teacher of an open workshop's area who has not joined) takes the general path,
+`selectors.get_class_for_user` / `workshop_selectors.get_activity_for_user`. So a member's
+reply through the page, class or workshop, is 4 queries on PostgreSQL: session, user, this
+read, the reply's statement; and a transaction with one INSERT more when it tells someone."""
 
 from __future__ import annotations
 
@@ -45,6 +50,7 @@ from tisheng.communities.models import (
     Thread,
     Workshop,
     WorkshopActivity,
+    WorkshopMember,
 )
 from tisheng.communities.selectors import FORMING_ROLES
 from tisheng.notifications.models import Kind, Notification
@@ -126,7 +132,7 @@ def _notify_author_of_reply(*, actor, thread: Thread, reply: Reply, text: str, t
     if thread.author_id == actor.pk or thread.author_id in told:
         return
     prefix = _reply_url(thread)
-    already = getattr(thread, "author_told", None)  # read with the thread (class_thread_for_poster)
+    already = getattr(thread, "author_told", None)  # read with the thread (thread_for_poster)
     if already is None:
         already = Notification.objects.filter(recipient_id=thread.author_id, read_at__isnull=True,
                                               url__startswith=prefix).exists()
@@ -138,24 +144,31 @@ def _notify_author_of_reply(*, actor, thread: Thread, reply: Reply, text: str, t
 
 @dataclass
 class PosterView:
-    """A class thread as its member, tutor or forming organization opens it."""
+    """A class or workshop thread as one who takes part in it opens it."""
 
     thread: Thread
-    moderator: bool  # tutors the class or formed it
+    moderator: bool  # tutors the class or formed it; leads the workshop
 
 
 _POSTER_SQL: str | None = None
 
 
 def _poster_sql() -> str:
+    """One row: the thread, its author's name, its class (LEFT JOIN: a workshop thread has none)
+    with the poster's ties to it, its activity and workshop (LEFT JOIN) with the poster's
+    membership, whether the poster holds a role that has not ended, and whether the author
+    already has an unread notice of replies to it. For a class thread the workshop columns are
+    NULL and the other way round; the EXISTS on a NULL key find nothing, on the same indexes."""
     global _POSTER_SQL
     if _POSTER_SQL is None:
-        t, c, ct, cm, te, ra, u, n = (m._meta.db_table for m in (
-            Thread, StudyClass, ClassTutor, ClassMember, Teacher, RoleAssignment, get_user_model(), Notification))
+        t, c, ct, cm, te, ra, u, n, a, w, m = (model._meta.db_table for model in (
+            Thread, StudyClass, ClassTutor, ClassMember, Teacher, RoleAssignment, get_user_model(), Notification,
+            WorkshopActivity, Workshop, WorkshopMember))
         columns = ", ".join(f"t.{f.column}" for f in Thread._meta.concrete_fields)
         live = "(ra.expires_at IS NULL OR ra.expires_at > %s)"
         _POSTER_SQL = (
             f"SELECT {columns}, u.name, c.program_id, c.organization_id, c.name, c.region_path, "
+            f"a.workshop_id, a.title, a.credited_at, w.name, w.leader_id, w.created_by_id, m.state, m.role, "
             f"EXISTS (SELECT 1 FROM {ct} ct WHERE ct.study_class_id = t.study_class_id AND ct.user_id = %s), "
             f"EXISTS (SELECT 1 FROM {cm} cm INNER JOIN {te} te ON te.id = cm.teacher_id "
             f"WHERE cm.study_class_id = t.study_class_id AND te.user_id = %s), "
@@ -163,7 +176,9 @@ def _poster_sql() -> str:
             f"EXISTS (SELECT 1 FROM {ra} ra WHERE ra.user_id = %s AND ra.role IN (%s, %s) "
             f"AND ra.organization_id = c.organization_id AND {live}), "
             f"EXISTS (SELECT 1 FROM {n} n WHERE n.recipient_id = t.author_id AND n.read_at IS NULL AND n.url LIKE %s) "
-            f"FROM {t} t INNER JOIN {u} u ON u.id = t.author_id INNER JOIN {c} c ON c.id = t.study_class_id "
+            f"FROM {t} t INNER JOIN {u} u ON u.id = t.author_id LEFT JOIN {c} c ON c.id = t.study_class_id "
+            f"LEFT JOIN {a} a ON a.id = t.activity_id LEFT JOIN {w} w ON w.id = a.workshop_id "
+            f"LEFT JOIN {m} m ON m.workshop_id = a.workshop_id AND m.user_id = %s "
             f"WHERE t.id = %s")
     return _POSTER_SQL
 
@@ -180,38 +195,60 @@ def _converted(fields, values) -> list:
     return out
 
 
-def class_thread_for_poster(actor, pk: int) -> PosterView | None:
-    """A class thread with what its member, tutor or forming organization may do in it, in one
-    query (the module docstring says why in SQL); None when the thread is not a class's, does not
-    exist, or the actor opens it some other way (an office: the caller takes the general path).
-    The same rule as `selectors.visible_q` and `selectors.can_guide`, never wider: a role that has
-    not ended, and a tutor's, member's or forming organization's tie to the class."""
+def thread_for_poster(actor, pk: int) -> PosterView | None:
+    """A class or workshop thread with what the actor may do in it, in one query (the module
+    docstring says why in SQL), for those who take part: a class's member, tutor or forming
+    organization; a workshop's joined member, leader or creator. None when the thread does not
+    exist or the actor opens it some other way (an office, an invited teacher, a teacher of an
+    open workshop's area who has not joined): the caller takes the general path. The same rules
+    as `selectors.visible_q`/`can_guide` and `workshop_selectors.visible_q`/`can_lead`/
+    `can_take_part`, never wider: a role that has not ended, and a tie to the class or workshop."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return None
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     prefix = reverse("communities:thread_detail", args=[pk]) + "#reply-"
     with connection.cursor() as cursor:
         cursor.execute(_poster_sql(), [actor.pk, actor.pk, actor.pk, now, actor.pk, *FORMING_ROLES, now,
-                                       prefix + "%", pk])
+                                       prefix + "%", actor.pk, pk])
         row = cursor.fetchone()
     if row is None:
         return None
     fields = Thread._meta.concrete_fields
     k = len(fields)
-    author_name, program_id, organization_id, class_name, region_path, tutors, attends, granted, manages, told = row[k:]
-    tutors, attends, granted, manages = bool(tutors), bool(attends), bool(granted), bool(manages)
-    if not (granted and (tutors or attends or manages)):
+    (author_name, program_id, organization_id, class_name, region_path, workshop_id, activity_title, credited_at,
+     workshop_name, leader_id, creator_id, member_state, member_role, tutors, attends, granted, manages,
+     told) = row[k:]
+    if not granted:
         return None
     db = connection.alias
     thread = Thread.from_db(db, [f.attname for f in fields], _converted(fields, row[:k]))
-    # The rest of the author and the class are deferred fields: read if ever touched, never wrong.
+    if thread.study_class_id:
+        tutors, attends, manages = bool(tutors), bool(attends), bool(manages)
+        if not (tutors or attends or manages):
+            return None
+        # The rest of the class is deferred: read if ever touched, never wrong.
+        study_class = StudyClass.from_db(db, ["id", "program_id", "organization_id", "name", "region_path"],
+                                         [thread.study_class_id, program_id, organization_id, class_name,
+                                          region_path])
+        study_class.viewer_pk, study_class.viewer_tutors, study_class.viewer_attends = actor.pk, tutors, attends
+        thread.study_class = study_class
+        moderator = tutors or manages
+    else:
+        joined = member_state == WorkshopMember.State.JOINED
+        moderator = actor.pk in (leader_id, creator_id) or (joined and member_role == WorkshopMember.Role.LEADER)
+        if not (moderator or joined):
+            return None
+        credited_field = WorkshopActivity._meta.get_field("credited_at")
+        [credited_at] = _converted([credited_field], [credited_at])
+        workshop = Workshop.from_db(db, ["id", "name", "leader_id", "created_by_id"],
+                                    [workshop_id, workshop_name, leader_id, creator_id])
+        activity = WorkshopActivity.from_db(db, ["id", "workshop_id", "title", "credited_at"],
+                                            [thread.activity_id, workshop_id, activity_title, credited_at])
+        activity.workshop = workshop
+        thread.activity = activity
     thread.author = get_user_model().from_db(db, ["id", "name"], [thread.author_id, author_name])
-    study_class = StudyClass.from_db(db, ["id", "program_id", "organization_id", "name", "region_path"],
-                                     [thread.study_class_id, program_id, organization_id, class_name, region_path])
-    study_class.viewer_pk, study_class.viewer_tutors, study_class.viewer_attends = actor.pk, tutors, attends
-    thread.study_class = study_class
     thread.author_told = bool(told)
-    return PosterView(thread=thread, moderator=tutors or manages)
+    return PosterView(thread=thread, moderator=moderator)
 
 
 def _container_q(container: StudyClass | WorkshopActivity) -> dict:
@@ -260,9 +297,52 @@ def thread_create(*, actor, study_class: StudyClass | None = None, activity: Wor
     return thread
 
 
+_REPLY_SQL: str | None = None
+
+
+def _reply_sql() -> str:
+    """PostgreSQL: the reply's INSERT and the thread's counter UPDATE as ONE statement (a
+    data-modifying WITH), so a reply nobody is told of is one round trip and one transaction
+    of its own (no BEGIN and COMMIT around two statements); returns the reply's id."""
+    global _REPLY_SQL
+    if _REPLY_SQL is None:
+        r, t = Reply._meta.db_table, Thread._meta.db_table
+        _REPLY_SQL = (
+            f"WITH r AS (INSERT INTO {r} (thread_id, author_id, body, created_at, featured, hidden_reason) "
+            f"VALUES (%s, %s, %s, %s, false, '') RETURNING id) "
+            f"UPDATE {t} SET reply_count = reply_count + 1, last_reply_at = %s WHERE id = %s "
+            f"RETURNING (SELECT id FROM r)")
+    return _REPLY_SQL
+
+
+def _reply_insert(*, actor, thread: Thread, body: str, now) -> Reply:
+    """Store the reply and count it on the thread: one statement on PostgreSQL, the ORM's two
+    elsewhere (the caller holds a transaction around them then)."""
+    if connection.vendor != "postgresql":
+        reply = Reply.objects.create(thread=thread, author=actor, body=body, created_at=now)
+        Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_reply_at=now)
+        return reply
+    with connection.cursor() as cursor:
+        cursor.execute(_reply_sql(), [thread.pk, actor.pk, body, now, now, thread.pk])
+        row = cursor.fetchone()
+    if row is None:  # the thread was deleted under us: nothing was stored (the WITH ran in its statement)
+        raise Thread.DoesNotExist
+    reply = Reply(id=row[0], thread=thread, author=actor, body=body, created_at=now)
+    reply._state.adding, reply._state.db = False, connection.alias
+    return reply
+
+
+def _tells_someone(*, actor, thread: Thread, text: str) -> bool:
+    """Whether posting may notify anyone (an "@", or the thread's author not yet told): only
+    then does the reply need a transaction around more than its own statement."""
+    if "@" in text:
+        return True
+    return thread.author_id != actor.pk and getattr(thread, "author_told", None) is not True
+
+
 def reply_post(*, actor, thread: Thread, body: str) -> Reply:
-    """The hot path (see the module docstring): 2 statements, more only for @mentions and to tell
-    the thread's author."""
+    """The hot path (see the module docstring): one statement on PostgreSQL (two elsewhere), more
+    only for @mentions and to tell the thread's author, in one transaction with them."""
     body = (body or "").strip()
     if not body or len(body) > 5000:
         raise ValidationError(REPLY_REQUIRED)
@@ -271,9 +351,10 @@ def reply_post(*, actor, thread: Thread, body: str) -> Reply:
     if thread.activity_id and thread.activity.closed:
         raise ValidationError(ACTIVITY_CLOSED)
     now = timezone.now()
+    if connection.vendor == "postgresql" and not _tells_someone(actor=actor, thread=thread, text=body):
+        return _reply_insert(actor=actor, thread=thread, body=body, now=now)
     with transaction.atomic():
-        reply = Reply.objects.create(thread=thread, author=actor, body=body, created_at=now)
-        Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_reply_at=now)
+        reply = _reply_insert(actor=actor, thread=thread, body=body, now=now)
         told = _notify_mentions(actor=actor, thread=thread, text=body)
         _notify_author_of_reply(actor=actor, thread=thread, reply=reply, text=body, told=told)
     return reply

@@ -38,12 +38,14 @@ def _int(value) -> int:
 def _thread_for_user(request, pk: int) -> tuple[Thread, bool]:
     """The thread and whether the user moderates it (the class's guides, or the workshop's
     leaders); 404 outside the class or workshop, and for a hidden thread unless a moderator.
-    A class's member, tutor or forming organization: one query (`class_thread_for_poster`)."""
-    fast = discussion.class_thread_for_poster(request.user, pk)
+    A class's member, tutor or forming organization, a workshop's joined member or leader: one
+    query (`discussion.thread_for_poster`); anyone else, the general path below."""
+    fast = discussion.thread_for_poster(request.user, pk)
     if fast is not None:
         thread, moderator = fast.thread, fast.moderator
         if thread.hidden_reason and not moderator:
             raise Http404
+        thread.takes_part = request.user.pk  # a workshop's joined member or leader (may post while open)
         return thread, moderator
     thread = Thread.objects.filter(pk=pk).select_related("author", "activity").first()
     if thread is None:
@@ -66,7 +68,11 @@ def _may_post(request, study_class=None, *, thread: Thread | None = None, guide:
     guides the class, when the caller already knows (two queries fewer on every reply posted)."""
     if thread is not None and thread.activity_id:
         activity = thread.activity
-        return not activity.closed and workshop_selectors.can_take_part(request.user, activity.workshop)
+        if activity.closed:
+            return False
+        if getattr(thread, "takes_part", None) == request.user.pk:  # known from `thread_for_poster`
+            return True
+        return workshop_selectors.can_take_part(request.user, activity.workshop)
     study_class = study_class if study_class is not None else thread.study_class
     if guide is None:
         guide = selectors.can_guide(request.user, study_class)

@@ -6,19 +6,24 @@ points into hours by the program's rule, under its cap, once; everyone else 404s
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from tisheng.accounts.models import AuditLog
+from tisheng.accounts.models import AuditLog, RoleAssignment
 from tisheng.communities import discussion
 from tisheng.communities import workshop_services as services
 from tisheng.communities.models import (
     ActivityCredit,
     DesignVersion,
     HoursRule,
+    Reply,
     Thread,
     VideoComment,
     Workshop,
@@ -234,3 +239,65 @@ def test_the_leader_s_pages_render_for_every_kind_of_activity(client, world, w):
         "recording_url": "https://meeting.example.cn/1/recording"}, follow=True)
     assert "签到已记录：1 名成员参加。" in _messages(response)
     assert "https://meeting.example.cn/1/recording" in response.content.decode()
+
+
+def _statements(ctx) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries
+            if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT"))]
+
+
+def test_a_joined_member_replies_in_a_workshop_thread_as_cheaply_as_in_a_class(client, world, w):
+    """Session, user, the thread with the poster's membership in one read, the reply's statement
+    (one on PostgreSQL, two elsewhere): the class reply's lean path, not the general one."""
+    topic = services.activity_create(actor=world.county_officer, workshop=w, kind="discussion", title="话题")
+    thread = discussion.thread_create(actor=world.teachers_a[0].user, activity=topic, title="问题", body="请教")
+    member = world.teachers_a[1].user
+    url = reverse("communities:thread_detail", args=[thread.pk])
+    client.force_login(member)
+    assert client.post(url, {"body": "第一条"}).status_code == 302  # tells the author
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(url, {"body": "第二条"})
+    assert response.status_code == 302
+    assert len(_statements(ctx)) == (4 if connection.vendor == "postgresql" else 5), "\n".join(_statements(ctx))
+    assert Reply.objects.filter(thread=thread, author=member, body="第二条").exists()
+    assert Thread.objects.get(pk=thread.pk).reply_count == 2
+    assert Notification.objects.filter(recipient=world.teachers_a[0].user, title__contains="回复了您的主题").count() == 1
+    page = client.get(url)
+    assert "第二条" in page.content.decode()
+    assert 'data-testid="reply-form"' in page.content.decode()
+
+
+def test_workshop_thread_guards_hold_on_the_lean_path(client, world, w):
+    """Invited but not joined: reads, may not post. A member whose roles have ended: 404. Someone
+    of another county: 404 on posting too. The leader moderates, a member does not. A closed
+    activity takes no more posts."""
+    topic = services.activity_create(actor=world.county_officer, workshop=w, kind="discussion", title="话题")
+    thread = discussion.thread_create(actor=world.teachers_a[0].user, activity=topic, title="问题", body="请教")
+    url = reverse("communities:thread_detail", args=[thread.pk])
+    moderate = reverse("communities:thread_moderate", args=[thread.pk])
+    invited = world.teacher_a2.user
+    WorkshopMember.objects.create(workshop=w, user=invited, state="invited")
+    client.force_login(invited)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"body": "未加入"}).status_code == 403
+
+    client.force_login(world.teachers_a[1].user)
+    assert client.post(moderate, {"action": "pin"}).status_code == 403
+    client.force_login(world.county_officer)
+    assert client.post(moderate, {"action": "pin"}).status_code == 302
+    assert Thread.objects.get(pk=thread.pk).pinned
+
+    for user in (world.outsider, world.teacher_b.user):
+        client.force_login(user)
+        assert client.post(url, {"body": "外人"}).status_code == 404
+
+    ended = world.teachers_a[1].user
+    RoleAssignment.objects.filter(user=ended).update(expires_at=timezone.now() - dt.timedelta(days=1))
+    client.force_login(ended)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"body": "角色已结束"}).status_code == 404
+
+    services.activity_close(actor=world.county_officer, activity=WorkshopActivity.objects.get(pk=topic.pk))
+    client.force_login(world.teachers_a[0].user)
+    assert client.post(url, {"body": "结束之后"}).status_code == 403
+    assert not Reply.objects.filter(body__in=["未加入", "外人", "角色已结束", "结束之后"]).exists()
