@@ -9,7 +9,8 @@ teacher (account on SITE_URL named by their platform id) enrolled in the course'
 a region the institution is contracted for (the contracts of the deepest region above the
 teacher decide, as in the catalogue: integration.selectors.ContractMap), with a passing
 result, credits the course's hours to the ledger (category online, source "xapi", idempotent
-by statement id). Every completion
+by statement id), unless learning.crediting stops the course there (the institution suspended
+or terminated where the teacher is, from the effective date). Every completion
 gets a StatementOutcome row: the entry it credited or the reason it credited nothing. Other
 verbs are stored by the LRS and only counted here."""
 
@@ -26,6 +27,7 @@ from django.utils import timezone
 from tisheng.integration.auth import XapiClient
 from tisheng.integration.models import InstitutionDay, Reason, StatementOutcome
 from tisheng.integration.selectors import ContractMap, teachers_by_platform_id
+from tisheng.learning.crediting import credit_stops
 from tisheng.learning.models import Course
 from tisheng.ledger.models import LedgerEntry
 from tisheng.ledger.services import ledger_credit, ledger_reverse
@@ -221,6 +223,12 @@ def _check_all(client: XapiClient, checks: list[_Check]) -> None:
             _reject(c, Reason.NOT_ENROLLED)
         elif not _passed(c.statement, c.course):
             _reject(c, Reason.NOT_PASSED)
+    # The institution suspended or terminated where the teacher is (learning.crediting, one
+    # lookup per batch): from the effective date its completions credit nothing.
+    stopped = credit_stops({(c.teacher.org_path, client.institution_id) for c in pending if not c.outcome.reason})
+    for c in pending:
+        if not c.outcome.reason and (c.teacher.org_path, client.institution_id) in stopped:
+            _reject(c, Reason.INSTITUTION_OUT)
     _reject_already_credited([c for c in checks if not c.outcome.reason])
 
 

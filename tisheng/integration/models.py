@@ -98,6 +98,9 @@ class Reason(models.TextChoices):
         "The teacher is not enrolled in the course's program in a region the institution is contracted for.")
     NOT_PASSED = "not_passed", _("The result did not pass: success is false or the score is below the course's pass mark.")
     ALREADY_CREDITED = "already_credited", _("The course was already credited to this teacher.")
+    INSTITUTION_OUT = "institution_out", _(
+        "The institution is suspended or terminated where the teacher is: its courses credit no hours from the "
+        "effective date.")
 
 
 class StatementOutcome(models.Model):

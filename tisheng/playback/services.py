@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tisheng.accounts.services import session_keepalive
+from tisheng.learning.crediting import credit_stop
 from tisheng.learning.models import Course, CourseSelection, Lesson
 from tisheng.learning.selectors import quiz_passed, selection_for_playback
 from tisheng.ledger.models import LedgerEntry
@@ -77,6 +78,11 @@ class SessionNotFound(Exception):
 
 class CourseNotSelected(PermissionDenied):
     """The teacher may see the lesson but has not selected its course (403)."""
+
+
+class CreditStopped(PermissionDenied):
+    """The course no longer earns hours where the teacher is (learning.crediting: its institution
+    is suspended or terminated there): no crediting playback starts (403, with the reason)."""
 
 
 class LoginEnded(Exception):
@@ -124,6 +130,8 @@ def playback_start(*, user, teacher: Teacher, lesson: Lesson, login_session_key:
                      .values("pk", "started_at").first())
         if selection is None:
             raise CourseNotSelected(COURSE_NOT_SELECTED)
+        if stopped := credit_stop(teacher, course):
+            raise CreditStopped(stopped)
         # First, so a beat of the older session in flight commits before we copy its progress
         # (the UPDATE waits for its row lock), and any later beat of it finds it superseded.
         PlaybackSession.objects.filter(teacher=teacher, superseded=False).update(superseded=True)
@@ -517,10 +525,14 @@ def course_completion_check(*, teacher: Teacher, course: Course) -> bool:
     """A course is complete when every lesson is, its quiz (if any) is passed and the teacher
     still has it selected (a playback started without a selection, before starting checked for
     one, earns no hours); only then are its hours credited to the ledger, once (the ledger's
-    idempotency key). Call it again after a quiz is passed. Returns whether the course is complete."""
+    idempotency key). Call it again after a quiz is passed. Returns whether the course is complete.
+    Nothing is credited once learning.crediting stops the course where the teacher is (its
+    institution suspended or terminated there, from the effective date)."""
     lesson_ids = set(course.lessons.values_list("id", flat=True))
     if not lesson_ids or not selection_for_playback(teacher, course).exists():
         return False
+    if credit_stop(teacher, course):  # its institution is out where the teacher is: no new hours
+        return course_credited(teacher, course)
     done = set(LessonCompletion.objects.filter(teacher=teacher, lesson_id__in=lesson_ids)
                .values_list("lesson_id", flat=True))
     if done != lesson_ids or not quiz_passed(teacher, course):

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tisheng.accounts.middleware import idle_timeout_exempt
 from tisheng.core import jsonsafe, storage_files
+from tisheng.learning.crediting import credit_stop_notice
 from tisheng.learning.selectors import selection_for_playback
 from tisheng.playback import hls, selectors, services
 from tisheng.playback.fastpath import BODY_TOO_LARGE, MAX_BODY, answer_beat
@@ -79,6 +80,11 @@ def lesson_page(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "playback/lesson.html", {
             "lesson": lesson, "course": lesson.course, "not_selected": services.COURSE_NOT_SELECTED,
             "select_url": f"{reverse('learning:catalogue')}?{query}"})
+    if stopped := credit_stop_notice(teacher, lesson.course):
+        # Its institution is out where the teacher is: why, and where to go instead; no player.
+        return render(request, "playback/lesson.html", {
+            "lesson": lesson, "course": lesson.course, "stopped": stopped,
+            "course_complete": services.course_credited(teacher, lesson.course)})
     progress = selectors.course_progress(teacher, lesson.course)
     current = next((p for p in progress if p["lesson"].pk == lesson.pk), None)
     video_src = lesson.video_url or (reverse("playback:video", args=[lesson.pk]) if lesson.video_file else "")
@@ -111,6 +117,8 @@ def lesson_start(request: HttpRequest, pk: int) -> JsonResponse:
                                           login_session_key=request.session.session_key)
     except services.CourseNotSelected:
         return JsonResponse({"error": str(services.COURSE_NOT_SELECTED)}, status=403)
+    except services.CreditStopped as exc:
+        return JsonResponse({"error": str(exc)}, status=403)
     return JsonResponse({"session": session.token, "resume_at": services.resume_position(session),
                          "heartbeat_seconds": heartbeat_seconds(),
                          "lesson_seconds": round(session.lesson_seconds, 1),

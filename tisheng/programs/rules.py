@@ -47,6 +47,19 @@ class OnlineRule(_Doc):
     presence_check_every_minutes: int = Field(0, ge=0, le=240)
 
 
+class ExitCarryOverRule(_Doc):
+    """When the province terminates a training institution (退出) where a teacher is, what the
+    teacher's unfinished courses of it still count. `completed_lessons`: the lessons they completed
+    in the platform's player (watched to the lesson coverage) become online hours, at
+    minutes_per_hour, rounded down to `step_hours`, never more than the course's hours, and at
+    most `max_hours` a teacher for one decision (0: only the courses' hours cap them); credited
+    once per teacher and course. Off: progress in the course counts for nothing."""
+
+    completed_lessons: bool = False
+    step_hours: Decimal = Field(Decimal("0.5"), gt=0, le=10)
+    max_hours: Decimal = Field(Decimal("0"), ge=0, le=1000)
+
+
 class CertificateRule(_Doc):
     code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1, max_length=64)
@@ -74,6 +87,8 @@ class RuleSet(_Doc):
     # Practice evidence is flagged for its graders when at least this share of its text is
     # found in earlier texts of other teachers (复制比).
     similarity_flag_share: Decimal = Field(Decimal("0.5"), gt=0, le=1)
+    # What an exited institution's unfinished courses still count (institutions: exit).
+    exit_carry_over: ExitCarryOverRule = ExitCarryOverRule()
 
     @model_validator(mode="after")
     def _consistent(self) -> RuleSet:
@@ -126,6 +141,10 @@ FIELD_LABELS = {
     "max_attempts": gettext_noop("Submissions per evidence item"),
     "online": gettext_noop("Online learning"),
     "similarity_flag_share": gettext_noop("Copied share that flags evidence"),
+    "exit_carry_over": gettext_noop("Progress carried over when an institution is terminated"),
+    "completed_lessons": gettext_noop("Completed lessons count"),
+    "step_hours": gettext_noop("Rounded down to (hours)"),
+    "max_hours": gettext_noop("At most (hours a teacher)"),
     "yearly_quotas": gettext_noop("Yearly completion quotas"),
     "certificates": gettext_noop("Certificates"),
     "code": gettext_noop("Code"),
@@ -289,6 +308,15 @@ def ruleset_summary(rs: RuleSet) -> list[tuple[str, str]]:
         lines.append((_(FIELD_LABELS["max_attempts"]),
                       _("at most %(n)s per item (a 不合格 or returned item may be resubmitted)")
                       % {"n": rs.micro_abilities.max_attempts}))
+    carry = rs.exit_carry_over
+    if carry.completed_lessons:
+        lines.append((_(FIELD_LABELS["exit_carry_over"]),
+                      _("the lessons completed count as online hours, rounded down to %(step)s, %(cap)s")
+                      % {"step": _hours(carry.step_hours),
+                         "cap": _("at most %(hours)s a teacher") % {"hours": _hours(carry.max_hours)}
+                         if carry.max_hours else _("at most the course's hours")}))
+    else:
+        lines.append((_(FIELD_LABELS["exit_carry_over"]), _("none")))
     if rs.yearly_quotas:
         lines.append((_(FIELD_LABELS["yearly_quotas"]),
                       "；".join(f"{year}：{_percent(share)}" for year, share in sorted(rs.yearly_quotas.items()))))

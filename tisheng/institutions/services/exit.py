@@ -11,7 +11,11 @@ From the effective date (the same day when it is today, else the periodic run `i
 - a province-wide exit revokes its API credentials and OIDC clients (integration);
 - every affected teacher is told, with the other institutions contracted for them, whose courses
   their catalogue now offers; the institution's own accounts are told too.
-A suspension can be lifted; a termination cannot. Everything is audited."""
+A suspension can be lifted; a termination cannot. Everything is audited.
+
+From the effective date no new hours are credited for its courses there, by any channel, and a
+termination carries the unfinished courses' progress over where the rule set says so
+(exit_credit)."""
 
 from __future__ import annotations
 
@@ -34,12 +38,14 @@ from tisheng.accounts.roles import Cap
 from tisheng.accounts.services import audit
 from tisheng.institutions.measures import done_at
 from tisheng.institutions.models import ExitKind, InstitutionExit
+from tisheng.institutions.services.exit_credit import CarryPlan, carry_over_credit, carry_plan
 from tisheng.learning.models import Contract, Course, CourseSelection
 from tisheng.ledger.models import LedgerEntry
 from tisheng.notifications.models import Kind
 from tisheng.notifications.services import Message, notify_many
 from tisheng.orgs.models import Organization, Region
 from tisheng.orgs.scope import path_in_scope, path_q
+from tisheng.programs.completion import fmt_hours
 
 NOT_PROVINCE = _("Suspending or terminating an institution is decided by the province office.")
 REASON_REQUIRED = _("Record the reason for the decision (at least 4 characters).")
@@ -78,7 +84,8 @@ def regions_from_ids(province: Region, ids: list[str]) -> list[Region]:
 
 
 def exit_preview(*, actor: User, province: Region, institution: Organization, regions: list[Region]) -> dict:
-    """What an exit would affect (a fixed number of grouped queries)."""
+    """What an exit would affect (a fixed number of grouped queries), with what a termination
+    would carry over of the unfinished courses (exit_credit.carry_plan)."""
     _check_province(actor, province)
     paths = [r.path for r in regions] or [province.path]
     unfinished = _unfinished(institution, paths)
@@ -98,8 +105,10 @@ def exit_preview(*, actor: User, province: Region, institution: Organization, re
     above = {"/".join(p.split("/")[:n]) for p in paths for n in range(1, p.count("/") + 1)}
     contracts = Contract.objects.filter(institution=institution).filter(
         _where(paths, "region_path") | Q(region_path__in=above))
+    carry = carry_plan(institution, paths, unfinished)
     return {
         "teachers": teachers, "courses": by_course, "hours_at_stake": at_stake, "hours_credited": credited,
+        "carry": carry, "hours_carried": carry.hours,
         "sample": sample, "contracts": contracts.count(), "province_wide": not regions,
         "credentials": ApiCredential.objects.filter(institution=institution, revoked_at__isnull=True).count(),
         "clients": InstitutionApplication.objects.filter(institution=institution, revoked_at__isnull=True).count(),
@@ -128,7 +137,9 @@ def exit_decide(*, actor: User, province: Region, institution: Organization, kin
         region_paths=sorted(r.path for r in regions), reason=reason[:2000], effective_on=effective_on,
         created_by=actor, affected={"teachers": preview["teachers"], "courses": len(preview["courses"]),
                                     "hours_at_stake": str(preview["hours_at_stake"]),
-                                    "hours_credited": str(preview["hours_credited"])})
+                                    "hours_credited": str(preview["hours_credited"]),
+                                    "hours_carried": str(preview["hours_carried"] if kind == ExitKind.TERMINATE
+                                                         else Decimal(0))})
     audit(actor=actor, action="institutions.exit_decided", obj=decision, institution=institution.pk, kind=kind,
           regions=decision.region_paths, effective_on=effective_on.isoformat(), reason=reason[:255])
     if effective_on <= today():
@@ -159,7 +170,12 @@ def exit_apply(decision: InstitutionExit, *, actor: User | None = None) -> int:
         if not decision.region_paths:
             institution_access_revoke(actor=actor, institution=institution, reason=decision.reason)
         paths = decision.region_paths or [decision.scope_path]
-        rows = list(_unfinished(institution, paths).values_list("teacher_id", "program_id", "course__title"))
+        unfinished = _unfinished(institution, paths)
+        rows = list(unfinished.values_list("teacher_id", "program_id", "course__title"))
+        # A termination carries the unfinished courses' progress over where the rule set says so,
+        # before anyone is told (so the notice says what it carried).
+        plan = carry_plan(institution, paths, unfinished) if decision.kind == ExitKind.TERMINATE else CarryPlan()
+        carried = carry_over_credit(decision, plan)
         courses: dict[tuple[int, int], list[str]] = defaultdict(list)
         for teacher_id, program_id, title in rows:
             courses[(teacher_id, program_id)].append(title)
@@ -183,10 +199,17 @@ def exit_apply(decision: InstitutionExit, *, actor: User | None = None) -> int:
                            "stay.") % {"institution": institution.name, "what": what, "where": where,
                                        "date": decision.effective_on.isoformat(), "reason": decision.reason,
                                        "courses": "、".join(f"《{t}》" for t in titles)}
+            mine = [c for c in carried.get(teacher_id, []) if c.program_id == program_id]
+            if mine:
+                body += " " + gettext("Carried over to your online hours: %(courses)s.") % {"courses": "、".join(
+                    gettext("《%(course)s》 %(hours)s hours") % {"course": c.title, "hours": fmt_hours(c.hours)}
+                    for c in mine)}
+            elif decision.kind == ExitKind.TERMINATE and program_id not in plan.carrying:
+                body += " " + gettext("Your program's rules carry no progress over from these courses.")
             if alternatives[place]:
                 body += " " + gettext("Choose courses of another institution in your catalogue: %(others)s.") % {
                     "others": alternatives[place]}
-            notices.append(Message(to=teacher, kind=Kind.OTHER, url=url, body=body,
+            notices.append(Message(to=teacher, kind=Kind.OTHER, url=f"{url}?program={program_id}", body=body,
                                    title=gettext("Your training institution has stopped")))
         from tisheng.institutions.services.selection import _institution_users
 
@@ -195,8 +218,13 @@ def exit_apply(decision: InstitutionExit, *, actor: User | None = None) -> int:
                 "what": what}, body=gettext("%(where)s, from %(date)s. Reason: %(reason)s") % {
                 "where": where, "date": decision.effective_on.isoformat(), "reason": decision.reason}))
         notify_many(notices)
+        carried_hours = sum((c.hours for rows in carried.values() for c in rows), Decimal(0))
+        if carried:
+            decision.affected = {**decision.affected, "carried_teachers": len(carried),
+                                 "carried_hours": fmt_hours(carried_hours)}
+            decision.save(update_fields=["affected"])
         audit(actor=actor, action="institutions.exit_applied", obj=decision, institution=institution.pk,
-              teachers=len(teachers))
+              teachers=len(teachers), carried_teachers=len(carried), carried_hours=str(carried_hours))
     return len(teachers)
 
 

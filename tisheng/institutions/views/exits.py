@@ -87,6 +87,10 @@ def exit_preview(request: HttpRequest) -> HttpResponse:
                                             "unfinished courses were told.") % {
                     "institution": institution.name, "what": decision.get_kind_display(),
                     "teachers": decision.affected.get("teachers", 0)})
+                if decision.affected.get("carried_teachers"):
+                    messages.info(request, _("%(hours)s hours of completed lessons were carried over for %(teachers)s "
+                                             "teachers, as their programs' rules say.") % {
+                        "hours": decision.affected["carried_hours"], "teachers": decision.affected["carried_teachers"]})
             else:
                 messages.success(request, _("%(institution)s will be %(what)s from %(date)s; its teachers are told "
                                             "on that day.") % {"institution": institution.name,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tisheng.learning import selectors, services
+from tisheng.learning.crediting import credit_stop_notice, credit_stops
 from tisheng.learning.models import Course, CourseSelection, Quiz
 from tisheng.learning.views._common import chosen_program, error_text, querystring
 from tisheng.people.choices import SUBJECTS, TeachingStage
@@ -63,6 +64,9 @@ def catalogue(request):
     recommended = set(selectors.recommended_course_ids(teacher, program))
     selections = list(selectors.selections_of(teacher, program))
     selected_ids = {s.course_id for s in selections}
+    stopped = credit_stops({(teacher.org_path, s.course.institution_id) for s in selections})
+    for s in selections:  # its institution is out where the teacher is: it earns no more hours
+        s.credit_stopped = (teacher.org_path, s.course.institution_id) in stopped
     for c in courses:
         c.is_recommended = c.pk in recommended
         c.is_selected = c.pk in selected_ids
@@ -137,6 +141,7 @@ def course_detail(request, pk: int):
     quiz = Quiz.objects.filter(course=course, questions__isnull=False).first()
     return render(request, "learning/course_detail.html", {
         "course": course, "lessons": lessons, "selection": selection, "quiz": quiz,
+        "stopped": credit_stop_notice(teacher, course) if selection else None,
         "quiz_passed": selectors.quiz_passed(teacher, course) if quiz else None,
     })
 
