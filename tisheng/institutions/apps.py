@@ -23,6 +23,12 @@ class InstitutionsConfig(AppConfig):
                 CONTRACT_INSTITUTION_FILTERS.append(narrow)
         if narrow_catalogue not in CATALOGUE_COURSE_FILTERS:
             CATALOGUE_COURSE_FILTERS.append(narrow_catalogue)
+        # From the effective date an exited institution's courses credit no hours there, by any channel.
+        from tisheng.institutions.services.exit_credit import credit_stops_at
+        from tisheng.learning.crediting import COURSE_CREDIT_STOPS
+
+        if credit_stops_at not in COURSE_CREDIT_STOPS:
+            COURSE_CREDIT_STOPS.append(credit_stops_at)
         # An exit decided for a later day takes effect on that day.
         register("institution_exits", exits_apply_due)
         # The published ranking of each period goes out in the bulletins (考评结果通报).
