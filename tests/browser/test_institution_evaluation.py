@@ -3,13 +3,15 @@ a teacher who finished a course is invited to rate it and rates it; at the desk,
 office reads the year's ranking and an institution's page (figures per city, ratings, comments
 without names), then previews what suspending an institution in 福州市 would affect (and
 leaves it unconfirmed, since the demo server is shared); on a phone, a bulletin it issues carries
-the published ranking (the demo's last year)."""
+the published ranking (the demo's last year); a teacher of the institution the demo suspended
+reads, on a phone, why its course no longer earns hours and where to choose another."""
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
 RATER = "13800000018"
+TOLD = "13800000019"  # had INST-JMU's course unfinished when the demo suspended it
 PROVINCE = "13800000001"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
@@ -75,4 +77,34 @@ def test_the_province_reads_the_ranking_and_previews_an_exit(log_in, browser, se
     assert "综合得分" in section.inner_text()
     section.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "institutions_ranking_in_bulletin_phone.png"), full_page=True)
+    context.close()
+
+
+def test_a_teacher_of_the_suspended_institution_sees_why_on_a_phone(log_in, browser, server_url, artifacts):
+    """The demo suspended INST-JMU province-wide; this teacher had its course selected and
+    unfinished: the catalogue marks it, its page and its lessons say why in Chinese and where to
+    choose another course, and no player starts."""
+    context, page = log_in(browser, server_url, TOLD, **PHONE)
+    page.goto(f"{server_url}/notifications/")
+    notice = page.locator("[data-testid=notification]", has_text="暂停承训").first
+    assert "已获得的学时保留" in notice.inner_text()
+    page.screenshot(path=str(artifacts / "institutions_exit_teacher_notice_phone.png"), full_page=True)
+    with page.expect_navigation():
+        notice.locator("[data-testid=open]").click()  # to the catalogue of the course's program
+    badge = page.locator("[data-testid=credit-stopped-badge]")
+    assert badge.count() >= 1
+    assert "不再认定学时" in badge.first.inner_text()
+    page.screenshot(path=str(artifacts / "institutions_exit_teacher_catalogue_phone.png"), full_page=True)
+    badge.first.locator("xpath=ancestor::tr").locator("a").first.click()
+    page.wait_for_selector("[data-testid=credit-stopped]")
+    stopped = page.inner_text("[data-testid=credit-stopped]")
+    assert "不再认定新的学时" in stopped
+    assert "整改期间暂停承训" in stopped
+    assert "改选" in stopped
+    assert page.locator("[data-testid=lesson-table] a", has_text="播放").count() == 0
+    page.screenshot(path=str(artifacts / "institutions_exit_teacher_course_phone.png"), full_page=True)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is wider than the phone ({width}px)"
+    page.click("[data-testid=choose-another]")
+    page.wait_for_selector("[data-testid=my-selection]")
     context.close()

@@ -7,7 +7,8 @@
 - this year's evaluation period with the default weights; its expert panel (the three demo
   experts) scored and closed; a third-party report by the demo evaluator (13800000009);
 - INST-JMU suspended in the whole province from today, with teachers of another city who had
-  its course unfinished (told, and offered the other institutions' courses).
+  its course unfinished (told, and offered the other institutions' courses); the first of them
+  logs in as 13800000019 with the demo password.
 
 The demo teacher (13800000008) is left alone: other demos count on their empty record."""
 
@@ -39,6 +40,7 @@ from tisheng.practice.services.evidence import small_pdf
 from tisheng.programs.models import Program
 
 RATER_PHONE = "13800000018"
+TOLD_PHONE = "13800000019"  # a teacher with INST-JMU's course unfinished when it was suspended
 DEMO_TEACHER_PHONE = "13800000008"
 COMMENTS = ("案例贴近课堂，学完就能用。", "视频清晰，但第三讲的数据表格看不清。", "", "讲解到位，希望多一些初中的例子。",
             "平台晚上经常卡顿，客服回复慢。")
@@ -129,6 +131,11 @@ def _exit_seed(office: User, province: Region, program: Program) -> str:
                 learning.selection_add(actor=teacher.user, teacher=teacher, program=program, course=courses[0])
             except ValidationError:  # e.g. the diagnostic test not taken yet
                 continue
+            if not picked:  # the teacher the demo logs in as to see what the suspension means for them
+                told = teacher.user
+                told.phone, told.password, told.must_change_password = TOLD_PHONE, make_password(DEMO_PASSWORD), False
+                told.save(update_fields=["phone", "password", "must_change_password"])
+                Teacher.objects.filter(pk=teacher.pk).update(phone=TOLD_PHONE)
             picked += 1
     decision = exits.exit_decide(actor=office, province=province, institution=jmu, kind="suspend", regions=[],
                                  reason="年度考评课程完成率偏低，整改期间暂停承训", effective_on=today())
