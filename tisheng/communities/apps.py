@@ -10,3 +10,9 @@ class CommunitiesConfig(AppConfig):
         from tisheng.communities.workshop_sites import register
 
         register()
+        from tisheng.core.storage_sweep import Column, register_references
+
+        # The daily sweep of stored files no row names (core/storage_sweep.py) keeps these.
+        register_references("assignments/", Column("communities.AssignmentSubmission", "file_name",
+                                                   prefix="assignments/"))
+        register_references("pairing/", Column("communities.PairActivity", "file_name", prefix="pairing/"))

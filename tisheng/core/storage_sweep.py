@@ -4,27 +4,40 @@ A file can outlive its row: a lesson deleted with its video, an HLS rendition cu
 killed between a save and its transaction, a `discard_on_commit` the store was down for. Each app
 says which stored names its rows refer to, folder by folder, from its AppConfig.ready():
 
-    from tisheng.core.storage_sweep import register_references
-    register_references("videos/", lambda: Lesson.objects.exclude(video_file="").values_list("video_file", flat=True))
+    from tisheng.core.storage_sweep import Column, register_references
+    register_references("evidence/", Column("practice.Submission", "file_name", prefix="evidence/"))
 
-(several apps may register the same folder: a name any of them returns is kept). Only the folders
-registered are swept, so a folder whose app has not said what it refers to is never touched; core
-imports no app to find out.
+(`Column` streams one column of a model's rows, prefixed when the rows name files relative to the
+folder; any callable that yields names will do, e.g. playback's, which adds the renditions' segments.
+A reader streams: at province scale a folder has millions of names). Several apps may
+register the same folder, and a folder inside another registered one counts for it: a name any of
+them returns is kept. Only the folders registered are swept, so a folder whose app has not said what
+it refers to is never touched; core imports no app to find out. Every folder an app saves into is
+registered (core/tests/test_storage_sweep_registry.py fails when one is not).
 
-`sweep()` lists each registered folder first (storage_files.walk: a paged listing of the object
-store, or a walk of the local folder), then reads the references, so a row written while it lists
-is seen; it removes a file only when no reference names it AND it is older than
-settings.STORE_SWEEP_GRACE_HOURS (24 by default), so an upload whose row is not committed yet is
-never taken. Each removal is logged with its name; the count is the Prometheus counter
-`tisheng_store_objects_swept_total` and the job's result (jobs/tasks.py runs it daily as a job, which
-is also how it remembers its last run)."""
+`sweep()` takes one top folder at a time. It reads the references into a sorted array of 64-bit
+hashes of the names (8 bytes a name, whatever the names' length), then streams the folder's listing
+(storage_files.walk: a paged listing of the object store, or a walk of the local folder) in batches
+checked against that array, so its memory is bounded by the folder's references, never by its
+listing, and none of it is held once the folder is done. A listed file no reference hashes to and
+older than settings.STORE_SWEEP_GRACE_HOURS (24 by default; an upload whose row is not committed yet
+is never taken) is a candidate; candidates are checked once more against the references read again
+after they were listed, so a row written while the folder was listed is seen, and only then removed
+(at most CANDIDATES of them are held; more are removed in rounds). Two names with the same hash can
+only keep an orphan, never remove a file a row names. Each removal is logged with its name; the count
+is the Prometheus counter `tisheng_store_objects_swept_total` and the job's result, with the counts
+of each folder (jobs/tasks.py runs it daily as a job, which is also how it remembers its last run)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
 
+import numpy as np
 from django.conf import settings
 from django.utils import timezone
 from prometheus_client import Counter
@@ -36,43 +49,128 @@ logger = logging.getLogger(__name__)
 References = Callable[[], Iterable[str]]
 REFERENCES: dict[str, list[References]] = {}
 SWEPT = Counter("tisheng_store_objects_swept", "Stored private files removed by the daily sweep: no row referred to them")
+REFERENCE_CHUNK = 5000  # rows a reader fetches at a time (values_list(...).iterator(chunk_size=…))
+BATCH = 10_000  # listed files checked against the references at once
+CANDIDATES = 50_000  # orphans held before they are checked again and removed
 
 
 def register_references(folder: str, names: References) -> None:
-    """`names()` returns every stored name under `folder` that a row of the caller's app refers to."""
+    """`names()` yields every stored name under `folder` that a row of the caller's app refers to."""
     folder = folder.rstrip("/") + "/"
     if names not in REFERENCES.setdefault(folder, []):
         REFERENCES[folder].append(names)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A reader of the names one column of a model's rows holds ("app_label.Model", the field, a
+    JSON key too: "result__file"), `prefix` put before each, only the rows `filters` selects (pairs
+    of a lookup and its value); blank values are no names. Streamed REFERENCE_CHUNK rows at a time,
+    through the model's base manager (every row counts, whatever its default manager hides)."""
+
+    model: str
+    field: str
+    prefix: str = ""
+    filters: tuple[tuple[str, object], ...] = ()
+
+    def __call__(self) -> Iterator[str]:
+        from django.apps import apps
+
+        rows = apps.get_model(self.model)._base_manager.filter(**dict(self.filters))
+        for value in rows.values_list(self.field, flat=True).iterator(chunk_size=REFERENCE_CHUNK):
+            if value and isinstance(value, str):
+                yield self.prefix + value
 
 
 def grace() -> dt.timedelta:
     return dt.timedelta(hours=int(getattr(settings, "STORE_SWEEP_GRACE_HOURS", 24)))
 
 
+def top_folders() -> dict[str, list[References]]:
+    """Each registered folder that is not inside another, with the readers of it and of the folders
+    registered inside it (a file under "institutions/registrations/" is also under "institutions/")."""
+    folders = sorted(REFERENCES)
+    tops = [f for f in folders if not any(f != other and f.startswith(other) for other in folders)]
+    return {top: [reader for f in folders if f.startswith(top) for reader in REFERENCES[f]] for top in tops}
+
+
+def _names(readers: list[References]) -> Iterator[str]:
+    for names in readers:
+        for name in names():
+            if name:
+                yield name
+
+
+def _referenced(readers: list[References]) -> np.ndarray:
+    """The sorted, distinct hashes of every name the readers yield (hash() is the same for a name
+    throughout one process, which is all a sweep needs)."""
+    keys = array("q", (hash(name) for name in _names(readers)))
+    return np.unique(np.frombuffer(keys, dtype=np.int64)) if keys else np.empty(0, dtype=np.int64)
+
+
+def _named(referenced: np.ndarray, names: list[str]) -> np.ndarray:
+    """For each of `names`, whether its hash is in `referenced`."""
+    if not len(referenced):
+        return np.zeros(len(names), dtype=bool)
+    keys = np.fromiter((hash(name) for name in names), dtype=np.int64, count=len(names))
+    at = np.minimum(np.searchsorted(referenced, keys), len(referenced) - 1)
+    return referenced[at] == keys
+
+
+def _remove(candidates: dict[str, dt.datetime], readers: list[References], removed: list[str]) -> int:
+    """Remove the candidates no reference names once they were listed; how many."""
+    for name in _names(readers):
+        if candidates.pop(name, None) is not None and not candidates:
+            break
+    for name, modified in candidates.items():
+        storage_files.delete(name)
+        logger.info("store sweep: removed %s (no row refers to it; stored %s)", name, modified.isoformat())
+        if len(removed) < 100:
+            removed.append(name)
+    count = len(candidates)
+    candidates.clear()
+    return count
+
+
+def sweep_folder(folder: str, readers: list[References], *, before: dt.datetime, removed: list[str]) -> dict:
+    """Sweep one top folder (see the module docstring); its counts."""
+    referenced = _referenced(readers)
+    counts = {"listed": 0, "kept": 0, "younger_than_grace": 0, "removed": 0}
+    candidates: dict[str, dt.datetime] = {}
+    listing = storage_files.walk(folder)
+    while batch := list(islice(listing, BATCH)):
+        counts["listed"] += len(batch)
+        for (name, modified), named in zip(batch, _named(referenced, [name for name, _m in batch]), strict=True):
+            if named:
+                continue
+            if modified > before:
+                counts["younger_than_grace"] += 1
+            else:
+                candidates[name] = modified
+        if len(candidates) >= CANDIDATES:
+            counts["removed"] += _remove(candidates, readers, removed)
+    if candidates:
+        counts["removed"] += _remove(candidates, readers, removed)
+    counts["kept"] = counts["listed"] - counts["younger_than_grace"] - counts["removed"]
+    return counts
+
+
 def sweep(*, now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None) -> dict:
-    """Remove what no row refers to (see the module docstring); the counts, and the first names removed."""
+    """Remove what no row refers to (see the module docstring); the counts, each folder's, and the
+    first names removed."""
     before = (now or timezone.now()) - grace()
     removed: list[str] = []
-    kept = young = 0
-    folders = sorted(REFERENCES)
-    for done, folder in enumerate(folders):
-        listed = list(storage_files.walk(folder))
-        referenced: set[str] = set()
-        for names in REFERENCES[folder]:
-            referenced.update(name for name in names() if name)
-        for name, modified in listed:
-            if name in referenced:
-                kept += 1
-            elif modified > before:
-                young += 1
-            else:
-                storage_files.delete(name)
-                logger.info("store sweep: removed %s (no row refers to it; stored %s)", name, modified.isoformat())
-                removed.append(name)
+    folders = top_folders()
+    each: dict[str, dict] = {}
+    for done, (folder, readers) in enumerate(folders.items()):
+        each[folder] = sweep_folder(folder, readers, before=before, removed=removed)
+        if each[folder]["removed"]:
+            SWEPT.inc(each[folder]["removed"])
         if progress is not None:
             progress(done + 1, len(folders))
-    if removed:
-        SWEPT.inc(len(removed))
-        logger.warning("store sweep: removed %d stored files no row referred to", len(removed))
-    return {"removed": len(removed), "kept": kept, "younger_than_grace": young, "folders": folders,
-            "names": removed[:100]}
+    total = sum(c["removed"] for c in each.values())
+    if total:
+        logger.warning("store sweep: removed %d stored files no row referred to", total)
+    return {"removed": total, "kept": sum(c["kept"] for c in each.values()),
+            "younger_than_grace": sum(c["younger_than_grace"] for c in each.values()),
+            "folders": list(folders), "each": each, "names": removed}

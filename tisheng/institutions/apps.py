@@ -35,3 +35,10 @@ class InstitutionsConfig(AppConfig):
         register_bulletin_section("institution_ranking", ranking_section)
         # The objective measures of the years being evaluated, recomputed once a day.
         register("institution_measures", institution_measures_refresh_due)
+        # The daily sweep of stored files no row names (core/storage_sweep.py) keeps the applications'
+        # materials, the third-party reports and the registrations' licences (documents.py stores all three).
+        from tisheng.core.storage_sweep import Column, register_references
+
+        register_references("institutions/", Column("institutions.ApplicationMaterial", "stored_path"))
+        register_references("institutions/", Column("institutions.ThirdPartyEvaluation", "stored_path"))
+        register_references("institutions/", Column("institutions.InstitutionRegistration", "licence_path"))

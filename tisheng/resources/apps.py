@@ -12,3 +12,7 @@ class ResourcesConfig(AppConfig):
 
         register_bulletin_section("model_sites", bulletin_section)
         register_dashboard_section("model_sites", dashboard_section)
+        from tisheng.core.storage_sweep import Column, register_references
+
+        # The daily sweep of stored files no row names (core/storage_sweep.py) keeps the resources' files.
+        register_references("resources/", Column("resources.ResourceFile", "file_name", prefix="resources/"))

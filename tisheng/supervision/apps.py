@@ -23,3 +23,7 @@ class SupervisionConfig(AppConfig):
         periodic_register("supervision_overdue_notified", rectifications_overdue_notify)
         # The same overdue items on the monitoring dashboards, per node.
         register_dashboard_section("supervision_overdue", overdue_section)
+        from tisheng.core.storage_sweep import Column, register_references
+
+        # The daily sweep of stored files no row names (core/storage_sweep.py) keeps the inspections' evidence.
+        register_references("supervision/", Column("supervision.EvidenceFile", "file_name", prefix="supervision/"))
