@@ -189,6 +189,9 @@ TRUSTED_PROXY_COUNT = envint("TISHENG_TRUSTED_PROXY_COUNT", "0")
 PASSWORD_RESET_CODES_PER_DAY = envint("TISHENG_PASSWORD_RESET_CODES_PER_DAY", "5")
 PASSWORD_RESET_CODES_PER_NETWORK_HOUR = envint("TISHENG_PASSWORD_RESET_CODES_PER_NETWORK_HOUR", "50")
 IDLE_TIMEOUT_MINUTES = envint("TISHENG_IDLE_TIMEOUT_MINUTES", "30")
+# Django's database sessions, with the one read per request as fixed SQL (accounts/session_store.py):
+# same table and rules, nothing kept in a process, so a session ended anywhere is refused everywhere.
+SESSION_ENGINE = "tisheng.accounts.session_store"
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
 SESSION_COOKIE_HTTPONLY = True
 # Served over https (TISHENG_SITE_URL says so): secure cookies, HSTS and the redirect to https are

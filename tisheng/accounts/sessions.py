@@ -19,7 +19,8 @@ from django.dispatch import receiver
 
 from tisheng.accounts.models import LoginSession, User
 
-_DATABASE_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+_DATABASE_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db",
+                     "tisheng.accounts.session_store")
 
 
 def _store():
