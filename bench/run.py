@@ -21,6 +21,8 @@ mapping of a 1,000-statement batch.
 Similarity (bench_similarity.py): 200,000 evidence texts indexed, lookup p99 against 50 ms;
 (bench_similarity_quality.py) the copied share detected against sentences rewritten, and
 false positives on unrelated texts of the same topic.
+The store sweep (bench_store_sweep.py): 200,000 stored files that 200,000 rows name and 1,000
+orphans, swept on local files: time, CPU and peak RSS, beside the sweep before it streamed.
 Login (bench_login.py): logins/s per core through the login view with PBKDF2 at Django's
 default cost and with the Argon2id in use (OWASP's parameters).
 
@@ -66,6 +68,7 @@ STEPS = [
     ("resources", [PYTHON, "bench/bench_resources.py"]),
     ("funding", [PYTHON, "bench/bench_funding.py"]),
     ("institution_evaluation", [PYTHON, "bench/bench_institution_evaluation.py"]),
+    ("store_sweep", [PYTHON, "bench/bench_store_sweep.py", "--compare"]),
 ]
 
 
