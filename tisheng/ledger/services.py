@@ -125,6 +125,32 @@ def ledger_credit(
     return entry
 
 
+def ledger_credit_many(entries: list[LedgerEntry]) -> list[LedgerEntry]:
+    """Credit many system-granted rows at once (a termination's carry-over for thousands of
+    teachers): the rows whose idempotency keys are new are inserted in bulk, a key used before
+    credits nothing (as ledger_credit), and the enrollments touched are re-evaluated per program
+    in one grouped pass. `entries` are unsaved rows with hours > 0, a known category, a grantor
+    and a key. Returns the rows inserted now. Call it where nothing else writes the same keys at
+    the same time (the caller holds a lock), else a row inserted meanwhile is skipped silently."""
+    from tisheng.programs.completion import refresh_enrollments
+
+    for e in entries:
+        if e.category not in Category.values or e.hours <= 0 or not (e.granted_by_id or e.granted_by_system) \
+                or not e.idempotency_key:
+            raise ValidationError(CREDIT_HOURS_POSITIVE if e.hours <= 0 else CREDIT_NEEDS_GRANTOR)
+    new: list[LedgerEntry] = []
+    with transaction.atomic():
+        for first in range(0, len(entries), 2000):
+            chunk = entries[first:first + 2000]
+            used = set(LedgerEntry.objects.filter(idempotency_key__in=[e.idempotency_key for e in chunk])
+                       .values_list("idempotency_key", flat=True))
+            fresh = [e for e in chunk if e.idempotency_key not in used]
+            LedgerEntry.objects.bulk_create(fresh, ignore_conflicts=True)
+            new += fresh
+        refresh_enrollments({(e.program_id, e.teacher_id) for e in new})
+    return new
+
+
 def ledger_reverse(*, entry: LedgerEntry, actor, reason: str) -> LedgerEntry:
     """Cancel `entry` with a reversing row (negative hours, `reverses=entry`, the reason,
     who did it). An entry is reversed at most once; the database's unique `reverses`

@@ -236,6 +236,36 @@ def _refresh_chunk(program: Program, rules: RuleSet, enrollments: list[Enrollmen
 _LOAD_FIELDS = ("id", "program_id", "teacher_id", "state") + RESULT_FIELDS[1:]
 
 
+def refresh_enrollments(pairs: set[tuple[int, int]], *, chunk: int = 5000) -> int:
+    """Re-evaluate the enrollments of these (program id, teacher id) pairs after a bulk credit:
+    per program and chunk one query for the enrollments, one grouped sum over the ledger and one
+    bulk UPDATE of those that changed (completion_refresh goes one enrollment at a time)."""
+    by_program: dict[int, set[int]] = defaultdict(set)
+    for program_id, teacher_id in pairs:
+        by_program[program_id].add(teacher_id)
+    changed = 0
+    for program_id, teacher_ids in by_program.items():
+        program = Program.objects.get(pk=program_id)
+        rules = program.ruleset
+        ids = sorted(teacher_ids)
+        for first in range(0, len(ids), chunk):
+            part = ids[first:first + chunk]
+            batch = list(Enrollment.objects.filter(program_id=program_id, teacher_id__in=part).only(*_LOAD_FIELDS))
+            sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
+            for teacher_id, category, total in (LedgerEntry.objects.filter(program_id=program_id, teacher_id__in=part)
+                                                .values_list("teacher_id", "category").annotate(t=Sum("hours"))
+                                                .order_by()):
+                sums[teacher_id][category] = Decimal(total).quantize(CENT) if total is not None else ZERO
+            micro = passed_micro_abilities_for(program_id, [e.pk for e in batch])
+            now = timezone.now()
+            moved = [e for e in batch
+                     if _apply(e, evaluate_sums(rules, sums.get(e.teacher_id, {}), micro.get(e.pk, (0, 0))), now)]
+            if moved:
+                bulk_update(Enrollment, moved, RESULT_FIELDS)
+            changed += len(moved)
+    return changed
+
+
 def completion_refresh(enrollments: Iterable[Enrollment | int]) -> int:
     """Re-evaluate these enrollments (objects or ids) from the ledger and write the
     results back; returns how many changed. Objects passed in are updated in place."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -132,22 +133,35 @@ def carry_plan(institution: Organization, paths: list[str], unfinished) -> Carry
 
 
 def carry_over_credit(decision: InstitutionExit, plan: CarryPlan) -> dict[int, list[Carry]]:
-    """Credit the plan (a termination's, when it takes effect) to the ledger: once per teacher and
-    course, whoever runs it again. Returns, per teacher, what was credited now."""
-    from tisheng.ledger.services import ledger_credit
-    from tisheng.people.models import Teacher
+    """Credit the plan (a termination's, when it takes effect) to the ledger in bulk: once per
+    teacher and course (the key ledger_credit would give it), whoever runs it again. Returns, per
+    teacher, what was credited now."""
+    from tisheng.ledger.models import LedgerEntry
+    from tisheng.ledger.services import default_key, ledger_credit_many
 
     if decision.kind != ExitKind.TERMINATE or not plan.rows:
         return {}
-    teachers = Teacher.objects.in_bulk({r.teacher_id for r in plan.rows})
     programs = Program.objects.in_bulk({r.program_id for r in plan.rows})
-    credited: dict[int, list[Carry]] = defaultdict(list)
+    now = timezone.now()
+    rows, entries = {}, []
     for r in plan.rows:
-        entry = ledger_credit(
-            teacher=teachers[r.teacher_id], program=programs[r.program_id], category="online", hours=r.hours,
-            source_kind=CARRY_OVER, source_id=str(r.course_id), granted_by_system=f"institution_exit:{decision.pk}",
+        key = default_key(program=programs[r.program_id], teacher=_Pk(r.teacher_id), category="online",
+                          source_kind=CARRY_OVER, source_id=str(r.course_id))
+        rows[key] = r
+        entries.append(LedgerEntry(
+            teacher_id=r.teacher_id, program_id=r.program_id, category="online", hours=r.hours,
+            source_kind=CARRY_OVER, source_id=str(r.course_id), idempotency_key=key,
+            granted_by_system=f"institution_exit:{decision.pk}", at=now,
             reason=(gettext(CARRY_REASON) % {"course": r.title, "minutes": r.minutes,
-                                              "institution": decision.institution.name})[:255])
-        if entry.created:
-            credited[r.teacher_id].append(r)
+                                              "institution": decision.institution.name})[:255]))
+    credited: dict[int, list[Carry]] = defaultdict(list)
+    for entry in ledger_credit_many(entries):
+        credited[entry.teacher_id].append(rows[entry.idempotency_key])
     return credited
+
+
+@dataclass(frozen=True)
+class _Pk:
+    """What default_key reads of a teacher."""
+
+    pk: int
