@@ -68,6 +68,7 @@ STEPS = [
     ("resources", [PYTHON, "bench/bench_resources.py"]),
     ("funding", [PYTHON, "bench/bench_funding.py"]),
     ("institution_evaluation", [PYTHON, "bench/bench_institution_evaluation.py"]),
+    ("institution_exit", [PYTHON, "bench/bench_institution_exit.py"]),
     ("store_sweep", [PYTHON, "bench/bench_store_sweep.py", "--compare"]),
 ]
 
