@@ -35,7 +35,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.conf import settings
@@ -109,12 +109,15 @@ def job_enqueue(*, actor, kind: str, args: dict[str, Any], scope_path: str) -> J
     return job
 
 
-def job_claim() -> Job | None:
-    """Take the oldest queued job and mark it running, or None when the queue is empty."""
+def job_claim(*, kinds: Collection[str] = ()) -> Job | None:
+    """Take the oldest queued job (of one of `kinds`, when given) and mark it running, or None
+    when there is none."""
+    queued = Job.objects.filter(state=JobState.QUEUED)
+    if kinds:
+        queued = queued.filter(kind__in=list(kinds))
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
-            job = (Job.objects.select_for_update(skip_locked=True)
-                   .filter(state=JobState.QUEUED).order_by("id").first())
+            job = queued.select_for_update(skip_locked=True).order_by("id").first()
             if job is None:
                 return None
             job.state = JobState.RUNNING
@@ -123,7 +126,7 @@ def job_claim() -> Job | None:
             job.save(update_fields=["state", "started_at", "heartbeat_at", "attempts"])
             return job
     while True:
-        candidate = Job.objects.filter(state=JobState.QUEUED).order_by("id").values_list("pk", flat=True).first()
+        candidate = queued.order_by("id").values_list("pk", flat=True).first()
         if candidate is None:
             return None
         now = timezone.now()
@@ -343,12 +346,12 @@ def jobs_requeue_stale(*, silent_for: dt.timedelta | None = None, max_attempts: 
     return requeued
 
 
-def jobs_run_pending(*, limit: int | None = None) -> int:
-    """Run queued jobs one after another until the queue is empty (or `limit` ran). This is
-    the worker's run-once step; tests call it to run a job synchronously."""
+def jobs_run_pending(*, limit: int | None = None, kinds: Collection[str] = ()) -> int:
+    """Run queued jobs (of `kinds`, when given) one after another until none is left (or `limit`
+    ran). This is the worker's run-once step; tests call it to run a job synchronously."""
     ran = 0
     while limit is None or ran < limit:
-        job = job_claim()
+        job = job_claim(kinds=kinds)
         if job is None:
             break
         job_run(job)

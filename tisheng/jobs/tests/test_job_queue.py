@@ -51,6 +51,19 @@ def test_jobs_run_oldest_first_and_each_once(world, counting_job):
     assert job_claim() is None
 
 
+def test_run_jobs_once_with_a_kind_runs_only_that_kind_and_leaves_the_rest_queued(world, counting_job):
+    # An operator drains one kind ("the exports, now") without starting the video transcodes queued
+    # before them.
+    failing = job_enqueue(actor=None, kind="tests.fail", args={}, scope_path="")
+    counted = job_enqueue(actor=None, kind="tests.count", args={"n": 2}, scope_path="")
+
+    call_command("run_jobs", "--once", "--kind", "tests.count")
+
+    counted.refresh_from_db()
+    failing.refresh_from_db()
+    assert (counted.state, failing.state) == ("done", "queued")
+
+
 def test_a_failing_job_is_marked_failed_with_the_error(world, counting_job):
     failing = job_enqueue(actor=None, kind="tests.fail", args={}, scope_path="")
 

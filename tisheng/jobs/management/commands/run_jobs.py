@@ -13,12 +13,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run what is queued, then exit")
         parser.add_argument("--sleep", type=float, default=1.0, help="seconds between polls of an empty queue")
+        parser.add_argument("--kind", action="append", default=[], dest="kinds", metavar="KIND",
+                            help="with --once: run only queued jobs of this kind (repeatable), e.g. monitoring.export")
 
-    def handle(self, *args, once: bool = False, sleep: float = 1.0, **options):
+    def handle(self, *args, once: bool = False, sleep: float = 1.0, kinds: list[str] = (), **options):
         earlier = signal.signal(signal.SIGTERM, _interrupt)
         try:
             if once:
-                ran = jobs_run_pending()
+                ran = jobs_run_pending(kinds=kinds)
                 self.stdout.write(f"jobs_run={ran}")
                 return
             worker_loop(poll_seconds=sleep)
