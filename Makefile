@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-sqlite test-postgres lint bench scope-matrix messages system-deps setup clean \
+.PHONY: run test test-sqlite test-postgres test-browser-sqlite lint bench scope-matrix messages system-deps setup clean \
 	cluster-deps cluster-up cluster-down cluster-test restore-drill
 
 $(INSTALLED): pyproject.toml
@@ -55,8 +55,15 @@ test: $(INSTALLED) system-deps lint test-sqlite test-postgres
 # xdist_group, which stays on one worker so its module fixture (a demo seed, say) is built once.
 PYTEST_XDIST = -n $(PYTEST_WORKERS) --dist loadgroup
 
+# The browser journeys (tests/browser, marked `browser`) run once per `make test`, in the
+# PostgreSQL half: production's database. They drive the pages, not the database, and are four
+# tenths of a run's time; every view under them is tested on both databases without a browser.
+# `make test-browser-sqlite` runs them on SQLite (what `make run` serves) outside `make test`.
 test-sqlite: $(INSTALLED)
-	TISHENG_RECORD_RUN=1 $(BIN)/pytest -q $(PYTEST_XDIST) --durations=25
+	TISHENG_RECORD_RUN=1 $(BIN)/pytest -q $(PYTEST_XDIST) --durations=25 -m "not browser"
+
+test-browser-sqlite: $(INSTALLED) system-deps
+	$(BIN)/pytest -q $(PYTEST_XDIST) --durations=10 -m browser
 
 test-postgres: $(INSTALLED)
 	TISHENG_RECORD_RUN=1 scripts/pg.sh with $(BIN)/pytest -q $(PYTEST_XDIST) --durations=25
