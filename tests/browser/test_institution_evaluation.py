@@ -105,6 +105,13 @@ def test_a_teacher_of_the_suspended_institution_sees_why_on_a_phone(log_in, brow
     page.screenshot(path=str(artifacts / "institutions_exit_teacher_course_phone.png"), full_page=True)
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390, f"the page is wider than the phone ({width}px)"
+    course_page = page.url
     page.click("[data-testid=choose-another]")
     page.wait_for_selector("[data-testid=my-selection]")
+    context.close()
+    # The same at a desk.
+    context, page = log_in(browser, server_url, TOLD)
+    page.goto(course_page)
+    assert "不再认定新的学时" in page.inner_text("[data-testid=credit-stopped]")
+    page.screenshot(path=str(artifacts / "institutions_exit_teacher_course.png"), full_page=True)
     context.close()
