@@ -183,15 +183,22 @@ def _poster_sql() -> str:
     return _POSTER_SQL
 
 
+_CONVERTERS: dict[tuple, list] = {}
+
+
 def _converted(fields, values) -> list:
     """Values as the ORM would give them: the backend's and the fields' converters (SQLite hands
-    back times as text and booleans as 0/1)."""
-    out = []
-    for field, value in zip(fields, values, strict=True):
-        col = field.get_col(field.model._meta.db_table)
-        for convert in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
-            value = convert(value, col, connection)
-        out.append(value)
+    back times as text and booleans as 0/1), found once per connection and set of fields."""
+    key = (connection.alias, connection.vendor, tuple(fields))
+    converters = _CONVERTERS.get(key)
+    if converters is None:
+        converters = _CONVERTERS[key] = [
+            (i, col, convert) for i, field in enumerate(fields)
+            for col in [field.get_col(field.model._meta.db_table)]
+            for convert in connection.ops.get_db_converters(col) + field.get_db_converters(connection)]
+    out = list(values)
+    for i, col, convert in converters:
+        out[i] = convert(out[i], col, connection)
     return out
 
 
