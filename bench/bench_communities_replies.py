@@ -17,9 +17,20 @@ the neighbours than about the view. And the load average while it ran.
 
 Data: one county, school, program and contracted institution, a class of POSTERS teachers
 (default 200) with accounts and login sessions written straight into the session table (what a
-login stores, as bench/loadgen.py does), THREADS threads by the class's tutor.
+login stores, as bench/loadgen.py does), THREADS threads by the class's tutor. With
+BENCH_REPLY_KIND=workshop the same teachers are joined members of a workshop (led by the same
+tutor) and post in THREADS threads of one of its topic-discussion activities instead.
+
+Capacity: the replies each CPU-second buys, counting every CPU-second the reply costs on this
+machine: the server's processes (granian and the application in them) and PostgreSQL's (its
+backends and its WAL writer and the rest); wrk's own is not counted. `replies_per_cpu_second`
+is that; `projection_4_cores` / `projection_8_cores` multiply it by 4 and 8: what a server of
+that many cores would do if it served only this and scaled linearly (a PROJECTION, not a
+measurement: a real server loses some to contention, and gains from not sharing its cores with
+the load generator and other people's work, as this machine's 2 cores do).
 
     scripts/pg.sh with .venv/bin/python bench/bench_communities_replies.py
+    BENCH_REPLY_KIND=workshop scripts/pg.sh with .venv/bin/python bench/bench_communities_replies.py
 """
 
 from __future__ import annotations
@@ -45,6 +56,7 @@ POSTERS = int(os.getenv("BENCH_REPLY_POSTERS", "200"))
 THREADS = int(os.getenv("BENCH_REPLY_THREADS", "20"))
 SECONDS = int(os.getenv("BENCH_SECONDS", "15"))
 CONNECTIONS = int(os.getenv("BENCH_REPLY_CONNECTIONS", "32"))
+KIND = os.getenv("BENCH_REPLY_KIND", "class")  # or "workshop"
 GOAL_RPS, GOAL_P99_MS = 300, 100
 WRK_LINE = re.compile(r"WRK requests=(\d+) duration_us=(\d+) p50_us=(\d+) p99_us=(\d+) errors=(\d+) statuses=(\S*)")
 
@@ -94,8 +106,20 @@ def build() -> list[tuple[str, int]]:
         tutor = User.objects.create(phone=f"{run}-tutor", name="讨论辅导教师", password="!bench")
         RoleAssignment.objects.create(user=tutor, role="tutor", organization=org)
         ClassTutor.objects.create(study_class=study_class, user=tutor)
-        threads = Thread.objects.bulk_create([Thread(study_class=study_class, title=f"主题{i}", body="讨论",
-                                                     author=tutor) for i in range(THREADS)])
+        if KIND == "workshop":
+            from tisheng.communities.models import Workshop, WorkshopActivity, WorkshopMember
+
+            workshop = Workshop.objects.create(name=f"讨论基准工作坊 {run}", program=program, scope_path=county.path,
+                                               scope_name=county.name, leader=tutor, created_by=tutor)
+            WorkshopMember.objects.bulk_create([WorkshopMember(workshop=workshop, user=u, state="joined",
+                                                               joined_at=timezone.now()) for u in users])
+            activity = WorkshopActivity.objects.create(workshop=workshop, kind="discussion", title="基准话题",
+                                                       created_by=tutor)
+            threads = Thread.objects.bulk_create([Thread(activity=activity, title=f"主题{i}", body="讨论",
+                                                         author=tutor) for i in range(THREADS)])
+        else:
+            threads = Thread.objects.bulk_create([Thread(study_class=study_class, title=f"主题{i}", body="讨论",
+                                                         author=tutor) for i in range(THREADS)])
         now = int(time.time())
         expire = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
         store = SessionStore()
@@ -160,13 +184,18 @@ def main() -> int:
             print((workdir / "server.log").read_text(errors="replace")[-3000:], file=sys.stderr)
             return 1
         rps = ok / (duration_us / 1e6)
-        print(f"bench_communities_replies: {len(posters)} posters over {THREADS} threads, {CONNECTIONS} connections, "
-              f"{SECONDS} s, granian 2 workers x 16 threads; statuses {statuses}, {errors} socket errors, "
-              f"{posted} replies stored")
+        app_ms, db_ms = app * 1000 / max(ok, 1), db * 1000 / max(ok, 1)
+        per_cpu_second = 1000 / max(app_ms + db_ms, 1e-9)
+        print(f"bench_communities_replies: {KIND} threads; {len(posters)} posters over {THREADS} threads, "
+              f"{CONNECTIONS} connections, {SECONDS} s, granian 2 workers x 16 threads; statuses {statuses}, "
+              f"{errors} socket errors, {posted} replies stored")
         print(f"reply_post_rps={rps:.0f} reply_post_p50_ms={p50 / 1000:.1f} reply_post_p99_ms={p99 / 1000:.1f} "
-              f"server_cpu_ms_per_reply={app * 1000 / max(ok, 1):.2f} db_cpu_ms_per_reply={db * 1000 / max(ok, 1):.2f} "
+              f"server_cpu_ms_per_reply={app_ms:.2f} db_cpu_ms_per_reply={db_ms:.2f} "
               f"load_average={load:.1f} cores={os.cpu_count()} goal={GOAL_RPS}/s,p99<{GOAL_P99_MS}ms "
               f"{'OK' if rps >= GOAL_RPS and p99 / 1000 < GOAL_P99_MS else 'OVER'}")
+        print(f"replies_per_cpu_second={per_cpu_second:.0f} (server + database CPU: {app_ms + db_ms:.2f} ms a reply) "
+              f"projection_4_cores={4 * per_cpu_second:.0f}/s projection_8_cores={8 * per_cpu_second:.0f}/s "
+              f"(PROJECTION: linear in cores, a dedicated server, no load generator on it; not measured)")
         if ok != requests or errors or posted < ok:  # replies in flight when wrk stopped are stored too
             log = (workdir / "server.log").read_text(errors="replace").splitlines()
             print("\n".join(["bench_communities_replies: not every post answered 302 and stored; the server log ends:",
