@@ -16,10 +16,11 @@ it refers to is never touched; core imports no app to find out. Every folder an 
 registered (core/tests/test_storage_sweep_registry.py fails when one is not).
 
 `sweep()` takes one top folder at a time. It reads the references into a sorted array of 64-bit
-hashes of the names (8 bytes a name, whatever the names' length), then streams the folder's listing
-(storage_files.walk: a paged listing of the object store, or a walk of the local folder) in batches
-checked against that array, so its memory is bounded by the folder's references, never by its
-listing, and none of it is held once the folder is done. A listed file no reference hashes to and
+hashes of the names (8 bytes a name whatever the names' length, up to 16 while the array grows),
+then streams the folder's listing (storage_files.walk: a paged listing of the object store, or a
+walk of the local folder, which holds one directory's names at a time) in batches checked against
+that array, so its memory is bounded by the folder's references, not by its listing, and none of it
+is held once the folder is done. A listed file no reference hashes to and
 older than settings.STORE_SWEEP_GRACE_HOURS (24 by default; an upload whose row is not committed yet
 is never taken) is a candidate; candidates are checked once more against the references read again
 after they were listed, so a row written while the folder was listed is seen, and only then removed
@@ -32,7 +33,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -102,10 +102,12 @@ def _names(readers: list[References]) -> Iterator[str]:
 
 
 def _referenced(readers: list[References]) -> np.ndarray:
-    """The sorted, distinct hashes of every name the readers yield (hash() is the same for a name
-    throughout one process, which is all a sweep needs)."""
-    keys = array("q", (hash(name) for name in _names(readers)))
-    return np.unique(np.frombuffer(keys, dtype=np.int64)) if keys else np.empty(0, dtype=np.int64)
+    """The hashes of every name the readers yield, sorted in place (a name two rows hold is there
+    twice, which a binary search does not mind); hash() is the same for a name throughout one
+    process, which is all a sweep needs."""
+    keys = np.fromiter((hash(name) for name in _names(readers)), dtype=np.int64)
+    keys.sort()
+    return keys
 
 
 def _named(referenced: np.ndarray, names: list[str]) -> np.ndarray:
