@@ -44,6 +44,7 @@ from django.utils import timezone  # noqa: E402
 
 from tisheng.accounts.evaluators import today  # noqa: E402
 from tisheng.institutions.services import exit as exits  # noqa: E402
+from tisheng.institutions.services.exit_credit import carry_plan  # noqa: E402
 from tisheng.learning.crediting import CARRY_OVER, credit_stop  # noqa: E402
 from tisheng.learning.models import Course, Lesson  # noqa: E402
 from tisheng.ledger.models import LedgerEntry  # noqa: E402
@@ -98,10 +99,26 @@ def main() -> int:
                   f"(built in {time.perf_counter() - t0:.1f} s)")
 
             with CaptureQueriesContext(connection) as ctx:
-                preview, wall, cpu = timed(lambda: exits.exit_preview(
-                    actor=officer, province=province, institution=institution, regions=[]))
-            print(f"institution_exit_preview_ms={wall:.0f} cpu_ms={cpu:.0f} queries={len(ctx.captured_queries)} "
+                (preview, wall, cpu), db_cpu = db_cpu_ms(lambda: timed(lambda: exits.exit_preview(
+                    actor=officer, province=province, institution=institution, regions=[])))
+            print(f"institution_exit_preview_ms={wall:.0f} cpu_ms={cpu:.0f} db_cpu_ms={db_cpu:.0f} "
+                  f"queries={len(ctx.captured_queries)} "
                   f"teachers={preview['teachers']} hours_carried={preview['hours_carried']}")
+
+            paths = [province.path]
+            (plan, wall, cpu), db_cpu = db_cpu_ms(lambda: timed(lambda: carry_plan(
+                institution, paths, exits._unfinished(institution, paths))))
+            print(f"institution_exit_carry_plan_ms={wall:.0f} cpu_ms={cpu:.0f} db_cpu_ms={db_cpu:.0f} "
+                  f"rows={len(plan.rows)} (the preview's share)")
+
+            # The same teachers told of a suspension (nothing carried over), then undone: the baseline.
+            savepoint = transaction.savepoint()
+            (_d, wall, cpu), db_cpu = db_cpu_ms(lambda: timed(lambda: exits.exit_decide(
+                actor=officer, province=province, institution=institution, kind="suspend", regions=[],
+                reason="基准：暂停承训", effective_on=today())))
+            print(f"institution_exit_suspend_ms={wall:.0f} cpu_ms={cpu:.0f} db_cpu_ms={db_cpu:.0f} "
+                  f"(told, nothing carried over)")
+            transaction.savepoint_rollback(savepoint)
 
             (decision, wall, cpu), db_cpu = db_cpu_ms(lambda: timed(lambda: exits.exit_decide(
                 actor=officer, province=province, institution=institution, kind="terminate", regions=[],
