@@ -17,7 +17,10 @@ is PostgreSQL's `percentile_cont` in the same statement (`_completions`, SQL wit
 the ledger names a course in a text column the ORM cannot join on); SQLite has no percentile,
 so there the statement returns the completed selections' durations and Python takes the median.
 
-Cost (bench_institution_evaluation, 20k selections, 100k ledger entries): about eight queries."""
+Cost (bench_institution_evaluation, 20k selections, 100k ledger entries): about eight queries.
+A scoped office's figures read only its own teachers' rows (a county of 10,000 teachers among
+100,000: the completions statement 672 → 215 ms, the page 959 → 359 ms at load 5); the
+province's come from the daily roll-up (rollup.py: 10 s for 450,000 learners at load 12)."""
 
 from __future__ import annotations
 
@@ -48,6 +51,7 @@ from tisheng.integration.models import StatementOutcome
 from tisheng.learning.models import Course
 from tisheng.ledger.models import LedgerEntry
 from tisheng.orgs.scope import path_q
+from tisheng.people.models import Teacher
 from tisheng.practice.checks.models import SpotCheckItem
 
 CITY_PATH_LEN = len("35/3501")
@@ -132,10 +136,12 @@ def measures(*, institution_ids: list[int], year: int, by: str = "city",
         code = Organization.objects.filter(pk=institution_ids[0]).values_list("code", flat=True).first()
         course_ids = [str(pk) for pk in Course.objects.filter(institution_id=institution_ids[0])
                       .values_list("pk", flat=True)]
-        credits = _scoped(LedgerEntry.objects.filter(
+        credits = LedgerEntry.objects.filter(
             Q(source_kind="course", source_id__in=course_ids) | Q(source_kind="xapi", granted_by_system=f"xapi:{code}"),
-            at__gte=start, at__lt=end, reverses__isnull=True, reversed_by__isnull=True),
-            "teacher__org_path", scope_paths)
+            at__gte=start, at__lt=end, reverses__isnull=True, reversed_by__isnull=True)
+        if scope_paths is not None:  # its own teachers' rows through the teacher index
+            credits = credits.filter(teacher_id__in=Teacher.objects.filter(path_q("org_path", scope_paths))
+                                     .values("pk"))
         for r in (credits.annotate(k=Substr("teacher__org_path", 1, CITY_PATH_LEN)).values("k")
                   .annotate(h=Sum("hours")).order_by()):
             rows[r["k"]].hours = r["h"] or Decimal(0)
@@ -205,34 +211,44 @@ def _completions(institution_ids: list[int], start: dt.datetime, end: dt.datetim
     ids = ", ".join(str(int(i)) for i in institution_ids) or "NULL"
     key = f"SUBSTR(t.org_path, 1, {CITY_PATH_LEN})" if by == "city" else "c.institution_id"
     adapt = connection.ops.adapt_datetimefield_value
-    scope, params = "", [adapt(start), adapt(end)]
+    params, scoped, teachers, ledger_scope, outcome_scope = [], "", "people_teacher", "", ""
     if scope_paths is not None:
-        scope = " AND (" + " OR ".join(["t.org_path = %s OR t.org_path LIKE %s"] * len(scope_paths) or ["1 = 0"]) + ")"
+        # A scoped office's figures start from its own teachers (the org_path index) and read
+        # only their selections and credits, not every row of the institution's courses: a
+        # county is about 1/84 of them. Materialised on PostgreSQL, so the planner counts the
+        # teachers before choosing the joins (inlined, it walked every selection of the courses).
+        condition = " OR ".join(["st.org_path = %s OR st.org_path LIKE %s"] * len(scope_paths) or ["1 = 0"])
         for p in scope_paths:
             params += [p, p.replace("%", "").replace("_", "") + "/%"]
+        scoped = (f"scoped AS {'MATERIALIZED ' if postgres else ''}"
+                  f"(SELECT st.id, st.org_path FROM people_teacher st WHERE {condition}), ")
+        teachers = "scoped"
+        ledger_scope = " AND e.teacher_id IN (SELECT id FROM scoped)"
+        outcome_scope = " AND o.teacher_id IN (SELECT id FROM scoped)"
+    params += [adapt(start), adapt(end)]
     took = ("EXTRACT(EPOCH FROM (f.at - s.selected_at))" if postgres
             else "(julianday(f.at) - julianday(s.selected_at)) * 86400")
     done = f"""
-        WITH done AS (
+        WITH {scoped}done AS (
             SELECT e.teacher_id, CAST(e.source_id AS INTEGER) AS course_id, MIN(e.at) AS at
             FROM ledger_ledgerentry e
             WHERE e.source_kind = 'course' AND e.reverses_id IS NULL
               AND e.source_id IN (SELECT CAST(id AS TEXT) FROM learning_course WHERE institution_id IN ({ids}))
-              AND NOT EXISTS (SELECT 1 FROM ledger_ledgerentry r WHERE r.reverses_id = e.id)
+              AND NOT EXISTS (SELECT 1 FROM ledger_ledgerentry r WHERE r.reverses_id = e.id){ledger_scope}
             GROUP BY e.teacher_id, e.source_id
             UNION ALL
             SELECT o.teacher_id, o.course_id, MIN(o.stored_at)
             FROM integration_statementoutcome o
             WHERE o.institution_id IN ({ids}) AND o.entry_id IS NOT NULL AND o.voided_at IS NULL
-              AND o.teacher_id IS NOT NULL AND o.course_id IS NOT NULL
+              AND o.teacher_id IS NOT NULL AND o.course_id IS NOT NULL{outcome_scope}
             GROUP BY o.teacher_id, o.course_id
         ), first AS (SELECT teacher_id, course_id, MIN(at) AS at FROM done GROUP BY teacher_id, course_id)
         SELECT {{select}}
         FROM learning_courseselection s
         JOIN learning_course c ON c.id = s.course_id
-        JOIN people_teacher t ON t.id = s.teacher_id
+        JOIN {teachers} t ON t.id = s.teacher_id
         LEFT JOIN first f ON f.teacher_id = s.teacher_id AND f.course_id = s.course_id
-        WHERE c.institution_id IN ({ids}) AND s.selected_at >= %s AND s.selected_at < %s{scope}
+        WHERE c.institution_id IN ({ids}) AND s.selected_at >= %s AND s.selected_at < %s
         {{group}}"""
     out: dict = {}
     with connection.cursor() as cursor:

@@ -46,6 +46,18 @@ def test_an_office_reads_only_its_own_region(world, served):
     assert rows[TOTAL].selections == 0
 
 
+def test_an_areas_figures_read_through_its_teachers_equal_the_provinces_row_for_it(world, served):
+    # The scoped path starts from the area's teachers (measures._completions' `scoped`); the
+    # province's reads every row of the courses: the same numbers for the same area.
+    year = timezone.localdate().year
+    whole = measures(institution_ids=[served.inst_a.pk], year=year)[world.city_a.path]
+    area = measures(institution_ids=[served.inst_a.pk], year=year, scope_paths=[world.city_a.path])
+    for m in (area[world.city_a.path], area[TOTAL]):
+        assert (m.selections, m.completed, m.median_days, m.hours, m.statements, m.rejected) == (
+            whole.selections, whole.completed, whole.median_days, whole.hours, whole.statements, whole.rejected)
+    assert whole.selections == 3
+
+
 def test_the_measures_cost_the_same_queries_for_three_or_thirteen_teachers(world, served):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
