@@ -35,6 +35,7 @@ import django  # noqa: E402
 django.setup()
 
 from bench_pages import measure  # noqa: E402
+from cpu_clock import cluster_cpu, postmaster_pid  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -167,7 +168,8 @@ def build() -> tuple[User, str]:
     RoleAssignment.objects.create(user=county_officer, role="county_office", region=county)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE ledger_ledgerentry; ANALYZE learning_courseselection; ANALYZE people_teacher; "
+            cursor.execute("ANALYZE ledger_ledgerentry; ANALYZE learning_courseselection; ANALYZE learning_course; "
+                           "ANALYZE people_teacher; "
                            "ANALYZE integration_statementoutcome; ANALYZE institutions_courserating")
     period = period_open(actor=officer, region=province, year=now.year, ends_on=timezone.localdate() + dt.timedelta(days=30))
     return officer, county_officer, f"/institutions/evaluation/{period.pk}/institutions/{measured.pk}/"
@@ -193,16 +195,32 @@ def main() -> int:
             c_median, c_p95, c_queries = measure(county, url)
             print(f"institution_evaluation_county_office_p95_ms={c_p95:.1f} median_ms={c_median:.1f} "
                   f"queries={c_queries} (its own county's figures, live)")
+            if os.getenv("BENCH_EVAL_EXPLAIN") and connection.vendor == "postgresql":
+                # The county office's slowest statements, each under EXPLAIN ANALYZE.
+                from django.test.utils import CaptureQueriesContext
+
+                with CaptureQueriesContext(connection) as ctx:
+                    county.get(url)
+                for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:4]:
+                    print(f"  {float(q['time']) * 1000:.0f} ms: {q['sql'][:300]}")
+                    with connection.cursor() as cursor:
+                        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+                        print("\n".join("    " + row[0] for row in cursor.fetchall()))
             institution_pk, year = int(url.rstrip("/").rsplit("/", 1)[1]), timezone.localdate().year
-            t1 = time.perf_counter()
+            postmaster = postmaster_pid(connection)
+            t1, c1, d1 = time.perf_counter(), time.process_time(), cluster_cpu(postmaster)
             measures_refresh(institution_ids=[institution_pk], years=[year])
-            print(f"  daily roll-up of this institution's measures: {time.perf_counter() - t1:.2f} s")
+            print(f"institution_measures_rollup_s={time.perf_counter() - t1:.2f} "
+                  f"python_cpu_s={time.process_time() - c1:.2f} db_cpu_s={cluster_cpu(postmaster) - d1:.2f} "
+                  f"(the daily roll-up of this institution's measures) load_average={os.getloadavg()[0]:.1f}")
             median, p95, queries = measure(client, url)
-            cpu = []
+            cpu, db_cpu = [], []
             for _ in range(20):
-                t1 = time.process_time()
+                t1, d1 = time.process_time(), cluster_cpu(postmaster)
                 client.get(url)
                 cpu.append((time.process_time() - t1) * 1000)
+                db_cpu.append((cluster_cpu(postmaster) - d1) * 1000)
+            db_cpu.sort()
             cpu.sort()
             if os.getenv("BENCH_EVAL_PROFILE"):
                 import cProfile
@@ -223,6 +241,7 @@ def main() -> int:
             # CPU of this process (the machine is shared: wall time under load is the neighbours').
             print(f"institution_evaluation_p95_ms={p95:.1f} median_ms={median:.1f} "
                   f"cpu_median_ms={cpu[len(cpu) // 2]:.1f} cpu_p95_ms={cpu[int(len(cpu) * 0.95) - 1]:.1f} "
+                  f"db_cpu_median_ms={db_cpu[len(db_cpu) // 2]:.1f} "
                   f"queries={queries} limit_ms={LIMIT_MS:.0f} {'OK' if p95 < LIMIT_MS else 'OVER'} "
                   f"load_average={os.getloadavg()[0]:.1f} cores={os.cpu_count()}")
             raise Rollback

@@ -30,6 +30,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from cpu_clock import cluster_cpu, postmaster_pid  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
@@ -47,12 +48,33 @@ class Rollback(Exception):
     pass
 
 
+class Clock:
+    """Wall time, with the CPU time of this process and of the PostgreSQL cluster beside it: the
+    machine is shared, and under others' load the CPU time is the figure the code decides."""
+
+    def __init__(self) -> None:
+        self.postmaster = postmaster_pid(connection)
+
+    def __enter__(self) -> Clock:
+        self.wall, self.cpu, self.db = time.perf_counter(), time.process_time(), cluster_cpu(self.postmaster)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+        self.db = cluster_cpu(self.postmaster) - self.db
+
+    def __str__(self) -> str:
+        return f"python_cpu_s={self.cpu:.2f} db_cpu_s={self.db:.2f}"
+
+
 def plan(office, province, program) -> tuple[float, int]:
-    started = time.perf_counter()
-    round_ = services.round_create(actor=office, region=province, program=program, title="督导基准",
-                                   kind="regular", starts_on=dt.date(2026, 11, 1), ends_on=dt.date(2026, 12, 31),
-                                   indicators=preset("regular", "county"))
-    return time.perf_counter() - started, round_.inspections.count()
+    with Clock() as clock:
+        round_ = services.round_create(actor=office, region=province, program=program, title="督导基准",
+                                       kind="regular", starts_on=dt.date(2026, 11, 1), ends_on=dt.date(2026, 12, 31),
+                                       indicators=preset("regular", "county"))
+    plan.clock = clock
+    return clock.wall, round_.inspections.count()
 
 
 def main() -> int:
@@ -77,7 +99,7 @@ def main() -> int:
         finally:
             figures.latest_refresh = real
         worst = max(worst, seconds)
-        print(f"supervision_round_{label}_s={seconds:.2f} units={units}")
+        print(f"supervision_round_{label}_s={seconds:.2f} units={units} {plan.clock}")
     try:
         with transaction.atomic():
             _seconds, _units = plan(office.user, province, program)
@@ -108,8 +130,9 @@ def main() -> int:
         except Rollback:
             pass
         worst = max(worst, seconds)
-        print(f"supervision_round_84_counties_s={seconds:.2f} units={units} (padded from {counties})")
-    print(f"supervision_round_worst_s={worst:.2f} limit_s={LIMIT_S:.0f} {'OK' if worst < LIMIT_S else 'OVER'}")
+        print(f"supervision_round_84_counties_s={seconds:.2f} units={units} {plan.clock} (padded from {counties})")
+    print(f"supervision_round_worst_s={worst:.2f} limit_s={LIMIT_S:.0f} {'OK' if worst < LIMIT_S else 'OVER'} "
+          f"load_average={os.getloadavg()[0]:.1f} cores={os.cpu_count()}")
     national(program, province)
     province_plan(office.user, province)
     return 0
@@ -171,12 +194,13 @@ def national(program, province) -> None:
           f"to_train={document['totals']['teachers_to_train']}")
     # No roll-up on or before 2000-01-01: the report is computed from the teacher rows.
     teachers = Teacher.objects.filter(org_path__startswith=province.path + "/").count()
-    started = time.perf_counter()
-    national_report(program, province=province, on=dt.date(2000, 1, 1))
-    seconds = time.perf_counter() - started
+    with Clock() as clock:
+        national_report(program, province=province, on=dt.date(2000, 1, 1))
+    seconds = clock.wall
     per = seconds / max(teachers, 1)
-    print(f"national_report_from_teacher_rows_s={seconds:.2f} teachers={teachers} "
-          f"per_teacher_us={1e6 * per:.1f} at_450000_teachers_s={450000 * per:.1f} limit_s=30")
+    print(f"national_report_from_teacher_rows_s={seconds:.2f} {clock} teachers={teachers} "
+          f"per_teacher_us={1e6 * per:.1f} at_450000_teachers_s={450000 * per:.1f} limit_s=30 "
+          f"load_average={os.getloadavg()[0]:.1f}")
     try:
         with transaction.atomic():
             for n in range(32):
@@ -191,15 +215,19 @@ def national(program, province) -> None:
             client = Client()
             client.force_login(user)
             client.get("/national/")
-            times = []
+            times, cpu = [], []
             for _ in range(20):
-                started = time.perf_counter()
-                assert client.get("/national/").status_code == 200
-                times.append(time.perf_counter() - started)
+                with Clock() as clock:
+                    assert client.get("/national/").status_code == 200
+                times.append(clock.wall)
+                cpu.append(clock.cpu + clock.db)
             times.sort()
+            cpu.sort()
             p95 = times[int(len(times) * 0.95) - 1]
             print(f"national_dashboard_32_provinces_median_ms={1000 * times[len(times) // 2]:.1f} "
-                  f"p95_ms={1000 * p95:.1f} limit_ms=300 {'OK' if p95 < 0.3 else 'OVER'}")
+                  f"p95_ms={1000 * p95:.1f} cpu_median_ms={1000 * cpu[len(cpu) // 2]:.1f} "
+                  f"cpu_p95_ms={1000 * cpu[int(len(cpu) * 0.95) - 1]:.1f} limit_ms=300 {'OK' if p95 < 0.3 else 'OVER'} "
+                  f"load_average={os.getloadavg()[0]:.1f}")
             raise Rollback
     except Rollback:
         pass
