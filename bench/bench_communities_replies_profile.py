@@ -33,6 +33,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loadgen  # noqa: E402
+from cpu_clock import cluster_cpu, postmaster_pid  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else int(os.getenv("BENCH_PROFILE_N", "400"))
 
@@ -160,6 +161,7 @@ def main() -> int:
         call(environ("POST", f"/communities/threads/{thread}/", cookie,
                      f"body={quote('基准回复')}{sent[0]}".encode()))
 
+    postmaster = postmaster_pid(connection)
     runs = [r for r in (healthz_anon, healthz_authed, page, reply)
             if r.__name__ in os.getenv("BENCH_PROFILE_RUNS", "healthz_anon,healthz_authed,page,reply").split(",")]
     with connection.execute_wrapper(_count_query):
@@ -170,11 +172,13 @@ def main() -> int:
             _spent.clear()
             _view_spent.clear()
             _queries.clear()
-            started = _cpu()
+            started, db_started = _cpu(), cluster_cpu(postmaster)
             for i in range(N):
                 run(i)
             total = (_cpu() - started) / N / 1e6
-            print(f"\n== {run.__name__}: {total:.2f} ms CPU per request (this thread), statuses {dict(statuses)}")
+            db = (cluster_cpu(postmaster) - db_started) * 1000 / N
+            print(f"\n== {run.__name__}: {total:.2f} ms CPU per request (this thread), {db:.2f} ms of PostgreSQL's "
+                  f"(all its processes, one request at a time), statuses {dict(statuses)}")
             layers = sorted(_spent.items())
             for (layer, ns), (_next, inner) in zip(layers, [*layers[1:], ("", 0)], strict=True):
                 print(f"   {layer:<45} own {(ns - inner) / N / 1e6:6.2f} ms   (with inner {ns / N / 1e6:6.2f})")
