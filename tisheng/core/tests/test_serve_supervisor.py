@@ -180,7 +180,9 @@ def served(tmp_path):
     """`served(*flags)`: `tisheng serve` on a database of its own with a small county (the
     contention harness), answering /healthz; returns (process, environment). Stopped after."""
     env, drop = _database_of_its_own(tmp_path)
-    env.update(TISHENG_ALLOW_DEV_KEYS="1", TISHENG_PERIODIC_SECONDS="1", DJANGO_SETTINGS_MODULE="tisheng.settings")
+    # run-periodic every 5 s, not every 1: each run starts Django (over a second of CPU), so at 1 s
+    # they ran back to back and kept a core busy for the whole test
+    env.update(TISHENG_ALLOW_DEV_KEYS="1", TISHENG_PERIODIC_SECONDS="5", DJANGO_SETTINGS_MODULE="tisheng.settings")
     subprocess.run([sys.executable, CONTENTION, "setup", "20"], env=env, check=True, capture_output=True,
                    timeout=300)
     started = []
@@ -240,7 +242,7 @@ def test_serve_runs_a_worker_that_does_queued_jobs_comes_back_after_a_kill_and_s
 
 
 def test_serve_with_no_worker_runs_no_worker_and_no_periodic_tasks(served):
-    proc, _env = served("--no-worker")
+    proc, _env = served("--no-worker", "--periodic-seconds", "1")
     time.sleep(2)  # longer than the period run-periodic would have
     running = " ".join(_descendants(proc.pid).values())
     assert "run-jobs" not in running
