@@ -90,6 +90,13 @@ class ProgramForm(forms.Form):
     yearly_quotas = forms.CharField(label=_("Yearly completion quotas"), required=False,
                                     widget=forms.Textarea(attrs={"rows": 4, "placeholder": "2015: 30%\n2016: 50%"}),
                                     help_text=_("One year per line: the share of teachers to complete that year"))
+    # When the province terminates a training institution: what its unfinished courses still count.
+    carry_completed_lessons = forms.BooleanField(
+        label=_("Carry completed lessons over when an institution is terminated"), required=False,
+        help_text=_("The lessons a teacher completed in an unfinished course of the terminated institution "
+                    "become online hours"))
+    carry_step_hours = _dec(_("Carried hours rounded down to"), help_text=_("Empty: 0.5 hours"))
+    carry_max_hours = _dec(_("Carried hours at most (a teacher)"), help_text=_("Empty: the course's hours only"))
 
     CATEGORY_FIELDS = {"online": "min_online", "practice": "min_practice", "offline": "min_offline",
                        "imported": "min_imported"}
@@ -116,6 +123,9 @@ class ProgramForm(forms.Form):
             "micro_min_dimensions": rs.micro_abilities.min_dimensions if rs.micro_abilities else None,
             "micro_max_attempts": rs.micro_abilities.max_attempts if rs.micro_abilities else None,
             "yearly_quotas": yearly_quotas_text(rs.yearly_quotas),
+            "carry_completed_lessons": rs.exit_carry_over.completed_lessons,
+            "carry_step_hours": _plain(rs.exit_carry_over.step_hours),
+            "carry_max_hours": _plain(rs.exit_carry_over.max_hours) if rs.exit_carry_over.max_hours else None,
         }
         for category, field in cls.CATEGORY_FIELDS.items():
             initial[field] = rs.min_hours.get(category)
@@ -148,6 +158,11 @@ class ProgramForm(forms.Form):
             "yearly_quotas": {str(y): str(s) for y, s in data["yearly_quotas"].items()},
             "certificates": [f.certificate() for f in kept],
         })
+        carry = {"completed_lessons": bool(data.get("carry_completed_lessons")),
+                 "step_hours": str(data.get("carry_step_hours") or Decimal("0.5")),
+                 "max_hours": str(data.get("carry_max_hours") or 0)}
+        if carry["completed_lessons"] or "exit_carry_over" in doc:  # a rule set without it keeps its document
+            doc["exit_carry_over"] = carry
         points, dimensions = data.get("micro_min_points"), data.get("micro_min_dimensions")
         if points is None and dimensions is None:
             doc["micro_abilities"] = None
