@@ -164,6 +164,21 @@ def scan(client: Client, start: list[str], *, limit: int) -> tuple[list[str], in
     return problems, pages
 
 
+def test_the_demo_school_shows_an_approved_plan_evidence_and_graded_results(demo_world):
+    # The school-based practice the demo school's teachers and assessors open on (practice/seed.py),
+    # read from the demo itself rather than from a second seed of the practice step.
+    from tisheng.ledger.models import LedgerEntry
+    from tisheng.practice.models import PointResult, SchoolPlan, Submission
+
+    school = School.objects.get(code=DEMO_SCHOOL_CODE)
+    assert SchoolPlan.objects.filter(school=school, status="approved").exists()
+    submissions = Submission.objects.filter(teacher__school=school)
+    assert submissions.filter(kind="video").exists()
+    assert submissions.exclude(text="").exists()
+    assert PointResult.objects.filter(teacher__school=school, result="excellent", recommended=True).exists()
+    assert LedgerEntry.objects.filter(teacher__school=school, source_kind="micro_ability").exists()
+
+
 @override_settings(ALLOWED_HOSTS=["*"])
 def test_no_page_of_any_role_shows_codes_or_untranslated_english(demo_world, demo_passwords):
     problems, pages = [], 0
