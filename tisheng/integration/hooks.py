@@ -27,7 +27,7 @@ from django.utils import timezone
 from tisheng.integration.auth import XapiClient
 from tisheng.integration.models import InstitutionDay, Reason, StatementOutcome
 from tisheng.integration.selectors import ContractMap, teachers_by_platform_id
-from tisheng.learning.crediting import credit_stops
+from tisheng.learning.crediting import carried_hours, credit_stops
 from tisheng.learning.models import Course
 from tisheng.ledger.models import LedgerEntry
 from tisheng.ledger.services import ledger_credit, ledger_reverse
@@ -262,11 +262,17 @@ def _credit(client: XapiClient, checks: list[_Check]) -> None:
     if not crediting:
         return
     code = Organization.objects.filter(pk=client.institution_id).values_list("code", flat=True).first()
+    # Less what a termination carried over for the course before (one query a batch).
+    carried = carried_hours({(c.teacher_pk, c.course.pk) for c in crediting})
     for c in crediting:
         course = c.course
+        hours = Decimal(course.hours) - carried.get((c.teacher_pk, course.pk), Decimal(0))
+        if hours <= 0:
+            _reject(c, Reason.ALREADY_CREDITED)
+            continue
         entry = ledger_credit(
             teacher=c.teacher, program=course.program, category="online",
-            hours=Decimal(course.hours), source_kind="xapi", source_id=c.outcome.statement_id,
+            hours=hours, source_kind="xapi", source_id=c.outcome.statement_id,
             granted_by_system=f"xapi:{code}"[:64], idempotency_key=f"xapi:{c.outcome.statement_id}",
             reason=course.title[:255])
         c.outcome.entry = entry

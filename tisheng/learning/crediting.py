@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db.models import Sum
 from django.urls import reverse
@@ -37,6 +38,24 @@ def credit_stops(places: Iterable[tuple[str, int]], on: dt.date | None = None) -
         for place, reason in stop(places, on or today()).items():
             found.setdefault(place, reason)
     return found
+
+
+def carried_hours(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Decimal]:
+    """Hours already carried over (CARRY_OVER) for these (teacher id, course id) pairs: a course
+    finished later elsewhere credits only the rest of its hours. One query."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    rows = (LedgerEntry.objects.filter(source_kind=CARRY_OVER, teacher_id__in={t for t, _c in pairs},
+                                       source_id__in=[str(c) for _t, c in pairs])
+            .values_list("teacher_id", "source_id").annotate(h=Sum("hours")).order_by())
+    found = {(t, int(c)): h for t, c, h in rows}
+    return {pair: found[pair] for pair in pairs if found.get(pair)}
+
+
+def hours_due(teacher_id: int, course) -> Decimal:
+    """What completing the course credits: its hours, less any carried over for it before."""
+    return Decimal(course.hours) - carried_hours({(teacher_id, course.pk)}).get((teacher_id, course.pk), Decimal(0))
 
 
 def credit_stop(teacher, course, on: dt.date | None = None) -> str:

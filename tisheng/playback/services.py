@@ -24,7 +24,6 @@ import re
 import secrets
 import time
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
@@ -33,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tisheng.accounts.services import session_keepalive
-from tisheng.learning.crediting import credit_stop
+from tisheng.learning.crediting import credit_stop, hours_due
 from tisheng.learning.models import Course, CourseSelection, Lesson
 from tisheng.learning.selectors import quiz_passed, selection_for_playback
 from tisheng.ledger.models import LedgerEntry
@@ -537,7 +536,9 @@ def course_completion_check(*, teacher: Teacher, course: Course) -> bool:
                .values_list("lesson_id", flat=True))
     if done != lesson_ids or not quiz_passed(teacher, course):
         return False
-    ledger_credit(teacher=teacher, program=course.program, category="online", hours=Decimal(course.hours),
-                  source_kind="course", source_id=str(course.pk), granted_by_system="playback")
+    # Less what a termination carried over for it elsewhere (learning.crediting.CARRY_OVER).
+    if (due := hours_due(teacher.pk, course)) > 0:
+        ledger_credit(teacher=teacher, program=course.program, category="online", hours=due,
+                      source_kind="course", source_id=str(course.pk), granted_by_system="playback")
     PlaybackSession.objects.filter(teacher=teacher, course=course, course_complete=False).update(course_complete=True)
     return True

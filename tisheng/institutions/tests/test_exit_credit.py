@@ -254,3 +254,41 @@ def test_the_course_page_shows_what_was_carried_over(client, world, half_done):
     client.force_login(served.teachers[0].user)
     page = client.get(reverse("learning:course", args=[served.course_b.pk])).content.decode()
     assert 'data-testid="carried-over"' in page
+
+
+def _carried(served, hours):
+    from tisheng.ledger.services import ledger_credit
+
+    ledger_credit(teacher=served.teachers[0], program=served.program, category="online", hours=hours,
+                  source_kind=CARRY_OVER, source_id=str(served.course_b.pk), granted_by_system="institution_exit:1")
+
+
+def test_a_course_carried_over_and_finished_later_elsewhere_credits_only_the_rest(world, served):
+    _carried(served, "2")  # e.g. terminated where the teacher was; they moved where it still serves
+    _complete_lessons(served.teachers[0], served.course_b)
+    assert course_completion_check(teacher=served.teachers[0], course=served.course_b)
+    entry = LedgerEntry.objects.get(teacher=served.teachers[0], source_kind="course", source_id=str(served.course_b.pk))
+    assert entry.hours == Decimal("4.00")
+
+
+def test_an_xapi_completion_after_a_carry_over_credits_only_the_rest(world, served):
+    served.course_b.activity_id = "https://lms.hx.example.com/course/b1"
+    served.course_b.save()
+    client = XapiClient(institution_id=served.inst_b.pk, name=served.inst_b.name, credential_key="k")
+    _carried(served, "2")
+    st = _statement(served.teachers[0], served.course_b.activity_id)
+    statements_stored(client, [st])
+    assert LedgerEntry.objects.get(teacher=served.teachers[0], source_kind="xapi").hours == Decimal("4.00")
+    statements_stored(client, [st])  # replayed: the same entry
+    assert LedgerEntry.objects.filter(teacher=served.teachers[0], source_kind="xapi").count() == 1
+
+
+def test_an_xapi_completion_of_a_course_carried_over_in_full_credits_nothing(world, served):
+    served.course_b.activity_id = "https://lms.hx.example.com/course/b1"
+    served.course_b.save()
+    client = XapiClient(institution_id=served.inst_b.pk, name=served.inst_b.name, credential_key="k")
+    _carried(served, "6")
+    st = _statement(served.teachers[0], served.course_b.activity_id)
+    statements_stored(client, [st])
+    assert StatementOutcome.objects.get(statement_id=st["id"]).reason == Reason.ALREADY_CREDITED
+    assert not LedgerEntry.objects.filter(teacher=served.teachers[0], source_kind="xapi").exists()
