@@ -12,6 +12,14 @@ from tisheng.monitoring.warning.risk import risk_refresh_if_stale
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """In a temporary folder: the second round runs the store sweep the first one queued
+    (core/storage_sweep.py), which on the developer's var/private would remove every file older
+    than a day that no row of this test's database names (and a Monday's round writes bulletins)."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
 def test_periodic_work_scores_the_early_warning_once_a_day(world, activity):  # noqa: F811
     assert activity.status == activity.Status.ACTIVE
     (run,) = risk_refresh_if_stale(hours=24)
