@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from tisheng.core.seed import schools
+from tisheng.core.seed import run, schools
 from tisheng.core.seed.run import ALREADY_SEEDED, SeedError, seed_run
 from tisheng.orgs.models import School
 from tisheng.people.models import Teacher
@@ -24,6 +24,10 @@ def test_the_seed_command_prints_progress_and_the_account_table(capsys, monkeypa
     # demo seed (tests/test_demo_province.py) and the browser tests' demo cover the full data.
     monkeypatch.setattr(schools, "PROVINCE_SCHOOLS", schools.PROVINCE_SCHOOLS // 20)
     monkeypatch.setattr(schools, "PROVINCE_TEACHERS", schools.PROVINCE_TEACHERS // 20)
+    # and without the school-based practice step (evidence files and their text, each read in a
+    # child process: a third of the seed), which tests/test_demo_province.py checks on the demo.
+    monkeypatch.setattr(run, "practice_seed_demo", lambda **kw: "-")
+    monkeypatch.setattr(run, "practice_checks_seed_demo", lambda **kw: "-")
     call_command("seed", "--scale", "county")
 
     out = capsys.readouterr().out
