@@ -163,6 +163,11 @@ def school_indicators(program: Program, county: Region) -> list[SchoolIndicators
         for school_id, values in fn(program, list(rows)).items():
             if school_id in rows:
                 rows[school_id].extra.update(values)
+    # Every row carries every later domain's key, in one order (a provider may name only the
+    # schools it has something for): the page's columns line up and the API's rows agree.
+    keys = sorted({k for r in rows.values() for k in r.extra})
+    for r in rows.values():
+        r.extra = {k: r.extra.get(k) for k in keys}
     # The participation count is of teachers with hours; a teacher without an enrollment (moved
     # in after the program began) is not due, so it never exceeds those due.
     for r in rows.values():

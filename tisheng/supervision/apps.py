@@ -27,3 +27,8 @@ class SupervisionConfig(AppConfig):
 
         # The daily sweep of stored files no row names (core/storage_sweep.py) keeps the inspections' evidence.
         register_references("supervision/", Column("supervision.EvidenceFile", "file_name", prefix="supervision/"))
+        from tisheng.certificates.school_indicators import register_indicator
+        from tisheng.supervision.indicators import inspection_indicators
+
+        # 办学评估 / 校长考评: each school's latest graded inspection joins its indicators (MOE 三.5).
+        register_indicator("supervision_inspection", inspection_indicators)
