@@ -222,6 +222,19 @@ def main() -> int:
                 db_cpu.append((cluster_cpu(postmaster) - d1) * 1000)
             db_cpu.sort()
             cpu.sort()
+            if os.getenv("BENCH_EVAL_EXPLAIN") and connection.vendor == "postgresql":
+                # The province's page from the roll-up: its reads of the ratings (the anonymised
+                # comments), each under EXPLAIN ANALYZE.
+                from django.test.utils import CaptureQueriesContext
+
+                with CaptureQueriesContext(connection) as ctx:
+                    client.get(url)
+                for q in ctx.captured_queries:
+                    if "institutions_courserating" in q["sql"]:
+                        print(f"  {float(q['time']) * 1000:.0f} ms: {q['sql'][:300]}")
+                        with connection.cursor() as cursor:
+                            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+                            print("\n".join("    " + row[0] for row in cursor.fetchall()))
             if os.getenv("BENCH_EVAL_PROFILE"):
                 import cProfile
                 import pstats

@@ -137,7 +137,9 @@ class CourseRating(models.Model):
             *[models.CheckConstraint(name=f"rating_{d}_1_to_5", condition=models.Q(**{f"{d}__gte": 1, f"{d}__lte": 5}))
               for d, _label in RATING_DIMENSIONS],
         ]
-        indexes = [models.Index(fields=["institution", "updated_at"], name="rating_institution_time")]
+        # The evaluation page's newest comments walk it backwards (ordering above) and stop at 50;
+        # measures() reads the year's range of it.
+        indexes = [models.Index(fields=["institution", "updated_at", "id"], name="rating_institution_time_id")]
 
     def __str__(self) -> str:
         return f"rating {self.pk} of course {self.course_id}"

@@ -157,7 +157,9 @@ def rating_comments(*, institution: Organization, year: int, scope_paths: list[s
                     limit: int = 50) -> tuple[list[dict], int]:
     """Anonymised comments (course, city, month, stars; never the teacher or school) from the
     counties with at least MIN_RATINGS_FOR_COMMENTS ratings, and how many comments were
-    withheld because their county has fewer. Two grouped queries and one read of the comments."""
+    withheld because their county has fewer. One grouped read (each county's ratings and
+    comments, one pass over the year's ratings) and one read of the newest comments, which walks
+    the (institution, updated_at, id) index backwards and stops at `limit`."""
     from django.db.models.functions import Substr
 
     from tisheng.institutions.measures import CITY_PATH_LEN, COUNTY_PATH_LEN, year_bounds
@@ -169,11 +171,16 @@ def rating_comments(*, institution: Organization, year: int, scope_paths: list[s
     if scope_paths is not None:
         ratings = ratings.filter(path_q("org_path", scope_paths))
     ratings = ratings.annotate(county=Substr("org_path", 1, COUNTY_PATH_LEN))
-    counts = {r["county"]: r["n"] for r in ratings.values("county").annotate(n=Count("id")).order_by()}
-    allowed = [c for c, n in counts.items() if n >= MIN_RATINGS_FOR_COMMENTS]
-    withheld = ratings.exclude(county__in=allowed).exclude(comment="").count()
+    per_county = (ratings.values("county").order_by()
+                  .annotate(n=Count("id"), comments=Count("id", filter=~Q(comment=""))))
+    allowed, withheld = [], 0
+    for r in per_county:
+        if r["n"] >= MIN_RATINGS_FOR_COMMENTS:
+            allowed.append(r["county"])
+        else:
+            withheld += r["comments"]
     rows = list(ratings.filter(county__in=allowed).exclude(comment="").select_related("course")
-                .order_by("-updated_at", "-id")[:limit])
+                .order_by("-updated_at", "-id")[:limit]) if allowed else []
     cities = dict(Region.objects.filter(path__in={r.org_path[:CITY_PATH_LEN] for r in rows})
                   .values_list("path", "name"))
     return [{"course": r.course.title, "city": cities.get(r.org_path[:CITY_PATH_LEN], ""),

@@ -125,3 +125,41 @@ def test_comments_of_a_county_with_five_ratings_show_without_teacher_or_school(c
     assert world.school_a.name not in html
     assert served.teachers[0].name not in html
     assert 'data-testid="withheld"' not in html
+
+
+def test_rating_comments_withholds_a_small_countys_comments_in_one_grouped_read(world, served,
+                                                                                 django_assert_max_num_queries):
+    """County A has five ratings (one without a comment): its four comments show, newest first.
+    County B has three (two with comments): both are withheld and counted, never shown. Ratings
+    of another year count for nothing. Two reads of the ratings and one of the cities."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tisheng.institutions import selectors
+
+    now = timezone.now()
+
+    def rating(school, comment, when=now):
+        t = TeacherFactory(school=school)
+        return CourseRating.objects.create(teacher=t, course=served.course_a, institution=served.inst_a,
+                                           program=served.program, org_path=t.org_path, content=3, usefulness=4,
+                                           platform=4, service=5, comment=comment, updated_at=when)
+
+    shown = [rating(world.school_a, f"鼓楼第{i}条") for i in range(4)]
+    rating(world.school_a2, "")  # the county's fifth rating, from another school in it
+    rating(world.school_b, "思明第1条")
+    rating(world.school_b, "思明第2条")
+    rating(world.school_b, "")
+    rating(world.school_b, "去年的意见", when=now - dt.timedelta(days=400))
+    with django_assert_max_num_queries(3):
+        comments, withheld = selectors.rating_comments(institution=served.inst_a, year=timezone.localdate().year,
+                                                       scope_paths=None)
+    assert [c["comment"] for c in comments] == [r.comment for r in reversed(shown)]
+    assert {c["city"] for c in comments} == {world.city_a.name}
+    assert withheld == 2
+    assert all("teacher" not in c and "school" not in c for c in comments)
+    # Scoped to county B alone, nothing shows and its two comments are withheld.
+    comments, withheld = selectors.rating_comments(institution=served.inst_a, year=timezone.localdate().year,
+                                                   scope_paths=[world.county_b.path])
+    assert (comments, withheld) == ([], 2)
