@@ -11,6 +11,15 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+-- THINK_MS > 0: each connection waits that long after a reply before its next (teachers who read
+-- before they answer), so the rate is what the connections ask for, not all the server can take.
+local think = tonumber(os.getenv("THINK_MS") or "0")
+if think > 0 then
+  function delay()
+    return think
+  end
+end
+
 local posters = {}
 local next_poster = 1
 local sent = 0

@@ -57,6 +57,11 @@ THREADS = int(os.getenv("BENCH_REPLY_THREADS", "20"))
 SECONDS = int(os.getenv("BENCH_SECONDS", "15"))
 CONNECTIONS = int(os.getenv("BENCH_REPLY_CONNECTIONS", "32"))
 KIND = os.getenv("BENCH_REPLY_KIND", "class")  # or "workshop"
+# Milliseconds each connection waits after a reply before its next (wrk's delay()): teachers who
+# read before they answer. 0 (the default): every connection posts again at once, the server never
+# idle, so the latencies are those of a saturated server; with a think time the rate is what the
+# connections ask for and the latencies are those of a server at that rate.
+THINK_MS = int(os.getenv("BENCH_REPLY_THINK_MS", "0"))
 GOAL_RPS, GOAL_P99_MS = 300, 100
 WRK_LINE = re.compile(r"WRK requests=(\d+) duration_us=(\d+) p50_us=(\d+) p99_us=(\d+) errors=(\d+) statuses=(\S*)")
 
@@ -165,7 +170,8 @@ def main() -> int:
             cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s",
                    "-s", str(BENCH / "bench_communities_replies.lua"), f"http://127.0.0.1:{port}"]
             done = subprocess.run(cmd, capture_output=True, text=True, env={
-                **os.environ, "WRK_THREADS": "2", "POSTERS": str(workdir / "posters.tsv"), "CSRF": loadgen.CSRF_SECRET})
+                **os.environ, "WRK_THREADS": "2", "POSTERS": str(workdir / "posters.tsv"), "CSRF": loadgen.CSRF_SECRET,
+                "THINK_MS": str(THINK_MS)})
             load = os.getloadavg()[0]
             app = group_cpu(server.pid) - app0
             db = cluster_cpu(postmaster) - db0
@@ -187,7 +193,8 @@ def main() -> int:
         app_ms, db_ms = app * 1000 / max(ok, 1), db * 1000 / max(ok, 1)
         per_cpu_second = 1000 / max(app_ms + db_ms, 1e-9)
         print(f"bench_communities_replies: {KIND} threads; {len(posters)} posters over {THREADS} threads, "
-              f"{CONNECTIONS} connections, {SECONDS} s, granian 2 workers x 16 threads; statuses {statuses}, "
+              f"{CONNECTIONS} connections (think time {THINK_MS} ms), {SECONDS} s, granian 2 workers x 16 threads; "
+              f"statuses {statuses}, "
               f"{errors} socket errors, {posted} replies stored")
         print(f"reply_post_rps={rps:.0f} reply_post_p50_ms={p50 / 1000:.1f} reply_post_p99_ms={p99 / 1000:.1f} "
               f"server_cpu_ms_per_reply={app_ms:.2f} db_cpu_ms_per_reply={db_ms:.2f} "
