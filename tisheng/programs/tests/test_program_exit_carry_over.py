@@ -26,3 +26,12 @@ def test_saving_without_it_leaves_a_rule_set_that_never_had_it_alone(province, p
     program = Program.objects.get(pk=program_1.pk)
     assert "exit_carry_over" not in program.rules
     assert not program.ruleset.exit_carry_over.completed_lessons
+
+
+def test_an_absurd_step_or_cap_is_refused_on_the_page_and_nothing_is_saved(province, program_1):  # noqa: F811
+    for step, cap in (("50", "4"), ("1", "99999")):
+        data = _edit_data(program_1, carry_completed_lessons="on", carry_step_hours=step, carry_max_hours=cap)
+        response = province.post(reverse("programs:edit", args=[program_1.pk]), data)
+        assert response.status_code == 200, (step, cap)
+        assert response.context["form"].errors, (step, cap)
+        assert "exit_carry_over" not in Program.objects.get(pk=program_1.pk).rules
