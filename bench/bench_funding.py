@@ -36,6 +36,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from bench_rows import insert_teachers  # noqa: E402
 from cpu_clock import cluster_cpu, postmaster_pid  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -46,7 +47,6 @@ from tisheng.funding.services import statements_draft_all  # noqa: E402
 from tisheng.learning.models import Contract, Course  # noqa: E402
 from tisheng.ledger.models import LedgerEntry  # noqa: E402
 from tisheng.orgs.models import Organization, Region, School  # noqa: E402
-from tisheng.people.models import Teacher  # noqa: E402
 from tisheng.people.services.bulk import insert_rows  # noqa: E402
 from tisheng.programs.models import Enrollment, Program  # noqa: E402
 from tisheng.programs.rules import FUJIAN_2015  # noqa: E402
@@ -99,15 +99,7 @@ def build() -> Program:
     # Plain rows in chunks (COPY on PostgreSQL): at province scale (450,000 teachers, 4.5 M rows)
     # one model instance per row would hold several GiB.
     now = timezone.now()
-    teacher_fields = ("name", "id_hash", "id_encrypted", "id_last4", "birth_date", "sex", "phone", "school_id",
-                      "org_path", "stage", "subject", "created_at", "updated_at")
-    for first in range(0, TEACHERS, CHUNK):
-        insert_rows(Teacher, teacher_fields, [
-            (f"教师{i}", f"bench-funding-{i}", "x", "0000", dt.date(1980, 1, 1), "F", "", schools[i % len(schools)].pk,
-             schools[i % len(schools)].path, "primary", "语文", now, now)
-            for i in range(first, min(TEACHERS, first + CHUNK))])
-    teachers = list(Teacher.objects.filter(org_path__startswith="99/").order_by("pk")
-                    .values_list("pk", "school_id", "org_path"))
+    teachers = insert_teachers(schools, TEACHERS, tag="funding", chunk=CHUNK, under="99/")
     enrollment_fields = ("program_id", "teacher_id", "school_id", "org_path", "state", "enrolled_at", "updated_at")
     for first in range(0, len(teachers), CHUNK):
         insert_rows(Enrollment, enrollment_fields, [(program.pk, t, s, p, "enrolled", now, now)

@@ -35,6 +35,7 @@ import django  # noqa: E402
 django.setup()
 
 from bench_pages import measure  # noqa: E402
+from bench_rows import insert_teachers  # noqa: E402
 from cpu_clock import cluster_cpu, postmaster_pid  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -49,7 +50,6 @@ from tisheng.integration.models import StatementOutcome  # noqa: E402
 from tisheng.learning.models import Contract, Course, CourseSelection  # noqa: E402
 from tisheng.ledger.models import LedgerEntry  # noqa: E402
 from tisheng.orgs.models import Organization, Region, School  # noqa: E402
-from tisheng.people.models import Teacher  # noqa: E402
 from tisheng.people.services.bulk import insert_rows  # noqa: E402
 from tisheng.programs.models import Enrollment, Program  # noqa: E402
 from tisheng.programs.rules import FUJIAN_2015  # noqa: E402
@@ -96,15 +96,7 @@ def build() -> tuple[User, str]:
     schools = list(School.objects.filter(path__startswith="98/"))
     # Plain rows in chunks (COPY on PostgreSQL): at province scale (450,000 teachers, ~2 M ledger
     # rows) one model instance per row would hold several GiB.
-    teacher_fields = ("name", "id_hash", "id_encrypted", "id_last4", "birth_date", "sex", "phone", "school_id",
-                      "org_path", "stage", "subject", "created_at", "updated_at")
-    for first in range(0, TEACHERS, CHUNK):
-        insert_rows(Teacher, teacher_fields, [
-            (f"教师{i}", f"bench-eval-{i}", "x", "0000", dt.date(1980, 1, 1), "F", "", schools[i % len(schools)].pk,
-             schools[i % len(schools)].path, "primary", "语文", now, now)
-            for i in range(first, min(TEACHERS, first + CHUNK))])
-    teachers = list(Teacher.objects.filter(org_path__startswith="98/").order_by("pk")
-                    .values_list("pk", "school_id", "org_path"))
+    teachers = insert_teachers(schools, TEACHERS, tag="eval", chunk=CHUNK, under="98/")
     for first in range(0, len(teachers), CHUNK):
         insert_rows(Enrollment, ("program_id", "teacher_id", "school_id", "org_path", "state", "enrolled_at",
                                  "updated_at"),
