@@ -100,6 +100,10 @@ class ProgramForm(forms.Form):
 
     CATEGORY_FIELDS = {"online": "min_online", "practice": "min_practice", "offline": "min_offline",
                        "imported": "min_imported"}
+    # The rule set's nested fields this form edits: their errors go beside the field, not above the
+    # form with the rule set's internal names.
+    RULE_FIELDS = {("exit_carry_over", "step_hours"): "carry_step_hours",
+                   ("exit_carry_over", "max_hours"): "carry_max_hours"}
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         self.program = program
@@ -159,7 +163,8 @@ class ProgramForm(forms.Form):
             "certificates": [f.certificate() for f in kept],
         })
         carry = {"completed_lessons": bool(data.get("carry_completed_lessons")),
-                 "step_hours": str(data.get("carry_step_hours") or Decimal("0.5")),
+                 # Empty means the default; 0 is a value (refused by the rule set: it must be more).
+                 "step_hours": str(Decimal("0.5") if data.get("carry_step_hours") is None else data["carry_step_hours"]),
                  "max_hours": str(data.get("carry_max_hours") or 0)}
         if carry["completed_lessons"] or "exit_carry_over" in doc:  # a rule set without it keeps its document
             doc["exit_carry_over"] = carry
@@ -199,6 +204,8 @@ class ProgramForm(forms.Form):
                         f.add_error("code", CERTIFICATE_CODE_TAKEN)
             elif e["type"] == "certificate_requires" and code in codes:
                 kept[codes.index(code)].add_error("requires_certificates", rule_problem(e))
+            elif loc[:2] in self.RULE_FIELDS:
+                self.add_error(self.RULE_FIELDS[loc[:2]], rule_problem(e))
             else:
                 self.add_error(None, rules_errors_localized(_OneError(e))[0])
         if any(f.errors for f in kept):

@@ -29,9 +29,18 @@ def test_saving_without_it_leaves_a_rule_set_that_never_had_it_alone(province, p
 
 
 def test_an_absurd_step_or_cap_is_refused_on_the_page_and_nothing_is_saved(province, program_1):  # noqa: F811
-    for step, cap in (("50", "4"), ("1", "99999")):
+    for step, cap in (("50", "4"), ("1", "99999"), ("0", "4"), ("-1", "4")):
         data = _edit_data(program_1, carry_completed_lessons="on", carry_step_hours=step, carry_max_hours=cap)
         response = province.post(reverse("programs:edit", args=[program_1.pk]), data)
         assert response.status_code == 200, (step, cap)
-        assert response.context["form"].errors, (step, cap)
+        errors = response.context["form"].errors
+        assert set(errors) & {"carry_step_hours", "carry_max_hours"}, (step, cap, errors)
+        assert "exit_carry_over" not in response.content.decode(), "the rule set's internal name on the page"
         assert "exit_carry_over" not in Program.objects.get(pk=program_1.pk).rules
+
+
+def test_an_empty_step_is_the_default_half_hour(province, program_1):  # noqa: F811
+    data = _edit_data(program_1, carry_completed_lessons="on", carry_step_hours="", carry_max_hours="")
+    response = province.post(reverse("programs:edit", args=[program_1.pk]), data)
+    assert response.status_code == 302
+    assert Program.objects.get(pk=program_1.pk).ruleset.exit_carry_over.step_hours == Decimal("0.5")
