@@ -48,6 +48,7 @@ from tisheng.panels.models import (
 from tisheng.panels.results import panel_results
 from tisheng.panels.rubric import rubric_clean
 from tisheng.panels.signals import panel_closed
+from tisheng.panels.stakes import stakes
 
 PANEL_CLOSED = _("The panel is closed: scores can no longer change.")
 PANEL_HAS_SCORES = _("Experts have started scoring: the rubric can no longer change.")
@@ -60,6 +61,10 @@ ALREADY_ON_PANEL = _("This expert is already on the panel.")
 GRANT_ENDED = _("Your expert grant for this panel has ended.")
 CONFLICT_DECLARED = _("You declared a conflict of interest with this item: you cannot score it.")
 ORGANIZATION_CONFLICT = _("%(expert)s holds a role at %(organization)s and cannot score its application.")
+STAKE_CONFLICT = _("%(expert)s has a stake in this item (its applicant, an author, or one of the unit that put it "
+                   "forward) and cannot score it: assign another expert.")
+OWN_STAKE = _("You have a stake in this item (its applicant, an author, or one of the unit that put it forward): "
+              "you cannot score it.")
 SCORE_MISSING = _("Give a score for every criterion: %(criterion)s is missing.")
 SCORE_OUT_OF_RANGE = _("The score for %(criterion)s must be a number from 0 to %(max)s (at most two decimals).")
 REASON_REQUIRED = _("Say why (at least 4 characters).")
@@ -204,7 +209,8 @@ def _holds_role_at(user_id: int, organization_id: int | None) -> bool:
 @transaction.atomic
 def panel_assign(*, actor: User, panel: Panel, item: PanelItem, expert: PanelExpert, assigned: bool) -> None:
     """Assign (or unassign) one item to one expert. An expert who holds a role at the item's
-    organisation is never assigned it; an unassigned expert's scores of it are removed."""
+    organisation, or has a stake in it (tisheng.panels.stakes), is never assigned it; an
+    unassigned expert's scores of it are removed."""
     _check_manager(actor, panel)
     if not panel.is_open:
         raise ValidationError(PANEL_CLOSED, code="panel_closed")
@@ -216,6 +222,8 @@ def panel_assign(*, actor: User, panel: Panel, item: PanelItem, expert: PanelExp
                                   params={"expert": expert.user.name, "organization": item.organization.name})
         if ConflictDeclaration.objects.filter(item=item, expert=expert).exists():
             raise ValidationError(CONFLICT_DECLARED, code="conflict_declared")
+        if stakes(panel, [item], [expert.user_id]):
+            raise ValidationError(STAKE_CONFLICT, code="stake_conflict", params={"expert": expert.user.name})
         PanelAssignment.objects.get_or_create(item=item, expert=expert)
     else:
         PanelAssignment.objects.filter(item=item, expert=expert).delete()
@@ -226,8 +234,9 @@ def panel_assign(*, actor: User, panel: Panel, item: PanelItem, expert: PanelExp
 
 @transaction.atomic
 def panel_assign_all(*, actor: User, panel: Panel) -> int:
-    """Every expert to every item, except declared conflicts and the experts who hold a role at
-    the item's organisation. Returns how many assignments are new."""
+    """Every expert to every item, except declared conflicts, the experts who hold a role at
+    the item's organisation and those with a stake in it (tisheng.panels.stakes). Returns how
+    many assignments are new."""
     _check_manager(actor, panel)
     if not panel.is_open:
         raise ValidationError(PANEL_CLOSED, code="panel_closed")
@@ -242,8 +251,10 @@ def panel_assign_all(*, actor: User, panel: Panel) -> int:
     org_roles = set(RoleAssignment.objects.filter(
         user__in=[e.user_id for e in experts], organization__in=[i.organization_id for i in items if i.organization_id],
     ).values_list("user_id", "organization_id"))
+    staked = stakes(panel, items, [e.user_id for e in experts])
     new = [PanelAssignment(item=i, expert=e) for i in items for e in experts
-           if (i.pk, e.pk) not in declared | existing and (e.user_id, i.organization_id) not in org_roles]
+           if (i.pk, e.pk) not in declared | existing and (e.user_id, i.organization_id) not in org_roles
+           and (i.pk, e.user_id) not in staked]
     PanelAssignment.objects.bulk_create(new)
     audit(actor=actor, action="panels.assigned_all", obj=panel, count=len(new))
     return len(new)
@@ -271,6 +282,8 @@ def scores_submit(*, actor: User, assignment: PanelAssignment, values: dict[str,
     panel = _check_expert(actor, assignment)
     if ConflictDeclaration.objects.filter(item=assignment.item, expert=assignment.expert).exists():
         raise ValidationError(CONFLICT_DECLARED, code="conflict_declared")
+    if stakes(panel, [assignment.item], [actor.pk]):
+        raise ValidationError(OWN_STAKE, code="own_stake")
     parsed: dict[str, Decimal] = {}
     for c in panel.rubric["criteria"]:
         raw = str(values.get(c["key"], "")).strip()
