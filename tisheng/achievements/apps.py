@@ -9,7 +9,12 @@ class AchievementsConfig(AppConfig):
     def ready(self) -> None:
         # receivers: panel_closed → the round's scores; verify: award certificates on the verify page
         from tisheng.achievements import receivers, verify  # noqa: F401
+        from tisheng.achievements.conflicts import panel_item_stakes
         from tisheng.achievements.honours import register_honours
+        from tisheng.achievements.services import ROUND_KEY
+        from tisheng.panels.stakes import register_stakes
 
         register_honours()
         verify.register()  # award certificates on the public verify page
+        # No expert scores a nomination they have a stake in (conflicts.py).
+        register_stakes(ROUND_KEY.removesuffix("%s"), panel_item_stakes)

@@ -9,6 +9,10 @@ office above it on the unit's behalf. What they may put forward:
 - a school: its resources (the library's, with their files; those from 推优 evidence first);
 - a county or city: the winners of its own published rounds (the same resource, promoted).
 
+Nobody decides on a nomination they have a stake in (conflicts.py: its nominator, its authors,
+its unit's nominators): a manager with a stake in any of a round's nominations cannot publish
+its results (`check_no_stake`), and the panel never lets such an expert score that nomination.
+
 Scoring is the panels app's: `round_start_scoring` creates the panel with the round's rubric and
 one item per nomination titled by category and title only (blind: no author, no unit); the
 office adds experts and assigns on the panel's own pages; `panel_closed` (receivers.py) copies
@@ -34,6 +38,7 @@ from django.utils.translation import gettext_noop
 from tisheng.accounts.models import RoleAssignment
 from tisheng.accounts.roles import ROLE_CAPABILITIES, Cap
 from tisheng.accounts.services import audit
+from tisheng.achievements.conflicts import other_deciders, round_stake
 from tisheng.achievements.models import Award, Nomination, Round, RoundLevel, RoundState
 from tisheng.certificates import codes, signing
 from tisheng.notifications.models import Kind
@@ -65,6 +70,11 @@ NOT_SCORING = gettext_noop("Results can be published once the panel has closed."
 ALREADY_PUBLISHED = gettext_noop("The results are already published.")
 BAD_AWARD = gettext_noop("Choose an award from the list (or none).")
 NO_WINNERS = gettext_noop("Give at least one award before publishing.")
+OWN_NOMINATION = gettext_noop("You may not publish this round's results: you have a stake in 《%(title)s》, one of "
+                              "its nominations (%(reason)s), and the awards are shared out over one ranking.")
+WHO_CAN_PUBLISH = gettext_noop("Another manager of the round or the office above publishes them: %(names)s.")
+NO_OTHER_DECIDER = gettext_noop("No other manager of the round or of the office above is free of a stake in it: "
+                                "ask the office above to publish them.")
 
 RESULT_TITLE = gettext_noop("Results of %(round)s")
 RESULT_WON = gettext_noop("《%(title)s》 won %(award)s. It enters the %(library)s and counts as a %(level)s open lesson.")
@@ -317,22 +327,37 @@ def _sign(r: Round, n: Nomination, number: str, code: str, now: dt.datetime) -> 
     return signing.sign_payload(payload)
 
 
+def check_no_stake(actor, r: Round) -> None:
+    """The results are the round's managers' decision, but not of one with a stake in any of its
+    nominations: the refusal says why and who publishes instead."""
+    stake = round_stake(actor, r)
+    if stake is None:
+        return
+    names = "、".join(u.name for u in other_deciders(actor, r))
+    message = _(OWN_NOMINATION) % {"title": stake.nomination.title, "reason": str(stake)}
+    who = _(WHO_CAN_PUBLISH) % {"names": names} if names else _(NO_OTHER_DECIDER)
+    raise ValidationError(f"{message} {who}", code="own_nomination")
+
+
 def round_publish(*, actor, r: Round, awards: dict[int, str]) -> Round:
     """Publish the results: the awards as given (nomination id → award or ""), a signed
     certificate for each winner, each winner published into the round's level library, and
-    every nominee and nominating unit told."""
+    every nominee and nominating unit told. Refused, with nothing changed, to a manager with a
+    stake in one of the nominations."""
     _check_manager(actor, r)
     valid = {a.value for a in Award} | {""}
-    if any(a not in valid for a in awards.values()):
-        raise ValidationError(_(BAD_AWARD), code="bad_award")
-    if not any(awards.values()):
-        raise ValidationError(_(NO_WINNERS), code="no_winners")
     with transaction.atomic():
         r = Round.objects.select_for_update().select_related("region").get(pk=r.pk)
         if r.state == RoundState.PUBLISHED:
             raise ValidationError(_(ALREADY_PUBLISHED), code="already_published")
         if r.state != RoundState.SCORED:
             raise ValidationError(_(NOT_SCORING), code="not_scoring")
+        # Before the awards' own checks: one with a stake is told so, whatever they chose.
+        check_no_stake(actor, r)
+        if any(a not in valid for a in awards.values()):
+            raise ValidationError(_(BAD_AWARD), code="bad_award")
+        if not any(awards.values()):
+            raise ValidationError(_(NO_WINNERS), code="no_winners")
         now = timezone.now()
         nominations = list(r.nominations.select_related("teacher__user", "resource", "nominated_by")
                            .order_by("rank", "id"))

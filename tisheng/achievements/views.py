@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tisheng.accounts.models import RoleAssignment
 from tisheng.accounts.roles import ROLE_CAPABILITIES, Cap
 from tisheng.accounts.services import audit
-from tisheng.achievements import selectors, services
+from tisheng.achievements import conflicts, selectors, services
 from tisheng.achievements.certificate import render_award_pdf
 from tisheng.achievements.exports import winners_xlsx
 from tisheng.achievements.models import Award, Nomination, RoundState
@@ -144,6 +144,13 @@ def round_detail(request, pk: int):
         if r.state in (RoundState.SCORED, RoundState.PUBLISHED):
             rows = _results_rows(r, nominations)
             ctx["results"] = rows if manager else [row for row in rows if row["award"]]
+        if manager and r.state == RoundState.SCORED:
+            # A manager with a stake in a nomination is told who publishes instead (services.check_no_stake).
+            stake = conflicts.round_stake(actor, r)
+            ctx["can_publish"] = stake is None
+            if stake is not None:
+                deciders = "、".join(u.name for u in conflicts.other_deciders(actor, r))
+                ctx.update(stake=stake, stake_reason=str(stake), deciders=deciders)
     return render(request, "achievements/round_detail.html", ctx)
 
 
