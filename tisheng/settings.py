@@ -335,6 +335,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The LRS reads its request bodies itself (statements with attachments): its limit, 413 above.
 XAPI_MAX_BODY_BYTES = envint("TISHENG_XAPI_MAX_BODY_BYTES", str(64 * 1024 * 1024))
+# A completion made before an institution's exit took effect still credits when the institution's
+# platform reports it (the LRS stores it) within this many days after the effective date:
+# platforms batch their reporting, often nightly (learning.crediting.counting_day).
+CREDIT_LATE_REPORT_DAYS = envint("TISHENG_CREDIT_LATE_REPORT_DAYS", "7")
 
 # The official URL the province gives teachers; also the xAPI account homePage.
 SITE_URL = envstr("TISHENG_SITE_URL", "http://127.0.0.1:8000")

@@ -17,7 +17,7 @@ from ninja.security.base import AuthBase
 
 from tisheng.integration import selectors
 from tisheng.integration.auth import XapiClient, xapi_authenticate, xapi_throttle
-from tisheng.integration.models import Reason
+from tisheng.integration.hooks import reason_message
 
 TOO_MANY_REQUESTS = _("Too many requests for this credential; retry after the time in Retry-After.")
 MAX_LIMIT = 1000
@@ -124,7 +124,7 @@ def outcomes(request: HttpRequest, filters: Query[OutcomeFilters]):
             "statement_id": o.statement_id, "stored": o.stored_at, "verb": o.verb, "activity_id": o.activity_id,
             "actor_name": o.actor_name, "credited_hours": str(o.hours if o.credited else 0),
             "voided": o.voided_at is not None, "reason": o.reason,
-            "message": str(Reason(o.reason).label) if o.reason else "",
+            "message": reason_message(o.reason) if o.reason else "",
         } for o in rows],
         "next_after": rows[-1].pk if more else None,
     }

@@ -10,7 +10,9 @@ a region the institution is contracted for (the contracts of the deepest region 
 teacher decide, as in the catalogue: integration.selectors.ContractMap), with a passing
 result, credits the course's hours to the ledger (category online, source "xapi", idempotent
 by statement id), unless learning.crediting stops the course there (the institution suspended
-or terminated where the teacher is, from the effective date). Every completion
+or terminated where the teacher is, from the effective date: a completion counts on the day of
+its timestamp when the LRS stored it within the late-reporting window after that date, see
+learning.crediting.counting_day). Every completion
 gets a StatementOutcome row: the entry it credited or the reason it credited nothing. Other
 verbs are stored by the LRS and only counted here."""
 
@@ -23,11 +25,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tisheng.integration.auth import XapiClient
 from tisheng.integration.models import InstitutionDay, Reason, StatementOutcome
 from tisheng.integration.selectors import ContractMap, teachers_by_platform_id
-from tisheng.learning.crediting import carried_hours, credit_stops
+from tisheng.learning.crediting import CLOCK_SKEW, carried_hours, counting_day, credit_stops_on
 from tisheng.learning.models import Course
 from tisheng.ledger.models import LedgerEntry
 from tisheng.ledger.services import ledger_credit, ledger_reverse
@@ -39,6 +42,12 @@ COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 SATISFIED = "https://w3id.org/xapi/adl/verbs/satisfied"
 CREDITING_VERBS = frozenset({COMPLETED, SATISFIED})
 VOID_REASON = "xAPI 学习记录已被培训机构作废（voided）"
+# What institution_out means for a platform's developers (the outcomes API's message).
+LATE_REPORT_RULE = _(
+    "A completion counts on the day of its timestamp (when the teacher completed the course): made before the "
+    "effective date, it still credits when the LRS stores it within %(days)s days after that date. Stored later, "
+    "it credits nothing; a timestamp later than stored (by more than %(skew)s minutes) or absent counts as made "
+    "when stored.")
 
 
 @dataclass(slots=True)
@@ -105,6 +114,25 @@ def _passed(statement: dict, course: Course) -> bool:
     quiz = course.quiz if hasattr(course, "quiz") else None  # hasattr: the reverse one-to-one may be absent
     percent = score_percent(result)
     return quiz is None or percent is None or percent + 1e-9 >= quiz.pass_mark
+
+
+def _made_at(statement: dict) -> dt.datetime | None:
+    """The statement's timestamp: when the experience occurred (None when absent or unreadable;
+    without a zone it is UTC, as the LRS reads it)."""
+    try:
+        made = dt.datetime.fromisoformat(str(statement["timestamp"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return None
+    return made if timezone.is_aware(made) else made.replace(tzinfo=dt.UTC)
+
+
+def reason_message(reason: str) -> str:
+    """A reason's meaning as the API and the mapping rules page give it."""
+    message = str(Reason(reason).label)
+    if reason == Reason.INSTITUTION_OUT:
+        message += " " + LATE_REPORT_RULE % {"days": settings.CREDIT_LATE_REPORT_DAYS,
+                                             "skew": int(CLOCK_SKEW.total_seconds() // 60)}
+    return message
 
 
 def _stored_at(statement: dict) -> dt.datetime:
@@ -224,10 +252,14 @@ def _check_all(client: XapiClient, checks: list[_Check]) -> None:
         elif not _passed(c.statement, c.course):
             _reject(c, Reason.NOT_PASSED)
     # The institution suspended or terminated where the teacher is (learning.crediting, one
-    # lookup per batch): from the effective date its completions credit nothing.
-    stopped = credit_stops({(c.teacher.org_path, client.institution_id) for c in pending if not c.outcome.reason})
-    for c in pending:
-        if not c.outcome.reason and (c.teacher.org_path, client.institution_id) in stopped:
+    # lookup per batch unless an exit concerns it): completions made from the effective date, or
+    # reported too long after it, credit nothing.
+    asks = [(c, ((c.teacher.org_path, client.institution_id), counting_day(_made_at(c.statement),
+                                                                          c.outcome.stored_at)))
+            for c in pending if not c.outcome.reason]
+    stopped = credit_stops_on(ask for _c, ask in asks)
+    for c, ask in asks:
+        if ask in stopped:
             _reject(c, Reason.INSTITUTION_OUT)
     _reject_already_credited([c for c in checks if not c.outcome.reason])
 

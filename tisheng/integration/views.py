@@ -20,6 +20,7 @@ from oauth2_provider.settings import oauth2_settings
 from tisheng.accounts.roles import Cap
 from tisheng.integration import services
 from tisheng.integration.auth import RATE_WINDOW_SECONDS
+from tisheng.integration.hooks import reason_message
 from tisheng.integration.models import (
     ApiCredential,
     InstitutionApplication,
@@ -215,7 +216,7 @@ def docs(request: HttpRequest) -> HttpResponse:
     from django.conf import settings
 
     return render(request, "integration/docs.html", {
-        "site_url": settings.SITE_URL, "reasons": Reason.choices,
+        "site_url": settings.SITE_URL, "reasons": [(code, reason_message(code)) for code in Reason.values],
         "token_url": request.build_absolute_uri("/o/token/"), "lrs_url": request.build_absolute_uri("/xapi/"),
         "issuer": oauth2_settings.oidc_issuer(request),
         "perms_ops": request.user.is_authenticated and has_capability(request.user, Cap.INTEGRATION_MANAGE),

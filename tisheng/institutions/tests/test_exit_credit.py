@@ -51,7 +51,9 @@ def _statement(teacher, activity_id):
 
     return {"id": str(uuid.uuid4()), "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
             "actor": {"objectType": "Agent", "account": {"homePage": settings.SITE_URL, "name": platform_id(teacher)}},
-            "object": {"objectType": "Activity", "id": activity_id}, "stored": "2026-11-25T01:00:00.000Z"}
+            "object": {"objectType": "Activity", "id": activity_id},
+            # Stored now, as the LRS stores it: a completion stored before the exit took effect credits.
+            "stored": dt.datetime.now(dt.UTC).isoformat()}
 
 
 # No new hours --------------------------------------------------------------------------------
