@@ -29,8 +29,9 @@ class InstitutionsConfig(AppConfig):
 
         if credit_stops_at not in COURSE_CREDIT_STOPS:
             COURSE_CREDIT_STOPS.append(credit_stops_at)
-        # An exit decided for a later day takes effect on that day.
-        register("institution_exits", exits_apply_due)
+        # An exit decided for a later day takes effect on that day: its application is queued
+        # before the round's jobs run, so the same round applies it (services.exit).
+        register("institution_exits", exits_apply_due, before_jobs=True)
         # The published ranking of each period goes out in the bulletins (考评结果通报).
         register_bulletin_section("institution_ranking", ranking_section)
         # The objective measures of the years being evaluated, recomputed once a day.

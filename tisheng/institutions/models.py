@@ -208,11 +208,23 @@ class ExitKind(models.TextChoices):
     TERMINATE = "terminate", pgettext_lazy("institution exit", "Terminated")
 
 
+class ExitState(models.TextChoices):
+    """Where a decision stands (InstitutionExit.state): what the exit pages show."""
+
+    SCHEDULED = "scheduled", pgettext_lazy("exit state", "Scheduled")
+    APPLYING = "applying", pgettext_lazy("exit state", "Being applied")
+    APPLIED = "applied", pgettext_lazy("exit state", "In effect")
+    FAILED = "failed", pgettext_lazy("exit state", "Failed")
+    LIFTED = "lifted", pgettext_lazy("exit state", "Lifted")
+
+
 class InstitutionExit(models.Model):
     """The province suspends or terminates an institution, in the whole province (`region_paths`
-    empty) or some regions, from `effective_on`. Applied once on that day (`applied_at`):
-    credentials and sign-on revoked when province-wide, affected teachers told. Hours already
-    credited stay: nothing here touches the ledger. `lifted_at` ends a suspension."""
+    empty) or some regions, from `effective_on`. Applied once from that day (`applied_at`), in
+    the background by the job `apply_job` (services.exit): credentials and sign-on revoked when
+    province-wide, a termination's progress carried over, affected teachers told; what it came to
+    is added to `affected` (told, carried_teachers, carried_hours). Hours already credited stay.
+    `lifted_at` ends a suspension."""
 
     institution = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+")  # the deciding office
@@ -228,6 +240,9 @@ class InstitutionExit(models.Model):
     lifted_at = models.DateTimeField(null=True, blank=True)
     lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
+    # The latest background job applying it (queued on confirmation when it takes effect today, or
+    # by the periodic run on its day); its state is the decision's until applied_at is set.
+    apply_job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     scope_path_field = "scope_path"
 
@@ -237,6 +252,24 @@ class InstitutionExit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.institution_id} from {self.effective_on}"
+
+    @property
+    def state(self) -> str:
+        """Scheduled (a later day), being applied (its job queued or running, or its day come and
+        the periodic run about to queue it), in effect, failed (its job stopped with an error:
+        nothing of it was applied), or lifted. Reads `apply_job` (select_related it in lists)."""
+        if self.lifted_at is not None:
+            return ExitState.LIFTED
+        if self.applied_at is not None:
+            return ExitState.APPLIED
+        if self.apply_job_id is not None and self.apply_job.state == "failed":
+            return ExitState.FAILED
+        if self.apply_job_id is not None or self.effective_on <= timezone.localdate():
+            return ExitState.APPLYING
+        return ExitState.SCHEDULED
+
+    def get_state_display(self) -> str:
+        return ExitState(self.state).label
 
 
 # --- registration (机构注册) ---------------------------------------------------------------

@@ -139,4 +139,7 @@ def _exit_seed(office: User, province: Region, program: Program) -> str:
             picked += 1
     decision = exits.exit_decide(actor=office, province=province, institution=jmu, kind="suspend", regions=[],
                                  reason="年度考评课程完成率偏低，整改期间暂停承训", effective_on=today())
-    return f"{jmu.name} suspended ({decision.affected.get('teachers', 0)} teachers told)"
+    # Applied here rather than by a worker, so the demo's teacher has the notice once seeded (the
+    # queued job then finds it applied and does nothing).
+    told = exits.exit_apply(decision, actor=office)
+    return f"{jmu.name} suspended ({told} teachers told)"

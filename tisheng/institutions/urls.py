@@ -33,6 +33,8 @@ urlpatterns = [
     # Exit: suspend or terminate.
     path("exits/", exits.exit_list, name="exits"),
     path("exits/preview/", exits.exit_preview, name="exit_preview"),
+    path("exits/<int:pk>/", exits.exit_detail, name="exit"),
+    path("exits/<int:pk>/retry/", exits.exit_retry, name="exit_retry"),
     path("exits/<int:pk>/lift/", exits.exit_lift, name="exit_lift"),
     # New institutions register (public); the province checks them.
     path("register/", registration.register, name="register"),

@@ -17,6 +17,7 @@ from tisheng.integration.auth import XapiClient
 from tisheng.integration.hooks import statements_stored
 from tisheng.integration.models import Reason, StatementOutcome
 from tisheng.integration.selectors import platform_id
+from tisheng.jobs.services import jobs_run_pending
 from tisheng.learning import crediting
 from tisheng.learning.crediting import CARRY_OVER, credit_stop
 from tisheng.ledger.models import LedgerEntry
@@ -27,8 +28,13 @@ from tisheng.programs.rules import FUJIAN_2015
 
 
 def _decide(world, served, *, regions=(), on=None, kind="suspend"):
-    return svc.exit_decide(actor=world.province_officer, province=world.province, institution=served.inst_b,
-                           kind=kind, regions=list(regions), reason="课程质量抽查不合格", effective_on=on or today())
+    """Decide, and apply it as the worker does (the decision only queues its application)."""
+    decision = svc.exit_decide(actor=world.province_officer, province=world.province, institution=served.inst_b,
+                               kind=kind, regions=list(regions), reason="课程质量抽查不合格",
+                               effective_on=on or today())
+    jobs_run_pending(kinds=[svc.EXIT_APPLY_JOB])
+    decision.refresh_from_db()
+    return decision
 
 
 def _complete_lessons(teacher, course, n=None):
@@ -246,7 +252,11 @@ def test_the_preview_page_shows_the_hours_carried_over(client, world, half_done)
     page = client.post(reverse("institutions:exit_preview"), {**form, "kind": "suspend"}).content.decode()
     assert 'data-testid="hours-carried">0<' in page
     done = client.post(reverse("institutions:exit_preview"), {**form, "confirm": "1"}, follow=True)
-    assert "已按各项目规则为 1 名教师结转已学完课时共 2 学时" in done.content.decode()
+    assert "将按各项目规则结转已学完课时约 2 学时" in done.content.decode()
+    assert not LedgerEntry.objects.filter(source_kind=CARRY_OVER).exists()  # applied by the job
+    jobs_run_pending(kinds=[svc.EXIT_APPLY_JOB])
+    page = client.get(done.redirect_chain[-1][0]).content.decode()
+    assert 'data-testid="exit-carried">2<' in page
 
 
 def test_the_course_page_shows_what_was_carried_over(client, world, half_done):

@@ -4,13 +4,14 @@ step previews what a suspension or termination affects and whose second confirms
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tisheng.accounts.evaluators import today
@@ -19,9 +20,14 @@ from tisheng.institutions.models import ExitKind
 from tisheng.institutions.services import exit as svc
 from tisheng.orgs.models import Organization, Region, RegionLevel
 from tisheng.orgs.scope import capability_paths
+from tisheng.programs.completion import fmt_hours
 
 BAD_DATE = _("Enter the dates as YYYY-MM-DD.")
 CHOOSE_INSTITUTION = _("Choose the institution.")
+APPLYING = _("%(institution)s is %(what)s from today. The decision is being applied in the background: "
+             "%(teachers)s teachers with unfinished courses will be told. This page shows when it is done.")
+CARRYING = _("As their programs' rules say, about %(hours)s hours of completed lessons will be carried over.")
+RETRYING = _("The decision is being applied again.")
 
 
 def _province(request: HttpRequest) -> Region:
@@ -82,15 +88,13 @@ def exit_preview(request: HttpRequest) -> HttpResponse:
             decision = svc.exit_decide(actor=request.user, province=province, institution=institution,
                                        kind=form["kind"], regions=regions, reason=form["reason"],
                                        effective_on=effective_on)
-            if decision.applied_at:
-                messages.success(request, _("%(institution)s is %(what)s from today; %(teachers)s teachers with "
-                                            "unfinished courses were told.") % {
+            if decision.apply_job_id:
+                messages.success(request, APPLYING % {
                     "institution": institution.name, "what": decision.get_kind_display(),
                     "teachers": decision.affected.get("teachers", 0)})
-                if decision.affected.get("carried_teachers"):
-                    messages.info(request, _("%(hours)s hours of completed lessons were carried over for %(teachers)s "
-                                             "teachers, as their programs' rules say.") % {
-                        "hours": decision.affected["carried_hours"], "teachers": decision.affected["carried_teachers"]})
+                if decision.kind == ExitKind.TERMINATE and Decimal(decision.affected.get("hours_carried", "0")):
+                    messages.info(request, CARRYING % {"hours": fmt_hours(Decimal(decision.affected["hours_carried"]))})
+                return redirect("institutions:exit", decision.pk)
             else:
                 messages.success(request, _("%(institution)s will be %(what)s from %(date)s; its teachers are told "
                                             "on that day.") % {"institution": institution.name,
@@ -111,9 +115,7 @@ def exit_preview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def exit_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = svc.exit_list(request.user).filter(pk=pk).first()
-    if decision is None:
-        raise Http404
+    decision = _decision(request, pk)
     try:
         svc.exit_lift(actor=request.user, decision=decision)
     except ValidationError as exc:
@@ -124,3 +126,41 @@ def exit_lift(request: HttpRequest, pk: int) -> HttpResponse:
                                     "catalogues. Its platform needs new credentials.") % {
             "institution": decision.institution.name})
     return redirect("institutions:exits")
+
+
+def _decision(request: HttpRequest, pk: int):
+    decision = svc.exit_list(request.user).filter(pk=pk).first()
+    if decision is None:
+        raise Http404
+    return decision
+
+
+@login_required
+def exit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One decision and where it stands: being applied (the job's progress, the page reloads when
+    it ends), in effect with what it came to, or failed (and applied again from here)."""
+    decision = _decision(request, pk)
+    decision.where = "、".join(Region.objects.filter(path__in=decision.region_paths).order_by("path")
+                              .values_list("name", flat=True))
+    affected = decision.affected
+    to_carry = Decimal(affected.get("hours_carried") or 0) if decision.kind == ExitKind.TERMINATE else Decimal(0)
+    counts = {"teachers": affected.get("teachers", 0), "to_carry": fmt_hours(to_carry) if to_carry else "",
+              # Decisions applied before the counts were recorded have only the preview's.
+              "told": affected.get("told", affected.get("teachers", 0)),
+              "carried_hours": affected.get("carried_hours", "0"),
+              "carried_teachers": affected.get("carried_teachers", 0)}
+    return render(request, "institutions/exit_detail.html", {"decision": decision, "counts": counts})
+
+
+@login_required
+@require_POST
+def exit_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = _decision(request, pk)
+    try:
+        svc.exit_apply_retry(actor=request.user, decision=decision)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, RETRYING)
+    return redirect("institutions:exit", decision.pk)
