@@ -43,6 +43,10 @@ class SelectionOut(Schema):
     hours: Decimal = Field(alias="course.hours")
     selected_at: str
     started: bool
+    # Its institution is out where the teacher is: it earns no more hours and counts in
+    # selected_hours only for what it already earned (counted_hours).
+    credit_stopped: bool = False
+    counted_hours: Decimal = Field(alias="counted")
 
     @staticmethod
     def resolve_selected_at(obj) -> str:
@@ -92,7 +96,7 @@ def catalogue(request: HttpRequest, filters: Query[CatalogueFilters]):
 def selection(request: HttpRequest, program: int):
     teacher, the_program = _teacher_and_program(request, program)
     rows = list(selectors.selections_of(teacher, the_program))
-    total = selectors.selected_hours(rows)
+    total = selectors.selected_hours(rows, teacher)
     required = selectors.online_required_hours(the_program)
     return {"program_id": the_program.pk, "required_hours": required, "selected_hours": total,
             "complete": total >= required, "selections": rows,

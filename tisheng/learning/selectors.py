@@ -131,8 +131,37 @@ def selection_for_playback(teacher, course: Course) -> QuerySet[CourseSelection]
                                           program__enrollments__teacher=teacher)
 
 
-def selected_hours(selections) -> Decimal:
-    return sum((s.course.hours for s in selections), Decimal(0))
+def selected_hours(selections, teacher=None) -> Decimal:
+    """The 学时 the selected courses count for against the program's requirement (已选学时).
+
+    Given the teacher, a course whose institution is out where the teacher is (suspended or
+    terminated there: learning.crediting.COURSE_CREDIT_STOPS, which institutions fills) counts only
+    what it already earned in the ledger (completed in the player, or carried over on a
+    termination), not its hours: it can earn no more, so the teacher must choose another course.
+    Each selection gets `counted` (its 学时 in the total) and `credit_stopped` (it counts less
+    than its hours for that reason; a course finished before stays as it was) for the pages.
+    One question to the stops and, only when one applies, one grouped ledger query."""
+    from tisheng.learning.crediting import CARRY_OVER, credit_stops
+    from tisheng.ledger.models import LedgerEntry
+
+    selections = list(selections)
+    stopped = credit_stops({(teacher.org_path, s.course.institution_id) for s in selections}) \
+        if teacher is not None and selections else {}
+    for s in selections:
+        s.credit_stopped = (teacher.org_path, s.course.institution_id) in stopped if stopped else False
+    earned: dict[tuple[int, str], Decimal] = {}
+    if any(s.credit_stopped for s in selections):
+        earned = {(p, c): h for p, c, h in LedgerEntry.objects.filter(
+            teacher_id=teacher.pk, program_id__in={s.program_id for s in selections},
+            source_kind__in=("course", CARRY_OVER),
+            source_id__in=[str(s.course_id) for s in selections if s.credit_stopped])
+            .values_list("program_id", "source_id").annotate(h=Sum("hours")).order_by()}
+    for s in selections:
+        hours = Decimal(s.course.hours)
+        s.counted = (max(Decimal(0), min(hours, earned.get((s.program_id, str(s.course_id)), Decimal(0))))
+                     if s.credit_stopped else hours)
+        s.credit_stopped = s.counted < hours
+    return sum((s.counted for s in selections), Decimal(0))
 
 
 def contracts_for(actor, program) -> QuerySet[Contract]:

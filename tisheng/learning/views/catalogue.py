@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tisheng.learning import selectors, services
-from tisheng.learning.crediting import credit_stop_notice, credit_stops
+from tisheng.learning.crediting import credit_stop_notice
 from tisheng.learning.models import Course, CourseSelection, Quiz
 from tisheng.learning.views._common import chosen_program, error_text, querystring
 from tisheng.people.choices import SUBJECTS, TeachingStage
@@ -64,19 +64,19 @@ def catalogue(request):
     recommended = set(selectors.recommended_course_ids(teacher, program))
     selections = list(selectors.selections_of(teacher, program))
     selected_ids = {s.course_id for s in selections}
-    stopped = credit_stops({(teacher.org_path, s.course.institution_id) for s in selections})
-    for s in selections:  # its institution is out where the teacher is: it earns no more hours
-        s.credit_stopped = (teacher.org_path, s.course.institution_id) in stopped
+    # A course whose institution is out where the teacher is earns no more hours: it counts only
+    # what it earned (selected_hours marks it), and the page lists it apart.
+    total = selectors.selected_hours(selections, teacher)
     for c in courses:
         c.is_recommended = c.pk in recommended
         c.is_selected = c.pk in selected_ids
     if recommended and not any(filters.values()):
         courses.sort(key=lambda c: not c.is_recommended)
-    total = selectors.selected_hours(selections)
     required = selectors.online_required_hours(program)
     return render(request, "learning/catalogue.html", {
         "teacher": teacher, "program": program, "programs": programs,
         "courses": courses, "selections": selections, "total": total, "required": required,
+        "stopped": "、".join(f"《{s.course.title}》（{s.course.institution.name}）" for s in selections if s.credit_stopped),
         "complete": total >= required, "filters": filters,
         "needs_diagnostic": (program.ruleset.diagnostic_required
                              and not services.diagnostic_done(teacher, program)),
