@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tisheng.accounts.evaluators import today
@@ -259,3 +261,23 @@ def test_a_termination_confirmed_today_is_credited_and_told_once_by_the_job(clie
     assert Notification.objects.filter(recipient=served.teachers[0].user).count() == 1
     page = client.get(reverse("institutions:exit", args=[decision.pk])).content.decode()
     assert 'data-testid="exit-carried">2<' in page
+
+
+def test_the_decisions_list_reads_the_same_queries_however_many_decisions_and_states(
+        client, world, served, django_assert_max_num_queries):
+    from tisheng.learning.tests.factories import institution
+
+    client.force_login(world.province_officer)
+    _decide(world, served)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("institutions:exits"))
+    # In effect, scheduled for tomorrow, and being applied (its job still queued).
+    for n, (days, apply) in enumerate([(0, True), (1, True), (0, False)]):
+        other, _staff = institution(world, f"INSTX{n}", f"机构{n}", f"1360000009{n}")
+        _decide(world, served, institution=other, apply=apply, on=today() + dt.timedelta(days=days))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(reverse("institutions:exits")).content.decode()
+    assert page.count('data-testid="exit-state"') == 4
+    assert page.count('data-testid="exit-state">已生效<') == 2
+    assert 'data-testid="exit-state">待生效<' in page
+    assert 'data-testid="exit-state">处理中<' in page
