@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tisheng.core.tabular import CsvWriter, XlsxBook, cell_value
+from tisheng.core.tabular import BOLD, CsvWriter, XlsxBook, cell_value
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -104,3 +104,48 @@ def test_tabs_line_breaks_and_ordinary_text_are_read_and_the_check_matches_unico
     assert rows == [["姓名", "备注"], ["林晓燕", "两行\n\t说明"]]
     controls = {chr(c) for c in range(0x3000) if unicodedata.category(chr(c)) == "Cc"} - set("\t\r\n")
     assert {chr(c) for c in range(0x3000) if _CONTROL.match(chr(c))} == controls
+
+
+def test_a_streamed_book_keeps_every_kind_of_value_its_type_and_the_header_bold():
+    morning = dt.datetime(2026, 1, 2, 8, 30)  # noqa: DTZ001 - an .xlsx holds local times without a zone
+    midnight = dt.datetime(2026, 1, 2)  # noqa: DTZ001 - how a date reads back
+    book = XlsxBook(title="汇总", widths=[12, 20])
+    book.append(["姓名", "日期"], font=BOLD)
+    book.append(["林晓燕", dt.date(2026, 1, 2), morning, dt.time(3, 4, 5), Decimal("12.5"),
+                 7, 2.25, True, None, "", float("nan"), "0012"])
+    book.add_sheet(title="明细", widths=[10])
+    book.append(["第二页"])
+    sheets = load_workbook(io.BytesIO(book.to_bytes())).worksheets
+    assert [s.title for s in sheets] == ["汇总", "明细"]
+    header, row = list(sheets[0].iter_rows())
+    assert [c.value for c in header[:2]] == ["姓名", "日期"]
+    assert all(c.font.b for c in header[:2])
+    assert not row[0].font.b
+    assert [c.value for c in row] == ["林晓燕", midnight, morning, dt.time(3, 4, 5),
+                                      12.5, 7, 2.25, True, None, None, "nan", "0012"]
+    assert row[1].number_format == "yyyy-mm-dd"
+    assert sheets[0].column_dimensions["B"].width == pytest.approx(20, abs=1)
+    assert sheets[1]["A1"].value == "第二页"
+
+
+def test_rows_beyond_what_a_sheet_holds_go_on_in_a_continuation_sheet(monkeypatch):
+    monkeypatch.setattr("tisheng.core.tabular.MAX_ROWS", 3)
+    book = XlsxBook(title="培训记录")
+    for n in range(7):
+        book.append([n])
+    sheets = load_workbook(io.BytesIO(book.to_bytes())).worksheets
+    assert [s.title for s in sheets] == ["培训记录", "培训记录（续2）", "培训记录（续3）"]
+    assert [[r[0] for r in s.iter_rows(values_only=True)] for s in sheets] == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+def test_a_large_streamed_book_spills_to_disk_and_is_saved_whole(monkeypatch, tmp_path):
+    monkeypatch.setattr("tisheng.core.tabular.SPOOL_BYTES", 1024)
+    book = XlsxBook(title="大表")
+    for n in range(3000):
+        book.append([n, f"教师{n}", Decimal(n) / 4])
+    out = tmp_path / "big.xlsx"
+    with out.open("wb") as f:
+        book.save(f)
+    rows = list(load_workbook(out, read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 3000
+    assert rows[-1] == (2999, "教师2999", 749.75)
