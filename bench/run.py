@@ -62,6 +62,7 @@ STEPS = [
     ("federation", [PYTHON, "bench/bench_federation.py"]),
     ("registry", [PYTHON, "bench/bench_registry.py"]),
     ("title_review", [PYTHON, "bench/bench_title_review.py"]),
+    ("xlsx_writer", [PYTHON, "bench/bench_xlsx_writer.py"]),
     ("communities", [PYTHON, "bench/bench_communities.py"]),
     ("communities_replies", [PYTHON, "bench/bench_communities_replies.py"]),
     ("credentials", [PYTHON, "bench/bench_credentials.py"]),
