@@ -15,7 +15,7 @@ Cost: the teachers (one query per 5,000 pasted IDs), then the registry rows of a
 queries, `registry_rows_for`), their certificates and hours certificates (two): six statements
 for one teacher or a county's 8,000 (tests/test_title_records.py counts them for 3 and 30). The
 rest is Python: a county's workbook (8,000 teachers, 50,000 lines of trainings) is mostly
-openpyxl writing cells, so `title_xlsx` works out each teacher's identity cells and every label
+writing cells (core/tabular.XlsxBook), so `title_xlsx` works out each teacher's identity cells and every label
 once (`get_title_display` costs more than the rest of a summary line) and passes plain values
 (bench/bench_title_review.py).
 """
