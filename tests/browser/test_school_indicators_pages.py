@@ -80,13 +80,7 @@ def test_the_county_office_sees_each_schools_inspection_grade_beside_its_trainin
     context.close()
 
     # On a phone: the table scrolls in its own frame, the page does not widen.
-    context = browser.new_context(locale="zh-CN", **PHONE)
-    page = context.new_page()
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=username]", COUNTY)
-    page.fill("input[name=password]", "Demo@2026")
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
+    context, page = log_in(browser, url, COUNTY, **PHONE)
     page.goto(f"{url}/certificates/schools/?{query}")
     assert "优秀" in page.inner_text("[data-testid=indicator-rows]")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
