@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from tisheng.accounts.evaluators import today
 from tisheng.institutions.models import InstitutionExit
@@ -142,6 +143,8 @@ def test_a_completion_made_before_but_reported_after_the_window_credits_nothing_
     # Another institution's credential does not see it.
     others = client.get("/api/v1/integration/outcomes", HTTP_AUTHORIZATION=platform.other_auth).json()["items"]
     assert others == []
+    # The mapping rules page says the same to whoever connects a platform.
+    assert items[0]["message"] in client.get(reverse("integration:docs")).content.decode()
 
 
 def test_a_completion_made_on_or_after_the_effective_date_credits_nothing(world, platform, client):
