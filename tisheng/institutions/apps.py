@@ -24,11 +24,13 @@ class InstitutionsConfig(AppConfig):
         if narrow_catalogue not in CATALOGUE_COURSE_FILTERS:
             CATALOGUE_COURSE_FILTERS.append(narrow_catalogue)
         # From the effective date an exited institution's courses credit no hours there, by any channel.
-        from tisheng.institutions.services.exit_credit import credit_stops_at
-        from tisheng.learning.crediting import COURSE_CREDIT_STOPS
+        from tisheng.institutions.services.exit_credit import credit_stop_areas_at, credit_stops_at
+        from tisheng.learning.crediting import COURSE_CREDIT_STOP_AREAS, COURSE_CREDIT_STOPS
 
         if credit_stops_at not in COURSE_CREDIT_STOPS:
             COURSE_CREDIT_STOPS.append(credit_stops_at)
+        if credit_stop_areas_at not in COURSE_CREDIT_STOP_AREAS:  # the same stops, for the offices' SQL
+            COURSE_CREDIT_STOP_AREAS.append(credit_stop_areas_at)
         # An exit decided for a later day takes effect on that day: its application is queued
         # before the round's jobs run, so the same round applies it (services.exit).
         register("institution_exits", exits_apply_due, before_jobs=True)

@@ -10,6 +10,12 @@ is, from the effective date; hours credited before stay). Each is
 set-based so an xAPI batch asks once, whatever its size. A stop is in effect *from* a date until
 it is lifted (a lifted one stops nothing, on any day): the later the day asked, the more it stops.
 
+The offices' counts over a county's thousands of teachers (learning.selectors: who has selected
+enough) cannot ask place by place, so the same apps also say *where* they stop, through
+COURSE_CREDIT_STOP_AREAS: each is `f(on: date) -> Iterable[tuple[int, str]]`, the (institution id,
+region path) pairs stopped on that day, '' for the whole province. credit_stop_areas gathers them
+(one query for institutions) and stopped_q turns them into one SQL condition on a selection.
+
 A completion another system reports (an institution's platform, through the LRS) counts on the
 day it was made, not the day it arrived, so a nightly batch does not cost a teacher the hours
 of a course finished the evening before an exit took effect. The xAPI standard gives both
@@ -36,7 +42,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,6 +50,7 @@ from tisheng.accounts.evaluators import today
 from tisheng.ledger.models import LedgerEntry
 
 COURSE_CREDIT_STOPS: list = []
+COURSE_CREDIT_STOP_AREAS: list = []
 # The ledger's source for hours of an unfinished course carried over when its institution left
 # (institutions.services.carry_over; source_id is the course's id: once per teacher and course).
 CARRY_OVER = "exit_carry_over"
@@ -64,6 +71,32 @@ def credit_stops(places: Iterable[tuple[str, int]], on: dt.date | None = None) -
         for place, reason in stop(places, on or today()).items():
             found.setdefault(place, reason)
     return found
+
+
+def credit_stop_areas(on: dt.date | None = None) -> set[tuple[int, str]]:
+    """Where courses earn no more hours on `on` (today by default): (institution id, region path)
+    pairs, '' for the whole province; an empty set when nothing stops them."""
+    found: set[tuple[int, str]] = set()
+    for areas in COURSE_CREDIT_STOP_AREAS:
+        found.update(areas(on or today()))
+    return found
+
+
+def stopped_q(areas: Iterable[tuple[int, str]], *, institution: str, path: str) -> Q:
+    """The rows whose `institution` field is stopped where their `path` field lies (at or below the
+    area's region path, as credit_stops matches), one OR of indexed conditions per institution."""
+    paths_by_institution: dict[int, set[str]] = defaultdict(set)
+    for institution_id, region_path in areas:
+        paths_by_institution[institution_id].add(region_path)
+    q = Q(pk__in=[])
+    for institution_id, paths in sorted(paths_by_institution.items()):
+        where = Q()
+        if "" not in paths:  # not province-wide: at or below one of the regions
+            where = Q(pk__in=[])
+            for p in sorted(paths):
+                where |= Q(**{path: p}) | Q(**{f"{path}__startswith": p + "/"})
+        q |= Q(**{institution: institution_id}) & where
+    return q
 
 
 def counting_day(made_at: dt.datetime | None, stored_at: dt.datetime) -> dt.date:

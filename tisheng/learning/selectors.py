@@ -7,9 +7,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
     Count,
     DecimalField,
     Exists,
+    ExpressionWrapper,
+    F,
     Max,
     OuterRef,
     Q,
@@ -17,8 +22,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, Length
 from django.utils import timezone
 
 from tisheng.accounts.roles import Cap, Role
@@ -173,25 +179,55 @@ def contracts_for(actor, program) -> QuerySet[Contract]:
             .select_related("institution", "region").order_by("region_path", "institution__code"))
 
 
-def _hours_subquery(program) -> Subquery:
-    return Subquery(
-        CourseSelection.objects.filter(teacher=OuterRef("teacher_id"), program=program)
-        .values("teacher").annotate(h=Sum("course__hours")).values("h")[:1],
-        output_field=DecimalField(max_digits=7, decimal_places=1),
-    )
+HOURS = DecimalField(max_digits=7, decimal_places=1)
+
+
+def _hours_subquery(program, areas: set[tuple[int, str]] = frozenset()) -> Subquery:
+    """A teacher's selected 学时 in `program`, as selected_hours counts them: given the areas
+    where courses earn no more hours (crediting.credit_stop_areas), a selected course of an
+    institution out where the teacher is counts only what it already earned (its completion or a
+    carry-over in the ledger, at most its hours). The ledger is read, per such selection only,
+    inside the same statement: no area, the plain sum of before."""
+    from tisheng.learning.crediting import CARRY_OVER, stopped_q
+    from tisheng.ledger.models import LedgerEntry
+
+    selections = CourseSelection.objects.filter(teacher=OuterRef("teacher_id"), program=program)
+    counted = F("course__hours")
+    if areas:
+        earned = Subquery(
+            LedgerEntry.objects.filter(teacher_id=OuterRef("teacher_id"), program_id=OuterRef("program_id"),
+                                       source_kind__in=("course", CARRY_OVER),
+                                       source_id=Cast(OuterRef("course_id"), CharField()))
+            .values("teacher_id").annotate(h=Sum("hours")).values("h")[:1], output_field=HOURS)
+        counted = Case(
+            When(stopped_q(areas, institution="course__institution_id", path="teacher__org_path"),
+                 then=Greatest(Value(Decimal(0)), Least(F("course__hours"), Coalesce(earned, Value(Decimal(0))),
+                                                        output_field=HOURS), output_field=HOURS)),
+            default=F("course__hours"), output_field=HOURS)
+    return Subquery(selections.values("teacher").annotate(h=Sum(counted, output_field=HOURS)).values("h")[:1],
+                    output_field=HOURS)
 
 
 def enrollments_with_selection(actor, program) -> QuerySet:
-    """The actor's enrollments in `program` with `selected` (学时 selected) and `started`."""
+    """The actor's enrollments in `program` with `selected` (学时 selected, as the teacher's own
+    page counts them: see _hours_subquery), `started`, and `credit_stopped` (a selected course
+    counts less than its hours because its institution is out where the teacher is: they must
+    choose again). One more query for the stop areas; then as many statements as before, whatever
+    the number of teachers."""
+    from tisheng.learning.crediting import credit_stop_areas
     from tisheng.programs.models import Enrollment
 
+    areas = credit_stop_areas()
     qs = scope_filter(Enrollment.objects.filter(program=program), actor, Cap.LEARNING_MONITOR)
-    return qs.annotate(
-        selected=Coalesce(_hours_subquery(program), Value(Decimal(0)),
-                          output_field=DecimalField(max_digits=7, decimal_places=1)),
+    qs = qs.annotate(
+        selected=Coalesce(_hours_subquery(program, areas), Value(Decimal(0)), output_field=HOURS),
         started=Exists(CourseSelection.objects.filter(teacher=OuterRef("teacher_id"), program=program,
                                                       started_at__isnull=False)),
     )
+    if not areas:
+        return qs.annotate(credit_stopped=Value(False))
+    listed = Coalesce(_hours_subquery(program), Value(Decimal(0)), output_field=HOURS)
+    return qs.annotate(credit_stopped=ExpressionWrapper(Q(selected__lt=listed), output_field=BooleanField()))
 
 
 def selection_summary_by_school(actor, program) -> list[dict]:

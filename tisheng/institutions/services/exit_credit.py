@@ -59,6 +59,16 @@ def credit_stops_at(places: set[tuple[str, int]], on: dt.date) -> dict[tuple[str
     return stops
 
 
+def credit_stop_areas_at(on: dt.date) -> set[tuple[int, str]]:
+    """learning.COURSE_CREDIT_STOP_AREAS: where credit_stops_at stops, as (institution id, region
+    path) pairs, '' for a province-wide decision, so the offices' counts exclude them in SQL. One
+    query (the decisions in effect: a handful)."""
+    return {(institution_id, path)
+            for institution_id, paths in InstitutionExit.objects.filter(effective_on__lte=on, lifted_at__isnull=True)
+            .values_list("institution_id", "region_paths")
+            for path in (paths or [""])}
+
+
 @dataclass
 class Carry:
     """One teacher's unfinished course and what it carries over."""

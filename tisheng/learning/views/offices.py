@@ -21,7 +21,7 @@ from tisheng.accounts.roles import Cap
 from tisheng.learning import selectors, services
 from tisheng.learning.models import Contract
 from tisheng.learning.views._common import active_programs, chosen_program, error_text, paginate, querystring
-from tisheng.orgs.models import Organization, Region
+from tisheng.orgs.models import Organization, Region, School
 from tisheng.orgs.scope import has_capability, scope_filter
 
 CONTRACT_ADDED_MSG = _("Institution contracted.")
@@ -83,8 +83,14 @@ def contract_delete(request, pk: int):
 
 
 def _school_filter(request) -> int | None:
+    """The school asked for (?school=), or None; 404 for a school outside the actor's scope, as
+    for any object they may not see (one query, only when asked)."""
     raw = request.GET.get("school", "")
-    return int(raw) if raw.isdigit() else None
+    if not raw.isdigit():
+        return None
+    if not scope_filter(School.objects.filter(pk=int(raw)), request.user, Cap.LEARNING_MONITOR).exists():
+        raise Http404
+    return int(raw)
 
 
 @login_required
