@@ -174,3 +174,19 @@ def test_the_page_takes_the_same_queries_for_more_teachers_short_because_of_an_e
 
     assert len(many) == len(few) <= len(no_exit) + 2  # the stop areas, asked by the summary and the list
     assert counts(response)[world.school_a2.code] == (5, 1, 4)
+
+
+def test_the_office_counts_each_teacher_as_their_own_page_does(world, program_1, offer):
+    from tisheng.learning import selectors
+
+    ledger_credit(teacher=offer.unfinished, program=program_1, category="online", hours=Decimal("5"),
+                  source_kind="exit_carry_over", source_id=str(offer.course_a.pk), granted_by_system="exit",
+                  at=timezone.now())
+    decide(world, offer.inst_a, regions=[world.county_a])
+
+    office = {e.teacher_id: e.selected for e in selectors.enrollments_with_selection(world.province_officer, program_1)}
+    own = {t.pk: selectors.selected_hours(selectors.selections_of(t, program_1), t)
+           for t in (*world.teachers_a, world.teacher_a2, world.teacher_b)}
+    assert office == own
+    assert own[offer.unfinished.pk] == Decimal(25)
+    assert own[world.teacher_b.pk] == Decimal(50)  # county B: the exit is not in effect there
