@@ -18,7 +18,8 @@ TISHENG_S3_ENDPOINT_URL (MinIO, or a Chinese cloud's S3-compatible object store)
   for what a page shows inline, the object streams through the app with the same byte ranges (the
   store's ranged GET). A file that is gone is a 404 page that says so, a store that is down a 503 page.
 - `open`, `exists`, `delete`, `size`, `listdir`, `modified_time`: the storage's own, with the store's
-  failures as `StorageUnavailable`; `walk` lists a folder at any depth (the sweep of objects no row
+  failures as `StorageUnavailable`; `walk` lists a folder at any depth and `delete_many` removes many
+  files at once, from the object store 1,000 in one DeleteObjects request (the sweep of objects no row
   refers to, core/storage_sweep.py).
 - `signed_url` is a short-lived URL of one stored file that needs no login (a video's HLS segments,
   which a player fetches by the hundred): from the object store its presigned URL; from local files
@@ -51,7 +52,7 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -322,6 +323,53 @@ def delete(name: str) -> None:
         private_storage().delete(name)
     except STORE_ERRORS as exc:
         raise StorageUnavailable() from exc
+
+
+DELETE_BATCH = 1000  # S3's DeleteObjects takes at most 1,000 keys a request
+
+
+def delete_many(names: Iterable[str]) -> dict[str, str]:
+    """Remove the stored files `names`; those the store refused, each with the store's reason (each
+    logged with its name), the others are gone (a name that was not there counts as removed, as with
+    `delete`). From the object store one DeleteObjects request per DELETE_BATCH names, in quiet mode
+    (the answer lists only the keys it could not remove), instead of a DELETE request per object;
+    locally each file in turn. A store that cannot be reached is StorageUnavailable (the requests before
+    it have removed their files)."""
+    storage = private_storage()
+    failed: dict[str, str] = {}
+    if is_local(storage):
+        for name in names:
+            _check_name(name)
+            try:
+                storage.delete(name)
+            except OSError as exc:
+                failed[name] = exc.strerror or type(exc).__name__
+    else:
+        batch: dict[str, str] = {}  # the object's key: the name
+        for name in names:
+            _check_name(name)
+            batch[_object_key(storage, name)] = name
+            if len(batch) == DELETE_BATCH:
+                failed.update(_delete_objects(storage, batch))
+                batch = {}
+        if batch:
+            failed.update(_delete_objects(storage, batch))
+    for name, reason in failed.items():
+        logger.warning("private storage: the store refused to remove %s: %s", name, reason)
+    return failed
+
+
+def _delete_objects(storage: Storage, batch: dict[str, str]) -> dict[str, str]:
+    """One DeleteObjects request for the keys of `batch`; the names of those it did not remove, with why."""
+    try:
+        answer = storage.connection.meta.client.delete_objects(
+            Bucket=storage.bucket_name, Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True})
+    except STORE_ERRORS as exc:
+        logger.warning("private storage: cannot remove %d objects: %s", len(batch), exc)
+        raise StorageUnavailable() from exc
+    return {batch.get(error.get("Key", ""), error.get("Key", "")):
+            f"{error.get('Code', '')} {error.get('Message', '')}".strip() or "refused"
+            for error in answer.get("Errors", [])}
 
 
 def touch(name: str, content: bytes, *, actor: Any = None, scope_path: str = "") -> None:
