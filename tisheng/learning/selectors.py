@@ -7,13 +7,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
     Count,
     DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     Max,
     OuterRef,
@@ -182,29 +180,41 @@ def contracts_for(actor, program) -> QuerySet[Contract]:
 HOURS = DecimalField(max_digits=7, decimal_places=1)
 
 
+def _earned_subquery() -> Coalesce:
+    """Inside a CourseSelection query: what its course already earned the teacher in the ledger
+    (its completion, or hours carried over when its institution was terminated), 0 if nothing.
+    Ledger rows by (program, teacher): an index."""
+    from tisheng.learning.crediting import CARRY_OVER
+    from tisheng.ledger.models import LedgerEntry
+
+    earned = Subquery(
+        LedgerEntry.objects.filter(teacher_id=OuterRef("teacher_id"), program_id=OuterRef("program_id"),
+                                   source_kind__in=("course", CARRY_OVER),
+                                   source_id=Cast(OuterRef("course_id"), CharField()))
+        .values("teacher_id").annotate(h=Sum("hours")).values("h")[:1], output_field=HOURS)
+    return Coalesce(earned, Value(Decimal(0)), output_field=HOURS)
+
+
+def _stopped(areas: set[tuple[int, str]]) -> Q:
+    """Inside a CourseSelection query: its course's institution is out where the teacher is."""
+    from tisheng.learning.crediting import stopped_q
+
+    return stopped_q(areas, institution="course__institution_id", path="teacher__org_path")
+
+
 def _hours_subquery(program, areas: set[tuple[int, str]] = frozenset()) -> Subquery:
     """A teacher's selected 学时 in `program`, as selected_hours counts them: given the areas
     where courses earn no more hours (crediting.credit_stop_areas), a selected course of an
-    institution out where the teacher is counts only what it already earned (its completion or a
-    carry-over in the ledger, at most its hours). The ledger is read, per such selection only,
-    inside the same statement: no area, the plain sum of before."""
-    from tisheng.learning.crediting import CARRY_OVER, stopped_q
-    from tisheng.ledger.models import LedgerEntry
-
-    selections = CourseSelection.objects.filter(teacher=OuterRef("teacher_id"), program=program)
+    institution out where the teacher is counts only what it already earned (at most its hours).
+    The ledger is read inside the same statement, for such selections only; no area, the plain
+    sum of before."""
     counted = F("course__hours")
     if areas:
-        earned = Subquery(
-            LedgerEntry.objects.filter(teacher_id=OuterRef("teacher_id"), program_id=OuterRef("program_id"),
-                                       source_kind__in=("course", CARRY_OVER),
-                                       source_id=Cast(OuterRef("course_id"), CharField()))
-            .values("teacher_id").annotate(h=Sum("hours")).values("h")[:1], output_field=HOURS)
-        counted = Case(
-            When(stopped_q(areas, institution="course__institution_id", path="teacher__org_path"),
-                 then=Greatest(Value(Decimal(0)), Least(F("course__hours"), Coalesce(earned, Value(Decimal(0))),
-                                                        output_field=HOURS), output_field=HOURS)),
-            default=F("course__hours"), output_field=HOURS)
-    return Subquery(selections.values("teacher").annotate(h=Sum(counted, output_field=HOURS)).values("h")[:1],
+        counted = Case(When(_stopped(areas), then=Greatest(Value(Decimal(0)), Least(
+                           F("course__hours"), _earned_subquery(), output_field=HOURS), output_field=HOURS)),
+                       default=F("course__hours"), output_field=HOURS)
+    return Subquery(CourseSelection.objects.filter(teacher=OuterRef("teacher_id"), program=program)
+                    .values("teacher").annotate(h=Sum(counted, output_field=HOURS)).values("h")[:1],
                     output_field=HOURS)
 
 
@@ -218,16 +228,14 @@ def enrollments_with_selection(actor, program) -> QuerySet:
     from tisheng.programs.models import Enrollment
 
     areas = credit_stop_areas()
+    selections = CourseSelection.objects.filter(teacher=OuterRef("teacher_id"), program=program)
     qs = scope_filter(Enrollment.objects.filter(program=program), actor, Cap.LEARNING_MONITOR)
-    qs = qs.annotate(
+    return qs.annotate(
         selected=Coalesce(_hours_subquery(program, areas), Value(Decimal(0)), output_field=HOURS),
-        started=Exists(CourseSelection.objects.filter(teacher=OuterRef("teacher_id"), program=program,
-                                                      started_at__isnull=False)),
+        started=Exists(selections.filter(started_at__isnull=False)),
+        credit_stopped=Exists(selections.filter(_stopped(areas)).annotate(earned=_earned_subquery())
+                              .filter(earned__lt=F("course__hours"))) if areas else Value(False),
     )
-    if not areas:
-        return qs.annotate(credit_stopped=Value(False))
-    listed = Coalesce(_hours_subquery(program), Value(Decimal(0)), output_field=HOURS)
-    return qs.annotate(credit_stopped=ExpressionWrapper(Q(selected__lt=listed), output_field=BooleanField()))
 
 
 def selection_summary_by_school(actor, program) -> list[dict]:
