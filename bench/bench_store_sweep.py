@@ -9,10 +9,14 @@ folder's listing whole); the files are empty and two days old, in a temporary PR
 removed at the end. The whole sweep() is timed (every registered folder; the others are empty): wall time, this
 process's CPU, the database cluster's CPU when it runs here, and the process's peak RSS over the
 sweep (VmHWM, reset before it through /proc/self/clear_refs) beside its RSS before. `--compare`
-runs the sweep of commit cdbd5d3 (the listing and the referenced names held whole) on the same
-folder afterwards, with the orphans made again.
+runs the sweep of commit cdbd5d3 (the listing and the referenced names held whole), or of `--before
+REV`, on the same folder afterwards, with the orphans made again (the apps' Columns are made again
+from that commit's Column class, so its way of reading them is what runs). `--pgbouncer` reads as
+under TISHENG_DB_POOLER=pgbouncer (DISABLE_SERVER_SIDE_CURSORS: `.iterator()` fetches a whole result
+into the client at once; no PgBouncer is needed for that). On PostgreSQL the plan of one page of the
+exports' references is printed (`store_sweep_page_plan=…`): a walk of the pk index, no sort.
 
-    scripts/pg.sh with .venv/bin/python bench/bench_store_sweep.py [--files 200000] [--compare]
+    scripts/pg.sh with .venv/bin/python bench/bench_store_sweep.py [--files 200000] [--compare] [--pgbouncer]
     BENCH_STEPS=store_sweep scripts/pg.sh with .venv/bin/python bench/run.py
 
 Prints `store_sweep_seconds=… store_sweep_peak_rss_mb=… …`.
@@ -91,18 +95,40 @@ def measure(label: str, sweep) -> dict:
     return figures
 
 
-def old_sweep_module() -> types.ModuleType:
-    source = subprocess.run(["git", "show", f"{BEFORE}:tisheng/core/storage_sweep.py"], cwd=ROOT, check=True,
+def old_sweep_module(rev: str = BEFORE) -> types.ModuleType:
+    source = subprocess.run(["git", "show", f"{rev}:tisheng/core/storage_sweep.py"], cwd=ROOT, check=True,
                             capture_output=True, text=True).stdout
     module = types.ModuleType("storage_sweep_before")
+    sys.modules[module.__name__] = module  # a dataclass in it looks its module up
     counter = prometheus_client.Counter
     prometheus_client.Counter = lambda *args, **kwargs: storage_sweep.SWEPT  # one metric name per registry
     try:
         exec(compile(source, "storage_sweep_before.py", "exec"), module.__dict__)  # noqa: S102 - our file, at a commit
     finally:
         prometheus_client.Counter = counter
-    module.REFERENCES.update({folder: list(readers) for folder, readers in storage_sweep.REFERENCES.items()})
+    old_column = getattr(module, "Column", None)
+
+    def then(reader):
+        if old_column is not None and isinstance(reader, storage_sweep.Column):
+            return old_column(reader.model, reader.field, reader.prefix, reader.filters)
+        return reader
+
+    module.REFERENCES.update({folder: [then(reader) for reader in readers]
+                              for folder, readers in storage_sweep.REFERENCES.items()})
     return module
+
+
+def page_plan() -> str:
+    """The plan of one keyset page of the exports' references, past the first (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return ""
+    rows = Job.objects.filter(kind=EXPORT_JOB).order_by("pk").values_list("pk", "result__file")
+    first = rows.values_list("pk", flat=True)[storage_sweep.REFERENCE_CHUNK]
+    page = rows.filter(pk__gt=first)[:storage_sweep.REFERENCE_CHUNK]
+    sql, params = page.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return " | ".join(line for (line,) in cursor.fetchall())
 
 
 def main(argv: list[str]) -> int:
@@ -111,7 +137,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--orphans", type=int, default=1_000)
     parser.add_argument("--per-folder", type=int, default=1000)
     parser.add_argument("--compare", action="store_true")
+    parser.add_argument("--before", default=BEFORE, help="the commit --compare runs the sweep of")
+    parser.add_argument("--pgbouncer", action="store_true",
+                        help="no server-side cursors, as TISHENG_DB_POOLER=pgbouncer (DISABLE_SERVER_SIDE_CURSORS)")
     args = parser.parse_args(argv)
+    if args.pgbouncer:
+        connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = True
     call_command("migrate", verbosity=0)
     root = Path(tempfile.mkdtemp(prefix="tisheng-sweep-bench-", dir=os.getenv("BENCH_TMP")))
     settings.PRIVATE_MEDIA_ROOT = root
@@ -128,6 +159,9 @@ def main(argv: list[str]) -> int:
             Job.objects.bulk_create([Job(kind=EXPORT_JOB, state=JobState.DONE, args={"table": "teachers"},
                                          result={"file": name, "rows": 10}, finished_at=day)
                                      for name in names[at:at + 5000]])
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE jobs_job")  # as autovacuum does after a bulk insert: the plans see the rows
         old = time.time() - 2 * 86400
         make_files(root, names, old)
         orphans = [f"{EXPORT_DIR}/orphan-{i}.xlsx" for i in range(args.orphans)]
@@ -135,11 +169,15 @@ def main(argv: list[str]) -> int:
         print(f"bench_store_sweep: {args.files} rows and files, {args.orphans} orphans made in "
               f"{time.monotonic() - started:.0f} s under {root}", flush=True)
         del names
+        if plan := page_plan():
+            print(f"store_sweep_page_plan={plan}", flush=True)
+        print(f"store_sweep_server_side_cursors={'off' if connection.settings_dict.get('DISABLE_SERVER_SIDE_CURSORS') else 'on'}",
+              flush=True)
         now = measure("store_sweep", storage_sweep.sweep)
         ok = now["removed"] == args.orphans and now["kept"] >= args.files
         if args.compare:
             make_files(root, orphans, old)
-            before = measure("store_sweep_before", old_sweep_module().sweep)
+            before = measure("store_sweep_before", old_sweep_module(args.before).sweep)
             ok = ok and before["removed"] == args.orphans
         return 0 if ok else 1
     finally:
