@@ -73,7 +73,9 @@ def keyset(rows: QuerySet, *fields: str) -> Iterator[tuple]:
     each page the rows after the last one's pk (`pk > last … LIMIT`), so memory is bounded by a page
     whatever the database and its pooler (`.iterator()` without server-side cursors fetches the whole
     result at once) and a page walks the pk index from where the last one stopped, never sorting the
-    table. Rows written during the read are seen when they come after the pages read; the sweep reads
+    table (with `filters` that select few of a table's rows PostgreSQL may rather read them by their own
+    index and sort those few, e.g. jobs' exports by kind; bench/bench_store_sweep.py prints a page's
+    plan). Rows written during the read are seen when they come after the pages read; the sweep reads
     the references again before it removes anything (see the module docstring)."""
     ordered = rows.order_by("pk").values_list("pk", *fields)
     last = None

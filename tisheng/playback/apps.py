@@ -24,13 +24,12 @@ class PlaybackConfig(AppConfig):
 def _stored_videos():
     """Every stored name under videos/ a row refers to: lessons' uploads and their HLS renditions (the
     daily sweep keeps these and removes the rest: core/storage_sweep.py)."""
-    from tisheng.core.storage_sweep import REFERENCE_CHUNK
+    from tisheng.core.storage_sweep import keyset
     from tisheng.learning.models import Lesson
     from tisheng.playback.models import VideoRendition
 
-    yield from Lesson.objects.exclude(video_file="").values_list("video_file", flat=True).iterator(
-        chunk_size=REFERENCE_CHUNK)
-    renditions = VideoRendition.objects.exclude(playlist="").values_list("playlist", "segments")
-    for playlist, segments in renditions.iterator(chunk_size=REFERENCE_CHUNK):
+    for (video_file,) in keyset(Lesson.objects.exclude(video_file=""), "video_file"):
+        yield video_file
+    for playlist, segments in keyset(VideoRendition.objects.exclude(playlist=""), "playlist", "segments"):
         yield playlist
         yield from segments
