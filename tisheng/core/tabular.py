@@ -99,8 +99,11 @@ class XlsxBook:
         self.streaming = streaming
         if streaming:
             self._out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by save
+            # The rows' temporary files live in a folder of the book's own: removed when it is saved,
+            # or when the book is dropped half-written (an export that failed), by the folder's finalizer.
+            self._rows_dir = tempfile.TemporaryDirectory(prefix="tisheng-xlsx-")
             self._writer = xlsxwriter.Workbook(self._out, {
-                "constant_memory": True, "tmpdir": tempfile.gettempdir(),
+                "constant_memory": True, "tmpdir": self._rows_dir.name,
                 # Text is text: never read as a formula, a number or a link, whatever it looks like.
                 "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
                 "remove_timezone": True})
@@ -186,6 +189,7 @@ class XlsxBook:
             self._book.save(out)
             return
         self._writer.close()
+        self._rows_dir.cleanup()
         self._out.seek(0)
         shutil.copyfileobj(self._out, out, CHUNK_BYTES)
         self._out.close()

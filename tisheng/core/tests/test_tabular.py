@@ -149,3 +149,22 @@ def test_a_large_streamed_book_spills_to_disk_and_is_saved_whole(monkeypatch, tm
     rows = list(load_workbook(out, read_only=True).worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 3000
     assert rows[-1] == (2999, "教师2999", 749.75)
+
+
+def test_a_book_dropped_half_written_leaves_no_temporary_file(monkeypatch, tmp_path):
+    import gc
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    book = XlsxBook(title="导出")
+    book.append(["林晓燕", 1])
+    book.add_sheet(title="明细")
+    book.append(["陈志强", 2])
+    assert any(tmp_path.rglob("*"))  # the rows are on disk while it is written
+    del book  # an export that failed half-way
+    gc.collect()
+    assert not any(tmp_path.iterdir())
+    saved = XlsxBook(title="导出")
+    saved.append(["黄丽华"])
+    saved.to_bytes()
+    assert not any(tmp_path.iterdir())
