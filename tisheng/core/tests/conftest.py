@@ -53,3 +53,23 @@ def dead_store(settings):
     s.close()
     settings.STORAGES = s3_storage_settings(dead)
     return dead
+
+
+@pytest.fixture
+def swept_folder():
+    """`swept_folder("sweeptest/")`: that folder becomes the only one the store sweep knows (the apps'
+    folders are their own tests'), its "rows" the names in the list returned, to extend as a test
+    stores files; the registrations are put back afterwards."""
+    from tisheng.core import storage_sweep
+
+    saved = dict(storage_sweep.REFERENCES)
+    storage_sweep.REFERENCES.clear()
+
+    def register(folder: str) -> list[str]:
+        referred: list[str] = []
+        storage_sweep.register_references(folder, lambda: referred)
+        return referred
+
+    yield register
+    storage_sweep.REFERENCES.clear()
+    storage_sweep.REFERENCES.update(saved)

@@ -21,15 +21,9 @@ LATER = dt.timedelta(days=3)  # past the 24-hour grace
 
 
 @pytest.fixture
-def rows():
+def rows(swept_folder):
     """A folder whose 'rows' refer to the names in this list (as an app registers its columns)."""
-    referred: list[str] = []
-    saved = dict(storage_sweep.REFERENCES)
-    storage_sweep.REFERENCES.clear()  # only this test's folder: the apps' folders are their own tests'
-    storage_sweep.register_references("sweeptest/", lambda: referred)
-    yield referred
-    storage_sweep.REFERENCES.clear()
-    storage_sweep.REFERENCES.update(saved)
+    return swept_folder("sweeptest/")
 
 
 @pytest.fixture
