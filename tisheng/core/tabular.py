@@ -130,7 +130,15 @@ class XlsxBook:
         self._new_sheet(title)
 
     def _new_sheet(self, title: str) -> None:
-        self._sheet = self._writer.add_worksheet(_sheet_title(title) or None)
+        # Excel refuses a name that begins or ends with an apostrophe, and two sheets of one name
+        # (in any case): the second becomes "name (2)", as a spreadsheet program would name it.
+        name = base = _sheet_title(title).strip("'")
+        taken = {sheet.name.lower() for sheet in self._writer.worksheets()}
+        number = 1
+        while name and name.lower() in taken:
+            number += 1
+            name = f"{base[:26]} ({number})"
+        self._sheet = self._writer.add_worksheet(name or None)
         self._row = 0
         for index, width in enumerate(self._widths):
             if width:

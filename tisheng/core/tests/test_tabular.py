@@ -168,3 +168,13 @@ def test_a_book_dropped_half_written_leaves_no_temporary_file(monkeypatch, tmp_p
     saved.append(["黄丽华"])
     saved.to_bytes()
     assert not any(tmp_path.iterdir())
+
+
+def test_sheets_of_one_name_or_a_name_excel_refuses_are_named_as_a_spreadsheet_program_would():
+    book = XlsxBook(title="明细")
+    book.append([1])
+    book.add_sheet(title="明细")
+    book.append([2])
+    book.add_sheet(title="'引号'")
+    book.append([3])
+    assert [s.title for s in load_workbook(io.BytesIO(book.to_bytes())).worksheets] == ["明细", "明细 (2)", "引号"]
