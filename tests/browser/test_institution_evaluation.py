@@ -108,6 +108,10 @@ def test_a_teacher_of_the_suspended_institution_sees_why_on_a_phone(log_in, brow
     course_page = page.url
     page.click("[data-testid=choose-another]")
     page.wait_for_selector("[data-testid=my-selection]")
+    # The selection's total no longer counts that course beyond what it earned, and says so.
+    assert "选学时" in page.inner_text("[data-testid=selection-stopped]")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(artifacts / "institutions_exit_teacher_selection_phone.png"), full_page=True)
     context.close()
     # The same at a desk.
     context, page = log_in(browser, server_url, TOLD)
